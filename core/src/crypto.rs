@@ -1,0 +1,114 @@
+//! HMAC-SHA256 and constant-time comparison: the only two primitives the crate uses.
+//!
+//! Comparisons of secret-dependent bytes go through [`subtle`] on decoded, fixed-length
+//! values; nothing here compares with `==`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::error::{Error, Result};
+
+/// Length of an HMAC-SHA256 tag in bytes.
+pub const MAC_LEN: usize = 32;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Starts an HMAC-SHA256 over `key` (any length is valid for HMAC).
+pub(crate) fn mac_with_key(key: &[u8]) -> Result<HmacSha256> {
+    <HmacSha256 as KeyInit>::new_from_slice(key).map_err(|_| Error::Internal { what: "hmac key" })
+}
+
+/// HMAC-SHA256 of the concatenation of `parts` under `key`.
+///
+/// ```
+/// // RFC 4231 test case 2
+/// let tag = stripe_handshake::hmac_sha256(b"Jefe", &[b"what do ya want for nothing?"]).unwrap();
+/// assert_eq!(hex::encode(tag), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+/// ```
+///
+/// # Errors
+/// Never in practice (HMAC accepts every key length); [`Error::Internal`] guards the API.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Result<[u8; MAC_LEN]> {
+    let mut mac = mac_with_key(key)?;
+    for p in parts {
+        mac.update(p);
+    }
+    Ok(mac.finalize().into_bytes().into())
+}
+
+/// Verifies a full-length HMAC-SHA256 `tag` over `parts` in constant time.
+///
+/// A tag of any length other than 32 bytes is refused with
+/// [`Error::SignatureMismatch`] (truncated tags never verify).
+///
+/// ```
+/// let tag = stripe_handshake::hmac_sha256(b"k", &[b"msg"]).unwrap();
+/// assert!(stripe_handshake::verify_hmac_sha256(b"k", &[b"msg"], &tag).is_ok());
+/// assert!(stripe_handshake::verify_hmac_sha256(b"k", &[b"msg"], &tag[..16]).is_err());
+/// ```
+///
+/// # Errors
+/// [`Error::SignatureMismatch`] when the tag does not match.
+pub fn verify_hmac_sha256(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> Result<()> {
+    let mut mac = mac_with_key(key)?;
+    for p in parts {
+        mac.update(p);
+    }
+    // Mac::verify_slice checks the length first, then compares with subtle.
+    mac.verify_slice(tag).map_err(|_| Error::SignatureMismatch)
+}
+
+/// Constant-time equality of two 32-byte values.
+pub(crate) fn ct_eq32(a: &[u8; MAC_LEN], b: &[u8; MAC_LEN]) -> subtle::Choice {
+    a.ct_eq(b)
+}
+
+/// Constant-time equality of two byte strings (lengths are not secret).
+pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    bool::from(a.ct_eq(b))
+}
+
+/// Decodes exactly 64 lowercase hex characters into 32 bytes; anything else is `None`.
+///
+/// Strictness here is what closes the "compare only the shorter prefix" hole
+/// (RUSTSEC-2024-0010): a tag that is not exactly 32 bytes can never match.
+pub(crate) fn decode_hex_tag(s: &str) -> Option<[u8; MAC_LEN]> {
+    let bytes = s.as_bytes();
+    if bytes.len() != MAC_LEN.checked_mul(2)? {
+        return None;
+    }
+    if !bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; MAC_LEN];
+    hex::decode_to_slice(bytes, &mut out).ok()?;
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_tag_is_strict() {
+        let good = "00".repeat(32);
+        assert!(decode_hex_tag(&good).is_some());
+        assert!(decode_hex_tag(&"AA".repeat(32)).is_none());
+        assert!(decode_hex_tag(&"0".repeat(63)).is_none());
+        assert!(decode_hex_tag(&"0".repeat(65)).is_none());
+        assert!(decode_hex_tag("").is_none());
+        assert!(decode_hex_tag(&"g0".repeat(32)).is_none());
+    }
+
+    #[test]
+    fn verify_rejects_every_single_bit_flip() {
+        let tag = hmac_sha256(b"key", &[b"a", b"b"]).unwrap();
+        assert!(verify_hmac_sha256(b"key", &[b"ab"], &tag).is_ok());
+        for i in 0..MAC_LEN * 8 {
+            let mut t = tag;
+            t[i / 8] ^= 1 << (i % 8);
+            assert_eq!(verify_hmac_sha256(b"key", &[b"ab"], &t), Err(Error::SignatureMismatch));
+        }
+    }
+}

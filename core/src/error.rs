@@ -1,0 +1,691 @@
+//! The one error type of the crate, with stable snake_case codes.
+//!
+//! Every failure of every function in this crate is an [`Error`]. Each variant has a
+//! [`code`](Error::code) that never changes meaning; the Node, Python and WASM bindings
+//! expose the same string as `.code` on their native exceptions. [`Error::ALL_CODES`]
+//! lists every code once, and a test pins that list to `tests/vectors/error_codes.json`.
+//!
+//! Messages ([`Display`](core::fmt::Display)) say what happened and what to do next. They
+//! never contain a secret, a computed MAC or an expected signature.
+
+use core::fmt;
+
+/// What an OAuth endpoint (or a denied authorization redirect) said went wrong.
+///
+/// The `error` strings of RFC 6749 §5.2 and §4.1.2.1 as Stripe uses them; anything else is
+/// [`OAuthErrorKind::Other`] and keeps the original string in [`Error::OAuth`].
+///
+/// ```
+/// use stripe_handshake::OAuthErrorKind;
+/// assert_eq!(OAuthErrorKind::from_wire("invalid_grant"), OAuthErrorKind::InvalidGrant);
+/// assert_eq!(OAuthErrorKind::from_wire("something_new").as_str(), "other");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OAuthErrorKind {
+    /// The code or refresh token is invalid, expired, revoked or already used.
+    InvalidGrant,
+    /// A parameter is missing, repeated or malformed.
+    InvalidRequest,
+    /// The client (your secret key or client id) was not accepted.
+    InvalidClient,
+    /// The requested scope is not allowed.
+    InvalidScope,
+    /// The grant type is not supported.
+    UnsupportedGrantType,
+    /// The response type is not supported.
+    UnsupportedResponseType,
+    /// The user denied the request (cancel on the consent page).
+    AccessDenied,
+    /// The redirect URI is not registered for this client.
+    InvalidRedirectUri,
+    /// Any other error string; the original is kept in [`Error::OAuth`]'s `error`.
+    Other,
+}
+
+impl OAuthErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [OAuthErrorKind] = &[
+        Self::InvalidGrant,
+        Self::InvalidRequest,
+        Self::InvalidClient,
+        Self::InvalidScope,
+        Self::UnsupportedGrantType,
+        Self::UnsupportedResponseType,
+        Self::AccessDenied,
+        Self::InvalidRedirectUri,
+        Self::Other,
+    ];
+
+    /// Maps the wire `error` string to a kind; unknown strings map to [`Self::Other`].
+    ///
+    /// ```
+    /// # use stripe_handshake::OAuthErrorKind;
+    /// assert_eq!(OAuthErrorKind::from_wire("access_denied"), OAuthErrorKind::AccessDenied);
+    /// ```
+    #[must_use]
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "invalid_grant" => Self::InvalidGrant,
+            "invalid_request" => Self::InvalidRequest,
+            "invalid_client" => Self::InvalidClient,
+            "invalid_scope" => Self::InvalidScope,
+            "unsupported_grant_type" => Self::UnsupportedGrantType,
+            "unsupported_response_type" => Self::UnsupportedResponseType,
+            "access_denied" => Self::AccessDenied,
+            "invalid_redirect_uri" => Self::InvalidRedirectUri,
+            _ => Self::Other,
+        }
+    }
+
+    /// The snake_case name of the kind (`"other"` for [`Self::Other`]).
+    ///
+    /// ```
+    /// # use stripe_handshake::OAuthErrorKind;
+    /// assert_eq!(OAuthErrorKind::InvalidGrant.as_str(), "invalid_grant");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidGrant => "invalid_grant",
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidScope => "invalid_scope",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::UnsupportedResponseType => "unsupported_response_type",
+            Self::AccessDenied => "access_denied",
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// The family an error belongs to. Bindings map each family to one exception class.
+///
+/// ```
+/// use stripe_handshake::{Error, ErrorFamily};
+/// assert_eq!(Error::SignatureMismatch.family(), ErrorFamily::Signature);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorFamily {
+    /// A `Stripe-Signature` header or an `install_signature` did not verify.
+    Signature,
+    /// A `state` value or token did not check out.
+    State,
+    /// A `redirect_uri` or an allow-list entry broke the rules.
+    Redirect,
+    /// An OAuth endpoint answered with an error, or its answer was unusable.
+    OAuth,
+    /// An argument, a key, a secret or a configuration is unusable (a caller mistake).
+    InvalidInput,
+    /// Input from the network (query, body) is malformed or too large.
+    MalformedInput,
+    /// A bug in this library, or the OS random source failed.
+    Internal,
+}
+
+impl ErrorFamily {
+    /// The snake_case name of the family.
+    ///
+    /// ```
+    /// # use stripe_handshake::ErrorFamily;
+    /// assert_eq!(ErrorFamily::OAuth.as_str(), "oauth");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Signature => "signature",
+            Self::State => "state",
+            Self::Redirect => "redirect",
+            Self::OAuth => "oauth",
+            Self::InvalidInput => "invalid_input",
+            Self::MalformedInput => "malformed_input",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// Every failure of this crate.
+///
+/// Match on [`Error::code`] (stable strings) rather than on the variants when you log or
+/// forward errors; the enum is `#[non_exhaustive]` and may gain variants.
+///
+/// ```
+/// use stripe_handshake::Error;
+/// let e = Error::TimestampTooOld { age_secs: 512, tolerance_secs: 300 };
+/// assert_eq!(e.code(), "timestamp_too_old");
+/// assert!(e.to_string().contains("512 s"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    // ---- Stripe-Signature / install_signature -------------------------------------
+    /// The signature header (or `install_signature`) is absent or empty.
+    MissingHeader,
+    /// An element of the header is not `key=value` with exactly one `=`.
+    MalformedHeader,
+    /// The header is longer than the 8 KiB cap.
+    HeaderTooLarge {
+        /// Length of the header in bytes.
+        len: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// The header has no `t=` element.
+    MissingTimestamp,
+    /// The header has more than one `t=` element.
+    DuplicateTimestamp,
+    /// `t=` is not ASCII digits without sign or leading zero that fit in 64 bits.
+    MalformedTimestamp,
+    /// The header has no `v1=` element (only `v0` or other schemes).
+    NoV1Signature,
+    /// No `v1` signature matches any secret. Carries nothing on purpose.
+    SignatureMismatch,
+    /// The signature is valid but older than the tolerance allows.
+    TimestampTooOld {
+        /// Seconds between the timestamp and now.
+        age_secs: u64,
+        /// The tolerance in seconds.
+        tolerance_secs: u32,
+    },
+    /// The signature is valid but further in the future than the tolerance allows.
+    TimestampInFuture {
+        /// Seconds the timestamp is ahead of now.
+        ahead_secs: u64,
+        /// The tolerance in seconds.
+        tolerance_secs: u32,
+    },
+    /// The tolerance is zero; it must be a positive number of seconds.
+    InvalidTolerance,
+    /// A signing secret is empty, too long, or has whitespace around it.
+    InvalidSecret {
+        /// Why the secret was refused (never the secret itself).
+        reason: &'static str,
+    },
+
+    // ---- redirect_uri --------------------------------------------------------------
+    /// The requested `redirect_uri` is not byte-equal to an allow-list entry, or is not canonical.
+    RedirectUriNotAllowed {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An allow-list entry breaks the rules (a configuration error).
+    InvalidRedirectConfig {
+        /// Index of the entry in the list.
+        index: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A `stripe-app.json` manifest could not be used.
+    InvalidManifest {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    // ---- state ---------------------------------------------------------------------
+    /// The callback carries no `state` but the caller expected one.
+    StateMissing,
+    /// The callback carries a `state` but the caller said it expected none.
+    UnexpectedState,
+    /// A plain `state` differs from the expected value.
+    StateMismatch,
+    /// A state token is longer than the cap.
+    StateTooLarge {
+        /// Length in bytes.
+        len: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// A state token is not valid base64url or its fields are malformed.
+    StateMalformed,
+    /// A state token names a key id that none of the configured keys has.
+    StateUnknownKey,
+    /// A state token's MAC does not verify (forged or tampered).
+    StateInvalid,
+    /// A state token has expired.
+    StateExpired {
+        /// Seconds since it expired.
+        expired_secs_ago: u64,
+    },
+    /// A state token was issued in the future (clock skew beyond 60 s, or forged).
+    StateNotYetValid,
+    /// A state token was issued for another session.
+    StateSessionMismatch,
+    /// A state token was issued for another flow.
+    StateFlowMismatch {
+        /// The flow the token was issued for.
+        token_flow: &'static str,
+        /// The flow the caller expected.
+        expected_flow: &'static str,
+    },
+    /// A state key is too short, has a bad id, or the key set is empty.
+    InvalidStateKey {
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    // ---- callbacks -----------------------------------------------------------------
+    /// The query string is malformed (bad percent-encoding, not UTF-8).
+    MalformedQuery {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The query string is longer than the cap.
+    QueryTooLarge {
+        /// Length in bytes.
+        len: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// A parameter that must appear at most once appears twice.
+    DuplicateParameter {
+        /// The parameter name.
+        name: &'static str,
+    },
+    /// A required parameter is absent.
+    MissingParameter {
+        /// The parameter name.
+        name: &'static str,
+    },
+
+    // ---- webhooks ------------------------------------------------------------------
+    /// The verified body is not a Stripe event (not JSON, or fields missing).
+    MalformedEvent {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The event is not of the type the helper handles.
+    UnexpectedEventType {
+        /// The type the helper handles.
+        expected: &'static str,
+        /// The event's type (capped).
+        actual: String,
+    },
+
+    // ---- OAuth ---------------------------------------------------------------------
+    /// The API key is not a secret key (`pk_`, `rk_`, or unrecognised).
+    InvalidApiKey {
+        /// What kind of key it looks like (never the key).
+        reason: &'static str,
+    },
+    /// The key's mode (live/test) differs from the mode the caller expects.
+    KeyModeMismatch {
+        /// The key's mode.
+        key_mode: &'static str,
+        /// The expected mode.
+        expected_mode: &'static str,
+    },
+    /// The OAuth endpoint answered with an error body (or the user denied access).
+    OAuth {
+        /// The kind of error.
+        kind: OAuthErrorKind,
+        /// The original `error` string, capped at 64 bytes.
+        error: String,
+        /// The `error_description`, capped at 500 bytes. Untrusted: escape it before display.
+        description: Option<String>,
+    },
+    /// The endpoint's answer is not what the protocol says (bad JSON, missing fields, bad status).
+    MalformedResponse {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The response body is larger than the 64 KiB cap.
+    ResponseTooLarge {
+        /// Length in bytes.
+        len: usize,
+        /// The cap in bytes.
+        max: usize,
+    },
+    /// The deauthorize response names another account than the one asked for.
+    DeauthorizeMismatch,
+
+    // ---- arguments -----------------------------------------------------------------
+    /// An argument is unusable (a bad client id, link id, base URL, parameter value).
+    InvalidArgument {
+        /// Which argument.
+        what: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The operating system's random source failed.
+    RandomnessUnavailable,
+    /// A bug in this library: please report it.
+    Internal {
+        /// Where.
+        what: &'static str,
+    },
+}
+
+impl Error {
+    /// Every code, once, in a fixed order. Pinned by `tests/vectors/error_codes.json`.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "missing_header",
+        "malformed_header",
+        "header_too_large",
+        "missing_timestamp",
+        "duplicate_timestamp",
+        "malformed_timestamp",
+        "no_v1_signature",
+        "signature_mismatch",
+        "timestamp_too_old",
+        "timestamp_in_future",
+        "invalid_tolerance",
+        "invalid_secret",
+        "redirect_uri_not_allowed",
+        "invalid_redirect_config",
+        "invalid_manifest",
+        "state_missing",
+        "unexpected_state",
+        "state_mismatch",
+        "state_too_large",
+        "state_malformed",
+        "state_unknown_key",
+        "state_invalid",
+        "state_expired",
+        "state_not_yet_valid",
+        "state_session_mismatch",
+        "state_flow_mismatch",
+        "invalid_state_key",
+        "malformed_query",
+        "query_too_large",
+        "duplicate_parameter",
+        "missing_parameter",
+        "malformed_event",
+        "unexpected_event_type",
+        "invalid_api_key",
+        "key_mode_mismatch",
+        "oauth_error",
+        "malformed_response",
+        "response_too_large",
+        "deauthorize_mismatch",
+        "invalid_argument",
+        "randomness_unavailable",
+        "internal",
+    ];
+
+    /// The stable snake_case code of this error.
+    ///
+    /// ```
+    /// # use stripe_handshake::Error;
+    /// assert_eq!(Error::SignatureMismatch.code(), "signature_mismatch");
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHeader => "missing_header",
+            Self::MalformedHeader => "malformed_header",
+            Self::HeaderTooLarge { .. } => "header_too_large",
+            Self::MissingTimestamp => "missing_timestamp",
+            Self::DuplicateTimestamp => "duplicate_timestamp",
+            Self::MalformedTimestamp => "malformed_timestamp",
+            Self::NoV1Signature => "no_v1_signature",
+            Self::SignatureMismatch => "signature_mismatch",
+            Self::TimestampTooOld { .. } => "timestamp_too_old",
+            Self::TimestampInFuture { .. } => "timestamp_in_future",
+            Self::InvalidTolerance => "invalid_tolerance",
+            Self::InvalidSecret { .. } => "invalid_secret",
+            Self::RedirectUriNotAllowed { .. } => "redirect_uri_not_allowed",
+            Self::InvalidRedirectConfig { .. } => "invalid_redirect_config",
+            Self::InvalidManifest { .. } => "invalid_manifest",
+            Self::StateMissing => "state_missing",
+            Self::UnexpectedState => "unexpected_state",
+            Self::StateMismatch => "state_mismatch",
+            Self::StateTooLarge { .. } => "state_too_large",
+            Self::StateMalformed => "state_malformed",
+            Self::StateUnknownKey => "state_unknown_key",
+            Self::StateInvalid => "state_invalid",
+            Self::StateExpired { .. } => "state_expired",
+            Self::StateNotYetValid => "state_not_yet_valid",
+            Self::StateSessionMismatch => "state_session_mismatch",
+            Self::StateFlowMismatch { .. } => "state_flow_mismatch",
+            Self::InvalidStateKey { .. } => "invalid_state_key",
+            Self::MalformedQuery { .. } => "malformed_query",
+            Self::QueryTooLarge { .. } => "query_too_large",
+            Self::DuplicateParameter { .. } => "duplicate_parameter",
+            Self::MissingParameter { .. } => "missing_parameter",
+            Self::MalformedEvent { .. } => "malformed_event",
+            Self::UnexpectedEventType { .. } => "unexpected_event_type",
+            Self::InvalidApiKey { .. } => "invalid_api_key",
+            Self::KeyModeMismatch { .. } => "key_mode_mismatch",
+            Self::OAuth { .. } => "oauth_error",
+            Self::MalformedResponse { .. } => "malformed_response",
+            Self::ResponseTooLarge { .. } => "response_too_large",
+            Self::DeauthorizeMismatch => "deauthorize_mismatch",
+            Self::InvalidArgument { .. } => "invalid_argument",
+            Self::RandomnessUnavailable => "randomness_unavailable",
+            Self::Internal { .. } => "internal",
+        }
+    }
+
+    /// The family of this error; bindings map each family to one exception class.
+    ///
+    /// ```
+    /// # use stripe_handshake::{Error, ErrorFamily};
+    /// assert_eq!(Error::StateMissing.family(), ErrorFamily::State);
+    /// ```
+    #[must_use]
+    pub const fn family(&self) -> ErrorFamily {
+        match self {
+            Self::MissingHeader
+            | Self::MalformedHeader
+            | Self::HeaderTooLarge { .. }
+            | Self::MissingTimestamp
+            | Self::DuplicateTimestamp
+            | Self::MalformedTimestamp
+            | Self::NoV1Signature
+            | Self::SignatureMismatch
+            | Self::TimestampTooOld { .. }
+            | Self::TimestampInFuture { .. } => ErrorFamily::Signature,
+            Self::RedirectUriNotAllowed { .. } | Self::InvalidRedirectConfig { .. } => {
+                ErrorFamily::Redirect
+            }
+            Self::StateMissing
+            | Self::UnexpectedState
+            | Self::StateMismatch
+            | Self::StateTooLarge { .. }
+            | Self::StateMalformed
+            | Self::StateUnknownKey
+            | Self::StateInvalid
+            | Self::StateExpired { .. }
+            | Self::StateNotYetValid
+            | Self::StateSessionMismatch
+            | Self::StateFlowMismatch { .. } => ErrorFamily::State,
+            Self::OAuth { .. }
+            | Self::MalformedResponse { .. }
+            | Self::ResponseTooLarge { .. }
+            | Self::DeauthorizeMismatch => ErrorFamily::OAuth,
+            Self::InvalidTolerance
+            | Self::InvalidSecret { .. }
+            | Self::InvalidManifest { .. }
+            | Self::InvalidStateKey { .. }
+            | Self::InvalidApiKey { .. }
+            | Self::KeyModeMismatch { .. }
+            | Self::InvalidArgument { .. } => ErrorFamily::InvalidInput,
+            Self::MalformedQuery { .. }
+            | Self::QueryTooLarge { .. }
+            | Self::DuplicateParameter { .. }
+            | Self::MissingParameter { .. }
+            | Self::MalformedEvent { .. }
+            | Self::UnexpectedEventType { .. } => ErrorFamily::MalformedInput,
+            Self::RandomnessUnavailable | Self::Internal { .. } => ErrorFamily::Internal,
+        }
+    }
+
+    /// For [`Error::OAuth`]: the original `error` string and the capped description.
+    ///
+    /// ```
+    /// # use stripe_handshake::Error;
+    /// assert_eq!(Error::SignatureMismatch.oauth_details(), None);
+    /// ```
+    #[must_use]
+    pub fn oauth_details(&self) -> Option<(OAuthErrorKind, &str, Option<&str>)> {
+        match self {
+            Self::OAuth { kind, error, description } => {
+                Some((*kind, error.as_str(), description.as_deref()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingHeader => f.write_str(
+                "the signature header is missing or empty; pass the raw Stripe-Signature header (or the install_signature query value)",
+            ),
+            Self::MalformedHeader => f.write_str(
+                "the signature header has an element that is not key=value; pass the header exactly as received",
+            ),
+            Self::HeaderTooLarge { len, max } => write!(
+                f,
+                "the signature header is {len} bytes, more than the {max}-byte cap; it was not produced by Stripe"
+            ),
+            Self::MissingTimestamp => f.write_str("the signature header has no t= timestamp"),
+            Self::DuplicateTimestamp => {
+                f.write_str("the signature header has more than one t= timestamp; it is ambiguous and refused")
+            }
+            Self::MalformedTimestamp => f.write_str(
+                "the t= timestamp must be ASCII digits with no sign, no leading zero and at most 64 bits",
+            ),
+            Self::NoV1Signature => f.write_str(
+                "the signature header has no v1= signature; only v1 (HMAC-SHA256) is accepted",
+            ),
+            Self::SignatureMismatch => f.write_str(
+                "no signature matches: check that you pass the raw body bytes (not re-serialized JSON) and the right signing secret for this endpoint",
+            ),
+            Self::TimestampTooOld { age_secs, tolerance_secs } => write!(
+                f,
+                "timestamp is {age_secs} s older than now; tolerance is {tolerance_secs} s (a replay, a stale redirect, or a wrong clock)"
+            ),
+            Self::TimestampInFuture { ahead_secs, tolerance_secs } => write!(
+                f,
+                "timestamp is {ahead_secs} s ahead of now; tolerance is {tolerance_secs} s (check this server's clock)"
+            ),
+            Self::InvalidTolerance => f.write_str(
+                "tolerance must be a positive number of seconds (300 is recommended); 0 does not turn the check off",
+            ),
+            Self::InvalidSecret { reason } => write!(
+                f,
+                "the signing secret is unusable: {reason}; copy it again from the Dashboard (whsec_... or absec_...)"
+            ),
+            Self::RedirectUriNotAllowed { reason } => write!(
+                f,
+                "redirect_uri is not allowed: {reason}; it must be byte-equal to an entry of allowed_redirect_uris"
+            ),
+            Self::InvalidRedirectConfig { index, reason } => write!(
+                f,
+                "allowed redirect URI #{index} is unusable: {reason}; fix your allow-list (stripe-app.json or Connect settings)"
+            ),
+            Self::InvalidManifest { reason } => write!(f, "stripe-app.json is unusable: {reason}"),
+            Self::StateMissing => f.write_str(
+                "the callback has no state but one was expected; refuse it, or say explicitly that stateless callbacks are acceptable",
+            ),
+            Self::UnexpectedState => f.write_str(
+                "the callback has a state but the check was told to expect none; check the state instead",
+            ),
+            Self::StateMismatch => f.write_str(
+                "state does not match the one stored for this session; refuse the callback (possible CSRF)",
+            ),
+            Self::StateTooLarge { len, max } => {
+                write!(f, "state is {len} bytes, more than the {max}-byte cap")
+            }
+            Self::StateMalformed => f.write_str("state is not a token issued by this library"),
+            Self::StateUnknownKey => f.write_str(
+                "state was signed with a key id that is not configured; keep retired keys configured until their tokens expire",
+            ),
+            Self::StateInvalid => {
+                f.write_str("state token does not verify; it was forged or altered (possible CSRF)")
+            }
+            Self::StateExpired { expired_secs_ago } => write!(
+                f,
+                "state token expired {expired_secs_ago} s ago; send the user through the link again"
+            ),
+            Self::StateNotYetValid => f.write_str(
+                "state token was issued in the future; check this server's clock",
+            ),
+            Self::StateSessionMismatch => f.write_str(
+                "state token belongs to another browser session; refuse the callback (possible CSRF or login fixation)",
+            ),
+            Self::StateFlowMismatch { token_flow, expected_flow } => write!(
+                f,
+                "state token was issued for the {token_flow} flow, not {expected_flow}"
+            ),
+            Self::InvalidStateKey { reason } => write!(f, "state key is unusable: {reason}"),
+            Self::MalformedQuery { reason } => write!(f, "the callback query is malformed: {reason}"),
+            Self::QueryTooLarge { len, max } => {
+                write!(f, "the callback query is {len} bytes, more than the {max}-byte cap")
+            }
+            Self::DuplicateParameter { name } => write!(
+                f,
+                "the callback has the parameter {name} more than once; it is ambiguous and refused"
+            ),
+            Self::MissingParameter { name } => {
+                write!(f, "the callback has no {name} parameter")
+            }
+            Self::MalformedEvent { reason } => write!(f, "the webhook body is not a Stripe event: {reason}"),
+            Self::UnexpectedEventType { expected, actual } => {
+                write!(f, "expected an event of type {expected}, got {actual}")
+            }
+            Self::InvalidApiKey { reason } => write!(f, "{reason}"),
+            Self::KeyModeMismatch { key_mode, expected_mode } => write!(
+                f,
+                "this is a {key_mode}-mode secret key but the flow is in {expected_mode} mode; use the sk_{expected_mode}_ key"
+            ),
+            Self::OAuth { kind, error, .. } => {
+                if matches!(kind, OAuthErrorKind::Other) {
+                    write!(f, "Stripe answered with the OAuth error {:?}", error)
+                } else {
+                    write!(f, "Stripe answered with the OAuth error {}", kind.as_str())
+                }
+            }
+            Self::MalformedResponse { reason } => {
+                write!(f, "Stripe's response is not usable: {reason}")
+            }
+            Self::ResponseTooLarge { len, max } => {
+                write!(f, "the response body is {len} bytes, more than the {max}-byte cap")
+            }
+            Self::DeauthorizeMismatch => f.write_str(
+                "the deauthorize response names another account than the one asked for; treat the account as still connected",
+            ),
+            Self::InvalidArgument { what, reason } => write!(f, "{what}: {reason}"),
+            Self::RandomnessUnavailable => {
+                f.write_str("the operating system's random source failed; retry, and check the platform")
+            }
+            Self::Internal { what } => write!(
+                f,
+                "internal error in stripe-handshake ({what}); please report it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Shorthand for `Result<T, stripe_handshake::Error>`.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in Error::ALL_CODES {
+            assert!(seen.insert(*c), "duplicate code {c}");
+            assert!(c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn oauth_kind_round_trip() {
+        for k in OAuthErrorKind::ALL {
+            if *k != OAuthErrorKind::Other {
+                assert_eq!(OAuthErrorKind::from_wire(k.as_str()), *k);
+            }
+        }
+        assert_eq!(OAuthErrorKind::from_wire("other"), OAuthErrorKind::Other);
+    }
+}

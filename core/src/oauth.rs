@@ -1,0 +1,618 @@
+//! OAuth token lifecycle, sans-I/O (PROTOCOL §6).
+//!
+//! The functions here build requests ([`HttpRequest`]: method, URL, headers, form body) and
+//! parse responses (status and body); your HTTP client sends them. Nothing here retries:
+//! a Connect authorization code used twice revokes the connection, so never resend a
+//! code exchange automatically.
+
+use core::fmt;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::Deserialize;
+
+use crate::callback::{cap, MAX_ERROR_DESCRIPTION_LEN, MAX_ERROR_LEN};
+use crate::error::{Error, OAuthErrorKind, Result};
+use crate::links::{check_client_id, percent_encode_into, Scope, CONNECT_BASE};
+use crate::webhook::json_error_reason;
+
+/// Default base of the Stripe API (the Stripe Apps token endpoint).
+pub const API_BASE: &str = "https://api.stripe.com";
+/// Largest accepted response body, in bytes.
+pub const MAX_RESPONSE_LEN: usize = 64 * 1024;
+/// Lifetime of a Stripe Apps access token: 1 hour.
+pub const APPS_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
+/// Lifetime of a Stripe Apps refresh token: 1 year (it rolls on every use).
+pub const APPS_REFRESH_TOKEN_TTL_SECS: u64 = 365 * 24 * 3600;
+
+/// Live or test mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Live mode (`sk_live_…`).
+    Live,
+    /// Test mode (`sk_test_…`).
+    Test,
+}
+
+impl Mode {
+    /// `"live"` or `"test"`.
+    ///
+    /// ```
+    /// assert_eq!(stripe_handshake::Mode::Test.as_str(), "test");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Test => "test",
+        }
+    }
+
+    /// Parses `"live"` or `"test"`.
+    ///
+    /// ```
+    /// # use stripe_handshake::Mode;
+    /// assert_eq!(Mode::parse("live").unwrap(), Mode::Live);
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_argument` for any other string.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "live" => Ok(Self::Live),
+            "test" => Ok(Self::Test),
+            _ => Err(Error::InvalidArgument { what: "mode", reason: "use live or test" }),
+        }
+    }
+}
+
+/// A Stripe secret API key (`sk_live_…` / `sk_test_…`): the platform's or app developer's.
+///
+/// Debug output is redacted; there is no `Display`.
+///
+/// ```
+/// use stripe_handshake::{SecretKey, Mode};
+/// let k = SecretKey::parse("sk_test_abc123").unwrap();
+/// assert_eq!(k.mode(), Mode::Test);
+/// assert_eq!(format!("{k:?}"), "SecretKey(test, [redacted])");
+/// let e = SecretKey::parse("pk_test_abc123").unwrap_err();
+/// assert_eq!(e.code(), "invalid_api_key");
+/// assert!(e.to_string().contains("publishable"));
+/// ```
+#[derive(Clone)]
+pub struct SecretKey {
+    key: String,
+    mode: Mode,
+}
+
+impl SecretKey {
+    /// Checks that `key` is a secret key and reads its mode.
+    ///
+    /// # Errors
+    /// `invalid_api_key`: a publishable key (`pk_`), a restricted key (`rk_`), whitespace
+    /// around it, or anything that is not `sk_live_…` / `sk_test_…`.
+    pub fn parse(key: &str) -> Result<Self> {
+        let bad = |reason| Error::InvalidApiKey { reason };
+        if key.trim() != key {
+            return Err(bad("the API key has whitespace at the start or end; copy it again"));
+        }
+        if key.starts_with("pk_") {
+            return Err(bad("this is a publishable key (pk_...); use your secret key sk_..."));
+        }
+        if key.starts_with("rk_") {
+            return Err(bad("this is a restricted key (rk_...); OAuth needs your secret key sk_..."));
+        }
+        let (mode, rest) = if let Some(r) = key.strip_prefix("sk_live_") {
+            (Mode::Live, r)
+        } else if let Some(r) = key.strip_prefix("sk_test_") {
+            (Mode::Test, r)
+        } else {
+            return Err(bad("this is not a Stripe secret key; use sk_live_... or sk_test_..."));
+        };
+        if rest.is_empty() || rest.len() > 512 || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(bad("the secret key is malformed; copy it again from the Dashboard"));
+        }
+        Ok(Self { key: key.to_owned(), mode })
+    }
+
+    /// The key's mode.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The key itself.
+    ///
+    /// # Security
+    /// Never log or display the returned value.
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        &self.key
+    }
+
+    fn check_mode(&self, expected: Option<Mode>) -> Result<()> {
+        match expected {
+            Some(m) if m != self.mode => {
+                Err(Error::KeyModeMismatch { key_mode: self.mode.as_str(), expected_mode: m.as_str() })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({}, [redacted])", self.mode.as_str())
+    }
+}
+
+/// An HTTP request for your client to send. Debug output redacts the Authorization header
+/// and the body (they hold the secret key, codes and tokens).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// Always `POST`.
+    pub method: &'static str,
+    /// The endpoint.
+    pub url: String,
+    /// `Authorization` (Basic, the secret key) and `Content-Type`.
+    pub headers: Vec<(String, String)>,
+    /// The `application/x-www-form-urlencoded` body.
+    pub body: String,
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), if k.eq_ignore_ascii_case("authorization") { "[redacted]" } else { v.as_str() }))
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Which OAuth server to talk to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthProvider {
+    /// Stripe Apps OAuth: `POST https://api.stripe.com/v1/oauth/token`.
+    Apps,
+    /// Connect OAuth: `POST https://connect.stripe.com/oauth/token`.
+    Connect,
+}
+
+/// Options shared by the request builders.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestOptions<'a> {
+    /// The mode the flow is in (e.g. from the state token): a key of the other mode is
+    /// refused before any request. Defaults to no check.
+    pub expected_mode: Option<Mode>,
+    /// Base URL override (a local emulator), like `http://127.0.0.1:12111`.
+    /// Defaults to `https://api.stripe.com` (Apps) or `https://connect.stripe.com` (Connect).
+    pub base_url: Option<&'a str>,
+}
+
+fn endpoint(base: Option<&str>, default: &str, path: &str) -> Result<String> {
+    let base = match base {
+        None => default.to_owned(),
+        Some(b) => {
+            let url = url::Url::parse(b)
+                .map_err(|_| Error::InvalidArgument { what: "base_url", reason: "it is not an absolute URL" })?;
+            if !matches!(url.scheme(), "https" | "http") || url.query().is_some() || url.fragment().is_some() {
+                return Err(Error::InvalidArgument {
+                    what: "base_url",
+                    reason: "it must be an http(s) URL with no query and no fragment",
+                });
+            }
+            url.as_str().trim_end_matches('/').to_owned()
+        }
+    };
+    Ok(format!("{base}{path}"))
+}
+
+fn check_token(value: &str, what: &'static str) -> Result<()> {
+    if value.is_empty() || value.len() > 512 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return Err(Error::InvalidArgument { what, reason: "it must be 1-512 characters of A-Z a-z 0-9 _ -" });
+    }
+    Ok(())
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        percent_encode_into(&mut out, k);
+        out.push('=');
+        percent_encode_into(&mut out, v);
+    }
+    out
+}
+
+fn request(key: &SecretKey, url: String, body: String) -> HttpRequest {
+    let mut basic = String::from("Basic ");
+    STANDARD.encode_string(format!("{}:", key.key), &mut basic);
+    HttpRequest {
+        method: "POST",
+        url,
+        headers: vec![
+            ("Authorization".to_owned(), basic),
+            ("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()),
+        ],
+        body,
+    }
+}
+
+fn token_url(provider: OAuthProvider, opts: &RequestOptions<'_>) -> Result<String> {
+    match provider {
+        OAuthProvider::Apps => endpoint(opts.base_url, API_BASE, "/v1/oauth/token"),
+        OAuthProvider::Connect => endpoint(opts.base_url, CONNECT_BASE, "/oauth/token"),
+    }
+}
+
+/// Builds the code exchange: `grant_type=authorization_code&code=…`, authenticated with the
+/// secret key as HTTP Basic. Send it once; never retry it automatically.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let key = SecretKey::parse("sk_test_123").unwrap();
+/// let r = code_exchange_request(OAuthProvider::Connect, &key, "ac_abc", &RequestOptions::default()).unwrap();
+/// assert_eq!(r.url, "https://connect.stripe.com/oauth/token");
+/// assert_eq!(r.body, "grant_type=authorization_code&code=ac_abc");
+/// assert_eq!(r.headers[0].1, "Basic c2tfdGVzdF8xMjM6");
+/// // Reject twin: a test key for a live flow.
+/// let live = RequestOptions { expected_mode: Some(Mode::Live), ..Default::default() };
+/// assert_eq!(code_exchange_request(OAuthProvider::Connect, &key, "ac_abc", &live).unwrap_err().code(), "key_mode_mismatch");
+/// ```
+///
+/// # Errors
+/// `key_mode_mismatch`, `invalid_argument` (code, base URL).
+pub fn code_exchange_request(
+    provider: OAuthProvider,
+    key: &SecretKey,
+    code: &str,
+    opts: &RequestOptions<'_>,
+) -> Result<HttpRequest> {
+    key.check_mode(opts.expected_mode)?;
+    check_token(code, "code")?;
+    let url = token_url(provider, opts)?;
+    Ok(request(key, url, form(&[("grant_type", "authorization_code"), ("code", code)])))
+}
+
+/// Builds a refresh: `grant_type=refresh_token&refresh_token=…` (Connect may also narrow
+/// the `scope`). Stripe Apps refresh tokens roll: store the new one from the response.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let key = SecretKey::parse("sk_live_123").unwrap();
+/// let r = refresh_request(OAuthProvider::Apps, &key, "rt_1", None, &RequestOptions::default()).unwrap();
+/// assert_eq!(r.url, "https://api.stripe.com/v1/oauth/token");
+/// assert_eq!(r.body, "grant_type=refresh_token&refresh_token=rt_1");
+/// ```
+///
+/// # Errors
+/// `key_mode_mismatch`, `invalid_argument` (token, scope on Apps, base URL).
+pub fn refresh_request(
+    provider: OAuthProvider,
+    key: &SecretKey,
+    refresh_token: &str,
+    scope: Option<Scope>,
+    opts: &RequestOptions<'_>,
+) -> Result<HttpRequest> {
+    key.check_mode(opts.expected_mode)?;
+    check_token(refresh_token, "refresh_token")?;
+    let url = token_url(provider, opts)?;
+    let mut pairs = vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
+    match (provider, scope) {
+        (OAuthProvider::Apps, Some(_)) => {
+            return Err(Error::InvalidArgument { what: "scope", reason: "Stripe Apps refreshes take no scope" })
+        }
+        (OAuthProvider::Connect, Some(s)) => pairs.push(("scope", s.as_str())),
+        (_, None) => {}
+    }
+    Ok(request(key, url, form(&pairs)))
+}
+
+/// Builds a Connect deauthorize: `client_id=…&stripe_user_id=…` to
+/// `https://connect.stripe.com/oauth/deauthorize`.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let key = SecretKey::parse("sk_test_123").unwrap();
+/// let r = deauthorize_request(&key, "ca_1", "acct_9", &RequestOptions::default()).unwrap();
+/// assert_eq!(r.body, "client_id=ca_1&stripe_user_id=acct_9");
+/// ```
+///
+/// # Errors
+/// `key_mode_mismatch`, `invalid_argument` (client id, account id, base URL).
+pub fn deauthorize_request(
+    key: &SecretKey,
+    client_id: &str,
+    stripe_user_id: &str,
+    opts: &RequestOptions<'_>,
+) -> Result<HttpRequest> {
+    key.check_mode(opts.expected_mode)?;
+    check_client_id(client_id)?;
+    check_account_id(stripe_user_id)?;
+    let url = endpoint(opts.base_url, CONNECT_BASE, "/oauth/deauthorize")?;
+    Ok(request(key, url, form(&[("client_id", client_id), ("stripe_user_id", stripe_user_id)])))
+}
+
+fn check_account_id(id: &str) -> Result<()> {
+    let ok = id
+        .strip_prefix("acct_")
+        .is_some_and(|r| !r.is_empty() && r.len() <= 255 && r.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument { what: "stripe_user_id", reason: "it must be an account id acct_..." })
+    }
+}
+
+#[derive(Deserialize)]
+struct RawError {
+    error: Option<serde_json::Value>,
+    error_description: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawToken {
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+    livemode: Option<bool>,
+    token_type: Option<String>,
+    stripe_user_id: Option<String>,
+    stripe_publishable_key: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawDeauthorize {
+    stripe_user_id: Option<String>,
+}
+
+fn malformed(reason: impl Into<String>) -> Error {
+    Error::MalformedResponse { reason: reason.into() }
+}
+
+/// Size cap, error body, status: what every response parser does first.
+fn preflight(status: u16, body: &[u8]) -> Result<()> {
+    if body.len() > MAX_RESPONSE_LEN {
+        return Err(Error::ResponseTooLarge { len: body.len(), max: MAX_RESPONSE_LEN });
+    }
+    if let Ok(RawError { error: Some(e), error_description }) = serde_json::from_slice::<RawError>(body) {
+        let error = match &e {
+            serde_json::Value::String(s) => s.as_str(),
+            // Stripe's API-style errors are objects: {"error": {"type": ..., "message": ...}}
+            _ => "",
+        };
+        if !error.is_empty() {
+            let description = match error_description {
+                Some(serde_json::Value::String(d)) => Some(cap(&d, MAX_ERROR_DESCRIPTION_LEN)),
+                _ => None,
+            };
+            return Err(Error::OAuth {
+                kind: OAuthErrorKind::from_wire(error),
+                error: cap(error, MAX_ERROR_LEN),
+                description,
+            });
+        }
+        return Err(malformed(format!("HTTP {status} with an error object that is not an OAuth error")));
+    }
+    if !(200..300).contains(&status) {
+        return Err(malformed(format!("HTTP {status} without an OAuth error body")));
+    }
+    Ok(())
+}
+
+/// A successful token response. Debug output redacts the tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    access_token: String,
+    refresh_token: Option<String>,
+    scope: Option<String>,
+    livemode: Option<bool>,
+    token_type: String,
+    stripe_user_id: String,
+    stripe_publishable_key: Option<String>,
+}
+
+impl TokenResponse {
+    /// The access token (acts like a secret key for the connected account).
+    ///
+    /// # Security
+    /// A credential: store it encrypted, never log it.
+    #[must_use]
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+    /// The refresh token. For Stripe Apps it rolls on every use: store the new one.
+    ///
+    /// # Security
+    /// A credential: store it encrypted, never log it.
+    #[must_use]
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_deref()
+    }
+    /// The granted scope.
+    #[must_use]
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+    /// Whether the tokens are live-mode tokens.
+    #[must_use]
+    pub fn livemode(&self) -> Option<bool> {
+        self.livemode
+    }
+    /// `bearer`.
+    #[must_use]
+    pub fn token_type(&self) -> &str {
+        &self.token_type
+    }
+    /// The connected account (`acct_…`).
+    #[must_use]
+    pub fn stripe_user_id(&self) -> &str {
+        &self.stripe_user_id
+    }
+    /// The connected account's publishable key, if sent.
+    #[must_use]
+    pub fn stripe_publishable_key(&self) -> Option<&str> {
+        self.stripe_publishable_key.as_deref()
+    }
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("scope", &self.scope)
+            .field("livemode", &self.livemode)
+            .field("token_type", &self.token_type)
+            .field("stripe_user_id", &self.stripe_user_id)
+            .field("stripe_publishable_key", &self.stripe_publishable_key)
+            .finish()
+    }
+}
+
+/// Parses the token endpoint's answer (code exchange or refresh).
+///
+/// ```
+/// use stripe_handshake::*;
+/// let ok = parse_token_response(200, br#"{"access_token":"sk_test_x","refresh_token":"rt_x","scope":"read_write","livemode":false,"token_type":"bearer","stripe_user_id":"acct_1","stripe_publishable_key":"pk_test_x","extra":1}"#).unwrap();
+/// assert_eq!(ok.stripe_user_id(), "acct_1");
+/// let err = parse_token_response(400, br#"{"error":"invalid_grant","error_description":"This authorization code has already been used."}"#).unwrap_err();
+/// assert_eq!(err.code(), "oauth_error");
+/// assert_eq!(err.oauth_details().unwrap().0, OAuthErrorKind::InvalidGrant);
+/// ```
+///
+/// # Errors
+/// `response_too_large`, `oauth_error`, `malformed_response`.
+pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse> {
+    preflight(status, body)?;
+    let raw: RawToken =
+        serde_json::from_slice(body).map_err(|e| malformed(format!("not valid JSON ({})", json_error_reason(&e))))?;
+    let access_token = raw.access_token.filter(|s| !s.is_empty()).ok_or_else(|| malformed("no access_token"))?;
+    let token_type = raw.token_type.ok_or_else(|| malformed("no token_type"))?;
+    if !token_type.eq_ignore_ascii_case("bearer") {
+        return Err(malformed("token_type is not bearer"));
+    }
+    let stripe_user_id = raw.stripe_user_id.filter(|s| !s.is_empty()).ok_or_else(|| malformed("no stripe_user_id"))?;
+    Ok(TokenResponse {
+        access_token,
+        refresh_token: raw.refresh_token,
+        scope: raw.scope,
+        livemode: raw.livemode,
+        token_type,
+        stripe_user_id,
+        stripe_publishable_key: raw.stripe_publishable_key,
+    })
+}
+
+/// Parses the deauthorize answer; it must echo the account asked for.
+///
+/// ```
+/// use stripe_handshake::*;
+/// assert!(parse_deauthorize_response(200, br#"{"stripe_user_id":"acct_9"}"#, "acct_9").is_ok());
+/// assert_eq!(parse_deauthorize_response(200, br#"{"stripe_user_id":"acct_8"}"#, "acct_9").unwrap_err().code(), "deauthorize_mismatch");
+/// ```
+///
+/// # Errors
+/// `response_too_large`, `oauth_error`, `malformed_response`, `deauthorize_mismatch`.
+pub fn parse_deauthorize_response(status: u16, body: &[u8], expected_stripe_user_id: &str) -> Result<()> {
+    preflight(status, body)?;
+    let raw: RawDeauthorize =
+        serde_json::from_slice(body).map_err(|e| malformed(format!("not valid JSON ({})", json_error_reason(&e))))?;
+    let id = raw.stripe_user_id.ok_or_else(|| malformed("no stripe_user_id"))?;
+    if id == expected_stripe_user_id {
+        Ok(())
+    } else {
+        Err(Error::DeauthorizeMismatch)
+    }
+}
+
+/// When a Stripe Apps token pair expires: access tokens live 1 hour (the response has no
+/// `expires_in`), refresh tokens 1 year and roll on every use.
+///
+/// ```
+/// use stripe_handshake::AppsTokenExpiry;
+/// let e = AppsTokenExpiry::from_issued_at(1_000);
+/// assert_eq!(e.access_expires_at(), 4_600);
+/// assert!(!e.needs_refresh(4_000, 300));
+/// assert!(e.needs_refresh(4_300, 300));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppsTokenExpiry {
+    access_expires_at: u64,
+    refresh_expires_at: u64,
+}
+
+impl AppsTokenExpiry {
+    /// Expiry times for tokens received at `issued_at` (Unix seconds).
+    #[must_use]
+    pub fn from_issued_at(issued_at: u64) -> Self {
+        Self {
+            access_expires_at: issued_at.saturating_add(APPS_ACCESS_TOKEN_TTL_SECS),
+            refresh_expires_at: issued_at.saturating_add(APPS_REFRESH_TOKEN_TTL_SECS),
+        }
+    }
+    /// When the access token expires.
+    #[must_use]
+    pub fn access_expires_at(&self) -> u64 {
+        self.access_expires_at
+    }
+    /// When the refresh token expires (if unused).
+    #[must_use]
+    pub fn refresh_expires_at(&self) -> u64 {
+        self.refresh_expires_at
+    }
+    /// Whether to refresh now: the access token expires within `margin_secs`.
+    #[must_use]
+    pub fn needs_refresh(&self, now: u64, margin_secs: u64) -> bool {
+        now.saturating_add(margin_secs) >= self.access_expires_at
+    }
+    /// Whether the refresh token has expired (the user must reinstall).
+    #[must_use]
+    pub fn refresh_expired(&self, now: u64) -> bool {
+        now >= self.refresh_expires_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        for bad in ["", " sk_test_1", "sk_test_", "sk_prod_1", "rk_live_1", "pk_live_1", "whsec_1", "sk_test_a b"] {
+            assert_eq!(SecretKey::parse(bad).unwrap_err().code(), "invalid_api_key", "{bad:?}");
+        }
+        assert_eq!(SecretKey::parse("sk_live_1").unwrap().mode(), Mode::Live);
+    }
+
+    #[test]
+    fn debug_redacts() {
+        let key = SecretKey::parse("sk_test_supersecret").unwrap();
+        let r = code_exchange_request(OAuthProvider::Apps, &key, "ac_x", &RequestOptions::default()).unwrap();
+        let d = format!("{r:?}");
+        assert!(!d.contains("c2tfdGVzdF9zdXBlcnNlY3JldDo") && !d.contains("supersecret") && !d.contains("ac_x"), "{d}");
+    }
+
+    #[test]
+    fn responses() {
+        assert_eq!(parse_token_response(500, b"<html>").unwrap_err().code(), "malformed_response");
+        assert_eq!(parse_token_response(200, b"{}").unwrap_err().code(), "malformed_response");
+        assert_eq!(parse_token_response(200, &vec![b' '; MAX_RESPONSE_LEN + 1]).unwrap_err().code(), "response_too_large");
+        let e = parse_token_response(400, br#"{"error":"weird","error_description":"x"}"#).unwrap_err();
+        assert_eq!(e.oauth_details(), Some((OAuthErrorKind::Other, "weird", Some("x"))));
+        assert_eq!(
+            parse_token_response(402, br#"{"error":{"type":"card_error"}}"#).unwrap_err().code(),
+            "malformed_response"
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! Webhook events: verify the `Stripe-Signature` over the raw body, then read the envelope.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::callback::cap;
+use crate::error::{Error, Result};
+use crate::signature::{verify, SigningSecret, Tolerance};
+
+/// The event type sent when a user disconnects your platform or uninstalls your app.
+pub const DEAUTHORIZED_EVENT: &str = "account.application.deauthorized";
+
+#[derive(Deserialize)]
+struct RawEvent<'a> {
+    id: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    account: Option<String>,
+    livemode: Option<bool>,
+    created: Option<u64>,
+    api_version: Option<String>,
+    #[serde(borrow)]
+    data: Option<RawData<'a>>,
+}
+
+#[derive(Deserialize)]
+struct RawData<'a> {
+    #[serde(borrow)]
+    object: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct RawApplication {
+    id: Option<String>,
+    name: Option<String>,
+}
+
+/// A webhook event whose signature verified. Only [`verify_webhook`] constructs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedEvent {
+    id: String,
+    kind: String,
+    account: Option<String>,
+    livemode: bool,
+    created: u64,
+    api_version: Option<String>,
+    data_object: String,
+    timestamp: u64,
+    secret_index: usize,
+}
+
+impl VerifiedEvent {
+    /// The event id (`evt_…`): use it to refuse duplicates.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The event type (`account.application.deauthorized`).
+    #[must_use]
+    pub fn event_type(&self) -> &str {
+        &self.kind
+    }
+    /// The connected account the event is about (Connect and Apps events), if any.
+    #[must_use]
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+    /// Whether the event is from live mode.
+    #[must_use]
+    pub fn livemode(&self) -> bool {
+        self.livemode
+    }
+    /// When the event was created (Unix seconds).
+    #[must_use]
+    pub fn created(&self) -> u64 {
+        self.created
+    }
+    /// The API version the event was rendered with, if any.
+    #[must_use]
+    pub fn api_version(&self) -> Option<&str> {
+        self.api_version.as_deref()
+    }
+    /// `data.object` as its JSON text, exactly as sent.
+    #[must_use]
+    pub fn data_object_json(&self) -> &str {
+        &self.data_object
+    }
+    /// The signature's timestamp (Unix seconds).
+    #[must_use]
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+    /// Index of the secret that matched.
+    #[must_use]
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+
+    /// Reads an `account.application.deauthorized` event: which account disconnected which
+    /// application.
+    ///
+    /// ```
+    /// use stripe_handshake::*;
+    /// let body = br#"{"id":"evt_1","object":"event","type":"account.application.deauthorized","account":"acct_9","livemode":false,"created":1700000000,"data":{"object":{"id":"ca_1","object":"application","name":"My app"}}}"#;
+    /// let s = SigningSecret::new("whsec_x").unwrap();
+    /// let h = sign_header(body, &s, 1_700_000_000).unwrap();
+    /// let e = verify_webhook(body, &h, &[s], 1_700_000_000, Tolerance::default()).unwrap();
+    /// let d = e.deauthorization().unwrap();
+    /// assert_eq!(d.account_id(), "acct_9");
+    /// assert_eq!(d.application_id(), "ca_1");
+    /// ```
+    ///
+    /// # Errors
+    /// `unexpected_event_type` for other events; `malformed_event` when `account` or the
+    /// application id is missing.
+    pub fn deauthorization(&self) -> Result<Deauthorization> {
+        if self.kind != DEAUTHORIZED_EVENT {
+            return Err(Error::UnexpectedEventType { expected: DEAUTHORIZED_EVENT, actual: cap(&self.kind, 100) });
+        }
+        let account_id = self
+            .account
+            .clone()
+            .ok_or_else(|| Error::MalformedEvent { reason: "the event has no account".into() })?;
+        let app: RawApplication = serde_json::from_str(&self.data_object)
+            .map_err(|_| Error::MalformedEvent { reason: "data.object is not an application".into() })?;
+        let application_id =
+            app.id.ok_or_else(|| Error::MalformedEvent { reason: "data.object has no id".into() })?;
+        Ok(Deauthorization { account_id, application_id, application_name: app.name, livemode: self.livemode })
+    }
+}
+
+/// An account disconnected your platform or uninstalled your app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deauthorization {
+    account_id: String,
+    application_id: String,
+    application_name: Option<String>,
+    livemode: bool,
+}
+
+impl Deauthorization {
+    /// The account that disconnected (`acct_…`): delete its tokens.
+    #[must_use]
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+    /// The application (`ca_…`) it disconnected from.
+    #[must_use]
+    pub fn application_id(&self) -> &str {
+        &self.application_id
+    }
+    /// The application's name, if sent.
+    #[must_use]
+    pub fn application_name(&self) -> Option<&str> {
+        self.application_name.as_deref()
+    }
+    /// Whether it happened in live mode.
+    #[must_use]
+    pub fn livemode(&self) -> bool {
+        self.livemode
+    }
+}
+
+fn missing(field: &str) -> Error {
+    Error::MalformedEvent { reason: format!("the event has no {field}") }
+}
+
+/// Verifies a webhook's `Stripe-Signature` over the raw body, then reads the event.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let body = br#"{"id":"evt_1","object":"event","type":"customer.created","livemode":true,"created":1,"data":{"object":{"id":"cus_1"}}}"#;
+/// let s = SigningSecret::new("whsec_x").unwrap();
+/// let h = sign_header(body, &s, 1_700_000_000).unwrap();
+/// let e = verify_webhook(body, &h, &[s.clone()], 1_700_000_000, Tolerance::default()).unwrap();
+/// assert_eq!(e.event_type(), "customer.created");
+/// assert_eq!(e.data_object_json(), r#"{"id":"cus_1"}"#);
+/// // Reject twin: the same header 301 s later.
+/// assert_eq!(verify_webhook(body, &h, &[s], 1_700_000_301, Tolerance::default()).unwrap_err().code(), "timestamp_too_old");
+/// ```
+///
+/// # Errors
+/// Every signature error; `malformed_event` when the verified body is not a Stripe event.
+pub fn verify_webhook(
+    payload: &[u8],
+    header: &str,
+    secrets: &[SigningSecret],
+    now: u64,
+    tolerance: Tolerance,
+) -> Result<VerifiedEvent> {
+    let sig = verify(payload, header, secrets, now, tolerance)?;
+    let raw: RawEvent<'_> = serde_json::from_slice(payload)
+        .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
+    Ok(VerifiedEvent {
+        id: raw.id.ok_or_else(|| missing("id"))?,
+        kind: raw.kind.ok_or_else(|| missing("type"))?,
+        account: raw.account,
+        livemode: raw.livemode.ok_or_else(|| missing("livemode"))?,
+        created: raw.created.ok_or_else(|| missing("created"))?,
+        api_version: raw.api_version,
+        data_object: raw.data.and_then(|d| d.object).map(|o| o.get().to_owned()).ok_or_else(|| missing("data.object"))?,
+        timestamp: sig.timestamp(),
+        secret_index: sig.secret_index(),
+    })
+}
+
+/// A short, content-free description of a JSON error (serde_json's own messages can quote input).
+pub(crate) fn json_error_reason(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "io error",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "a field has the wrong type",
+        serde_json::error::Category::Eof => "unexpected end",
+    }
+}
