@@ -1,0 +1,399 @@
+//! Runs every case of the cross-language corpus in `tests/vectors/*.json` through the core.
+//!
+//! The schema is documented in `tests/vectors/README.md`. Each binding has a runner of its
+//! own over the same files; this one is the reference.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+use stripe_handshake::*;
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or_else(|| panic!("{k} is not a string in {v}"))
+}
+fn opt_s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+fn u(v: &Value, k: &str) -> u64 {
+    v[k].as_u64().unwrap_or_else(|| panic!("{k} is not a u64 in {v}"))
+}
+fn hexb(v: &Value, k: &str) -> Vec<u8> {
+    hex::decode(s(v, k)).unwrap()
+}
+
+fn payload(v: &Value) -> Vec<u8> {
+    match opt_s(v, "payload") {
+        Some(p) => p.as_bytes().to_vec(),
+        None => hexb(v, "payload_hex"),
+    }
+}
+
+fn secrets(v: &Value) -> Result<Vec<SigningSecret>> {
+    v["secrets"].as_array().unwrap().iter().map(|x| SigningSecret::new(x.as_str().unwrap())).collect()
+}
+
+fn tolerance(v: &Value) -> Result<Tolerance> {
+    Tolerance::from_secs(u(v, "tolerance"))
+}
+
+fn redirect_mode(v: &Value) -> RedirectMode {
+    match s(v, "mode") {
+        "live" => RedirectMode::Live,
+        "test" => RedirectMode::Test,
+        m => panic!("mode {m}"),
+    }
+}
+
+fn allow_list(v: &Value) -> Result<RedirectAllowList> {
+    let entries: Vec<&str> = v["allow_list"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    RedirectAllowList::new(&entries, redirect_mode(v))
+}
+
+fn state_keys(v: &Value) -> Result<StateKeys> {
+    let keys = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| StateKey::new(s(k, "id"), &hexb(k, "key_hex")))
+        .collect::<Result<Vec<_>>>()?;
+    StateKeys::new(keys)
+}
+
+fn verified_sig(v: &VerifiedSignature) -> Value {
+    json!({"timestamp": v.timestamp(), "secret_index": v.secret_index()})
+}
+
+fn state_outcome_fields(out: &mut serde_json::Map<String, Value>, o: &StateOutcome) {
+    match o {
+        StateOutcome::Plain => {
+            out.insert("state_outcome".into(), json!("plain"));
+        }
+        StateOutcome::Stateless => {
+            out.insert("state_outcome".into(), json!("stateless"));
+        }
+        StateOutcome::Signed(v) => {
+            out.insert("state_outcome".into(), json!("signed"));
+            out.insert("state_nonce".into(), json!(v.nonce()));
+            out.insert("state_data".into(), json!(v.data()));
+        }
+    }
+}
+
+fn denial(d: &CallbackDenial) -> Value {
+    json!({"outcome": "denied", "error": d.error(), "kind": d.kind().as_str(), "description": d.description()})
+}
+
+fn request(r: &HttpRequest) -> Value {
+    json!({"method": r.method, "url": r.url, "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": r.body})
+}
+
+fn request_options(v: &Value) -> Result<(Option<Mode>, Option<&str>)> {
+    let mode = opt_s(v, "expected_mode").map(Mode::parse).transpose()?;
+    Ok((mode, opt_s(v, "base_url")))
+}
+
+fn provider(v: &Value) -> Result<OAuthProvider> {
+    match s(v, "provider") {
+        "apps" => Ok(OAuthProvider::Apps),
+        "connect" => Ok(OAuthProvider::Connect),
+        _ => Err(Error::InvalidArgument { what: "provider", reason: "use apps or connect" }),
+    }
+}
+
+fn run(op: &str, i: &Value) -> Result<Value> {
+    Ok(match op {
+        "hmac_sha256" => {
+            let mac = hmac_sha256(&hexb(i, "key_hex"), &[&hexb(i, "msg_hex")])?;
+            let n = usize::try_from(u(i, "truncate_bits") / 8).unwrap();
+            json!({"mac_hex": hex::encode(&mac[..n])})
+        }
+        "verify_hmac_sha256" => {
+            verify_hmac_sha256(&hexb(i, "key_hex"), &[&hexb(i, "msg_hex")], &hexb(i, "tag_hex"))?;
+            json!({})
+        }
+        "verify_signature" => {
+            verified_sig(&verify(&payload(i), s(i, "header"), &secrets(i)?, u(i, "now"), tolerance(i)?)?)
+        }
+        "verify_ignoring_tolerance" => {
+            verified_sig(&dangerous::verify_ignoring_tolerance(&payload(i), s(i, "header"), &secrets(i)?)?)
+        }
+        "sign_header" => {
+            let secret = SigningSecret::new(s(i, "secret"))?;
+            json!({"header": sign_header(s(i, "payload").as_bytes(), &secret, u(i, "t"))?})
+        }
+        "install_payload" => {
+            let form = match s(i, "state_form") {
+                "value" => StateField::Value(s(i, "state")),
+                "omitted" => StateField::Omitted,
+                "null" => StateField::Null,
+                f => panic!("state_form {f}"),
+            };
+            json!({"payload_hex": hex::encode(install_payload(form, s(i, "user_id"), s(i, "account_id")))})
+        }
+        "check_redirect" => json!({"uri": allow_list(i)?.check(s(i, "requested"))?}),
+        "redirect_allow_list" => {
+            let entries: Vec<&str> = i["entries"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+            json!({"default_uri": RedirectAllowList::new(&entries, redirect_mode(i))?.default_uri()})
+        }
+        "parse_manifest" => {
+            let m = AppManifest::parse(s(i, "json"), redirect_mode(i))?;
+            json!({"id": m.id(), "stripe_api_access_type": m.stripe_api_access_type(),
+                   "distribution_type": m.distribution_type(), "redirect_uris": m.redirect_uris().entries(),
+                   "default_uri": m.redirect_uris().default_uri()})
+        }
+        "install_link" => {
+            let p = InstallLinkParams {
+                link_id: s(i, "link_id"),
+                redirect_uri: opt_s(i, "redirect_uri"),
+                state: opt_s(i, "state"),
+                base_url: opt_s(i, "base_url"),
+            };
+            json!({"url": install_link(&p, &allow_list(i)?)?})
+        }
+        "apps_oauth_link" => {
+            let p = AppsOAuthLinkParams {
+                client_id: s(i, "client_id"),
+                redirect_uri: opt_s(i, "redirect_uri"),
+                state: opt_s(i, "state"),
+                test_link_id: opt_s(i, "test_link_id"),
+                base_url: opt_s(i, "base_url"),
+            };
+            json!({"url": apps_oauth_link(&p, &allow_list(i)?)?})
+        }
+        "connect_oauth_link" => {
+            let scope = opt_s(i, "scope").map(Scope::parse).transpose()?;
+            let account_type = match (s(i, "account_type"), scope) {
+                ("standard", Some(scope)) => ConnectAccountType::Standard { scope },
+                ("standard", None) => {
+                    return Err(Error::InvalidArgument { what: "scope", reason: "Standard links need a scope" })
+                }
+                ("express", None) => ConnectAccountType::Express,
+                ("express", Some(_)) => {
+                    return Err(Error::InvalidArgument { what: "scope", reason: "Express links take no scope" })
+                }
+                _ => return Err(Error::InvalidArgument { what: "account_type", reason: "use standard or express" }),
+            };
+            let mut p = ConnectLinkParams::new(s(i, "client_id"), account_type);
+            p.redirect_uri = opt_s(i, "redirect_uri");
+            p.state = opt_s(i, "state");
+            p.base_url = opt_s(i, "base_url");
+            p.stripe_landing = opt_s(i, "stripe_landing").map(StripeLanding::parse).transpose()?;
+            p.always_prompt = i.get("always_prompt").and_then(Value::as_bool);
+            if let Some(caps) = i.get("suggested_capabilities").and_then(Value::as_array) {
+                p.suggested_capabilities = caps.iter().map(|c| c.as_str().unwrap()).collect();
+            }
+            if let Some(pre) = i.get("stripe_user").and_then(Value::as_array) {
+                p.stripe_user = pre
+                    .iter()
+                    .map(|kv| Ok((StripeUserField::parse(kv[0].as_str().unwrap())?, kv[1].as_str().unwrap())))
+                    .collect::<Result<Vec<_>>>()?;
+            }
+            json!({"url": connect_oauth_link(&p, &allow_list(i)?)?})
+        }
+        "issue_state_token" => {
+            let keys = state_keys(i)?;
+            let session = hexb(i, "session_id_hex");
+            let p = StateTokenParams {
+                flow: Flow::parse(s(i, "flow"))?,
+                session_id: &session,
+                ttl_secs: i["ttl_secs"].as_u64().map(|t| u32::try_from(t).unwrap()),
+                data: opt_s(i, "data"),
+            };
+            let nonce: [u8; 32] = hexb(i, "nonce_hex").try_into().unwrap();
+            json!({"token": issue_state_token(&keys, &p, u(i, "now"), &nonce)?})
+        }
+        "verify_state_token" => {
+            let keys = state_keys(i)?;
+            let v = verify_state_token(&keys, opt_s(i, "token"), &hexb(i, "session_id_hex"), Flow::parse(s(i, "flow"))?, u(i, "now"))?;
+            json!({"key_id": v.key_id(), "issued_at": v.issued_at(), "expires_at": v.expires_at(),
+                   "flow": v.flow().as_str(), "nonce": v.nonce(), "data": v.data()})
+        }
+        "check_plain_state" => {
+            check_plain_state(s(i, "expected"), opt_s(i, "received"))?;
+            json!({})
+        }
+        "plain_state_from_entropy" => {
+            let e: [u8; 32] = hexb(i, "entropy_hex").try_into().unwrap();
+            json!({"state": plain_state_from_entropy(&e)})
+        }
+        "install_callback" | "oauth_callback" => {
+            let c = &i["state_check"];
+            let keys;
+            let session;
+            let check = match s(c, "mode") {
+                "plain" => StateCheck::Plain { expected: s(c, "expected") },
+                "signed" => {
+                    keys = state_keys(c)?;
+                    session = hexb(c, "session_id_hex");
+                    StateCheck::Signed { keys: &keys, session_id: &session }
+                }
+                "stateless" => StateCheck::Stateless,
+                m => panic!("state mode {m}"),
+            };
+            if op == "install_callback" {
+                let secrets = secrets(i)?;
+                let opts = InstallVerifyOptions { secrets: &secrets, now: u(i, "now"), tolerance: tolerance(i)?, state: check };
+                match verify_install_callback(s(i, "query"), &opts)? {
+                    InstallCallback::Denied(d) => denial(&d),
+                    InstallCallback::Installed(v) => {
+                        let mut m = serde_json::Map::new();
+                        m.insert("outcome".into(), json!("installed"));
+                        m.insert("user_id".into(), json!(v.user_id()));
+                        m.insert("account_id".into(), json!(v.account_id()));
+                        m.insert("state".into(), json!(v.state()));
+                        m.insert("livemode".into(), json!(v.livemode()));
+                        m.insert("timestamp".into(), json!(v.timestamp()));
+                        m.insert("secret_index".into(), json!(v.secret_index()));
+                        state_outcome_fields(&mut m, v.state_outcome());
+                        Value::Object(m)
+                    }
+                }
+            } else {
+                match verify_oauth_callback(s(i, "query"), Flow::parse(s(i, "flow"))?, &check, u(i, "now"))? {
+                    OAuthCallback::Denied(d) => denial(&d),
+                    OAuthCallback::Authorized(a) => {
+                        let mut m = serde_json::Map::new();
+                        m.insert("outcome".into(), json!("authorized"));
+                        m.insert("code".into(), json!(a.code()));
+                        m.insert("scope".into(), json!(a.scope()));
+                        state_outcome_fields(&mut m, a.state_outcome());
+                        Value::Object(m)
+                    }
+                }
+            }
+        }
+        "verify_webhook" => {
+            let e = verify_webhook(&payload(i), s(i, "header"), &secrets(i)?, u(i, "now"), tolerance(i)?)?;
+            json!({"id": e.id(), "type": e.event_type(), "account": e.account(), "livemode": e.livemode(),
+                   "created": e.created(), "api_version": e.api_version(), "data_object": e.data_object_json(),
+                   "timestamp": e.timestamp()})
+        }
+        "deauthorization" => {
+            let e = verify_webhook(&payload(i), s(i, "header"), &secrets(i)?, u(i, "now"), tolerance(i)?)?;
+            let d = e.deauthorization()?;
+            json!({"account_id": d.account_id(), "application_id": d.application_id(),
+                   "application_name": d.application_name(), "livemode": d.livemode()})
+        }
+        "code_exchange_request" | "refresh_request" | "deauthorize_request" => {
+            let key = SecretKey::parse(s(i, "secret_key"))?;
+            let (expected_mode, base_url) = request_options(i)?;
+            let opts = RequestOptions { expected_mode, base_url };
+            let r = match op {
+                "code_exchange_request" => code_exchange_request(provider(i)?, &key, s(i, "code"), &opts)?,
+                "refresh_request" => {
+                    let scope = opt_s(i, "scope").map(Scope::parse).transpose()?;
+                    refresh_request(provider(i)?, &key, s(i, "refresh_token"), scope, &opts)?
+                }
+                _ => deauthorize_request(&key, s(i, "client_id"), s(i, "stripe_user_id"), &opts)?,
+            };
+            request(&r)
+        }
+        "parse_secret_key" => json!({"mode": SecretKey::parse(s(i, "key"))?.mode().as_str()}),
+        "parse_token_response" => {
+            let t = parse_token_response(u16::try_from(u(i, "status")).unwrap(), s(i, "body").as_bytes())?;
+            json!({"access_token": t.access_token(), "refresh_token": t.refresh_token(), "scope": t.scope(),
+                   "livemode": t.livemode(), "token_type": t.token_type(), "stripe_user_id": t.stripe_user_id(),
+                   "stripe_publishable_key": t.stripe_publishable_key()})
+        }
+        "parse_deauthorize_response" => {
+            parse_deauthorize_response(
+                u16::try_from(u(i, "status")).unwrap(),
+                s(i, "body").as_bytes(),
+                s(i, "expected_stripe_user_id"),
+            )?;
+            json!({})
+        }
+        "apps_token_expiry" => {
+            let e = AppsTokenExpiry::from_issued_at(u(i, "issued_at"));
+            json!({"access_expires_at": e.access_expires_at(), "refresh_expires_at": e.refresh_expires_at(),
+                   "needs_refresh": e.needs_refresh(u(i, "now"), u(i, "margin_secs")),
+                   "refresh_expired": e.refresh_expired(u(i, "now"))})
+        }
+        other => panic!("unknown op {other}"),
+    })
+}
+
+fn error_detail(e: &Error) -> Value {
+    let mut m = serde_json::Map::new();
+    if let Error::InvalidRedirectConfig { index, .. } = e {
+        m.insert("index".into(), json!(index));
+    }
+    if let Some((kind, error, description)) = e.oauth_details() {
+        m.insert("oauth_error".into(), json!(error));
+        m.insert("oauth_kind".into(), json!(kind.as_str()));
+        m.insert("description".into(), json!(description));
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn corpus() {
+    let mut files: Vec<_> = std::fs::read_dir(vectors_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json") && !p.ends_with("error_codes.json"))
+        .collect();
+    files.sort();
+    let (mut passed, mut failures) = (0usize, Vec::new());
+    for f in &files {
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        assert_eq!(doc["schema"], "stripe-handshake/vectors/v1");
+        for c in doc["cases"].as_array().unwrap() {
+            let id = format!("{}:{}", doc["suite"].as_str().unwrap(), c["id"].as_str().unwrap());
+            let got = run(c["op"].as_str().unwrap(), &c["input"]);
+            let outcome = match (&got, c.get("ok"), c.get("error")) {
+                (Ok(v), Some(want), None) if v == want => Ok(()),
+                (Err(e), None, Some(code)) if e.code() == code => {
+                    // Every message is non-empty and names no secret from the input.
+                    let msg = e.to_string();
+                    assert!(!msg.is_empty());
+                    if let Some(sec) = c["input"].get("secrets").and_then(Value::as_array) {
+                        for x in sec {
+                            let x = x.as_str().unwrap();
+                            assert!(x.len() < 8 || !msg.contains(x), "{id}: message leaks a secret");
+                        }
+                    }
+                    match c.get("detail") {
+                        Some(Value::Object(want)) => {
+                            let have = error_detail(e);
+                            if want.iter().all(|(k, v)| have.get(k) == Some(v)) {
+                                Ok(())
+                            } else {
+                                Err(format!("detail {have} != {}", Value::Object(want.clone())))
+                            }
+                        }
+                        _ => Ok(()),
+                    }
+                }
+                (Ok(v), _, _) => Err(format!("got ok {v}")),
+                (Err(e), _, _) => Err(format!("got error {} ({e})", e.code())),
+            };
+            match outcome {
+                Ok(()) => passed += 1,
+                Err(why) => failures.push(format!(
+                    "{id}: {why}; expected {}",
+                    c.get("ok").map_or_else(|| c["error"].to_string(), ToString::to_string)
+                )),
+            }
+        }
+    }
+    for f in &failures {
+        eprintln!("FAIL {f}");
+    }
+    eprintln!("vectors: {passed} passed, {} failed", failures.len());
+    assert!(failures.is_empty(), "{} vector failures", failures.len());
+    assert!(passed >= 450, "corpus shrank to {passed} cases");
+}
+
+#[test]
+fn error_codes_are_pinned() {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("error_codes.json")).unwrap()).unwrap();
+    let pinned: Vec<&str> = doc["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(pinned, Error::ALL_CODES, "tests/vectors/error_codes.json and Error::ALL_CODES differ");
+}

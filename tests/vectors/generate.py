@@ -1,0 +1,1018 @@
+#!/usr/bin/env python3
+"""Generates the cross-language vector corpus in tests/vectors/*.json.
+
+This script is an independent oracle: it computes every expected value with Python's
+standard library (hmac, hashlib, base64, urllib.parse, json) from the rules in
+shared/PROTOCOL.md, never by calling stripe-handshake. Third-party vectors
+(Wycheproof, RFC 4231, the header corpus, the JSON.stringify oracle from Node, the
+redirect-URI parser differential) are read from third_party/ and converted.
+
+Deterministic: run it again and `git diff --exit-code tests/vectors` must be clean
+(`just vectors-check`). Schema: see tests/vectors/README.md.
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import sys
+from urllib.parse import quote
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TP = os.path.join(HERE, "third_party")
+SCHEMA = "stripe-handshake/vectors/v1"
+
+ALLOW = ["https://example.com/callback", "https://example.com/callback/other"]
+
+
+def enc(s):
+    """RFC 3986 percent-encoding: everything but unreserved."""
+    return quote(s, safe="")
+
+
+def mac_hex(key, msg):
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def sign(secret, payload_bytes, t):
+    return f"t={t},v1=" + mac_hex(secret.encode(), str(t).encode() + b"." + payload_bytes)
+
+
+def js_stringify(s):
+    # json.dumps with these settings equals JSON.stringify for strings (checked 20/20
+    # against Node in third_party/stripe_app_signature_json_payloads.json below).
+    return json.dumps(s, ensure_ascii=False, separators=(",", ":"))
+
+
+def install_payload(state, user_id, account_id, form="value"):
+    parts = []
+    if form == "value":
+        parts.append('"state":' + js_stringify(state))
+    elif form == "null":
+        parts.append('"state":null')
+    parts.append('"user_id":' + js_stringify(user_id))
+    parts.append('"account_id":' + js_stringify(account_id))
+    return "{" + ",".join(parts) + "}"
+
+
+def ok(**kw):
+    return {"ok": kw}
+
+
+def err(code, **kw):
+    return {"error": code, "detail": kw} if kw else {"error": code}
+
+
+def case(cid, op, inp, expect, note=None):
+    c = {"id": cid, "op": op, "input": inp}
+    c.update(expect)
+    if note:
+        c["note"] = note
+    return c
+
+
+def write(name, description, cases):
+    ids = [c["id"] for c in cases]
+    assert len(ids) == len(set(ids)), f"duplicate ids in {name}"
+    doc = {"schema": SCHEMA, "suite": name, "description": description, "cases": cases}
+    with open(os.path.join(HERE, name + ".json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    return len(cases)
+
+
+# --------------------------------------------------------------------------- HMAC
+def hmac_suite():
+    cases = []
+    w = json.load(open(os.path.join(TP, "wycheproof_hmac_sha256_test.json")))
+    for g in w["testGroups"]:
+        for t in g["tests"]:
+            cid = f"wycheproof-{t['tcId']}"
+            full = g["tagSize"] == 256
+            inp = {"key_hex": t["key"], "msg_hex": t["msg"], "tag_hex": t["tag"]}
+            # verify takes only full 32-byte tags: every truncated tag is refused.
+            if full and t["result"] == "valid":
+                cases.append(case(cid + "-verify", "verify_hmac_sha256", inp, ok()))
+            else:
+                cases.append(case(cid + "-verify", "verify_hmac_sha256", inp, err("signature_mismatch"),
+                                  t.get("comment") or None))
+            if t["result"] == "valid":
+                cases.append(case(cid + "-mac", "hmac_sha256",
+                                  {"key_hex": t["key"], "msg_hex": t["msg"], "truncate_bits": g["tagSize"]},
+                                  ok(mac_hex=t["tag"])))
+    r = json.load(open(os.path.join(TP, "rfc4231_hmac_sha256.json")))
+    for t in r["cases"]:
+        cid = f"rfc4231-{t['testCase']}"
+        bits = t["truncatedToBits"] or 256
+        cases.append(case(cid + "-mac", "hmac_sha256",
+                          {"key_hex": t["keyHex"], "msg_hex": t["dataHex"], "truncate_bits": bits},
+                          ok(mac_hex=t["hmacSha256Hex"])))
+        inp = {"key_hex": t["keyHex"], "msg_hex": t["dataHex"], "tag_hex": t["hmacSha256Hex"]}
+        cases.append(case(cid + "-verify", "verify_hmac_sha256", inp,
+                          ok() if bits == 256 else err("signature_mismatch")))
+        if bits == 256:
+            bad = t["hmacSha256Hex"][:-2] + ("00" if t["hmacSha256Hex"][-2:] != "00" else "01")
+            cases.append(case(cid + "-verify-reject", "verify_hmac_sha256", dict(inp, tag_hex=bad),
+                              err("signature_mismatch")))
+    return write("hmac", "Wycheproof HMAC-SHA256 (174) and RFC 4231 (7) through the MAC function and verify", cases)
+
+
+# --------------------------------------------------------------------------- Stripe-Signature
+HEADER_CODE = {
+    "MissingHeader": "missing_header", "MissingTimestamp": "missing_timestamp", "NoV1Signature": "no_v1_signature",
+    "MalformedTimestamp": "malformed_timestamp", "TimestampInFuture": "timestamp_in_future",
+    "DuplicateTimestamp": "duplicate_timestamp", "MalformedHeader": "malformed_header",
+    "SignatureMismatch": "signature_mismatch", "TimestampTooOld": "timestamp_too_old",
+    "HeaderTooLarge": "header_too_large",
+}
+# PROTOCOL §4 decisions that differ from the corpus' proposal.
+HEADER_OVERRIDE = {
+    # "each v1 must be 64 lowercase hex chars or it cannot match": no separate malformed code.
+    "bad-v1-empty": ("signature_mismatch", "PROTOCOL §4: a v1 that is not 64 lowercase hex cannot match"),
+    "bad-v1-nonascii": ("signature_mismatch", "PROTOCOL §4: a v1 that is not 64 lowercase hex cannot match"),
+    # "tolerance is required and positive; 0 is an invalid argument, not off".
+    "bad-tol-zero-disables": ("invalid_tolerance", "PROTOCOL §4: tolerance 0 is invalid_tolerance"),
+    # Secrets with surrounding whitespace are refused when they are constructed.
+    "bad-secret-newline": ("invalid_secret", "SECURITY-NOTES: whitespace around a secret is a typed config error"),
+}
+
+
+def signature_suite():
+    cases = []
+    corpus = json.load(open(os.path.join(TP, "stripe_signature_header_corpus.json")))
+    for c in corpus["cases"]:
+        header = c["header"]
+        if header is None:
+            tpl = c["header_template"]
+            header = tpl["prefix"] + tpl["sep"].join([tpl["item"]] * tpl["times"])
+        inp = {"payload": c["payload"], "header": header, "secrets": [c["secret"]], "now": c["now"],
+               "tolerance": c["tolerance_s"]}
+        if c["expected"] == "accept":
+            exp = ok(timestamp=int(header.split("t=")[1].split(",")[0].strip()), secret_index=0)
+            note = c.get("note") or None
+        elif c["id"] in HEADER_OVERRIDE:
+            code, note = HEADER_OVERRIDE[c["id"]]
+            exp = err(code)
+        else:
+            exp = err(HEADER_CODE[c["expected_error"]])
+            note = c.get("note") or None
+        cases.append(case("corpus-" + c["id"], "verify_signature", inp, exp, note))
+
+    secret, other = "whsec_own_vectors", "whsec_rotated_secret"
+    payload = '{"id":"evt_own","object":"event"}'
+    t, now = 1700000000, 1700000010
+    good = sign(secret, payload.encode(), t)
+    base = {"payload": payload, "header": good, "secrets": [secret], "now": now, "tolerance": 300}
+
+    def add(cid, expect, note=None, **kw):
+        cases.append(case(cid, "verify_signature", dict(base, **kw), expect, note))
+
+    add("own-ok", ok(timestamp=t, secret_index=0))
+    add("own-ok-second-secret", ok(timestamp=t, secret_index=1), secrets=[other, secret])
+    add("own-reject-only-other-secret", err("signature_mismatch"), secrets=[other])
+    add("own-reject-no-secrets", err("invalid_secret"), secrets=[])
+    add("own-reject-empty-secret", err("invalid_secret"), secrets=[""])
+    add("own-reject-secret-leading-space", err("invalid_secret"), secrets=[" " + secret])
+    add("own-ok-both-secrets-sign", ok(timestamp=t, secret_index=0),
+        header=good + "," + sign(other, payload.encode(), t).split(",")[1], secrets=[secret, other])
+    add("own-ok-tabs-around", ok(timestamp=t, secret_index=0), header="\t" + good.replace(",", " ,\t") + " ")
+    add("own-reject-whitespace-only", err("missing_header"), header=" \t ")
+    add("own-ok-unknown-scheme", ok(timestamp=t, secret_index=0), header=good + ",v2=abc,x=1")
+    add("own-reject-v1-before-dup-t", err("duplicate_timestamp"), header=good + ",t=" + str(t))
+    add("own-ok-tolerance-1-edge", ok(timestamp=t, secret_index=0), now=t + 1, tolerance=1)
+    add("own-reject-tolerance-1-past", err("timestamp_too_old"), now=t + 2, tolerance=1)
+    add("own-ok-max-tolerance", ok(timestamp=t, secret_index=0), now=t + 4294967295, tolerance=4294967295)
+    add("own-reject-tolerance-overflow", err("invalid_tolerance"), tolerance=4294967296)
+    cases.append(case("own-reject-now-zero", "verify_signature", dict(base, now=0), err("timestamp_in_future")))
+    add("own-reject-now-max", err("timestamp_too_old"), now=18446744073709551615)
+    big_t = 18446744073709551615
+    add("own-reject-t-u64max", err("timestamp_in_future"), header=sign(secret, payload.encode(), big_t))
+    add("own-reject-t-u64max-plus1", err("malformed_timestamp"),
+        header="t=18446744073709551616,v1=" + "0" * 64)
+    add("own-ok-t-zero-now-zero", ok(timestamp=0, secret_index=0), header=sign(secret, payload.encode(), 0), now=0)
+    add("own-reject-header-8193", err("header_too_large"), header=good + "," + "x" * (8192 - len(good)))
+    add("own-ok-header-8192", ok(timestamp=t, secret_index=0), header=good + "," + "x=" + "y" * (8192 - len(good) - 3))
+    add("own-reject-mac-before-time", err("signature_mismatch"), payload=payload + " ", now=now + 100000,
+        note="the MAC is checked before the time window")
+    add("own-reject-payload-empty", err("signature_mismatch"), payload="")
+    empty_sig = sign(secret, b"", t)
+    add("own-ok-payload-empty", ok(timestamp=t, secret_index=0), payload="", header=empty_sig)
+    binary = bytes(range(256))
+    cases.append(case("own-ok-binary-payload", "verify_signature",
+                      dict(base, payload=None, payload_hex=binary.hex(), header=sign(secret, binary, t)),
+                      ok(timestamp=t, secret_index=0), "payload bytes that are not UTF-8 verify as raw bytes"))
+    cases.append(case("own-reject-binary-payload-bitflip", "verify_signature",
+                      dict(base, payload=None, payload_hex=(bytes([1]) + binary[1:]).hex(), header=sign(secret, binary, t)),
+                      err("signature_mismatch")))
+    uni_secret = "whsec_ünïcödé"
+    add("own-ok-unicode-secret", ok(timestamp=t, secret_index=0), secrets=[uni_secret],
+        header=sign(uni_secret, payload.encode(), t))
+    add("own-reject-unicode-secret-nfc-nfd", err("signature_mismatch"),
+        secrets=["whsec_u\u0308nicode"], header=sign("whsec_\u00fcnicode", payload.encode(), t))
+
+    # Signing (the test helper) against the oracle.
+    for i, (p, tt) in enumerate([(payload, t), ("", 0), ("é\u2028", 1), ("x" * 1000, 99999999999)]):
+        cases.append(case(f"sign-{i}", "sign_header", {"payload": p, "secret": secret, "t": tt},
+                          ok(header=sign(secret, p.encode(), tt))))
+    cases.append(case("sign-reject-secret-newline", "sign_header", {"payload": "x", "secret": secret + "\n", "t": 1},
+                      err("invalid_secret")))
+    # dangerous: no time window.
+    cases.append(case("dangerous-ok-old", "verify_ignoring_tolerance",
+                      {"payload": payload, "header": good, "secrets": [secret]}, ok(timestamp=t, secret_index=0)))
+    cases.append(case("dangerous-reject-tampered", "verify_ignoring_tolerance",
+                      {"payload": payload + "x", "header": good, "secrets": [secret]}, err("signature_mismatch")))
+    return write("signature", "Stripe-Signature headers: the 48-case corpus (expectations per PROTOCOL §4) and our own", cases)
+
+
+# --------------------------------------------------------------------------- JSON.stringify payloads
+def json_suite():
+    cases = []
+    d = json.load(open(os.path.join(TP, "stripe_app_signature_json_payloads.json")))
+    for c in d["cases"]:
+        f = c["fields"]
+        has_state = "state" in c["key_order"]
+        form = "value" if has_state else "omitted"
+        mine = install_payload(f.get("state"), f["user_id"], f["account_id"], form)
+        assert mine.encode().hex() == c["payload_utf8_hex"], c["id"]  # Python oracle == Node oracle
+        inp = {"user_id": f["user_id"], "account_id": f["account_id"], "state_form": form}
+        if has_state:
+            inp["state"] = f["state"]
+        cases.append(case(c["id"] + "-payload", "install_payload", inp, ok(payload_hex=c["payload_utf8_hex"])))
+        cases.append(case(c["id"] + "-verify", "verify_signature",
+                          {"payload": c["payload"], "header": c["header"], "secrets": [d["secret"]], "now": d["t"],
+                           "tolerance": 300}, ok(timestamp=d["t"], secret_index=0)))
+        # Reject twin: the same fields through Python's json.dumps defaults (spaces, \u escapes).
+        py_default = json.dumps({k: f[k] for k in c["key_order"]})
+        assert py_default != c["payload"]
+        cases.append(case(c["id"] + "-verify-pydefault", "verify_signature",
+                          {"payload": py_default, "header": c["header"], "secrets": [d["secret"]], "now": d["t"],
+                           "tolerance": 300}, err("signature_mismatch"), "json.dumps defaults are not JSON.stringify"))
+    for i, s in enumerate(["", "\u0000", "\u007f\u0080", "\ud7ff\ue000\U0010ffff", "\\u0000", "'\"`"]):
+        for form in ["value"]:
+            p = install_payload(s, "usr_1", "acct_1", form)
+            cases.append(case(f"own-{i}-payload", "install_payload",
+                              {"state": s, "user_id": "usr_1", "account_id": "acct_1", "state_form": form},
+                              ok(payload_hex=p.encode().hex())))
+    p = install_payload(None, "usr_1", "acct_1", "null")
+    cases.append(case("own-null-payload", "install_payload",
+                      {"user_id": "usr_1", "account_id": "acct_1", "state_form": "null"}, ok(payload_hex=p.encode().hex())))
+    return write("install_payload", "JSON.stringify({state,user_id,account_id}) byte for byte (Node oracle) and the signed header", cases)
+
+
+# --------------------------------------------------------------------------- redirect_uri
+def redirect_suite():
+    cases = []
+    rows = []
+    for line in open(os.path.join(TP, "redirect_uri_parser_differential.tsv"), encoding="utf-8"):
+        if line.startswith("#") or not line.strip():
+            continue
+        cols = line.rstrip("\n").split("\t")
+        rows.append((int(cols[0]), cols[1].replace("\\t", "\t")))
+    canonical_ok_test_mode = {1, 4, 7, 8, 10, 11, 17, 19, 20, 22, 29, 31, 32}
+    registered = "https://example.com/callback"
+    for rid, uri in rows:
+        cases.append(case(f"tsv-{rid}-check", "check_redirect",
+                          {"allow_list": [registered], "mode": "live", "requested": uri},
+                          ok(uri=uri) if uri == registered else err("redirect_uri_not_allowed")))
+        cases.append(case(f"tsv-{rid}-entry", "redirect_allow_list", {"entries": [uri], "mode": "test"},
+                          ok(default_uri=uri) if rid in canonical_ok_test_mode else err("invalid_redirect_config")))
+    extra_ok = {
+        "localhost-test": ("http://localhost:3000/cb", "test"),
+        "loopback4-test": ("http://127.0.0.1:8080/cb", "test"),
+        "loopback6-test": ("http://[::1]:8080/cb", "test"),
+        "https-loopback-live": ("https://127.0.0.1/cb", "live"),
+        "https-localhost-live": ("https://localhost/cb", "live"),
+        "query": ("https://example.com/cb?a=1", "live"),
+        "dotdot-semicolon-is-canonical": ("https://example.com/..;/cb", "live"),
+    }
+    for name, (uri, mode) in extra_ok.items():
+        cases.append(case("own-entry-ok-" + name, "redirect_allow_list", {"entries": [uri], "mode": mode}, ok(default_uri=uri)))
+    extra_bad = {
+        "localhost-live": ("http://localhost:3000/cb", "live"),
+        "http-public-test": ("http://example.com/cb", "test"),
+        "http-127-0-0-2": ("http://127.0.0.2/cb", "test"),
+        "private-ip": ("https://10.0.0.1/cb", "live"),
+        "public-ip": ("https://8.8.8.8/cb", "live"),
+        "ftp": ("ftp://example.com/cb", "live"),
+        "data": ("data:text/html,hi", "live"),
+        "relative": ("/callback", "live"),
+        "empty": ("", "live"),
+        "userinfo-empty-password": ("https://:pw@example.com/cb", "live"),
+        "fragment-empty": ("https://example.com/cb#", "live"),
+        "too-long": ("https://example.com/" + "a" * 2100, "live"),
+    }
+    for name, (uri, mode) in extra_bad.items():
+        cases.append(case("own-entry-bad-" + name, "redirect_allow_list", {"entries": [uri], "mode": mode},
+                          err("invalid_redirect_config")))
+    cases.append(case("own-entry-empty-list", "redirect_allow_list", {"entries": [], "mode": "live"}, err("invalid_redirect_config")))
+    cases.append(case("own-entry-second-bad", "redirect_allow_list",
+                      {"entries": [registered, "http://example.com/"], "mode": "live"},
+                      err("invalid_redirect_config", index=1)))
+    cases.append(case("own-entry-101", "redirect_allow_list",
+                      {"entries": [f"https://example.com/{i}" for i in range(101)], "mode": "live"}, err("invalid_redirect_config")))
+    cases.append(case("own-entry-100", "redirect_allow_list",
+                      {"entries": [f"https://example.com/{i}" for i in range(100)], "mode": "live"}, ok(default_uri="https://example.com/0")))
+    checks = {
+        "second-entry": ("https://example.com/callback/other", ok(uri="https://example.com/callback/other")),
+        "prefix": ("https://example.com/callback/other/x", err("redirect_uri_not_allowed")),
+        "shorter": ("https://example.com/callback/othe", err("redirect_uri_not_allowed")),
+        "query-added": ("https://example.com/callback?x=1", err("redirect_uri_not_allowed")),
+        "http-downgrade": ("http://example.com/callback", err("redirect_uri_not_allowed")),
+        "suffix-domain": ("https://evilexample.com/callback", err("redirect_uri_not_allowed")),
+        "trailing-space": ("https://example.com/callback ", err("redirect_uri_not_allowed")),
+        "encoded-slash": ("https://example.com/callback%2Fother", err("redirect_uri_not_allowed")),
+        "double-encoded": ("https://example.com/callback%252Fother", err("redirect_uri_not_allowed")),
+        "dot-segment": ("https://example.com/callback/./other", err("redirect_uri_not_allowed")),
+        "userinfo-confusion": ("https://example.com:pw@evil.com/callback", err("redirect_uri_not_allowed")),
+        "scheme-case": ("HTTPS://example.com/callback", err("redirect_uri_not_allowed")),
+        "nul": ("https://example.com/callback\u0000", err("redirect_uri_not_allowed")),
+        "dotdot-semicolon": ("https://example.com/..;/callback", err("redirect_uri_not_allowed")),
+        "dotdot-semicolon-inside": ("https://example.com/callback/..;/other", err("redirect_uri_not_allowed")),
+    }
+    for name, (uri, exp) in checks.items():
+        cases.append(case("own-check-" + name, "check_redirect", {"allow_list": ALLOW, "mode": "live", "requested": uri}, exp))
+    cases.append(case("own-check-localhost-test", "check_redirect",
+                      {"allow_list": ["http://localhost:3000/cb"], "mode": "test", "requested": "http://localhost:3000/cb"},
+                      ok(uri="http://localhost:3000/cb")))
+    cases.append(case("own-check-localhost-other-port", "check_redirect",
+                      {"allow_list": ["http://localhost:3000/cb"], "mode": "test", "requested": "http://localhost:3001/cb"},
+                      err("redirect_uri_not_allowed")))
+    # Manifests.
+    good = {"id": "com.example.app", "version": "1.0.0", "name": "App", "permissions": [],
+            "stripe_api_access_type": "oauth", "distribution_type": "public", "allowed_redirect_uris": ALLOW}
+    cases.append(case("manifest-ok", "parse_manifest", {"json": json.dumps(good), "mode": "live"},
+                      ok(id="com.example.app", stripe_api_access_type="oauth", distribution_type="public",
+                         redirect_uris=ALLOW, default_uri=ALLOW[0])))
+    minimal = {"id": "com.example.min", "allowed_redirect_uris": [ALLOW[1]]}
+    cases.append(case("manifest-ok-minimal", "parse_manifest", {"json": json.dumps(minimal), "mode": "live"},
+                      ok(id="com.example.min", stripe_api_access_type=None, distribution_type=None,
+                         redirect_uris=[ALLOW[1]], default_uri=ALLOW[1])))
+    for name, text, code in [
+        ("bad-json", "{", "invalid_manifest"),
+        ("not-object", "[]", "invalid_manifest"),
+        ("no-id", json.dumps({"allowed_redirect_uris": ALLOW}), "invalid_manifest"),
+        ("no-uris", json.dumps({"id": "x"}), "invalid_manifest"),
+        ("uris-not-strings", json.dumps({"id": "x", "allowed_redirect_uris": [1]}), "invalid_manifest"),
+        ("empty-uris", json.dumps({"id": "x", "allowed_redirect_uris": []}), "invalid_redirect_config"),
+        ("bad-uri", json.dumps({"id": "x", "allowed_redirect_uris": ["https://EXAMPLE.com/"]}), "invalid_redirect_config"),
+        ("comments", '{"id":"x", // no\n"allowed_redirect_uris":[]}', "invalid_manifest"),
+        ("too-large", json.dumps({"id": "x", "allowed_redirect_uris": ALLOW, "pad": "x" * 262144}), "invalid_manifest"),
+    ]:
+        cases.append(case("manifest-reject-" + name, "parse_manifest", {"json": text, "mode": "live"}, err(code)))
+    return write("redirect", "redirect_uri allow-lists: the 33-row parser differential, CVE-shaped cases and manifests", cases)
+
+
+# --------------------------------------------------------------------------- links
+PREFILL = ["email", "url", "country", "phone_number", "business_name", "business_type", "first_name", "last_name",
+           "dob_day", "dob_month", "dob_year", "street_address", "city", "state", "zip", "physical_product",
+           "product_description", "currency", "first_name_kana", "first_name_kanji", "last_name_kana",
+           "last_name_kanji", "gender", "block_kana", "block_kanji", "building_kana", "building_kanji"]
+
+
+def qs(pairs):
+    return "?" + "&".join(f"{k}={enc(v)}" for k, v in pairs)
+
+
+def links_suite():
+    cases = []
+    M, C = "https://marketplace.stripe.com", "https://connect.stripe.com"
+    tricky = "a b+c&d=e/é😀%"
+
+    def install(cid, params, expect):
+        cases.append(case(cid, "install_link", dict(params, allow_list=ALLOW, mode="live"), expect))
+
+    install("install-default-redirect", {"link_id": "lnk_123"},
+            ok(url=f"{M}/apps/install/link/lnk_123" + qs([("redirect_uri", ALLOW[0])])))
+    install("install-state", {"link_id": "lnk_123", "state": tricky},
+            ok(url=f"{M}/apps/install/link/lnk_123" + qs([("redirect_uri", ALLOW[0]), ("state", tricky)])))
+    install("install-second-redirect", {"link_id": "abc-DEF_9", "redirect_uri": ALLOW[1], "state": ""},
+            ok(url=f"{M}/apps/install/link/abc-DEF_9" + qs([("redirect_uri", ALLOW[1]), ("state", "")])))
+    install("install-base-url", {"link_id": "x", "base_url": "http://127.0.0.1:12111/"},
+            ok(url="http://127.0.0.1:12111/apps/install/link/x" + qs([("redirect_uri", ALLOW[0])])))
+    install("install-reject-redirect", {"link_id": "x", "redirect_uri": "https://evil.com/callback"}, err("redirect_uri_not_allowed"))
+    install("install-reject-link-id-slash", {"link_id": "a/b"}, err("invalid_argument"))
+    install("install-reject-link-id-empty", {"link_id": ""}, err("invalid_argument"))
+    install("install-reject-state-1025", {"link_id": "x", "state": "s" * 1025}, err("invalid_argument"))
+    install("install-ok-state-1024", {"link_id": "x", "state": "s" * 1024},
+            ok(url=f"{M}/apps/install/link/x" + qs([("redirect_uri", ALLOW[0]), ("state", "s" * 1024)])))
+    install("install-reject-base-query", {"link_id": "x", "base_url": "https://m.example/?a=1"}, err("invalid_argument"))
+    install("install-reject-base-scheme", {"link_id": "x", "base_url": "file:///tmp"}, err("invalid_argument"))
+
+    def apps(cid, params, expect):
+        cases.append(case(cid, "apps_oauth_link", dict(params, allow_list=ALLOW, mode="live"), expect))
+
+    apps("apps-public", {"client_id": "ca_abc123", "state": "st"},
+         ok(url=f"{M}/oauth/v2/authorize" + qs([("client_id", "ca_abc123"), ("redirect_uri", ALLOW[0]), ("state", "st")])))
+    apps("apps-test-link", {"client_id": "ca_abc123", "test_link_id": "chnlink_61Abc", "redirect_uri": ALLOW[1]},
+         ok(url=f"{M}/oauth/v2/chnlink_61Abc/authorize" + qs([("client_id", "ca_abc123"), ("redirect_uri", ALLOW[1])])))
+    apps("apps-reject-test-link-prefix", {"client_id": "ca_abc123", "test_link_id": "link_1"}, err("invalid_argument"))
+    apps("apps-reject-client-pk", {"client_id": "pk_test_123"}, err("invalid_argument"))
+    apps("apps-reject-client-empty-suffix", {"client_id": "ca_"}, err("invalid_argument"))
+    apps("apps-reject-redirect-case", {"client_id": "ca_1", "redirect_uri": "https://example.com/Callback"}, err("redirect_uri_not_allowed"))
+
+    def connect(cid, params, expect):
+        cases.append(case(cid, "connect_oauth_link", dict(params, allow_list=ALLOW, mode="live"), expect))
+
+    connect("connect-standard-rw", {"client_id": "ca_FkyHCg7X8mlvCUdMDao4mMxagUfhIwXb", "account_type": "standard", "scope": "read_write", "state": "xyz"},
+            ok(url=f"{C}/oauth/authorize" + qs([("response_type", "code"), ("client_id", "ca_FkyHCg7X8mlvCUdMDao4mMxagUfhIwXb"),
+                                                ("scope", "read_write"), ("redirect_uri", ALLOW[0]), ("state", "xyz")])))
+    connect("connect-standard-ro", {"client_id": "ca_1", "account_type": "standard", "scope": "read_only"},
+            ok(url=f"{C}/oauth/authorize" + qs([("response_type", "code"), ("client_id", "ca_1"), ("scope", "read_only"), ("redirect_uri", ALLOW[0])])))
+    connect("connect-reject-standard-no-scope", {"client_id": "ca_1", "account_type": "standard"}, err("invalid_argument"))
+    connect("connect-reject-bad-scope", {"client_id": "ca_1", "account_type": "standard", "scope": "admin"}, err("invalid_argument"))
+    connect("connect-reject-express-scope", {"client_id": "ca_1", "account_type": "express", "scope": "read_write"}, err("invalid_argument"))
+    connect("connect-reject-account-type", {"client_id": "ca_1", "account_type": "custom"}, err("invalid_argument"))
+    connect("connect-express-full", {"client_id": "ca_1", "account_type": "express", "state": tricky, "stripe_landing": "register",
+                                     "always_prompt": False, "suggested_capabilities": ["transfers", "card_payments"],
+                                     "redirect_uri": ALLOW[1]},
+            ok(url=f"{C}/express/oauth/authorize" + "?" + "&".join(
+                [f"response_type=code", "client_id=ca_1", f"redirect_uri={enc(ALLOW[1])}", f"state={enc(tricky)}",
+                 "stripe_landing=register", "always_prompt=false", "suggested_capabilities[]=transfers",
+                 "suggested_capabilities[]=card_payments"])))
+    connect("connect-landing-login-prompt", {"client_id": "ca_1", "account_type": "standard", "scope": "read_write",
+                                             "stripe_landing": "login", "always_prompt": True},
+            ok(url=f"{C}/oauth/authorize" + qs([("response_type", "code"), ("client_id", "ca_1"), ("scope", "read_write"),
+                                                ("redirect_uri", ALLOW[0]), ("stripe_landing", "login"), ("always_prompt", "true")])))
+    connect("connect-reject-landing", {"client_id": "ca_1", "account_type": "express", "stripe_landing": "signup"}, err("invalid_argument"))
+    connect("connect-reject-standard-capabilities", {"client_id": "ca_1", "account_type": "standard", "scope": "read_write",
+                                                     "suggested_capabilities": ["transfers"]}, err("invalid_argument"))
+    connect("connect-reject-capability-chars", {"client_id": "ca_1", "account_type": "express", "suggested_capabilities": ["a&b=c"]}, err("invalid_argument"))
+    # Every prefill key, given in reverse order with tricky values: sent in documented order.
+    values = {k: f"{k} ü&=+" for k in PREFILL}
+    prefill = [[k, values[k]] for k in reversed(PREFILL)]
+    url = f"{C}/oauth/authorize" + qs([("response_type", "code"), ("client_id", "ca_1"), ("scope", "read_write"), ("redirect_uri", ALLOW[0])])
+    url += "".join(f"&stripe_user[{k}]={enc(values[k])}" for k in PREFILL)
+    connect("connect-all-prefill", {"client_id": "ca_1", "account_type": "standard", "scope": "read_write", "stripe_user": prefill}, ok(url=url))
+    connect("connect-reject-prefill-unknown", {"client_id": "ca_1", "account_type": "express", "stripe_user": [["password", "x"]]}, err("invalid_argument"))
+    connect("connect-reject-prefill-dup", {"client_id": "ca_1", "account_type": "express", "stripe_user": [["email", "a"], ["email", "b"]]}, err("invalid_argument"))
+    connect("connect-reject-prefill-long", {"client_id": "ca_1", "account_type": "express", "stripe_user": [["email", "a" * 1025]]}, err("invalid_argument"))
+    connect("connect-base-url", {"client_id": "ca_1", "account_type": "express", "base_url": "http://localhost:12111"},
+            ok(url="http://localhost:12111/express/oauth/authorize" + qs([("response_type", "code"), ("client_id", "ca_1"), ("redirect_uri", ALLOW[0])])))
+    connect("connect-reject-redirect", {"client_id": "ca_1", "account_type": "express", "redirect_uri": "https://example.com/callback/"}, err("redirect_uri_not_allowed"))
+    return write("links", "Install, Stripe Apps OAuth and Connect OAuth links, byte for byte", cases)
+
+
+# --------------------------------------------------------------------------- state
+MAC_TAG = b"stripe-handshake/state/v1\0"
+BIND_TAG = b"stripe-handshake/state-binding/v1\0"
+FLOWS = {"install_link": 1, "apps_oauth": 2, "connect_oauth": 3}
+FLOW_NAMES = {v: k for k, v in FLOWS.items()}
+K1 = bytes(range(32))
+K2 = bytes(range(100, 140))
+KEYS = [{"id": "k1", "key_hex": K1.hex()}]
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def b64e(b):
+    return base64.urlsafe_b64encode(b).decode().rstrip("=")
+
+
+def b64d_strict(s):
+    if any(c not in B64 for c in s) or len(s) % 4 == 1:
+        return None
+    b = base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    return b if b64e(b) == s else None
+
+
+def token_body(kid, key, flow, session, iat, exp, nonce, data, version=1, flow_byte=None, data_len=None, extra=b""):
+    body = bytes([version, len(kid)]) + kid.encode() + struct.pack(">QQ", iat, exp)
+    body += bytes([FLOWS[flow] if flow_byte is None else flow_byte]) + nonce
+    body += hmac.new(key, BIND_TAG + session, hashlib.sha256).digest()[:16]
+    body += bytes([len(data) if data_len is None else data_len]) + data + extra
+    return body
+
+
+def seal(key, body):
+    return b64e(body + hmac.new(key, MAC_TAG + body, hashlib.sha256).digest())
+
+
+def oracle_verify(keys, token, session, flow, now):
+    """Reference check order from PROTOCOL §3, written from the spec."""
+    if not session or len(session) > 1024:
+        return err("invalid_argument")
+    if token is None:
+        return err("state_missing")
+    if len(token) > 512:
+        return err("state_too_large")
+    raw = b64d_strict(token)
+    if raw is None or len(raw) < 32:
+        return err("state_malformed")
+    body, tag = raw[:-32], raw[-32:]
+    try:
+        pos = 0
+        if body[0] != 1:
+            raise ValueError
+        kl = body[1]
+        if not 1 <= kl <= 16:
+            raise ValueError
+        kid = body[2:2 + kl]
+        pos = 2 + kl
+        if len(body) < pos + 16 + 1 + 32 + 16 + 1:
+            raise ValueError
+        iat, exp = struct.unpack(">QQ", body[pos:pos + 16])
+        pos += 16
+        fb = body[pos]
+        pos += 1
+        if fb not in FLOW_NAMES:
+            raise ValueError
+        nonce = body[pos:pos + 32]
+        pos += 32
+        bound = body[pos:pos + 16]
+        pos += 16
+        dl = body[pos]
+        pos += 1
+        if dl > 192 or len(body) != pos + dl:
+            raise ValueError
+        data = body[pos:pos + dl].decode("utf-8")
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return err("state_malformed")
+    key = next((bytes.fromhex(k["key_hex"]) for k in keys if k["id"].encode() == kid), None)
+    if key is None:
+        return err("state_unknown_key")
+    if not hmac.compare_digest(hmac.new(key, MAC_TAG + body, hashlib.sha256).digest(), tag):
+        return err("state_invalid")
+    if now > exp:
+        return err("state_expired")
+    if iat > now + 60:
+        return err("state_not_yet_valid")
+    if not hmac.compare_digest(hmac.new(key, BIND_TAG + session, hashlib.sha256).digest()[:16], bound):
+        return err("state_session_mismatch")
+    if FLOW_NAMES[fb] != flow:
+        return err("state_flow_mismatch")
+    return ok(key_id=kid.decode(), issued_at=iat, expires_at=exp, flow=FLOW_NAMES[fb], nonce=b64e(nonce),
+              data=data if data else None)
+
+
+def state_suite():
+    cases = []
+    T = 1700000000
+    nonce = bytes(range(200, 232))
+    sess = b"session-abc"
+
+    def issue(cid, inp, expect):
+        cases.append(case(cid, "issue_state_token", inp, expect))
+
+    def verify(cid, token, keys=KEYS, session=sess, flow="connect_oauth", now=T + 1, note=None):
+        exp = oracle_verify(keys, token, session, flow, now)
+        cases.append(case(cid, "verify_state_token",
+                          {"keys": keys, "token": token, "session_id_hex": session.hex(), "flow": flow, "now": now}, exp, note))
+        return exp
+
+    # Issue: deterministic with a given nonce; the oracle builds the same bytes.
+    for flow in FLOWS:
+        for data in ["", "/settings?tab=billing", "livemode=false;ü"]:
+            body = token_body("k1", K1, flow, sess, T, T + 600, nonce, data.encode())
+            tok = seal(K1, body)
+            cid = f"issue-{flow}-{len(data)}"
+            issue(cid, {"keys": KEYS, "flow": flow, "session_id_hex": sess.hex(), "ttl_secs": None,
+                        "data": data or None, "now": T, "nonce_hex": nonce.hex()}, ok(token=tok))
+            e = verify(f"verify-{flow}-{len(data)}", tok, flow=flow)
+            assert "ok" in e
+    rot_keys = [{"id": "k2", "key_hex": K2.hex()}, {"id": "k1", "key_hex": K1.hex()}]
+    body = token_body("k2", K2, "install_link", sess, T, T + 86400, nonce, b"x" * 192)
+    issue("issue-rotated-max", {"keys": rot_keys, "flow": "install_link", "session_id_hex": sess.hex(), "ttl_secs": 86400,
+                                "data": "x" * 192, "now": T, "nonce_hex": nonce.hex()}, ok(token=seal(K2, body)))
+    issue("issue-reject-ttl-0", {"keys": KEYS, "flow": "install_link", "session_id_hex": sess.hex(), "ttl_secs": 0,
+                                 "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_argument"))
+    issue("issue-reject-ttl-86401", {"keys": KEYS, "flow": "install_link", "session_id_hex": sess.hex(), "ttl_secs": 86401,
+                                     "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_argument"))
+    issue("issue-reject-data-193", {"keys": KEYS, "flow": "install_link", "session_id_hex": sess.hex(), "ttl_secs": None,
+                                    "data": "x" * 193, "now": T, "nonce_hex": nonce.hex()}, err("invalid_argument"))
+    issue("issue-reject-no-session", {"keys": KEYS, "flow": "install_link", "session_id_hex": "", "ttl_secs": None,
+                                      "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_argument"))
+    issue("issue-reject-now-overflow", {"keys": KEYS, "flow": "install_link", "session_id_hex": sess.hex(), "ttl_secs": 600,
+                                        "data": None, "now": 18446744073709551615, "nonce_hex": nonce.hex()}, err("invalid_argument"))
+    issue("issue-reject-short-key", {"keys": [{"id": "k1", "key_hex": "00" * 31}], "flow": "install_link", "session_id_hex": sess.hex(),
+                                     "ttl_secs": None, "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_state_key"))
+    issue("issue-reject-dup-kid", {"keys": [KEYS[0], KEYS[0]], "flow": "install_link", "session_id_hex": sess.hex(),
+                                   "ttl_secs": None, "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_state_key"))
+    issue("issue-reject-bad-kid", {"keys": [{"id": "k 1", "key_hex": K1.hex()}], "flow": "install_link", "session_id_hex": sess.hex(),
+                                   "ttl_secs": None, "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_state_key"))
+    issue("issue-reject-long-kid", {"keys": [{"id": "k" * 17, "key_hex": K1.hex()}], "flow": "install_link", "session_id_hex": sess.hex(),
+                                    "ttl_secs": None, "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_state_key"))
+    issue("issue-reject-no-keys", {"keys": [], "flow": "install_link", "session_id_hex": sess.hex(),
+                                   "ttl_secs": None, "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_state_key"))
+    issue("issue-reject-flow", {"keys": KEYS, "flow": "checkout", "session_id_hex": sess.hex(),
+                                "ttl_secs": None, "data": None, "now": T, "nonce_hex": nonce.hex()}, err("invalid_argument"))
+
+    base_tok = seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b""))
+    verify("ok-at-expiry", base_tok, now=T + 600)
+    verify("reject-one-after-expiry", base_tok, now=T + 601)
+    verify("ok-skew-60", base_tok, now=T - 60)
+    verify("reject-skew-61", base_tok, now=T - 61)
+    verify("reject-now-max", base_tok, now=18446744073709551615)
+    verify("reject-other-session", base_tok, session=b"session-abd")
+    verify("reject-session-prefix", base_tok, session=b"session-ab")
+    verify("reject-empty-session", base_tok, session=b"")
+    verify("reject-flow-install", base_tok, flow="install_link")
+    verify("reject-flow-apps", base_tok, flow="apps_oauth")
+    verify("ok-rotated-old-key", base_tok, keys=rot_keys)
+    verify("reject-unknown-key", base_tok, keys=[{"id": "k2", "key_hex": K2.hex()}])
+    verify("reject-same-kid-other-key", base_tok, keys=[{"id": "k1", "key_hex": K2.hex()}])
+    verify("reject-missing", None)
+    verify("reject-empty", "")
+    verify("reject-too-large", "A" * 513)
+    verify("reject-padding", base_tok + "=")
+    verify("reject-standard-b64-chars", base_tok.replace("-", "+").replace("_", "/") if ("-" in base_tok or "_" in base_tok) else base_tok[:-1] + "+")
+    verify("reject-bad-char", base_tok[:-1] + "!")
+    verify("reject-truncated", base_tok[:-4])
+    verify("reject-extended", base_tok + "AAAA")
+    # Non-canonical final character (unused low bits set): 137 bytes -> last char carries 4 spare bits.
+    last = base_tok[-1]
+    nc = B64[B64.index(last) | 1] if B64.index(last) | 1 != B64.index(last) else B64[B64.index(last) ^ 2]
+    verify("reject-noncanonical-bits", base_tok[:-1] + nc)
+    verify("reject-version-2", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", version=2)))
+    verify("reject-flow-byte-9", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", flow_byte=9)))
+    verify("reject-trailing-byte", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", extra=b"\x00")))
+    verify("reject-data-len-193", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"y" * 193)))
+    verify("reject-data-not-utf8", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"\xff\xfe")))
+    verify("reject-data-len-lies", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"abc", data_len=2)))
+    verify("reject-exp-before-iat", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T - 1, nonce, b"")))
+    verify("reject-mac-over-other-tag", b64e(token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"")
+                                             + hmac.new(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b""), hashlib.sha256).digest()),
+           note="MAC without the domain-separation tag")
+    verify("reject-plain-state", b64e(nonce))
+    # Tamper every byte of the token (flip the low bit); each must be refused.
+    raw = b64d_strict(base_tok)
+    for i in range(len(raw)):
+        t = bytearray(raw)
+        t[i] ^= 1
+        e = verify(f"tamper-byte-{i:03d}", b64e(bytes(t)))
+        assert "ok" not in e, i
+    # Plain state.
+    p = b64e(nonce)
+
+    def plain(cid, expected, received, expect):
+        cases.append(case(cid, "check_plain_state", {"expected": expected, "received": received}, expect))
+
+    plain("plain-ok", p, p, ok())
+    plain("plain-reject-one-char", p, p[:-1] + ("A" if p[-1] != "A" else "B"), err("state_mismatch"))
+    plain("plain-reject-prefix", p, p[:-1], err("state_mismatch"))
+    plain("plain-reject-case", "AbC", "abc", err("state_mismatch"))
+    plain("plain-reject-missing", p, None, err("state_missing"))
+    plain("plain-reject-empty-received", p, "", err("state_mismatch"))
+    plain("plain-reject-empty-expected", "", "", err("invalid_argument"))
+    plain("plain-reject-too-large", p, "x" * 1025, err("state_too_large"))
+    plain("plain-ok-unicode", "é😀 +&", "é😀 +&", ok())
+    cases.append(case("plain-from-entropy", "plain_state_from_entropy", {"entropy_hex": nonce.hex()}, ok(state=p)))
+    cases.append(case("plain-from-entropy-zero", "plain_state_from_entropy", {"entropy_hex": "00" * 32}, ok(state="A" * 43)))
+    return write("state", "Plain state and signed state tokens: issue, verify, every tampered byte", cases)
+
+
+# --------------------------------------------------------------------------- callbacks
+def callbacks_suite():
+    cases = []
+    S, S2 = "absec_own_app_secret", "absec_rotated"
+    T = 1700000000
+    NOW = T + 5
+    sess = b"browser-session-1"
+    nonce = bytes(range(32))
+    sig_tok = seal(K1, token_body("k1", K1, "install_link", sess, T, T + 600, nonce, b"/done"))
+    conn_tok = seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b""))
+
+    def q(pairs):
+        return "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
+
+    def signed_query(state, user="usr_1", acct="acct_1", form="value", secret=S, t=T, extra=(), sign_state=None, sign_user=None, sign_acct=None):
+        signed_state = state if sign_state is None else sign_state
+        payload = install_payload(signed_state, sign_user or user, sign_acct or acct,
+                                  form if signed_state is not None or form != "value" else "omitted")
+        pairs = [("user_id", user), ("account_id", acct)]
+        if state is not None:
+            pairs.append(("state", state))
+        pairs.append(("install_signature", sign(secret, payload.encode(), t)))
+        pairs.extend(extra)
+        return q(pairs)
+
+    def inst(cid, query, check, expect, secrets=(S,), now=NOW, tol=300, note=None):
+        cases.append(case(cid, "install_callback", {"query": query, "secrets": list(secrets), "now": now, "tolerance": tol,
+                                                    "state_check": check}, expect, note))
+
+    def installed(state, user="usr_1", acct="acct_1", livemode=None, secret_index=0, state_outcome="plain", t=T, nonce_out=None, data=None):
+        d = dict(outcome="installed", user_id=user, account_id=acct, state=state, livemode=livemode, timestamp=t,
+                 secret_index=secret_index, state_outcome=state_outcome)
+        if state_outcome == "signed":
+            d["state_nonce"] = nonce_out
+            d["state_data"] = data
+        return ok(**d)
+
+    plain = lambda s: {"mode": "plain", "expected": s}
+    signed = {"mode": "signed", "keys": KEYS, "session_id_hex": sess.hex()}
+    stateless = {"mode": "stateless"}
+
+    inst("ok-plain", signed_query("st_1"), plain("st_1"), installed("st_1"))
+    for i, s in enumerate(["a b+c", "100%&x=1", "é😀\u2028", "\u0000\u001f\"\\", "", " lead", "</script>"]):
+        inst(f"ok-tricky-state-{i}", signed_query(s), plain(s) if s else plain("x"),
+             installed(s) if s else err("state_mismatch"),
+             note="an empty state signs as \"state\":\"\"" if not s else None)
+    inst("ok-empty-state-signed", signed_query(""), stateless, err("unexpected_state"),
+         note="state= (empty) is present: the stateless check refuses it")
+    inst("ok-absent-omitted-form", signed_query(None), stateless, installed(None, state_outcome="stateless"))
+    inst("ok-absent-null-form", signed_query(None, form="null"), stateless, installed(None, state_outcome="stateless"),
+         note="Ruby sample signs \"state\":null")
+    inst("reject-absent-but-expected", signed_query(None), plain("st_1"), err("state_missing"))
+    inst("reject-absent-signed-check", signed_query(None), signed, err("state_missing"))
+    inst("reject-stateless-but-present", signed_query("st_1"), stateless, err("unexpected_state"))
+    inst("reject-state-mismatch", signed_query("st_2"), plain("st_1"), err("state_mismatch"))
+    inst("reject-state-swapped-under-sig", signed_query("st_2", sign_state="st_1"), plain("st_2"), err("signature_mismatch"))
+    inst("reject-account-swapped", signed_query("st_1", acct="acct_2", sign_acct="acct_1"), plain("st_1"), err("signature_mismatch"))
+    inst("reject-user-swapped", signed_query("st_1", user="usr_2", sign_user="usr_1"), plain("st_1"), err("signature_mismatch"))
+    inst("reject-null-form-with-state", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("state", ""),
+                                          ("install_signature", sign(S, install_payload(None, "usr_1", "acct_1", "null").encode(), T))]),
+         plain("x"), err("signature_mismatch"), note="state= present (empty) is signed as \"\", never as null")
+    inst("reject-absent-but-signed-with-state", signed_query(None, sign_state="st_1", form="value"), stateless, err("signature_mismatch"))
+    inst("ok-livemode-false", signed_query("st_1", extra=[("livemode", "false")]), plain("st_1"), installed("st_1", livemode="false"))
+    inst("ok-unknown-extra-params", signed_query("st_1", extra=[("utm", "1"), ("utm", "2")]), plain("st_1"), installed("st_1"))
+    inst("ok-rotated-secret", signed_query("st_1", secret=S2), plain("st_1"), installed("st_1", secret_index=1), secrets=(S, S2))
+    inst("reject-only-old-secret", signed_query("st_1", secret=S2), plain("st_1"), err("signature_mismatch"))
+    inst("reject-webhook-secret", signed_query("st_1", secret="whsec_other"), plain("st_1"), err("signature_mismatch"))
+    inst("ok-age-300", signed_query("st_1"), plain("st_1"), installed("st_1"), now=T + 300)
+    inst("reject-age-301", signed_query("st_1"), plain("st_1"), err("timestamp_too_old"), now=T + 301)
+    inst("reject-future-301", signed_query("st_1"), plain("st_1"), err("timestamp_in_future"), now=T - 301)
+    inst("reject-tolerance-0", signed_query("st_1"), plain("st_1"), err("invalid_tolerance"), tol=0)
+    inst("reject-no-secret", signed_query("st_1"), plain("st_1"), err("invalid_secret"), secrets=())
+    inst("ok-signed-state", signed_query(sig_tok), signed,
+         installed(sig_tok, state_outcome="signed", nonce_out=b64e(nonce), data="/done"))
+    inst("reject-signed-state-other-session", signed_query(sig_tok), dict(signed, session_id_hex=b"browser-session-2".hex()),
+         err("state_session_mismatch"))
+    inst("reject-signed-state-connect-flow", signed_query(conn_tok), signed, err("state_flow_mismatch"))
+    inst("reject-signed-state-expired", signed_query(sig_tok, t=T + 700), signed, err("state_expired"), now=T + 701)
+    inst("reject-dup-state", signed_query("st_1", extra=[("state", "st_1")]), plain("st_1"), err("duplicate_parameter"))
+    inst("reject-dup-account", signed_query("st_1", extra=[("account_id", "acct_2")]), plain("st_1"), err("duplicate_parameter"))
+    inst("reject-dup-signature", signed_query("st_1", extra=[("install_signature", "t=1,v1=00")]), plain("st_1"), err("duplicate_parameter"))
+    inst("reject-dup-encoded-key", signed_query("st_1") + "&st%61te=st_1", plain("st_1"), err("duplicate_parameter"))
+    inst("reject-missing-user", q([("account_id", "acct_1"), ("install_signature", "t=1,v1=" + "0" * 64)]), plain("x"), err("missing_parameter"))
+    inst("reject-missing-account", q([("user_id", "usr_1"), ("install_signature", "t=1,v1=" + "0" * 64)]), plain("x"), err("missing_parameter"))
+    inst("reject-missing-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("state", "x")]), plain("x"), err("missing_parameter"))
+    inst("reject-empty-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("install_signature", "")]), stateless, err("missing_header"))
+    inst("reject-bad-percent", "user_id=usr_1&account_id=acct_1&state=%zz&install_signature=x", plain("x"), err("malformed_query"))
+    inst("reject-not-utf8", "user_id=usr_1&account_id=acct_1&state=%FF&install_signature=x", plain("x"), err("malformed_query"))
+    inst("reject-user-id-chars", signed_query("st_1", user="usr_1\"}"), plain("st_1"), err("malformed_query"))
+    inst("reject-query-too-large", signed_query("st_1") + "&pad=" + "x" * 16384, plain("st_1"), err("query_too_large"))
+    inst("ok-leading-question-mark", "?" + signed_query("st_1"), plain("st_1"), installed("st_1"))
+    inst("ok-plus-is-space", signed_query("a b").replace("a%20b", "a+b"), plain("a b"), installed("a b"))
+    inst("reject-raw-plus-signed-as-plus", signed_query("a+b", sign_state="a+b").replace("a%2Bb", "a+b"), plain("a b"), err("signature_mismatch"),
+         note="form decoding turns + into a space before signing")
+    inst("denied", q([("error", "access_denied"), ("error_description", "The user denied your request")]), plain("x"),
+         ok(outcome="denied", error="access_denied", kind="access_denied", description="The user denied your request"))
+    inst("denied-unknown-error", q([("error", "server_error")]), stateless,
+         ok(outcome="denied", error="server_error", kind="other", description=None))
+    inst("denied-capped", q([("error", "e" * 100), ("error_description", "<b>" + "d" * 600)]), stateless,
+         ok(outcome="denied", error="e" * 64, kind="other", description=("<b>" + "d" * 600)[:500]))
+    inst("reject-dup-error", q([("error", "access_denied"), ("error", "x")]), stateless, err("duplicate_parameter"))
+
+    def oauth(cid, query, flow, check, expect, now=NOW, note=None):
+        cases.append(case(cid, "oauth_callback", {"query": query, "flow": flow, "state_check": check, "now": now}, expect, note))
+
+    auth = lambda code, scope=None, so="plain", **kw: ok(outcome="authorized", code=code, scope=scope, state_outcome=so, **kw)
+    oauth("oauth-connect-ok", "code=ac_123&scope=read_write&state=st_1", "connect_oauth", plain("st_1"), auth("ac_123", "read_write"))
+    oauth("oauth-apps-ok", "code=ac_AbC-9_z&state=st_1", "apps_oauth", plain("st_1"), auth("ac_AbC-9_z"))
+    oauth("oauth-reject-state", "code=ac_123&state=st_2", "connect_oauth", plain("st_1"), err("state_mismatch"))
+    oauth("oauth-reject-no-state", "code=ac_123", "connect_oauth", plain("st_1"), err("state_missing"))
+    oauth("oauth-stateless-ok", "code=ac_123", "apps_oauth", stateless, auth("ac_123", so="stateless"))
+    oauth("oauth-signed-ok", f"code=ac_1&state={conn_tok}", "connect_oauth", signed,
+          auth("ac_1", so="signed", state_nonce=b64e(nonce), state_data=None))
+    oauth("oauth-signed-wrong-flow", f"code=ac_1&state={sig_tok}", "connect_oauth", signed, err("state_flow_mismatch"))
+    oauth("oauth-signed-apps-vs-connect", f"code=ac_1&state={conn_tok}", "apps_oauth", signed, err("state_flow_mismatch"))
+    oauth("oauth-reject-install-flow", "code=ac_1&state=x", "install_link", plain("x"), err("invalid_argument"))
+    oauth("oauth-reject-missing-code", "scope=read_write&state=x", "connect_oauth", plain("x"), err("missing_parameter"))
+    oauth("oauth-reject-empty-code", "code=&state=x", "connect_oauth", plain("x"), err("missing_parameter"))
+    oauth("oauth-reject-dup-code", "code=ac_1&code=ac_2&state=x", "connect_oauth", plain("x"), err("duplicate_parameter"))
+    oauth("oauth-reject-code-chars", "code=ac_1%0Aevil&state=x", "connect_oauth", plain("x"), err("malformed_query"))
+    oauth("oauth-denied", "error=access_denied&error_description=The+user+denied+your+request&state=x", "connect_oauth", plain("other"),
+          ok(outcome="denied", error="access_denied", kind="access_denied", description="The user denied your request"),
+          note="a denial grants nothing, so its state is not checked")
+    oauth("oauth-denied-invalid-scope", "error=invalid_scope", "connect_oauth", stateless,
+          ok(outcome="denied", error="invalid_scope", kind="invalid_scope", description=None))
+    oauth("oauth-reject-query-large", "code=ac_1&x=" + "y" * 16400, "connect_oauth", stateless, err("query_too_large"))
+    return write("callbacks", "Install redirects (install_signature) and OAuth redirects (code/error), with state checks", cases)
+
+
+# --------------------------------------------------------------------------- webhooks
+def webhooks_suite():
+    cases = []
+    S = "whsec_webhook_vectors"
+    T = 1700000000
+    deauth = {"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "object": "event", "api_version": "2024-06-20", "created": T,
+              "data": {"object": {"id": "ca_Q1app", "object": "application", "name": "Acme Invoicing"}},
+              "livemode": False, "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
+              "type": "account.application.deauthorized", "account": "acct_1Connected"}
+    body = json.dumps(deauth, indent=2)  # Stripe sends pretty-printed JSON
+    data_obj = json.dumps(deauth["data"]["object"], indent=2)
+    # data.object text as it appears in the body (indented one level deeper).
+    data_text = body[body.index('"object": {', body.index('"data"')) + len('"object": '):]
+    depth, end = 0, 0
+    for i, ch in enumerate(data_text):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0:
+            end = i + 1
+            break
+    data_text = data_text[:end]
+
+    def wh(cid, payload, header, expect, op="verify_webhook", now=T + 1, note=None, hexp=False):
+        inp = {"header": header, "secrets": [S], "now": now, "tolerance": 300}
+        if hexp:
+            inp["payload_hex"] = payload.hex()
+        else:
+            inp["payload"] = payload
+        cases.append(case(cid, op, inp, expect, note))
+
+    hdr = sign(S, body.encode(), T)
+    event = ok(id=deauth["id"], type=deauth["type"], account="acct_1Connected", livemode=False, created=T,
+               api_version="2024-06-20", data_object=data_text, timestamp=T)
+    wh("deauthorized-ok", body, hdr, event)
+    wh("deauthorized-helper", body, hdr, ok(account_id="acct_1Connected", application_id="ca_Q1app",
+                                              application_name="Acme Invoicing", livemode=False), op="deauthorization")
+    wh("reject-body-reserialized", json.dumps(deauth), hdr, err("signature_mismatch"))
+    wh("reject-stale", body, hdr, err("timestamp_too_old"), now=T + 301)
+    other = dict(deauth, type="customer.created", data={"object": {"id": "cus_1", "object": "customer"}})
+    other.pop("account")
+    ob = json.dumps(other, separators=(",", ":"))
+    oh = sign(S, ob.encode(), T)
+    wh("other-event-ok", ob, oh, ok(id=deauth["id"], type="customer.created", account=None, livemode=False, created=T,
+                                     api_version="2024-06-20", data_object='{"id":"cus_1","object":"customer"}', timestamp=T))
+    wh("helper-reject-other-type", ob, oh, err("unexpected_event_type"), op="deauthorization")
+    no_acct = dict(deauth)
+    no_acct.pop("account")
+    nb = json.dumps(no_acct)
+    wh("helper-reject-no-account", nb, sign(S, nb.encode(), T), err("malformed_event"), op="deauthorization")
+    for name, text in [("not-json", "not json"), ("array", "[]"), ("no-id", json.dumps({k: v for k, v in deauth.items() if k != "id"})),
+                       ("no-type", json.dumps({k: v for k, v in deauth.items() if k != "type"})),
+                       ("no-data", json.dumps({k: v for k, v in deauth.items() if k != "data"})),
+                       ("livemode-string", json.dumps(dict(deauth, livemode="false"))),
+                       ("created-negative", json.dumps(dict(deauth, created=-1)))]:
+        wh("reject-" + name, text, sign(S, text.encode(), T), err("malformed_event"), note="signature valid, body not an event")
+    binary = b"\xff\xfe{}"
+    wh("reject-binary-body", binary, sign(S, binary, T), err("malformed_event"), hexp=True)
+    wh("reject-unsigned-garbage", "not json", hdr, err("signature_mismatch"), note="the MAC is checked before the body is parsed")
+    deep = "[" * 200 + "]" * 200
+    wh("reject-deep-nesting", deep, sign(S, deep.encode(), T), err("malformed_event"))
+    api_none = dict(deauth, api_version=None)
+    ab = json.dumps(api_none, separators=(",", ":"))
+    wh("ok-null-api-version", ab, sign(S, ab.encode(), T), ok(id=deauth["id"], type=deauth["type"], account="acct_1Connected",
+                                                                livemode=False, created=T, api_version=None,
+                                                                data_object='{"id":"ca_Q1app","object":"application","name":"Acme Invoicing"}',
+                                                                timestamp=T))
+    return write("webhooks", "Webhook events: verify then read the envelope; the deauthorized helper", cases)
+
+
+# --------------------------------------------------------------------------- OAuth
+def oauth_suite():
+    cases = []
+    KEY = "sk_test_51AbcDEF"
+    LIVE = "sk_live_51AbcDEF"
+    basic = lambda k: "Basic " + base64.b64encode((k + ":").encode()).decode()
+    hdrs = lambda k: [["Authorization", basic(k)], ["Content-Type", "application/x-www-form-urlencoded"]]
+    form = lambda pairs: "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
+
+    def req(cid, op, inp, expect):
+        cases.append(case(cid, op, inp, expect))
+
+    def okreq(url, key, pairs):
+        return ok(method="POST", url=url, headers=hdrs(key), body=form(pairs))
+
+    ce = lambda provider, key, code, **kw: dict({"provider": provider, "secret_key": key, "code": code,
+                                                  "expected_mode": None, "base_url": None}, **kw)
+    req("exchange-connect", "code_exchange_request", ce("connect", KEY, "ac_123456789"),
+        okreq("https://connect.stripe.com/oauth/token", KEY, [("grant_type", "authorization_code"), ("code", "ac_123456789")]))
+    req("exchange-apps", "code_exchange_request", ce("apps", LIVE, "ac_Xyz"),
+        okreq("https://api.stripe.com/v1/oauth/token", LIVE, [("grant_type", "authorization_code"), ("code", "ac_Xyz")]))
+    req("exchange-apps-mode-ok", "code_exchange_request", ce("apps", LIVE, "ac_Xyz", expected_mode="live"),
+        okreq("https://api.stripe.com/v1/oauth/token", LIVE, [("grant_type", "authorization_code"), ("code", "ac_Xyz")]))
+    req("exchange-emulator", "code_exchange_request", ce("connect", KEY, "ac_1", base_url="http://127.0.0.1:12111/"),
+        okreq("http://127.0.0.1:12111/oauth/token", KEY, [("grant_type", "authorization_code"), ("code", "ac_1")]))
+    req("exchange-reject-mode", "code_exchange_request", ce("connect", KEY, "ac_1", expected_mode="live"), err("key_mode_mismatch"))
+    req("exchange-reject-mode-live-key", "code_exchange_request", ce("connect", LIVE, "ac_1", expected_mode="test"), err("key_mode_mismatch"))
+    for name, key in [("pk", "pk_test_123"), ("rk", "rk_live_123"), ("whsec", "whsec_123"), ("empty", ""), ("space", KEY + " "),
+                      ("no-suffix", "sk_test_"), ("other-mode", "sk_prod_123"), ("oauth-token", "ac_123")]:
+        req(f"exchange-reject-key-{name}", "code_exchange_request", ce("connect", key, "ac_1"), err("invalid_api_key"))
+    req("exchange-reject-code-chars", "code_exchange_request", ce("connect", KEY, "ac_1&grant_type=x"), err("invalid_argument"))
+    req("exchange-reject-code-empty", "code_exchange_request", ce("connect", KEY, ""), err("invalid_argument"))
+    req("exchange-reject-provider", "code_exchange_request", ce("github", KEY, "ac_1"), err("invalid_argument"))
+    req("exchange-reject-base", "code_exchange_request", ce("connect", KEY, "ac_1", base_url="connect.stripe.com"), err("invalid_argument"))
+    rf = lambda provider, key, tok, scope=None, **kw: dict({"provider": provider, "secret_key": key, "refresh_token": tok,
+                                                             "scope": scope, "expected_mode": None, "base_url": None}, **kw)
+    req("refresh-apps", "refresh_request", rf("apps", KEY, "rt_abc"),
+        okreq("https://api.stripe.com/v1/oauth/token", KEY, [("grant_type", "refresh_token"), ("refresh_token", "rt_abc")]))
+    req("refresh-connect-scope", "refresh_request", rf("connect", KEY, "rt_abc", "read_only"),
+        okreq("https://connect.stripe.com/oauth/token", KEY, [("grant_type", "refresh_token"), ("refresh_token", "rt_abc"), ("scope", "read_only")]))
+    req("refresh-reject-apps-scope", "refresh_request", rf("apps", KEY, "rt_abc", "read_only"), err("invalid_argument"))
+    req("refresh-reject-bad-scope", "refresh_request", rf("connect", KEY, "rt_abc", "write"), err("invalid_argument"))
+    req("refresh-reject-mode", "refresh_request", rf("apps", LIVE, "rt_abc", expected_mode="test"), err("key_mode_mismatch"))
+    req("refresh-reject-token", "refresh_request", rf("apps", KEY, "rt abc"), err("invalid_argument"))
+    da = lambda key, cid, acct, **kw: dict({"secret_key": key, "client_id": cid, "stripe_user_id": acct, "expected_mode": None, "base_url": None}, **kw)
+    req("deauthorize", "deauthorize_request", da(KEY, "ca_FkyHCg7X8mlvCUdMDao4mMxagUfhIwXb", "acct_ON3nXtRQkhmUIQ"),
+        okreq("https://connect.stripe.com/oauth/deauthorize", KEY,
+              [("client_id", "ca_FkyHCg7X8mlvCUdMDao4mMxagUfhIwXb"), ("stripe_user_id", "acct_ON3nXtRQkhmUIQ")]))
+    req("deauthorize-reject-account", "deauthorize_request", da(KEY, "ca_1", "usr_1"), err("invalid_argument"))
+    req("deauthorize-reject-client", "deauthorize_request", da(KEY, "pk_1", "acct_1"), err("invalid_argument"))
+    req("deauthorize-reject-key", "deauthorize_request", da("pk_test_1", "ca_1", "acct_1"), err("invalid_api_key"))
+
+    for name, key, exp in [("live", LIVE, ok(mode="live")), ("test", KEY, ok(mode="test")),
+                           ("pk", "pk_live_1", err("invalid_api_key")), ("rk", "rk_test_1", err("invalid_api_key"))]:
+        req("key-" + name, "parse_secret_key", {"key": key}, exp)
+
+    def resp(cid, status, body, expect, op="parse_token_response", **kw):
+        inp = {"status": status, "body": body}
+        inp.update(kw)
+        cases.append(case(cid, op, inp, expect))
+
+    full = {"access_token": "sk_test_acc", "livemode": False, "refresh_token": "rt_1", "token_type": "bearer",
+            "stripe_publishable_key": "pk_test_1", "stripe_user_id": "acct_1", "scope": "read_write"}
+    tok_ok = ok(access_token="sk_test_acc", refresh_token="rt_1", scope="read_write", livemode=False, token_type="bearer",
+                stripe_user_id="acct_1", stripe_publishable_key="pk_test_1")
+    resp("token-ok", 200, json.dumps(full), tok_ok)
+    resp("token-ok-unknown-fields", 200, json.dumps(dict(full, new_field={"x": [1]})), tok_ok)
+    minimal = {"access_token": "a", "token_type": "Bearer", "stripe_user_id": "acct_2"}
+    resp("token-ok-minimal", 200, json.dumps(minimal), ok(access_token="a", refresh_token=None, scope=None, livemode=None,
+                                                           token_type="Bearer", stripe_user_id="acct_2", stripe_publishable_key=None))
+    for field in ["access_token", "token_type", "stripe_user_id"]:
+        resp(f"token-reject-no-{field}", 200, json.dumps({k: v for k, v in full.items() if k != field}), err("malformed_response"))
+    resp("token-reject-type-mac", 200, json.dumps(dict(full, token_type="mac")), err("malformed_response"))
+    resp("token-reject-not-json", 200, "<html>", err("malformed_response"))
+    resp("token-reject-500-html", 500, "<html>oops</html>", err("malformed_response"))
+    resp("token-reject-empty-200", 200, "", err("malformed_response"))
+    resp("token-reject-livemode-string", 200, json.dumps(dict(full, livemode="false")), err("malformed_response"))
+    resp("token-reject-too-large", 200, json.dumps(dict(full, pad="x" * 65536)), err("response_too_large"))
+    for kind in ["invalid_grant", "invalid_request", "invalid_client", "invalid_scope", "unsupported_grant_type",
+                 "unsupported_response_type", "access_denied", "invalid_redirect_uri"]:
+        resp(f"token-error-{kind}", 400, json.dumps({"error": kind, "error_description": f"about {kind}"}),
+             err("oauth_error", **{"oauth_error": kind, "oauth_kind": kind, "description": f"about {kind}"}))
+    resp("token-error-other", 401, json.dumps({"error": "rate_limited"}),
+         err("oauth_error", **{"oauth_error": "rate_limited", "oauth_kind": "other", "description": None}))
+    resp("token-error-on-200", 200, json.dumps({"error": "invalid_grant", "error_description": "reused"}),
+         err("oauth_error", **{"oauth_error": "invalid_grant", "oauth_kind": "invalid_grant", "description": "reused"}))
+    resp("token-error-capped", 400, json.dumps({"error": "x" * 80, "error_description": "é" * 300}),
+         err("oauth_error", **{"oauth_error": "x" * 64, "oauth_kind": "other", "description": "é" * 250}))
+    resp("token-error-object", 402, json.dumps({"error": {"type": "invalid_request_error", "message": "No such key"}}), err("malformed_response"))
+    resp("token-error-html-escaped", 400, json.dumps({"error": "invalid_request", "error_description": "<script>alert(1)</script>"}),
+         err("oauth_error", **{"oauth_error": "invalid_request", "oauth_kind": "invalid_request",
+                           "description": "<script>alert(1)</script>"}))
+    resp("deauth-ok", 200, json.dumps({"stripe_user_id": "acct_9"}), ok(), op="parse_deauthorize_response", expected_stripe_user_id="acct_9")
+    resp("deauth-reject-mismatch", 200, json.dumps({"stripe_user_id": "acct_8"}), err("deauthorize_mismatch"),
+         op="parse_deauthorize_response", expected_stripe_user_id="acct_9")
+    resp("deauth-reject-error", 400, json.dumps({"error": "invalid_client", "error_description": "No such application"}),
+         err("oauth_error", **{"oauth_error": "invalid_client", "oauth_kind": "invalid_client",
+                           "description": "No such application"}), op="parse_deauthorize_response", expected_stripe_user_id="acct_9")
+    resp("deauth-reject-empty", 200, "{}", err("malformed_response"), op="parse_deauthorize_response", expected_stripe_user_id="acct_9")
+
+    for cid, issued, now, margin, exp in [("expiry-fresh", 1000, 1000, 300, False), ("expiry-margin-edge", 1000, 4300, 300, True),
+                                          ("expiry-before-margin", 1000, 4299, 300, False), ("expiry-expired", 1000, 5000, 0, True)]:
+        cases.append(case(cid, "apps_token_expiry", {"issued_at": issued, "now": now, "margin_secs": margin},
+                          ok(access_expires_at=issued + 3600, refresh_expires_at=issued + 31536000, needs_refresh=exp,
+                             refresh_expired=now >= issued + 31536000)))
+    cases.append(case("expiry-saturates", "apps_token_expiry", {"issued_at": 18446744073709551615, "now": 0, "margin_secs": 0},
+                      ok(access_expires_at=18446744073709551615, refresh_expires_at=18446744073709551615, needs_refresh=False,
+                         refresh_expired=False)))
+    return write("oauth", "OAuth requests (code exchange, refresh, deauthorize) and responses", cases)
+
+
+ERROR_CODES = [
+    "missing_header", "malformed_header", "header_too_large", "missing_timestamp", "duplicate_timestamp",
+    "malformed_timestamp", "no_v1_signature", "signature_mismatch", "timestamp_too_old", "timestamp_in_future",
+    "invalid_tolerance", "invalid_secret", "redirect_uri_not_allowed", "invalid_redirect_config", "invalid_manifest",
+    "state_missing", "unexpected_state", "state_mismatch", "state_too_large", "state_malformed", "state_unknown_key",
+    "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch",
+    "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
+    "malformed_event", "unexpected_event_type", "invalid_api_key", "key_mode_mismatch", "oauth_error",
+    "malformed_response", "response_too_large", "deauthorize_mismatch", "invalid_argument", "randomness_unavailable",
+    "internal",
+]
+# Codes no input can reach: the OS random source failing, and a bug guard.
+UNREACHABLE_FROM_INPUT = ["randomness_unavailable", "internal"]
+
+
+def main():
+    total = 0
+    for suite in [hmac_suite, signature_suite, json_suite, redirect_suite, links_suite, state_suite, callbacks_suite,
+                  webhooks_suite, oauth_suite]:
+        total += suite()
+    # Every op that can fail has at least one reject case next to its accept cases.
+    by_op = {}
+    for name in os.listdir(HERE):
+        if name.endswith(".json") and name != "error_codes.json":
+            for c in json.load(open(os.path.join(HERE, name)))["cases"]:
+                by_op.setdefault(c["op"], set()).add("ok" if "ok" in c else "error")
+    total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry"}
+    lonely = [op for op, kinds in by_op.items() if kinds == {"ok"} and op not in total_fn]
+    assert not lonely, f"ops without reject cases: {lonely}"
+    used = set()
+    for name in os.listdir(HERE):
+        if name.endswith(".json") and name != "error_codes.json":
+            for c in json.load(open(os.path.join(HERE, name)))["cases"]:
+                code = c.get("error")
+                if code:
+                    used.add(code)
+    missing = [c for c in ERROR_CODES if c not in used and c not in UNREACHABLE_FROM_INPUT]
+    assert not missing, f"codes without a vector: {missing}"
+    assert used <= set(ERROR_CODES), used - set(ERROR_CODES)
+    with open(os.path.join(HERE, "error_codes.json"), "w") as f:
+        json.dump({"schema": SCHEMA, "codes": ERROR_CODES, "unreachable_from_input": UNREACHABLE_FROM_INPUT}, f, indent=1)
+        f.write("\n")
+    print(f"{total} cases")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
