@@ -361,10 +361,7 @@ const OAUTH_PARAMS: &[&str] = &["code", "scope", "state", "error", "error_descri
 /// `invalid_argument` (flow), query errors, `missing_parameter` (`code`), every state error.
 pub fn verify_oauth_callback(query: &str, flow: Flow, state: &StateCheck<'_>, now: u64) -> Result<OAuthCallback> {
     if flow == Flow::InstallLink {
-        return Err(Error::InvalidArgument {
-            what: "flow",
-            reason: "use verify_install_callback for install links",
-        });
+        return Err(Error::InvalidArgument { what: "flow", reason: "use verify_install_callback for install links" });
     }
     let p = Params::parse(query, OAUTH_PARAMS)?;
     if let Some(denial) = CallbackDenial::from_params(&p) {
@@ -397,7 +394,10 @@ mod tests {
     fn duplicates_and_unknowns() {
         let p = Params::parse("?a=1&a=2&state=x&&z", &["state"]).unwrap();
         assert_eq!(p.get("state"), Some("x"));
-        assert!(matches!(Params::parse("state=1&state=1", &["state"]), Err(Error::DuplicateParameter { name: "state" })));
+        assert!(matches!(
+            Params::parse("state=1&state=1", &["state"]),
+            Err(Error::DuplicateParameter { name: "state" })
+        ));
         // An encoded key is the same parameter.
         assert!(matches!(Params::parse("state=1&st%61te=2", &["state"]), Err(Error::DuplicateParameter { .. })));
         assert_eq!(Params::parse("state", &["state"]).unwrap().get("state"), Some(""));

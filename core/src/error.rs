@@ -477,9 +477,7 @@ impl Error {
             | Self::SignatureMismatch
             | Self::TimestampTooOld { .. }
             | Self::TimestampInFuture { .. } => ErrorFamily::Signature,
-            Self::RedirectUriNotAllowed { .. } | Self::InvalidRedirectConfig { .. } => {
-                ErrorFamily::Redirect
-            }
+            Self::RedirectUriNotAllowed { .. } | Self::InvalidRedirectConfig { .. } => ErrorFamily::Redirect,
             Self::StateMissing
             | Self::UnexpectedState
             | Self::StateMismatch
@@ -521,9 +519,7 @@ impl Error {
     #[must_use]
     pub fn oauth_details(&self) -> Option<(OAuthErrorKind, &str, Option<&str>)> {
         match self {
-            Self::OAuth { kind, error, description } => {
-                Some((*kind, error.as_str(), description.as_deref()))
-            }
+            Self::OAuth { kind, error, description } => Some((*kind, error.as_str(), description.as_deref())),
             _ => None,
         }
     }

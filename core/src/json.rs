@@ -68,9 +68,7 @@ pub enum StateField<'a> {
 /// ```
 #[must_use]
 pub fn install_payload(state: StateField<'_>, user_id: &str, account_id: &str) -> String {
-    let mut out = String::with_capacity(
-        48usize.saturating_add(user_id.len()).saturating_add(account_id.len()),
-    );
+    let mut out = String::with_capacity(48usize.saturating_add(user_id.len()).saturating_add(account_id.len()));
     out.push('{');
     match state {
         StateField::Value(s) => {

@@ -4,6 +4,11 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::arithmetic_side_effects))]
 
+/// The repository README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
 mod callback;
 mod crypto;
 pub mod dangerous;
@@ -25,9 +30,9 @@ pub use crypto::{hmac_sha256, verify_hmac_sha256, MAC_LEN};
 pub use error::{Error, ErrorFamily, OAuthErrorKind, Result};
 pub use json::{install_payload, json_stringify_str, StateField};
 pub use links::{
-    apps_oauth_link, connect_oauth_link, install_link, percent_encode_into, AppsOAuthLinkParams,
-    ConnectAccountType, ConnectLinkParams, InstallLinkParams, Scope, StripeLanding, StripeUserField, CONNECT_BASE,
-    MARKETPLACE_BASE, MAX_LINK_STATE_LEN,
+    apps_oauth_link, connect_oauth_link, install_link, percent_encode_into, AppsOAuthLinkParams, ConnectAccountType,
+    ConnectLinkParams, InstallLinkParams, Scope, StripeLanding, StripeUserField, CONNECT_BASE, MARKETPLACE_BASE,
+    MAX_LINK_STATE_LEN,
 };
 pub use oauth::{
     code_exchange_request, deauthorize_request, parse_deauthorize_response, parse_token_response, refresh_request,
@@ -41,11 +46,11 @@ pub use signature::{
     compute_signature, sign_header, verify, SignatureHeader, SigningSecret, Tolerance, VerifiedSignature,
     DEFAULT_TOLERANCE_SECS, MAX_HEADER_LEN, MAX_SECRET_LEN,
 };
-#[cfg(feature = "os-rng")]
-pub use state::{issue_state_token_random, random_bytes, random_state};
 pub use state::{
     check_plain_state, issue_state_token, plain_state_from_entropy, verify_state_token, Flow, StateCheck, StateKey,
     StateKeys, StateOutcome, StateTokenParams, VerifiedState, DEFAULT_STATE_TTL_SECS, MAX_SESSION_ID_LEN,
     MAX_STATE_DATA_LEN, MAX_STATE_TOKEN_LEN, MAX_STATE_TTL_SECS, MIN_STATE_KEY_LEN, STATE_CLOCK_SKEW_SECS,
 };
+#[cfg(feature = "os-rng")]
+pub use state::{issue_state_token_random, random_bytes, random_state};
 pub use webhook::{verify_webhook, Deauthorization, VerifiedEvent, DEAUTHORIZED_EVENT};

@@ -100,10 +100,9 @@ pub(crate) fn check_client_id(client_id: &str) -> Result<()> {
 
 fn check_link_state(state: Option<&str>) -> Result<()> {
     match state {
-        Some(s) if s.len() > MAX_LINK_STATE_LEN => Err(Error::InvalidArgument {
-            what: "state",
-            reason: "it is longer than 1024 bytes",
-        }),
+        Some(s) if s.len() > MAX_LINK_STATE_LEN => {
+            Err(Error::InvalidArgument { what: "state", reason: "it is longer than 1024 bytes" })
+        }
         _ => Ok(()),
     }
 }

@@ -215,7 +215,10 @@ fn endpoint(base: Option<&str>, default: &str, path: &str) -> Result<String> {
 }
 
 fn check_token(value: &str, what: &'static str) -> Result<()> {
-    if value.is_empty() || value.len() > 512 || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+    if value.is_empty()
+        || value.len() > 512
+        || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
         return Err(Error::InvalidArgument { what, reason: "it must be 1-512 characters of A-Z a-z 0-9 _ -" });
     }
     Ok(())
@@ -607,7 +610,10 @@ mod tests {
     fn responses() {
         assert_eq!(parse_token_response(500, b"<html>").unwrap_err().code(), "malformed_response");
         assert_eq!(parse_token_response(200, b"{}").unwrap_err().code(), "malformed_response");
-        assert_eq!(parse_token_response(200, &vec![b' '; MAX_RESPONSE_LEN + 1]).unwrap_err().code(), "response_too_large");
+        assert_eq!(
+            parse_token_response(200, &vec![b' '; MAX_RESPONSE_LEN + 1]).unwrap_err().code(),
+            "response_too_large"
+        );
         let e = parse_token_response(400, br#"{"error":"weird","error_description":"x"}"#).unwrap_err();
         assert_eq!(e.oauth_details(), Some((OAuthErrorKind::Other, "weird", Some("x"))));
         assert_eq!(

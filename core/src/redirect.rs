@@ -197,10 +197,8 @@ impl AppManifest {
         }
         let raw: RawManifest = serde_json::from_str(json)
             .map_err(|e| Error::InvalidManifest { reason: format!("not valid JSON ({e})") })?;
-        let id = raw
-            .id
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::InvalidManifest { reason: "it has no id".into() })?;
+        let id =
+            raw.id.filter(|s| !s.is_empty()).ok_or_else(|| Error::InvalidManifest { reason: "it has no id".into() })?;
         let uris = raw.allowed_redirect_uris.ok_or_else(|| Error::InvalidManifest {
             reason: "it has no allowed_redirect_uris; add them and upload a new version".into(),
         })?;

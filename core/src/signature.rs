@@ -50,11 +50,7 @@ impl Tolerance {
     /// # Errors
     /// [`Error::InvalidTolerance`] when `secs` is 0 or does not fit in 32 bits.
     pub fn from_secs(secs: u64) -> Result<Self> {
-        u32::try_from(secs)
-            .ok()
-            .and_then(NonZeroU32::new)
-            .map(Self)
-            .ok_or(Error::InvalidTolerance)
+        u32::try_from(secs).ok().and_then(NonZeroU32::new).map(Self).ok_or(Error::InvalidTolerance)
     }
 
     /// The tolerance in seconds.
@@ -287,10 +283,7 @@ pub(crate) fn check_window(t: u64, now: u64, tolerance: Tolerance) -> Result<()>
     } else {
         let ahead = t.abs_diff(now);
         if ahead > tol {
-            return Err(Error::TimestampInFuture {
-                ahead_secs: ahead,
-                tolerance_secs: tolerance.secs(),
-            });
+            return Err(Error::TimestampInFuture { ahead_secs: ahead, tolerance_secs: tolerance.secs() });
         }
     }
     Ok(())
@@ -420,10 +413,7 @@ mod tests {
         let ok = verify(b"x", &h, &[other.clone(), secret()], 10, Tolerance::default()).unwrap();
         assert_eq!(ok.secret_index(), 1);
         assert_eq!(verify(b"x", &h, &[other], 10, Tolerance::default()), Err(Error::SignatureMismatch));
-        assert_eq!(
-            verify(b"x", &h, &[], 10, Tolerance::default()).unwrap_err().code(),
-            "invalid_secret"
-        );
+        assert_eq!(verify(b"x", &h, &[], 10, Tolerance::default()).unwrap_err().code(), "invalid_secret");
     }
 
     #[test]

@@ -90,10 +90,11 @@ impl Flow {
     /// # Errors
     /// `invalid_argument` for an unknown name.
     pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL.iter().copied().find(|f| f.as_str() == s).ok_or(Error::InvalidArgument {
-            what: "flow",
-            reason: "use install_link, apps_oauth or connect_oauth",
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == s)
+            .ok_or(Error::InvalidArgument { what: "flow", reason: "use install_link, apps_oauth or connect_oauth" })
     }
 
     const fn byte(self) -> u8 {
@@ -341,9 +342,8 @@ pub fn issue_state_token(keys: &StateKeys, p: &StateTokenParams<'_>, now: u64, n
         .ok()
         .filter(|n| usize::from(*n) <= MAX_STATE_DATA_LEN)
         .ok_or(Error::InvalidArgument { what: "data", reason: "it must be at most 192 bytes" })?;
-    let exp = now
-        .checked_add(u64::from(ttl))
-        .ok_or(Error::InvalidArgument { what: "now", reason: "it is too large" })?;
+    let exp =
+        now.checked_add(u64::from(ttl)).ok_or(Error::InvalidArgument { what: "now", reason: "it is too large" })?;
     let key = keys.signing()?;
     let kid = key.id.as_bytes();
     let kid_len = u8::try_from(kid.len()).map_err(|_| Error::Internal { what: "kid length" })?;
@@ -625,12 +625,20 @@ mod tests {
     #[test]
     fn rotation_and_unknown_key() {
         let t = token();
-        let rotated = StateKeys::new(vec![StateKey::new("k2", &[8; 32]).unwrap(), StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
+        let rotated =
+            StateKeys::new(vec![StateKey::new("k2", &[8; 32]).unwrap(), StateKey::new("k1", &[9; 32]).unwrap()])
+                .unwrap();
         assert_eq!(verify_state_token(&rotated, Some(&t), b"sess", Flow::ConnectOAuth, 1000).unwrap().key_id(), "k1");
         let only_new = StateKeys::new(vec![StateKey::new("k2", &[8; 32]).unwrap()]).unwrap();
-        assert_eq!(verify_state_token(&only_new, Some(&t), b"sess", Flow::ConnectOAuth, 1000), Err(Error::StateUnknownKey));
+        assert_eq!(
+            verify_state_token(&only_new, Some(&t), b"sess", Flow::ConnectOAuth, 1000),
+            Err(Error::StateUnknownKey)
+        );
         let same_id_other_key = StateKeys::new(vec![StateKey::new("k1", &[7; 32]).unwrap()]).unwrap();
-        assert_eq!(verify_state_token(&same_id_other_key, Some(&t), b"sess", Flow::ConnectOAuth, 1000), Err(Error::StateInvalid));
+        assert_eq!(
+            verify_state_token(&same_id_other_key, Some(&t), b"sess", Flow::ConnectOAuth, 1000),
+            Err(Error::StateInvalid)
+        );
     }
 
     #[test]

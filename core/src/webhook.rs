@@ -117,14 +117,11 @@ impl VerifiedEvent {
         if self.kind != DEAUTHORIZED_EVENT {
             return Err(Error::UnexpectedEventType { expected: DEAUTHORIZED_EVENT, actual: cap(&self.kind, 100) });
         }
-        let account_id = self
-            .account
-            .clone()
-            .ok_or_else(|| Error::MalformedEvent { reason: "the event has no account".into() })?;
+        let account_id =
+            self.account.clone().ok_or_else(|| Error::MalformedEvent { reason: "the event has no account".into() })?;
         let app: RawApplication = serde_json::from_str(&self.data_object)
             .map_err(|_| Error::MalformedEvent { reason: "data.object is not an application".into() })?;
-        let application_id =
-            app.id.ok_or_else(|| Error::MalformedEvent { reason: "data.object has no id".into() })?;
+        let application_id = app.id.ok_or_else(|| Error::MalformedEvent { reason: "data.object has no id".into() })?;
         Ok(Deauthorization { account_id, application_id, application_name: app.name, livemode: self.livemode })
     }
 }
@@ -198,7 +195,11 @@ pub fn verify_webhook(
         livemode: raw.livemode.ok_or_else(|| missing("livemode"))?,
         created: raw.created.ok_or_else(|| missing("created"))?,
         api_version: raw.api_version,
-        data_object: raw.data.and_then(|d| d.object).map(|o| o.get().to_owned()).ok_or_else(|| missing("data.object"))?,
+        data_object: raw
+            .data
+            .and_then(|d| d.object)
+            .map(|o| o.get().to_owned())
+            .ok_or_else(|| missing("data.object"))?,
         timestamp: sig.timestamp(),
         secret_index: sig.secret_index(),
     })

@@ -209,7 +209,13 @@ fn run(op: &str, i: &Value) -> Result<Value> {
         }
         "verify_state_token" => {
             let keys = state_keys(i)?;
-            let v = verify_state_token(&keys, opt_s(i, "token"), &hexb(i, "session_id_hex"), Flow::parse(s(i, "flow"))?, u(i, "now"))?;
+            let v = verify_state_token(
+                &keys,
+                opt_s(i, "token"),
+                &hexb(i, "session_id_hex"),
+                Flow::parse(s(i, "flow"))?,
+                u(i, "now"),
+            )?;
             json!({"key_id": v.key_id(), "issued_at": v.issued_at(), "expires_at": v.expires_at(),
                    "flow": v.flow().as_str(), "nonce": v.nonce(), "data": v.data()})
         }
@@ -237,7 +243,12 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             };
             if op == "install_callback" {
                 let secrets = secrets(i)?;
-                let opts = InstallVerifyOptions { secrets: &secrets, now: u(i, "now"), tolerance: tolerance(i)?, state: check };
+                let opts = InstallVerifyOptions {
+                    secrets: &secrets,
+                    now: u(i, "now"),
+                    tolerance: tolerance(i)?,
+                    state: check,
+                };
                 match verify_install_callback(s(i, "query"), &opts)? {
                     InstallCallback::Denied(d) => denial(&d),
                     InstallCallback::Installed(v) => {

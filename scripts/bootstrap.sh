@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks, idempotently: each step is skipped when its tool is
+# already there at the right version. Safe to run again. Called by scripts/run.sh and .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+say() { printf '[bootstrap] %s\n' "$*"; }
+
+# 1. Debian packages: headless Chromium + driver for the browser tests (only once those exist).
+#    NOT Debian's binaryen: its wasm-opt 108 emits modules that fail at load time.
+if [ -d bindings-wasm ] || [ -d tests/e2e ]; then
+  pkgs=()
+  command -v chromium >/dev/null || pkgs+=(chromium)
+  command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
+  if ((${#pkgs[@]})); then
+    say "apt-get install ${pkgs[*]}"
+    timeout 300 apt-get update -qq
+    timeout 900 apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  fi
+fi
+
+# 2. Rust: the wasm target and wasm-bindgen-cli at exactly the crate's version (wasm binding only).
+if [ -d bindings-wasm ]; then
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || {
+    say "rustup target add wasm32-unknown-unknown (rustup's server: if this fails, the wasm build cannot run here)"
+    timeout 300 rustup target add wasm32-unknown-unknown
+  }
+  [ -f Cargo.lock ] || cargo generate-lockfile -q
+  WBV=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+  if [ -n "$WBV" ] && [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBV" ]; then
+    say "cargo install wasm-bindgen-cli $WBV (about 5 minutes, once)"
+    timeout 1500 cargo install -q wasm-bindgen-cli --version "$WBV" --force
+  fi
+fi
+
+# 3. Python: one venv with just (rust-just wheel), maturin, the test tools and the stripe oracle.
+[ -x .venv/bin/python ] || { say "python3 -m venv .venv"; python3 -m venv .venv; }
+.venv/bin/pip install -q --disable-pip-version-check -r scripts/requirements-dev.txt
+
+# 4. Node: napi CLI, typescript, the stripe oracle, playwright-core, binaryen (npm install, not npm ci:
+#    the npm mirror lacks some pinned optional packages).
+for d in bindings-node bindings-wasm tests; do
+  if [ -f "$d/package.json" ]; then
+    (cd "$d" && timeout 600 npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
+say "done"
