@@ -510,6 +510,21 @@ impl Error {
         }
     }
 
+    /// For [`Error::InvalidRedirectConfig`]: the index of the bad allow-list entry.
+    ///
+    /// ```
+    /// # use stripe_handshake::{RedirectAllowList, RedirectMode};
+    /// let e = RedirectAllowList::new(&["https://a.example/", "http://b.example/"], RedirectMode::Live).unwrap_err();
+    /// assert_eq!(e.config_index(), Some(1));
+    /// ```
+    #[must_use]
+    pub fn config_index(&self) -> Option<usize> {
+        match self {
+            Self::InvalidRedirectConfig { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+
     /// For [`Error::OAuth`]: the original `error` string and the capped description.
     ///
     /// ```

@@ -37,7 +37,7 @@ pub use links::{
 pub use oauth::{
     code_exchange_request, deauthorize_request, parse_deauthorize_response, parse_token_response, refresh_request,
     AppsTokenExpiry, HttpRequest, Mode, OAuthProvider, RequestOptions, SecretKey, TokenResponse, API_BASE,
-    APPS_ACCESS_TOKEN_TTL_SECS, APPS_REFRESH_TOKEN_TTL_SECS, MAX_RESPONSE_LEN,
+    APPS_ACCESS_TOKEN_TTL_SECS, APPS_REFRESH_TOKEN_TTL_SECS, DEFAULT_REFRESH_MARGIN_SECS, MAX_RESPONSE_LEN,
 };
 pub use redirect::{
     AppManifest, RedirectAllowList, RedirectMode, MAX_ALLOWED_REDIRECT_URIS, MAX_MANIFEST_LEN, MAX_REDIRECT_URI_LEN,

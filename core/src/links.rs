@@ -248,6 +248,38 @@ pub enum ConnectAccountType {
     Express,
 }
 
+impl ConnectAccountType {
+    /// Builds the variant from its wire name (`"standard"` or `"express"`) and an optional
+    /// scope name: Standard requires a scope, Express takes none. For bindings and config files.
+    ///
+    /// ```
+    /// use stripe_handshake::{ConnectAccountType, Scope};
+    /// assert_eq!(ConnectAccountType::parse("standard", Some("read_only")).unwrap(),
+    ///            ConnectAccountType::Standard { scope: Scope::ReadOnly });
+    /// assert_eq!(ConnectAccountType::parse("express", None).unwrap(), ConnectAccountType::Express);
+    /// assert!(ConnectAccountType::parse("standard", None).is_err());
+    /// assert!(ConnectAccountType::parse("express", Some("read_write")).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_argument`.
+    pub fn parse(kind: &str, scope: Option<&str>) -> Result<Self> {
+        let scope = scope.map(Scope::parse).transpose()?;
+        match (kind, scope) {
+            ("standard", Some(scope)) => Ok(Self::Standard { scope }),
+            ("standard", None) => Err(Error::InvalidArgument {
+                what: "scope",
+                reason: "Standard links need an explicit scope: read_write or read_only",
+            }),
+            ("express", None) => Ok(Self::Express),
+            ("express", Some(_)) => {
+                Err(Error::InvalidArgument { what: "scope", reason: "Express links take no scope" })
+            }
+            _ => Err(Error::InvalidArgument { what: "account_type", reason: "use standard or express" }),
+        }
+    }
+}
+
 /// Which page the user lands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StripeLanding {

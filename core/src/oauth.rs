@@ -185,6 +185,29 @@ pub enum OAuthProvider {
     Connect,
 }
 
+impl OAuthProvider {
+    /// Parses `"apps"` or `"connect"`.
+    ///
+    /// ```
+    /// # use stripe_handshake::OAuthProvider;
+    /// assert_eq!(OAuthProvider::parse("apps").unwrap(), OAuthProvider::Apps);
+    /// assert!(OAuthProvider::parse("github").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_argument` for any other string.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "apps" => Ok(Self::Apps),
+            "connect" => Ok(Self::Connect),
+            _ => Err(Error::InvalidArgument { what: "provider", reason: "use apps or connect" }),
+        }
+    }
+}
+
+/// Default margin for [`AppsTokenExpiry::needs_refresh`] in the bindings: 300 s.
+pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 300;
+
 /// Options shared by the request builders.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RequestOptions<'a> {

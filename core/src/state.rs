@@ -558,6 +558,50 @@ pub enum StateCheck<'a> {
     Stateless,
 }
 
+impl<'a> StateCheck<'a> {
+    /// Builds the check from the options a binding receives: exactly one of `expected`
+    /// (plain), `keys` with `session_id` (signed), or `allow_stateless = true`.
+    ///
+    /// ```
+    /// use stripe_handshake::StateCheck;
+    /// assert!(matches!(StateCheck::from_options(Some("x"), None, None, false).unwrap(), StateCheck::Plain { .. }));
+    /// assert!(matches!(StateCheck::from_options(None, None, None, true).unwrap(), StateCheck::Stateless));
+    /// // Saying nothing is an error: the caller must choose.
+    /// assert_eq!(StateCheck::from_options(None, None, None, false).unwrap_err().code(), "invalid_argument");
+    /// ```
+    ///
+    /// # Errors
+    /// `invalid_argument` when none or more than one is given, or keys without a session id.
+    pub fn from_options(
+        expected: Option<&'a str>,
+        keys: Option<&'a StateKeys>,
+        session_id: Option<&'a [u8]>,
+        allow_stateless: bool,
+    ) -> Result<Self> {
+        let bad = |reason| Error::InvalidArgument { what: "state check", reason };
+        match (expected, keys, session_id, allow_stateless) {
+            (Some(expected), None, None, false) => Ok(Self::Plain { expected }),
+            (None, Some(keys), Some(session_id), false) => Ok(Self::Signed { keys, session_id }),
+            (None, Some(_), None, false) => Err(bad("signed state needs the session id it was bound to")),
+            (None, None, None, true) => Ok(Self::Stateless),
+            (None, None, None, false) => Err(bad(
+                "say how to check state: the expected plain state, state keys with a session id, or allow stateless callbacks",
+            )),
+            _ => Err(bad("give exactly one of: expected state, state keys with a session id, allow stateless")),
+        }
+    }
+
+    /// The name of the check: `"plain"`, `"signed"` or `"stateless"`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Plain { .. } => "plain",
+            Self::Signed { .. } => "signed",
+            Self::Stateless => "stateless",
+        }
+    }
+}
+
 /// What the state check established.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StateOutcome {
@@ -567,6 +611,31 @@ pub enum StateOutcome {
     Signed(VerifiedState),
     /// No state was sent, and the caller accepted that.
     Stateless,
+}
+
+impl StateOutcome {
+    /// The name of the outcome: `"plain"`, `"signed"` or `"stateless"`.
+    ///
+    /// ```
+    /// assert_eq!(stripe_handshake::StateOutcome::Stateless.name(), "stateless");
+    /// ```
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Plain => "plain",
+            Self::Signed(_) => "signed",
+            Self::Stateless => "stateless",
+        }
+    }
+
+    /// The verified token, for signed state.
+    #[must_use]
+    pub fn signed(&self) -> Option<&VerifiedState> {
+        match self {
+            Self::Signed(v) => Some(v),
+            _ => None,
+        }
+    }
 }
 
 impl StateCheck<'_> {

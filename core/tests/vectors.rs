@@ -98,11 +98,7 @@ fn request_options(v: &Value) -> Result<(Option<Mode>, Option<&str>)> {
 }
 
 fn provider(v: &Value) -> Result<OAuthProvider> {
-    match s(v, "provider") {
-        "apps" => Ok(OAuthProvider::Apps),
-        "connect" => Ok(OAuthProvider::Connect),
-        _ => Err(Error::InvalidArgument { what: "provider", reason: "use apps or connect" }),
-    }
+    OAuthProvider::parse(s(v, "provider"))
 }
 
 fn run(op: &str, i: &Value) -> Result<Value> {
@@ -166,18 +162,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             json!({"url": apps_oauth_link(&p, &allow_list(i)?)?})
         }
         "connect_oauth_link" => {
-            let scope = opt_s(i, "scope").map(Scope::parse).transpose()?;
-            let account_type = match (s(i, "account_type"), scope) {
-                ("standard", Some(scope)) => ConnectAccountType::Standard { scope },
-                ("standard", None) => {
-                    return Err(Error::InvalidArgument { what: "scope", reason: "Standard links need a scope" })
-                }
-                ("express", None) => ConnectAccountType::Express,
-                ("express", Some(_)) => {
-                    return Err(Error::InvalidArgument { what: "scope", reason: "Express links take no scope" })
-                }
-                _ => return Err(Error::InvalidArgument { what: "account_type", reason: "use standard or express" }),
-            };
+            let account_type = ConnectAccountType::parse(s(i, "account_type"), opt_s(i, "scope"))?;
             let mut p = ConnectLinkParams::new(s(i, "client_id"), account_type);
             p.redirect_uri = opt_s(i, "redirect_uri");
             p.state = opt_s(i, "state");
@@ -331,7 +316,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
 
 fn error_detail(e: &Error) -> Value {
     let mut m = serde_json::Map::new();
-    if let Error::InvalidRedirectConfig { index, .. } = e {
+    if let Some(index) = e.config_index() {
         m.insert("index".into(), json!(index));
     }
     if let Some((kind, error, description)) = e.oauth_details() {
