@@ -9,7 +9,7 @@ use core::fmt;
 
 use crate::error::{Error, OAuthErrorKind, Result};
 use crate::json::{install_payload, StateField};
-use crate::signature::{verify_candidates, SigningSecret, Tolerance};
+use crate::signature::{SigningSecret, Tolerance, Verifier};
 use crate::state::{Flow, StateCheck, StateOutcome};
 
 /// Largest accepted callback query, in bytes.
@@ -260,21 +260,16 @@ pub fn verify_install_callback(query: &str, opts: &InstallVerifyOptions<'_>) -> 
     let account_id = p.require_id("account_id")?;
     let signature = p.get("install_signature").ok_or(Error::MissingParameter { name: "install_signature" })?;
     let state = p.get("state");
+    let verifier = Verifier::new(opts.secrets, opts.tolerance)?;
     let verified = match state {
         Some(s) => {
             let payload = install_payload(StateField::Value(s), user_id, account_id);
-            verify_candidates(&[payload.as_bytes()], signature, opts.secrets, opts.now, Some(opts.tolerance))?
+            verifier.verify_candidates(&[payload.as_bytes()], signature, opts.now, true)?
         }
         None => {
             let omitted = install_payload(StateField::Omitted, user_id, account_id);
             let null = install_payload(StateField::Null, user_id, account_id);
-            verify_candidates(
-                &[omitted.as_bytes(), null.as_bytes()],
-                signature,
-                opts.secrets,
-                opts.now,
-                Some(opts.tolerance),
-            )?
+            verifier.verify_candidates(&[omitted.as_bytes(), null.as_bytes()], signature, opts.now, true)?
         }
     };
     let state_outcome = opts.state.run(state, Flow::InstallLink, opts.now)?;

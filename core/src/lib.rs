@@ -43,7 +43,7 @@ pub use redirect::{
     AppManifest, RedirectAllowList, RedirectMode, MAX_ALLOWED_REDIRECT_URIS, MAX_MANIFEST_LEN, MAX_REDIRECT_URI_LEN,
 };
 pub use signature::{
-    compute_signature, sign_header, verify, SignatureHeader, SigningSecret, Tolerance, VerifiedSignature,
+    compute_signature, sign_header, verify, SignatureHeader, SigningSecret, Tolerance, VerifiedSignature, Verifier,
     DEFAULT_TOLERANCE_SECS, MAX_HEADER_LEN, MAX_SECRET_LEN,
 };
 pub use state::{
@@ -54,3 +54,5 @@ pub use state::{
 #[cfg(feature = "os-rng")]
 pub use state::{issue_state_token_random, random_bytes, random_state};
 pub use webhook::{verify_webhook, Deauthorization, VerifiedEvent, DEAUTHORIZED_EVENT};
+
+pub mod host;

@@ -18,6 +18,7 @@ use hmac::Mac;
 use subtle::Choice;
 
 use crate::crypto::{ct_eq32, decode_hex_tag, mac_with_key, MAC_LEN};
+
 use crate::error::{Error, Result};
 
 /// Largest accepted signature header, in bytes.
@@ -214,11 +215,10 @@ impl<'a> SignatureHeader<'a> {
 
     /// Constant-time match of every (secret, payload candidate, v1) triple. Returns the
     /// index of a matching secret, or `None`.
-    fn matches(&self, payloads: &[&[u8]], secrets: &[SigningSecret]) -> Result<Option<usize>> {
+    fn matches(&self, payloads: &[&[u8]], keyed: &[HmacSha256]) -> Option<usize> {
         let mut found = Choice::from(0);
         let mut index = 0usize;
-        for (i, secret) in secrets.iter().enumerate() {
-            let base = mac_with_key(secret.0.as_bytes())?;
+        for (i, base) in keyed.iter().enumerate() {
             let mut this_secret = Choice::from(0);
             for payload in payloads {
                 let mut mac = base.clone();
@@ -235,7 +235,7 @@ impl<'a> SignatureHeader<'a> {
             index = if bool::from(take) { i } else { index };
             found |= this_secret;
         }
-        Ok(bool::from(found).then_some(index))
+        bool::from(found).then_some(index)
     }
 }
 
@@ -289,28 +289,81 @@ pub(crate) fn check_window(t: u64, now: u64, tolerance: Tolerance) -> Result<()>
     Ok(())
 }
 
-fn require_secrets(secrets: &[SigningSecret]) -> Result<()> {
-    if secrets.is_empty() {
-        return Err(Error::InvalidSecret { reason: "no secret was given" });
-    }
-    Ok(())
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// A verifier prepared once for a set of secrets and a tolerance: the HMAC key schedule of
+/// each secret is computed here, not on every request. Use one per endpoint.
+///
+/// Debug output is redacted.
+///
+/// ```
+/// use stripe_handshake::{sign_header, SigningSecret, Tolerance, Verifier};
+/// let secret = SigningSecret::new("whsec_test").unwrap();
+/// let verifier = Verifier::new(&[secret.clone()], Tolerance::default()).unwrap();
+/// let header = sign_header(b"body", &secret, 1_700_000_000).unwrap();
+/// assert!(verifier.verify(b"body", &header, 1_700_000_001).is_ok());
+/// assert_eq!(verifier.verify(b"bodY", &header, 1_700_000_001).unwrap_err().code(), "signature_mismatch");
+/// assert_eq!(format!("{verifier:?}"), "Verifier { secrets: 1, tolerance_secs: 300 }");
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    keyed: Vec<HmacSha256>,
+    tolerance: Tolerance,
 }
 
-/// Verifies `header` over any of `payloads` with any of `secrets`, MAC first, then time.
-pub(crate) fn verify_candidates(
-    payloads: &[&[u8]],
-    header: &str,
-    secrets: &[SigningSecret],
-    now: u64,
-    tolerance: Option<Tolerance>,
-) -> Result<VerifiedSignature> {
-    require_secrets(secrets)?;
-    let parsed = SignatureHeader::parse(header)?;
-    let secret_index = parsed.matches(payloads, secrets)?.ok_or(Error::SignatureMismatch)?;
-    if let Some(tolerance) = tolerance {
-        check_window(parsed.timestamp, now, tolerance)?;
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Verifier {{ secrets: {}, tolerance_secs: {} }}", self.keyed.len(), self.tolerance.secs())
     }
-    Ok(VerifiedSignature { timestamp: parsed.timestamp, secret_index })
+}
+
+impl Verifier {
+    /// Prepares a verifier; any of `secrets` may match (rotation: put the new one first).
+    ///
+    /// # Errors
+    /// `invalid_secret` when `secrets` is empty or has more than 16 entries.
+    pub fn new(secrets: &[SigningSecret], tolerance: Tolerance) -> Result<Self> {
+        if secrets.is_empty() {
+            return Err(Error::InvalidSecret { reason: "no secret was given" });
+        }
+        if secrets.len() > 16 {
+            return Err(Error::InvalidSecret { reason: "more than 16 secrets were given" });
+        }
+        let keyed = secrets.iter().map(|s| mac_with_key(s.0.as_bytes())).collect::<Result<Vec<_>>>()?;
+        Ok(Self { keyed, tolerance })
+    }
+
+    /// The tolerance this verifier applies.
+    #[must_use]
+    pub fn tolerance(&self) -> Tolerance {
+        self.tolerance
+    }
+
+    /// Verifies `header` over the raw `payload` at time `now` (Unix seconds): the MAC
+    /// first, then the time window.
+    ///
+    /// # Errors
+    /// As [`verify`].
+    pub fn verify(&self, payload: &[u8], header: &str, now: u64) -> Result<VerifiedSignature> {
+        self.verify_candidates(&[payload], header, now, true)
+    }
+
+    /// Verifies over any of `payloads`; with `check_time` false the window is skipped
+    /// (only [`crate::dangerous`] does that).
+    pub(crate) fn verify_candidates(
+        &self,
+        payloads: &[&[u8]],
+        header: &str,
+        now: u64,
+        check_time: bool,
+    ) -> Result<VerifiedSignature> {
+        let parsed = SignatureHeader::parse(header)?;
+        let secret_index = parsed.matches(payloads, &self.keyed).ok_or(Error::SignatureMismatch)?;
+        if check_time {
+            check_window(parsed.timestamp, now, self.tolerance)?;
+        }
+        Ok(VerifiedSignature { timestamp: parsed.timestamp, secret_index })
+    }
 }
 
 /// Verifies a `Stripe-Signature` header over the raw `payload` bytes.
@@ -339,7 +392,7 @@ pub fn verify(
     now: u64,
     tolerance: Tolerance,
 ) -> Result<VerifiedSignature> {
-    verify_candidates(&[payload], header, secrets, now, Some(tolerance))
+    Verifier::new(secrets, tolerance)?.verify(payload, header, now)
 }
 
 /// Computes the lowercase-hex `v1` signature of `payload` at time `t`.

@@ -5,7 +5,7 @@ use serde_json::value::RawValue;
 
 use crate::callback::cap;
 use crate::error::{Error, Result};
-use crate::signature::{verify, SigningSecret, Tolerance};
+use crate::signature::{SigningSecret, Tolerance, Verifier};
 
 /// The event type sent when a user disconnects your platform or uninstalls your app.
 pub const DEAUTHORIZED_EVENT: &str = "account.application.deauthorized";
@@ -185,7 +185,21 @@ pub fn verify_webhook(
     now: u64,
     tolerance: Tolerance,
 ) -> Result<VerifiedEvent> {
-    let sig = verify(payload, header, secrets, now, tolerance)?;
+    Verifier::new(secrets, tolerance)?.verify_webhook(payload, header, now)
+}
+
+impl Verifier {
+    /// Verifies a webhook with this prepared verifier, then reads the event; see [`verify_webhook`].
+    ///
+    /// # Errors
+    /// As [`verify_webhook`].
+    pub fn verify_webhook(&self, payload: &[u8], header: &str, now: u64) -> Result<VerifiedEvent> {
+        let sig = self.verify(payload, header, now)?;
+        read_event(payload, sig.timestamp(), sig.secret_index())
+    }
+}
+
+fn read_event(payload: &[u8], timestamp: u64, secret_index: usize) -> Result<VerifiedEvent> {
     let raw: RawEvent<'_> = serde_json::from_slice(payload)
         .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
     Ok(VerifiedEvent {
@@ -200,8 +214,8 @@ pub fn verify_webhook(
             .and_then(|d| d.object)
             .map(|o| o.get().to_owned())
             .ok_or_else(|| missing("data.object"))?,
-        timestamp: sig.timestamp(),
-        secret_index: sig.secret_index(),
+        timestamp,
+        secret_index,
     })
 }
 
