@@ -21,7 +21,7 @@ pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 /// `invalid_argument` naming `what`.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn secs_from_f64(v: f64, what: &'static str) -> Result<u64> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= MAX_SAFE_INTEGER {
+    if v.is_finite() && (0.0..=MAX_SAFE_INTEGER).contains(&v) && v.fract() == 0.0 {
         Ok(v as u64)
     } else {
         Err(Error::InvalidArgument { what, reason: "it must be a whole number of seconds between 0 and 2^53-1" })
@@ -38,7 +38,7 @@ pub fn secs_from_f64(v: f64, what: &'static str) -> Result<u64> {
 /// `invalid_argument` when it is not a finite, non-negative number.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn secs_from_millis(ms: f64) -> Result<u64> {
-    if ms.is_finite() && ms >= 0.0 && ms <= MAX_SAFE_INTEGER {
+    if ms.is_finite() && (0.0..=MAX_SAFE_INTEGER).contains(&ms) {
         Ok((ms / 1000.0).floor() as u64)
     } else {
         Err(Error::InvalidArgument { what: "now", reason: "the clock returned an unusable value" })
