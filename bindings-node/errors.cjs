@@ -1,0 +1,90 @@
+'use strict'
+// The one place where stripe-handshake failures become JavaScript errors.
+// Every error is an `Error` subclass with a stable `.code` (the core's snake_case code) and
+// `.family`; catch `StripeHandshakeError` for all of them, or a subclass for one family.
+
+class StripeHandshakeError extends Error {
+  constructor(message, code, family) {
+    super(message)
+    this.name = new.target.name
+    /** Stable snake_case code, the same in Rust, Node, Python and WASM. */
+    this.code = code
+    /** The family: signature, state, redirect, oauth, invalid_input, malformed_input, internal. */
+    this.family = family
+  }
+}
+/** A Stripe-Signature header or install_signature did not verify. */
+class SignatureVerificationError extends StripeHandshakeError {}
+/** A state value or token did not check out (possible CSRF). */
+class StateError extends StripeHandshakeError {}
+/** A redirect URI or allow-list entry broke the rules. */
+class RedirectError extends StripeHandshakeError {}
+/** An OAuth endpoint answered with an error, or its answer was unusable. */
+class OAuthError extends StripeHandshakeError {
+  constructor(message, code, family, f) {
+    super(message, code, family)
+    /** The `error` string from Stripe (`invalid_grant`, …), when Stripe sent one. */
+    this.error = f && f.oauthError != null ? f.oauthError : undefined
+    /** The kind: one of the documented error strings, or `other`. */
+    this.oauthKind = f && f.oauthKind != null ? f.oauthKind : undefined
+    /** `error_description`: untrusted text, escape it before you display it. */
+    this.errorDescription = f && f.description != null ? f.description : undefined
+  }
+}
+/** An argument, key, secret or configuration is unusable (a caller mistake). */
+class InvalidInputError extends StripeHandshakeError {
+  constructor(message, code, family, f) {
+    super(message, code, family)
+    if (f && f.index != null) this.index = f.index
+  }
+}
+/** Input from the network (query, body) is malformed or too large. */
+class MalformedInputError extends StripeHandshakeError {}
+/** A bug in stripe-handshake (including a caught panic), or the OS random source failed. */
+class InternalError extends StripeHandshakeError {}
+
+const BY_FAMILY = {
+  signature: SignatureVerificationError,
+  state: StateError,
+  redirect: RedirectError,
+  oauth: OAuthError,
+  invalid_input: InvalidInputError,
+  malformed_input: MalformedInputError,
+  internal: InternalError,
+}
+
+function fromFailure(f) {
+  const Cls = BY_FAMILY[f.family] || InternalError
+  const e = new Cls(f.message, f.code, f.family, f)
+  if (Cls === RedirectError && f.index != null) e.index = f.index
+  return e
+}
+
+// A thrown native error: a caught panic (GenericFailure) or an argument of the wrong type.
+function fromThrown(e) {
+  if (e instanceof StripeHandshakeError) return e
+  if (e && e.code === 'GenericFailure') {
+    const err = new InternalError(`internal error in stripe-handshake (${e.message}); please report it`, 'internal', 'internal')
+    err.cause = e
+    return err
+  }
+  if (e && typeof e.code === 'string') {
+    const err = new InvalidInputError(`invalid_argument: ${e.message}`, 'invalid_argument', 'invalid_input')
+    err.cause = e
+    return err
+  }
+  return e
+}
+
+module.exports = {
+  StripeHandshakeError,
+  SignatureVerificationError,
+  StateError,
+  RedirectError,
+  OAuthError,
+  InvalidInputError,
+  MalformedInputError,
+  InternalError,
+  fromFailure,
+  fromThrown,
+}
