@@ -9,7 +9,7 @@ demo:
     cargo run -q -p stripe-handshake --example demo
 
 # Run every test and check (what CI runs).
-test: lint vectors-check test-rust
+test: lint vectors-check test-rust test-node
 
 # Rust: unit, corpus and doc tests.
 test-rust:
@@ -30,3 +30,15 @@ vectors-check:
 # Regenerate tests/vectors.
 vectors:
     python3 tests/vectors/generate.py
+
+# Build the Node addon and regenerate its typings; fail if the committed ones drift.
+build-node:
+    cd bindings-node && npx napi build --platform --release --js native.cjs --dts native.d.ts
+    cd bindings-node && node scripts/gen-wrapper.mjs
+    git diff --exit-code --stat -- bindings-node/native.cjs bindings-node/native.d.ts bindings-node/index.d.ts bindings-node/index.mjs || (echo "the Node typings drifted: commit the regenerated files" && exit 1)
+
+# Node: the corpus, interop with the stripe package, errors, the example server, typings, npm pack.
+test-node: build-node
+    cd bindings-node && npx tsc -p test/types
+    bash bindings-node/scripts/pack-check.sh
+    cd bindings-node && node --test test/

@@ -238,7 +238,7 @@ export interface ExpiryOptions {
 export declare function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array
 
 /** Headers of a token request. */
-export interface HttpHeaders {
+export type HttpHeaders = {
   /** `Basic base64(sk_…:)`. A credential: never log it. */
   Authorization: string
   /** `application/x-www-form-urlencoded`. */

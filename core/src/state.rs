@@ -553,8 +553,8 @@ pub enum StateCheck<'a> {
         session_id: &'a [u8],
     },
     /// The caller accepts callbacks that carry no state (installs started from the
-    /// Marketplace). A callback that does carry one is refused with `unexpected_state`:
-    /// check it with `Plain` or `Signed` instead.
+    /// Marketplace); an empty `state=` counts as none. A callback that does carry a state is
+    /// refused with `unexpected_state`: check it with `Plain` or `Signed` instead.
     Stateless,
 }
 
@@ -656,8 +656,9 @@ impl StateCheck<'_> {
             Self::Signed { keys, session_id } => {
                 verify_state_token(keys, received, session_id, flow, now).map(StateOutcome::Signed)
             }
+            // An empty `state=` carries nothing to check: it counts as no state.
             Self::Stateless => match received {
-                None => Ok(StateOutcome::Stateless),
+                None | Some("") => Ok(StateOutcome::Stateless),
                 Some(_) => Err(Error::UnexpectedState),
             },
         }

@@ -706,8 +706,9 @@ def callbacks_suite():
         inst(f"ok-tricky-state-{i}", signed_query(s), plain(s) if s else plain("x"),
              installed(s) if s else err("state_mismatch"),
              note="an empty state signs as \"state\":\"\"" if not s else None)
-    inst("ok-empty-state-signed", signed_query(""), stateless, err("unexpected_state"),
-         note="state= (empty) is present: the stateless check refuses it")
+    inst("ok-empty-state-stateless", signed_query(""), stateless, installed("", state_outcome="stateless"),
+         note="an empty state= carries nothing to check: the stateless check accepts it (signed as \"state\":\"\")")
+    inst("reject-empty-state-stateless-unsigned", signed_query("", sign_state="x"), stateless, err("signature_mismatch"))
     inst("ok-absent-omitted-form", signed_query(None), stateless, installed(None, state_outcome="stateless"))
     inst("ok-absent-null-form", signed_query(None, form="null"), stateless, installed(None, state_outcome="stateless"),
          note="Ruby sample signs \"state\":null")

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm pack`, install the tarball into a fresh directory, and use it from ESM and CommonJS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+tgz=$(npm pack --silent --pack-destination "$tmp" 2>/dev/null | tail -1)
+(cd "$tmp" && npm init -y >/dev/null 2>&1 && npm install --no-audit --no-fund --loglevel=error "./$tgz" >/dev/null 2>&1)
+cat > "$tmp/check.mjs" <<'JS'
+import { signHeader, createVerifier, StripeHandshakeError } from 'stripe-handshake'
+const h = signHeader('{}', 'whsec_pack', 1000)
+const v = createVerifier('whsec_pack')
+if (v.verify('{}', h, 1000).timestamp !== 1000) throw new Error('verify failed')
+try { v.verify('{ }', h, 1000); throw new Error('accepted a bad signature') } catch (e) { if (!(e instanceof StripeHandshakeError)) throw e }
+console.log('esm ok')
+JS
+cat > "$tmp/check.cjs" <<'JS'
+const sh = require('stripe-handshake')
+if (sh.randomState().length !== 43) throw new Error('randomState')
+console.log('cjs ok')
+JS
+(cd "$tmp" && node check.mjs && node check.cjs)
+echo "pack-check: $(du -h "$tmp/$tgz" | cut -f1) tarball ($tgz) installs and works"

@@ -1,0 +1,83 @@
+// Errors are real Error subclasses with stable codes; panics become errors; secrets stay hidden.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { inspect } from 'node:util'
+import * as sh from '../index.mjs'
+
+test('an injected panic becomes an InternalError and the process lives on', () => {
+  for (let i = 0; i < 3; i++) {
+    assert.throws(() => sh._selfTestPanic(), (e) => e instanceof sh.InternalError && e instanceof Error && e.code === 'internal')
+  }
+  // The addon still works after the panics.
+  assert.equal(sh.randomState().length, 43)
+})
+
+test('each family has its class, and every error is a StripeHandshakeError with a code', () => {
+  const cases = [
+    [() => sh.verifySignature('x', 't=1,v1=' + '0'.repeat(64), { secrets: 'whsec_x', now: 1 }), sh.SignatureVerificationError, 'signature_mismatch'],
+    [() => sh.checkPlainState('abc', null), sh.StateError, 'state_missing'],
+    [() => sh.redirectAllowList(['https://a.example/']).check('https://b.example/'), sh.RedirectError, 'redirect_uri_not_allowed'],
+    [() => sh.parseTokenResponse(400, '{"error":"invalid_grant","error_description":"used"}'), sh.OAuthError, 'oauth_error'],
+    [() => sh.parseSecretKey('pk_test_1'), sh.InvalidInputError, 'invalid_api_key'],
+    [() => sh.verifyOAuthCallback('state=x', { flow: 'connect_oauth', expectedState: 'x' }), sh.MalformedInputError, 'missing_parameter'],
+    [() => sh.createVerifier('whsec_x', { tolerance: 0 }), sh.InvalidInputError, 'invalid_tolerance'],
+    [() => sh.verifySignature(42, 't=1', { secrets: 'whsec_x' }), sh.InvalidInputError, 'invalid_argument'],
+  ]
+  for (const [fn, Cls, code] of cases) {
+    assert.throws(fn, (e) => e instanceof Cls && e instanceof sh.StripeHandshakeError && e.code === code && e.name === Cls.name && typeof e.stack === 'string')
+    assert.ok(sh.ERROR_CODES.includes(code))
+  }
+  try {
+    sh.parseTokenResponse(400, '{"error":"invalid_grant","error_description":"This authorization code has already been used."}')
+  } catch (e) {
+    assert.equal(e.error, 'invalid_grant')
+    assert.equal(e.oauthKind, 'invalid_grant')
+    assert.equal(e.errorDescription, 'This authorization code has already been used.')
+  }
+  try {
+    sh.redirectAllowList(['https://a.example/', 'http://b.example/'])
+  } catch (e) {
+    assert.equal(e.code, 'invalid_redirect_config')
+    assert.equal(e.index, 1)
+  }
+})
+
+test('no secret appears in messages, inspect output or JSON', () => {
+  const secret = 'whsec_do_not_print_me'
+  const header = sh.signHeader('{}', secret, 1000)
+  try {
+    sh.verifySignature('{} ', header, { secrets: secret, now: 1000 })
+    assert.fail('should throw')
+  } catch (e) {
+    assert.ok(!e.message.includes(secret) && !inspect(e).includes(secret))
+    assert.ok(!e.message.includes(header.split('v1=')[1]), 'the expected MAC must not leak')
+  }
+  const verifier = sh.createVerifier(secret)
+  assert.ok(!inspect(verifier).includes(secret))
+  const req = sh.codeExchangeRequest({ provider: 'connect', secretKey: 'sk_test_do_not_print', code: 'ac_1' })
+  const b64 = Buffer.from('sk_test_do_not_print:').toString('base64')
+  assert.equal(req.headers.Authorization, `Basic ${b64}`) // usable
+  assert.ok(!inspect(req, { depth: 5 }).includes(b64) && !JSON.stringify(req).includes(b64))
+  const tok = sh.parseTokenResponse(200, '{"access_token":"sk_test_tok","refresh_token":"rt_tok","token_type":"bearer","stripe_user_id":"acct_1"}')
+  assert.equal(tok.accessToken, 'sk_test_tok')
+  assert.ok(!inspect(tok).includes('sk_test_tok') && !JSON.stringify(tok).includes('rt_tok'))
+})
+
+test('tolerance is required to be positive and defaults to 300 s', () => {
+  const h = sh.signHeader('{}', 'whsec_x', 1000)
+  assert.equal(sh.verifySignature('{}', h, { secrets: 'whsec_x', now: 1300 }).timestamp, 1000)
+  assert.throws(() => sh.verifySignature('{}', h, { secrets: 'whsec_x', now: 1301 }), { code: 'timestamp_too_old' })
+  for (const tolerance of [0, -1, 1.5, NaN, Infinity]) {
+    assert.throws(() => sh.verifySignature('{}', h, { secrets: 'whsec_x', now: 1000, tolerance }), { code: 'invalid_tolerance' })
+  }
+})
+
+test('the fast path never throws', () => {
+  const v = sh.createVerifier(['whsec_new', 'whsec_old'])
+  const h = sh.signHeader('{}', 'whsec_old', 1000)
+  assert.deepEqual(v.tryVerify('{}', h, 1000), { ok: true, timestamp: 1000, secretIndex: 1 })
+  const bad = v.tryVerify('{ }', h, 1000)
+  assert.equal(bad.ok, false)
+  assert.equal(bad.code, 'signature_mismatch')
+  assert.equal(v.tryVerify('{}', 'garbage', 1000).code, 'malformed_header')
+})

@@ -1,0 +1,50 @@
+// Compiled with `tsc --strict --noEmit`: the published typings must type real usage.
+import {
+  createVerifier, verifyWebhook, verifyInstallCallback, redirectAllowList, connectOAuthLink, installLink,
+  issueStateToken, verifyStateToken, codeExchangeRequest, parseTokenResponse, appsTokenExpiry, dangerous,
+  StripeHandshakeError, SignatureVerificationError, OAuthError, type CallbackResult, type WebhookEvent,
+  type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS,
+} from 'stripe-handshake'
+
+const verifier = createVerifier(['whsec_new', 'whsec_old'], { tolerance: DEFAULT_TOLERANCE_SECS })
+const event: WebhookEvent = verifier.verifyWebhook(Buffer.from('{}'), 't=1,v1=00', Date.now() / 1000)
+const type: string = event.type
+const attempt = verifier.tryVerify('{}', 't=1,v1=00')
+if (!attempt.ok) {
+  const code: string | undefined = attempt.code
+  void code
+}
+const e2: WebhookEvent = verifyWebhook('{}', 't=1', { secrets: 'whsec_x' })
+const allow = redirectAllowList(['https://platform.example/callback'], { testMode: false })
+const keys = [{ id: 'k1', key: new Uint8Array(32) }]
+const state: string = issueStateToken({ keys, flow: 'connect_oauth', sessionId: 'sess' })
+const link: string = connectOAuthLink({ clientId: 'ca_1', accountType: 'standard', scope: 'read_write', state }, allow)
+const ilink: string = installLink({ linkId: 'x', state }, allow)
+const vs = verifyStateToken(state, { keys, sessionId: 'sess', flow: 'connect_oauth' })
+const nonce: string = vs.nonce
+const cb: CallbackResult = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess' })
+if (cb.outcome === 'installed') {
+  const acct: string | undefined = cb.accountId
+  void acct
+}
+const req: HttpRequest = codeExchangeRequest({ provider: 'connect', secretKey: 'sk_test_1', code: 'ac_1' })
+const init: RequestInit = { method: req.method, headers: req.headers, body: req.body }
+const tok = parseTokenResponse(200, '{}')
+const account: string = tok.stripeUserId
+const exp: boolean = appsTokenExpiry(0, { marginSecs: 60 }).needsRefresh
+dangerous.verifyIgnoringTolerance('{}', 't=1', 'whsec_x')
+try {
+  verifier.verify('{}', 't=1')
+} catch (e) {
+  if (e instanceof SignatureVerificationError) {
+    const c: string = e.code
+    void c
+  } else if (e instanceof OAuthError) {
+    const d: string | undefined = e.errorDescription
+    void d
+  } else if (e instanceof StripeHandshakeError) {
+    void e.family
+  }
+}
+const codes: readonly string[] = ERROR_CODES
+void [type, e2, link, ilink, nonce, init, account, exp, codes]
