@@ -1,10 +1,13 @@
 //! Node.js binding of stripe-handshake: argument conversion and defaults only.
 //!
 //! Every rule lives in the core crate. Each export returns its value or a
-//! [`errors::NativeFailure`] (mapped in one place, `errors.rs`), and catches unwinds so a
+//! `NativeFailure` (mapped in one place, `errors.rs`), and catches unwinds so a
 //! bug becomes a JavaScript error instead of an abort. Defaults that live here: `now` is the
 //! system clock, the tolerance is 300 s, nonces come from the OS CSPRNG.
-#![deny(unsafe_code)] // napi's macros emit `#[allow(unsafe_code)]`, so `forbid` cannot be used here.
+#![deny(unsafe_code)]
+// napi's macros emit `#[allow(unsafe_code)]`, so `forbid` cannot be used here.
+// `stripe_user` takes an object or pairs; a type alias would leak its Rust name into the typings.
+#![allow(clippy::type_complexity)]
 
 mod errors;
 
@@ -191,7 +194,11 @@ pub fn verify_signature(
 
 /// Verifies a webhook from its raw body and `Stripe-Signature` header, then reads the event.
 #[napi(catch_unwind)]
-pub fn verify_webhook(payload: Either<String, Uint8Array>, header: String, options: VerifyOptions) -> Outcome<WebhookEvent> {
+pub fn verify_webhook(
+    payload: Either<String, Uint8Array>,
+    header: String,
+    options: VerifyOptions,
+) -> Outcome<WebhookEvent> {
     run(|| Ok(verifier_from(&options)?.verify_webhook(bytes(&payload), &header, now(options.now)?)?.into()))
 }
 
@@ -253,7 +260,12 @@ pub fn create_verifier(secrets: Either<String, Vec<String>>, options: Option<Ver
 impl JsVerifier {
     /// Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the system clock.
     #[napi(catch_unwind)]
-    pub fn verify(&self, payload: Either<String, Uint8Array>, header: String, now: Option<f64>) -> Outcome<VerifiedSignature> {
+    pub fn verify(
+        &self,
+        payload: Either<String, Uint8Array>,
+        header: String,
+        now: Option<f64>,
+    ) -> Outcome<VerifiedSignature> {
         run(|| Ok(self.inner.verify(bytes(&payload), &header, self::now(now)?)?.into()))
     }
 
@@ -281,7 +293,12 @@ impl JsVerifier {
 
     /// Verifies a webhook and reads the event.
     #[napi(catch_unwind)]
-    pub fn verify_webhook(&self, payload: Either<String, Uint8Array>, header: String, now: Option<f64>) -> Outcome<WebhookEvent> {
+    pub fn verify_webhook(
+        &self,
+        payload: Either<String, Uint8Array>,
+        header: String,
+        now: Option<f64>,
+    ) -> Outcome<WebhookEvent> {
         run(|| Ok(self.inner.verify_webhook(bytes(&payload), &header, self::now(now)?)?.into()))
     }
 
@@ -502,7 +519,9 @@ pub fn connect_oauth_link(params: ConnectLinkParams, allow_list: &JsRedirectAllo
                 .iter()
                 .map(|kv| match kv.as_slice() {
                     [k, v] => Ok((core::StripeUserField::parse(k)?, v.as_str())),
-                    _ => Err(Error::InvalidArgument { what: "stripe_user", reason: "each entry is a [key, value] pair" }),
+                    _ => {
+                        Err(Error::InvalidArgument { what: "stripe_user", reason: "each entry is a [key, value] pair" })
+                    }
                 })
                 .collect::<Result<_>>()?,
         };
@@ -757,8 +776,12 @@ pub fn verify_install_callback(query: String, options: InstallCallbackOptions) -
     run(|| {
         let keys = options.state_keys.as_deref().map(state_keys).transpose()?;
         let session = options.session_id.as_ref().map(bytes);
-        let state =
-            core::StateCheck::from_options(options.expected_state.as_deref(), keys.as_ref(), session, options.allow_stateless.unwrap_or(false))?;
+        let state = core::StateCheck::from_options(
+            options.expected_state.as_deref(),
+            keys.as_ref(),
+            session,
+            options.allow_stateless.unwrap_or(false),
+        )?;
         let secrets = secrets(&options.secrets)?;
         let opts = core::InstallVerifyOptions {
             secrets: &secrets,
@@ -788,8 +811,12 @@ pub fn verify_oauth_callback(query: String, options: OAuthCallbackOptions) -> Ou
     run(|| {
         let keys = options.state_keys.as_deref().map(state_keys).transpose()?;
         let session = options.session_id.as_ref().map(bytes);
-        let state =
-            core::StateCheck::from_options(options.expected_state.as_deref(), keys.as_ref(), session, options.allow_stateless.unwrap_or(false))?;
+        let state = core::StateCheck::from_options(
+            options.expected_state.as_deref(),
+            keys.as_ref(),
+            session,
+            options.allow_stateless.unwrap_or(false),
+        )?;
         let flow = core::Flow::parse(&options.flow)?;
         Ok(match core::verify_oauth_callback(&query, flow, &state, now(options.now)?)? {
             core::OAuthCallback::Denied(d) => CallbackResult::denied(&d),
@@ -866,7 +893,10 @@ pub struct CodeExchangeParams {
     pub base_url: Option<String>,
 }
 
-fn request_options(expected_mode: Option<&str>, base_url: Option<&str>) -> Result<(Option<core::Mode>, Option<String>)> {
+fn request_options(
+    expected_mode: Option<&str>,
+    base_url: Option<&str>,
+) -> Result<(Option<core::Mode>, Option<String>)> {
     Ok((expected_mode.map(core::Mode::parse).transpose()?, base_url.map(str::to_owned)))
 }
 
@@ -877,7 +907,8 @@ pub fn code_exchange_request(params: CodeExchangeParams) -> Outcome<HttpRequest>
         let key = core::SecretKey::parse(&params.secret_key)?;
         let (expected_mode, base) = request_options(params.expected_mode.as_deref(), params.base_url.as_deref())?;
         let opts = core::RequestOptions { expected_mode, base_url: base.as_deref() };
-        core::code_exchange_request(core::OAuthProvider::parse(&params.provider)?, &key, &params.code, &opts)?.try_into()
+        core::code_exchange_request(core::OAuthProvider::parse(&params.provider)?, &key, &params.code, &opts)?
+            .try_into()
     })
 }
 
@@ -973,7 +1004,8 @@ pub struct TokenResponse {
 #[napi(catch_unwind)]
 pub fn parse_token_response(status: u32, body: Either<String, Uint8Array>) -> Outcome<TokenResponse> {
     run(|| {
-        let status = u16::try_from(status).map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
+        let status = u16::try_from(status)
+            .map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
         let t = core::parse_token_response(status, bytes(&body))?;
         Ok(TokenResponse {
             access_token: t.access_token().to_owned(),
@@ -995,7 +1027,8 @@ pub fn parse_deauthorize_response(
     expected_stripe_user_id: String,
 ) -> Outcome<bool> {
     run(|| {
-        let status = u16::try_from(status).map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
+        let status = u16::try_from(status)
+            .map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
         core::parse_deauthorize_response(status, bytes(&body), &expected_stripe_user_id).map(|()| true)
     })
 }
