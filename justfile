@@ -9,7 +9,7 @@ demo:
     cargo run -q -p stripe-handshake --example demo
 
 # Run every test and check (what CI runs).
-test: lint vectors-check test-rust test-node
+test: lint vectors-check test-rust test-node test-python
 
 # Rust: unit, corpus and doc tests.
 test-rust:
@@ -42,3 +42,11 @@ test-node: build-node
     cd bindings-node && npx tsc -p test/types
     bash bindings-node/scripts/pack-check.sh
     cd bindings-node && node --test test/
+
+# Python: build into the venv, stubs vs the module, mypy --strict, the wheel, then pytest.
+test-python:
+    cd bindings-python && maturin develop --release --quiet
+    cd /tmp && python -m mypy.stubtest stripe_handshake._native --allowlist {{justfile_directory()}}/bindings-python/.mypy-stubtest-allowlist
+    cd bindings-python && mypy --strict examples python/stripe_handshake tests
+    bash bindings-python/scripts/wheel-check.sh
+    cd bindings-python && python -m pytest -q tests

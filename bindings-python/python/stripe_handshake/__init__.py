@@ -1,0 +1,116 @@
+"""stripe-handshake: Stripe install links, Stripe Apps OAuth, Connect OAuth, CSRF state and
+Stripe-Signature verification, from a Rust core.
+
+Every function is synchronous and does no I/O. Every failure raises a
+:class:`~stripe_handshake.errors.StripeHandshakeError` subclass with a stable ``code``.
+"""
+
+from types import SimpleNamespace as _Namespace
+
+from . import errors
+from ._native import (
+    DEFAULT_TOLERANCE_SECS,
+    ERROR_CODES,
+    AppManifest,
+    CallbackResult,
+    Deauthorization,
+    HttpRequest,
+    RedirectAllowList,
+    TokenExpiry,
+    TokenResponse,
+    VerifiedSignature,
+    VerifiedState,
+    Verifier,
+    WebhookEvent,
+    apps_oauth_link,
+    apps_token_expiry,
+    check_plain_state,
+    code_exchange_request,
+    connect_oauth_link,
+    deauthorize_request,
+    hmac_sha256,
+    install_link,
+    install_payload,
+    issue_state_token,
+    parse_deauthorize_response,
+    parse_manifest,
+    parse_secret_key,
+    parse_token_response,
+    plain_state_from_entropy,
+    random_state,
+    refresh_request,
+    sign_header,
+    verify_deauthorization,
+    verify_hmac_sha256,
+    verify_install_callback,
+    verify_oauth_callback,
+    verify_signature,
+    verify_state_token,
+    verify_webhook,
+)
+from ._native import dangerous_verify_ignoring_tolerance as _dangerous_verify_ignoring_tolerance
+from .errors import (
+    InternalError,
+    InvalidInputError,
+    MalformedInputError,
+    OAuthError,
+    RedirectError,
+    SignatureVerificationError,
+    StateError,
+    StripeHandshakeError,
+)
+
+#: Opt-outs that weaken a check; each needs a reason in code review.
+#: ``dangerous.verify_ignoring_tolerance`` verifies without the time window (tests only).
+dangerous = _Namespace(verify_ignoring_tolerance=_dangerous_verify_ignoring_tolerance)
+
+__all__ = [
+    "DEFAULT_TOLERANCE_SECS",
+    "ERROR_CODES",
+    "AppManifest",
+    "CallbackResult",
+    "Deauthorization",
+    "HttpRequest",
+    "RedirectAllowList",
+    "TokenExpiry",
+    "TokenResponse",
+    "VerifiedSignature",
+    "VerifiedState",
+    "Verifier",
+    "WebhookEvent",
+    "apps_oauth_link",
+    "apps_token_expiry",
+    "check_plain_state",
+    "code_exchange_request",
+    "connect_oauth_link",
+    "dangerous",
+    "deauthorize_request",
+    "errors",
+    "hmac_sha256",
+    "install_link",
+    "install_payload",
+    "issue_state_token",
+    "parse_deauthorize_response",
+    "parse_manifest",
+    "parse_secret_key",
+    "parse_token_response",
+    "plain_state_from_entropy",
+    "random_state",
+    "refresh_request",
+    "sign_header",
+    "verify_deauthorization",
+    "verify_hmac_sha256",
+    "verify_install_callback",
+    "verify_oauth_callback",
+    "verify_signature",
+    "verify_state_token",
+    "verify_webhook",
+    "StripeHandshakeError",
+    "SignatureVerificationError",
+    "StateError",
+    "RedirectError",
+    "OAuthError",
+    "InvalidInputError",
+    "MalformedInputError",
+    "InternalError",
+]

@@ -1,0 +1,116 @@
+"""The real ``stripe`` PyPI package as the oracle."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import List, Optional
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+import stripe
+
+import stripe_handshake as sh
+
+SECRET = "whsec_interop_secret"
+APP_SECRET = "absec_interop_secret"
+NOW = int(time.time())
+POOL = ["a", "Z", "0", " ", "+", "%", "&", "=", "?", "#", "/", "\\", '"', "'", "<", ">", "\n", "\t", "\x00", "\x1f",
+        "\x7f", "é", "ß", "中", "😀", "\u2028", "\u2029", "\ufeff", "%20", "%2B", "+%", "&state=x"]
+
+
+def random_state(r: random.Random) -> str:
+    return "".join(r.choice(POOL) for _ in range(r.randrange(24)))
+
+
+def js_stringify(state: Optional[str], user_id: str, account_id: str) -> str:
+    """What Stripe signs: JavaScript's JSON.stringify({state, user_id, account_id})."""
+    obj = {"state": state, "user_id": user_id, "account_id": account_id}
+    if state is None:  # JSON.stringify drops undefined
+        del obj["state"]
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_stripe_verify_header_accepts_what_we_sign() -> None:
+    for i in range(200):
+        payload = json.dumps({"id": f"evt_{i}", "object": "event", "type": "customer.created"})
+        header = sh.sign_header(payload, SECRET, NOW)
+        assert stripe.WebhookSignature.verify_header(payload, header, SECRET, 300)
+        event = stripe.Webhook.construct_event(payload, header, SECRET)
+        assert event.id == f"evt_{i}"
+        with pytest.raises(stripe.SignatureVerificationError):
+            stripe.WebhookSignature.verify_header(payload + " ", header, SECRET, 300)
+
+
+def test_we_accept_what_stripe_signs() -> None:
+    r = random.Random(1)
+    verifier = sh.Verifier([SECRET])
+    for i in range(500):
+        payload = json.dumps({"id": f"evt_{i}", "note": random_state(r)}, ensure_ascii=False)
+        header = stripe.WebhookSignature.generate_signature_header(payload, SECRET, NOW - i % 300)
+        assert verifier.verify(payload, header, now=NOW).secret_index == 0
+        assert verifier.verify(payload.encode(), header, now=NOW).timestamp == NOW - i % 300
+        with pytest.raises(sh.SignatureVerificationError) as e:
+            verifier.verify(payload + "x", header, now=NOW)
+        assert e.value.code == "signature_mismatch"
+
+
+def test_install_callbacks_signed_like_stripe_verify_and_tampering_is_refused() -> None:
+    r = random.Random(2026)
+    states: List[Optional[str]] = [None, "", " ", "+", "%", "&", "%zz"]
+    states += [None if r.random() < 0.05 else random_state(r) for _ in range(3000)]
+    naive_failures = 0
+    for state in states:
+        user_id = f"usr_{r.randrange(10**9):x}"
+        account_id = f"acct_{r.randrange(10**9):x}"
+        payload = js_stringify(state, user_id, account_id)
+        assert sh.install_payload(user_id, account_id, state) == payload
+        signature = stripe.WebhookSignature.generate_signature_header(payload, APP_SECRET, NOW)
+        params = {"user_id": user_id, "account_id": account_id}
+        if state is not None:
+            params["state"] = state
+        params["install_signature"] = signature
+        query = urlencode(params)
+        check = {"allow_stateless": True} if not state else {"expected_state": state}
+        res = sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW, **check)
+        assert (res.outcome, res.account_id, res.state) == ("installed", account_id, state)
+
+        # What users write by hand today with stripe-python: json.dumps with its defaults.
+        try:
+            naive = json.dumps({"state": state, "user_id": user_id, "account_id": account_id})
+            stripe.WebhookSignature.verify_header(naive, signature, APP_SECRET, 300)
+        except stripe.SignatureVerificationError:
+            naive_failures += 1
+
+        for key, value in [("account_id", account_id + "x"), ("user_id", "usr_other"), ("state", (state or "") + "x"),
+                           ("install_signature", signature.replace(f"t={NOW}", f"t={NOW + 1}")),
+                           ("install_signature", signature[:-1] + ("1" if signature.endswith("0") else "0"))]:
+            bad = dict(params, **{key: value})
+            with pytest.raises(sh.StripeHandshakeError) as e:
+                sh.verify_install_callback(urlencode(bad), secrets=APP_SECRET, now=NOW, **check)
+            assert e.value.code in {"signature_mismatch", "state_mismatch", "unexpected_state"}
+        with pytest.raises(sh.SignatureVerificationError) as e:
+            sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW + 301, **check)
+        assert e.value.code == "timestamp_too_old"
+    # The hand-written check fails for every install: the bug this library removes.
+    assert naive_failures == len(states)
+
+
+def test_connect_link_matches_stripe_authorize_url_but_for_encoding() -> None:
+    allow = sh.RedirectAllowList(["https://platform.example/callback"])
+    ours = sh.connect_oauth_link(client_id="ca_interop123", account_type="standard", scope="read_only", allow_list=allow,
+                                 state="a b+c/é😀&x=1", stripe_landing="register", always_prompt=True,
+                                 stripe_user={"email": "o@x.example", "business_name": "Café & Co"})
+    theirs = stripe.OAuth.authorize_url(
+        response_type="code", client_id="ca_interop123", scope="read_only", redirect_uri="https://platform.example/callback",
+        state="a b+c/é😀&x=1", stripe_landing="register", always_prompt=True,
+        stripe_user={"email": "o@x.example", "business_name": "Café & Co"},
+    )
+    o, t = urlsplit(ours), urlsplit(theirs)
+    assert (o.scheme, o.netloc, o.path) == (t.scheme, t.netloc, t.path)
+    # The same parameters, in the same order, once decoded.
+    assert parse_qsl(o.query) == parse_qsl(t.query)
+    # The documented difference: RFC 3986 %20 and literal brackets here; '+' and %5B/%5D there.
+    assert "state=a%20b%2Bc" in ours and "state=a+b%2Bc" in theirs
+    assert "stripe_user[email]=" in ours and "stripe_user%5Bemail%5D=" in theirs

@@ -1,0 +1,191 @@
+"""Runs the whole cross-language corpus (tests/vectors/*.json) through the Python binding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+import pytest
+
+import stripe_handshake as sh
+
+VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
+FILES = sorted(p for p in VECTORS.glob("*.json") if p.name != "error_codes.json")
+
+
+def h(s: str) -> bytes:
+    return bytes.fromhex(s)
+
+
+def payload(i: Dict[str, Any]) -> bytes:
+    return i["payload"].encode() if i.get("payload") is not None else h(i["payload_hex"])
+
+
+def keys(ks: List[Dict[str, str]]) -> List[Any]:
+    return [(k["id"], h(k["key_hex"])) for k in ks]
+
+
+def state_options(c: Dict[str, Any]) -> Dict[str, Any]:
+    if c["mode"] == "plain":
+        return {"expected_state": c["expected"]}
+    if c["mode"] == "signed":
+        return {"state_keys": keys(c["keys"]), "session_id": h(c["session_id_hex"])}
+    return {"allow_stateless": True}
+
+
+def callback(r: sh.CallbackResult) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"outcome": r.outcome}
+    if r.outcome == "denied":
+        out.update(error=r.error, kind=r.kind, description=r.description)
+        return out
+    if r.outcome == "installed":
+        out.update(user_id=r.user_id, account_id=r.account_id, state=r.state, livemode=r.livemode,
+                   timestamp=r.timestamp, secret_index=r.secret_index)
+    else:
+        out.update(code=r.code, scope=r.scope)
+    out["state_outcome"] = r.state_outcome
+    if r.state_outcome == "signed":
+        out.update(state_nonce=r.state_nonce, state_data=r.state_data)
+    return out
+
+
+def request(r: sh.HttpRequest) -> Dict[str, Any]:
+    return {"method": r.method, "url": r.url, "headers": [[k, v] for k, v in r.headers.items()], "body": r.body}
+
+
+def sig(v: sh.VerifiedSignature) -> Dict[str, Any]:
+    return {"timestamp": v.timestamp, "secret_index": v.secret_index}
+
+
+def allow(i: Dict[str, Any]) -> sh.RedirectAllowList:
+    return sh.RedirectAllowList(i["allow_list"], test_mode=i["mode"] == "test")
+
+
+def _manifest(i: Dict[str, Any]) -> Dict[str, Any]:
+    m = sh.parse_manifest(i["json"], test_mode=i["mode"] == "test")
+    return {"id": m.id, "stripe_api_access_type": m.stripe_api_access_type, "distribution_type": m.distribution_type,
+            "redirect_uris": m.redirect_uris, "default_uri": m.redirect_uris[0]}
+
+
+def _state(i: Dict[str, Any]) -> Dict[str, Any]:
+    v = sh.verify_state_token(i["token"], keys=keys(i["keys"]), session_id=h(i["session_id_hex"]), flow=i["flow"], now=i["now"])
+    return {"key_id": v.key_id, "issued_at": v.issued_at, "expires_at": v.expires_at, "flow": v.flow, "nonce": v.nonce, "data": v.data}
+
+
+def _webhook(i: Dict[str, Any]) -> Dict[str, Any]:
+    e = sh.verify_webhook(payload(i), i["header"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"])
+    return {"id": e.id, "type": e.type, "account": e.account, "livemode": e.livemode, "created": e.created,
+            "api_version": e.api_version, "data_object": e.data_object_json, "timestamp": e.timestamp}
+
+
+def _deauth(i: Dict[str, Any]) -> Dict[str, Any]:
+    d = sh.verify_deauthorization(payload(i), i["header"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"])
+    return {"account_id": d.account_id, "application_id": d.application_id, "application_name": d.application_name,
+            "livemode": d.livemode}
+
+
+def _token(i: Dict[str, Any]) -> Dict[str, Any]:
+    t = sh.parse_token_response(i["status"], i["body"])
+    return {"access_token": t.access_token, "refresh_token": t.refresh_token, "scope": t.scope, "livemode": t.livemode,
+            "token_type": t.token_type, "stripe_user_id": t.stripe_user_id, "stripe_publishable_key": t.stripe_publishable_key}
+
+
+def _expiry(i: Dict[str, Any]) -> Dict[str, Any]:
+    e = sh.apps_token_expiry(i["issued_at"], now=i["now"], margin_secs=i["margin_secs"])
+    return {"access_expires_at": e.access_expires_at, "refresh_expires_at": e.refresh_expires_at,
+            "needs_refresh": e.needs_refresh, "refresh_expired": e.refresh_expired}
+
+
+def _connect(i: Dict[str, Any]) -> Dict[str, Any]:
+    return {"url": sh.connect_oauth_link(
+        client_id=i["client_id"], account_type=i["account_type"], allow_list=allow(i), scope=i.get("scope"),
+        redirect_uri=i.get("redirect_uri"), state=i.get("state"), stripe_landing=i.get("stripe_landing"),
+        always_prompt=i.get("always_prompt"), suggested_capabilities=i.get("suggested_capabilities"),
+        stripe_user=[tuple(kv) for kv in i["stripe_user"]] if i.get("stripe_user") else None, base_url=i.get("base_url"))}
+
+
+def _unit(fn: Callable[..., None], *args: Any) -> Dict[str, Any]:
+    fn(*args)
+    return {}
+
+
+OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
+    "hmac_sha256": lambda i: {"mac_hex": sh.hmac_sha256(h(i["key_hex"]), h(i["msg_hex"]))[: i["truncate_bits"] // 8].hex()},
+    "verify_hmac_sha256": lambda i: _unit(sh.verify_hmac_sha256, h(i["key_hex"]), h(i["msg_hex"]), h(i["tag_hex"])),
+    "verify_signature": lambda i: sig(sh.verify_signature(payload(i), i["header"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"])),
+    "verify_ignoring_tolerance": lambda i: sig(sh.dangerous.verify_ignoring_tolerance(payload(i), i["header"], secrets=i["secrets"])),
+    "sign_header": lambda i: {"header": sh.sign_header(i["payload"], i["secret"], i["t"])},
+    "install_payload": lambda i: {"payload_hex": sh.install_payload(
+        i["user_id"], i["account_id"], i["state"] if i["state_form"] == "value" else None,
+        null_state=i["state_form"] == "null").encode().hex()},
+    "check_redirect": lambda i: {"uri": allow(i).check(i["requested"])},
+    "redirect_allow_list": lambda i: {"default_uri": sh.RedirectAllowList(i["entries"], test_mode=i["mode"] == "test").default_uri},
+    "parse_manifest": _manifest,
+    "install_link": lambda i: {"url": sh.install_link(link_id=i["link_id"], allow_list=allow(i), redirect_uri=i.get("redirect_uri"),
+                                                      state=i.get("state"), base_url=i.get("base_url"))},
+    "apps_oauth_link": lambda i: {"url": sh.apps_oauth_link(client_id=i["client_id"], allow_list=allow(i), redirect_uri=i.get("redirect_uri"),
+                                                            state=i.get("state"), test_link_id=i.get("test_link_id"), base_url=i.get("base_url"))},
+    "connect_oauth_link": _connect,
+    "issue_state_token": lambda i: {"token": sh.issue_state_token(keys=keys(i["keys"]), flow=i["flow"], session_id=h(i["session_id_hex"]),
+                                                                  ttl_secs=i["ttl_secs"], data=i["data"], now=i["now"], nonce=h(i["nonce_hex"]))},
+    "verify_state_token": _state,
+    "check_plain_state": lambda i: _unit(sh.check_plain_state, i["expected"], i["received"]),
+    "plain_state_from_entropy": lambda i: {"state": sh.plain_state_from_entropy(h(i["entropy_hex"]))},
+    "install_callback": lambda i: callback(sh.verify_install_callback(i["query"], secrets=i["secrets"], now=i["now"],
+                                                                      tolerance=i["tolerance"], **state_options(i["state_check"]))),
+    "oauth_callback": lambda i: callback(sh.verify_oauth_callback(i["query"], flow=i["flow"], now=i["now"], **state_options(i["state_check"]))),
+    "verify_webhook": _webhook,
+    "deauthorization": _deauth,
+    "code_exchange_request": lambda i: request(sh.code_exchange_request(provider=i["provider"], secret_key=i["secret_key"], code=i["code"],
+                                                                        expected_mode=i["expected_mode"], base_url=i["base_url"])),
+    "refresh_request": lambda i: request(sh.refresh_request(provider=i["provider"], secret_key=i["secret_key"], refresh_token=i["refresh_token"],
+                                                            scope=i["scope"], expected_mode=i["expected_mode"], base_url=i["base_url"])),
+    "deauthorize_request": lambda i: request(sh.deauthorize_request(secret_key=i["secret_key"], client_id=i["client_id"],
+                                                                    stripe_user_id=i["stripe_user_id"], expected_mode=i["expected_mode"],
+                                                                    base_url=i["base_url"])),
+    "parse_secret_key": lambda i: {"mode": sh.parse_secret_key(i["key"])},
+    "parse_token_response": _token,
+    "parse_deauthorize_response": lambda i: _unit(sh.parse_deauthorize_response, i["status"], i["body"], i["expected_stripe_user_id"]),
+    "apps_token_expiry": _expiry,
+}
+
+
+def detail(e: sh.StripeHandshakeError) -> Dict[str, Any]:
+    d: Dict[str, Any] = {"index": getattr(e, "index", None)}
+    if isinstance(e, sh.OAuthError):
+        d.update(oauth_error=e.error, oauth_kind=e.oauth_kind, description=e.error_description)
+    return d
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_suite(path: Path) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    failures = []
+    for c in doc["cases"]:
+        cid = f"{doc['suite']}:{c['id']}"
+        try:
+            got: Dict[str, Any] = {"ok": OPS[c["op"]](c["input"])}
+        except sh.StripeHandshakeError as e:
+            got = {"error": e.code, "e": e}
+        if "ok" in c:
+            if got.get("ok") != c["ok"]:
+                failures.append(f"{cid}: expected ok {c['ok']}, got {got.get('ok', got.get('error'))}")
+        elif got.get("error") != c["error"]:
+            failures.append(f"{cid}: expected error {c['error']}, got {got.get('ok', got.get('error'))}")
+        elif "detail" in c:
+            have = detail(got["e"])
+            for k, v in c["detail"].items():
+                if have.get(k) != v:
+                    failures.append(f"{cid}: detail {k}={have.get(k)!r} != {v!r}")
+    assert failures == []
+
+
+def test_error_codes_are_pinned() -> None:
+    pinned = json.loads((VECTORS / "error_codes.json").read_text())["codes"]
+    assert list(sh.ERROR_CODES) == pinned
+
+
+def test_corpus_is_whole() -> None:
+    total = sum(len(json.loads(p.read_text())["cases"]) for p in FILES)
+    assert total >= 450
