@@ -60,15 +60,21 @@ function fromFailure(f) {
   return e
 }
 
-// A thrown native error: a caught panic (GenericFailure) or an argument of the wrong type.
+// A thrown error: the WASM build's failure (an Error carrying code and family), a caught
+// panic (napi GenericFailure, or a WebAssembly trap), or an argument of the wrong type.
 function fromThrown(e) {
   if (e instanceof StripeHandshakeError) return e
-  if (e && e.code === 'GenericFailure') {
-    const err = new InternalError(`internal error in stripe-handshake (${e.message}); please report it`, 'internal', 'internal')
+  if (e && e.name === 'StripeHandshakeError' && typeof e.family === 'string') return fromFailure(e)
+  const internal = (msg) => {
+    const err = new InternalError(msg, 'internal', 'internal')
     err.cause = e
     return err
   }
-  if (e && typeof e.code === 'string') {
+  if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
+    return internal(`internal error in stripe-handshake (a panic trapped: ${e.message}); this WebAssembly instance is now unusable: initialize a new one, and please report it`)
+  }
+  if (e && e.code === 'GenericFailure') return internal(`internal error in stripe-handshake (${e.message}); please report it`)
+  if (e instanceof Error) {
     const err = new InvalidInputError(`invalid_argument: ${e.message}`, 'invalid_argument', 'invalid_input')
     err.cause = e
     return err

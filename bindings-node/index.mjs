@@ -8,8 +8,6 @@ export const {
   ERROR_CODES,
   InternalError,
   InvalidInputError,
-  JsRedirectAllowList,
-  JsVerifier,
   MalformedInputError,
   OAuthError,
   RedirectAllowList,
