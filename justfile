@@ -9,7 +9,7 @@ demo:
     cargo run -q -p stripe-handshake --example demo
 
 # Run every test and check (what CI runs).
-test: lint vectors-check test-rust test-node test-python
+test: lint vectors-check test-rust test-node test-wasm test-python
 
 # Rust: unit, corpus and doc tests.
 test-rust:
@@ -50,3 +50,15 @@ test-python:
     cd bindings-python && mypy --strict examples python/stripe_handshake tests
     bash bindings-python/scripts/wheel-check.sh
     cd bindings-python && python -m pytest -q tests
+
+# Build the WASM package into bindings-wasm/pkg (wasm-bindgen + wasm-opt from npm binaryen 132).
+build-wasm:
+    cargo build -q -p stripe-handshake-wasm --target wasm32-unknown-unknown --profile release-wasm
+    cd bindings-wasm && node scripts/build.mjs
+
+# WASM: the corpus in Node, typings, npm pack, the edge pattern, panics, and headless Chromium (page + worker).
+test-wasm: build-wasm
+    cd bindings-node && SH_PACKAGE=wasm node --test test/vectors.test.mjs
+    cd bindings-wasm && ../bindings-node/node_modules/.bin/tsc -p test/types
+    bash bindings-wasm/scripts/pack-check.sh
+    cd bindings-wasm && node --test test/

@@ -41,7 +41,7 @@ const REDACT = {
 const SKIP = new Set(['NativeFailure', '__napiBindingTarget', 'default', 'initSync', '__wbg_init'])
 const CLASSES = ['Verifier', 'RedirectAllowList']
 
-function build(native) {
+function build(native, options) {
   const Failure = native.NativeFailure
   const api = {}
   for (const [name, value] of Object.entries(native)) {
@@ -54,6 +54,7 @@ function build(native) {
   for (const name of CLASSES) {
     const cls = native[name]
     api[name] = cls
+    if (Object.prototype.hasOwnProperty.call(cls.prototype, INSPECT)) continue // already wrapped
     for (const key of Object.getOwnPropertyNames(cls.prototype)) {
       const d = Object.getOwnPropertyDescriptor(cls.prototype, key)
       if (key !== 'constructor' && key !== 'free' && !key.startsWith('__') && typeof d.value === 'function') {
@@ -67,7 +68,7 @@ function build(native) {
   /** Recommended tolerance in seconds, the default of every verifier. */
   api.DEFAULT_TOLERANCE_SECS = 300
   /** The error code of each failure, the same in every language. */
-  api.ERROR_CODES = Object.freeze(native.errorCodes())
+  api.ERROR_CODES = Object.freeze(options && options.errorCodes ? options.errorCodes : native.errorCodes())
   for (const [k, v] of Object.entries(errors)) if (/^[A-Z]/.test(k)) api[k] = v
   return api
 }

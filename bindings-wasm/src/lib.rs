@@ -215,12 +215,19 @@ fn denied(d: &core::CallbackDenial) -> JsValue {
 
 fn request(r: core::HttpRequest) -> Result<JsValue> {
     let header = |name: &str| {
-        r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| JsValue::from_str(v)).ok_or(Error::Internal {
-            what: "request header",
-        })
+        r.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| JsValue::from_str(v))
+            .ok_or(Error::Internal { what: "request header" })
     };
     let headers = obj(&[("Authorization", header("Authorization")?), ("Content-Type", header("Content-Type")?)]);
-    Ok(obj(&[("method", r.method.into()), ("url", r.url.as_str().into()), ("headers", headers), ("body", r.body.as_str().into())]))
+    Ok(obj(&[
+        ("method", r.method.into()),
+        ("url", r.url.as_str().into()),
+        ("headers", headers),
+        ("body", r.body.as_str().into()),
+    ]))
 }
 
 // ------------------------------------------------------------------------------- signatures
@@ -241,7 +248,11 @@ pub fn verify_hmac_sha256(key: &[u8], message: &[u8], tag: &[u8]) -> std::result
 #[wasm_bindgen(js_name = signHeader)]
 pub fn sign_header(payload: JsValue, secret: String, timestamp: f64) -> std::result::Result<String, JsValue> {
     run_as(|| {
-        core::sign_header(&data(&payload, "payload")?, &core::SigningSecret::new(&secret)?, secs(timestamp, "timestamp")?)
+        core::sign_header(
+            &data(&payload, "payload")?,
+            &core::SigningSecret::new(&secret)?,
+            secs(timestamp, "timestamp")?,
+        )
     })
 }
 
@@ -468,8 +479,10 @@ pub fn connect_oauth_link(params: JsValue, allow_list: &RedirectAllowList) -> st
             (o.str("redirectUri")?, o.str("state")?, o.str("stripeLanding")?, o.str("baseUrl")?);
         let caps = o.strings("suggestedCapabilities")?.unwrap_or_default();
         let users = o.get("stripeUser").map(|v| prefill(&v)).transpose()?.unwrap_or_default();
-        let mut p =
-            core::ConnectLinkParams::new(&client_id, core::ConnectAccountType::parse(&o.req_str("accountType")?, scope.as_deref())?);
+        let mut p = core::ConnectLinkParams::new(
+            &client_id,
+            core::ConnectAccountType::parse(&o.req_str("accountType")?, scope.as_deref())?,
+        );
         p.redirect_uri = redirect_uri.as_deref();
         p.state = state.as_deref();
         p.stripe_landing = landing.as_deref().map(core::StripeLanding::parse).transpose()?;
@@ -514,7 +527,8 @@ pub fn issue_state_token(options: JsValue) -> std::result::Result<String, JsValu
         };
         let session = o.data("sessionId")?.ok_or(bad("sessionId", "it is required"))?;
         let ttl = o.num("ttlSecs")?.map(|t| secs(t, "ttlSecs")).transpose()?;
-        let ttl = ttl.map(|t| u32::try_from(t).map_err(|_| bad("ttlSecs", "it must be between 1 and 86400"))).transpose()?;
+        let ttl =
+            ttl.map(|t| u32::try_from(t).map_err(|_| bad("ttlSecs", "it must be between 1 and 86400"))).transpose()?;
         let data = o.str("data")?;
         let p = core::StateTokenParams {
             flow: core::Flow::parse(&o.req_str("flow")?)?,
@@ -533,7 +547,13 @@ pub fn verify_state_token(token: Option<String>, options: JsValue) -> Out {
         let o = Opts(&options);
         let keys = o.state_keys("keys")?.ok_or(bad("keys", "it is required"))?;
         let session = o.data("sessionId")?.ok_or(bad("sessionId", "it is required"))?;
-        let v = core::verify_state_token(&keys, token.as_deref(), &session, core::Flow::parse(&o.req_str("flow")?)?, o.now()?)?;
+        let v = core::verify_state_token(
+            &keys,
+            token.as_deref(),
+            &session,
+            core::Flow::parse(&o.req_str("flow")?)?,
+            o.now()?,
+        )?;
         Ok(obj(&[
             ("keyId", v.key_id().into()),
             ("issuedAt", num(v.issued_at()).into()),
@@ -600,8 +620,11 @@ pub fn verify_oauth_callback(query: String, options: JsValue) -> Out {
             Ok(match core::verify_oauth_callback(&query, flow, &state, now)? {
                 core::OAuthCallback::Denied(d) => denied(&d),
                 core::OAuthCallback::Authorized(a) => {
-                    let mut f =
-                        vec![("outcome", JsValue::from_str("authorized")), ("code", a.code().into()), ("scope", opt(a.scope()))];
+                    let mut f = vec![
+                        ("outcome", JsValue::from_str("authorized")),
+                        ("code", a.code().into()),
+                        ("scope", opt(a.scope())),
+                    ];
                     f.extend(state_fields(a.state_outcome()));
                     obj(&f)
                 }

@@ -1,0 +1,70 @@
+// The WASM package in real headless Chromium (Debian's), from a page served on loopback,
+// and inside a module Web Worker with no Node globals: the whole corpus in both.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, normalize } from 'node:path'
+import { chromium } from 'playwright-core'
+
+const root = new URL('../../', import.meta.url)
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' }
+const ALLOWED = ['bindings-wasm/pkg/', 'bindings-wasm/test/site/', 'tests/vectors/']
+
+function serve() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '')
+    try {
+      if (path === 'vectors-index.json') {
+        const files = (await readdir(new URL('tests/vectors/', root))).filter((f) => f.endsWith('.json') && f !== 'error_codes.json')
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        return res.end(JSON.stringify(files.sort()))
+      }
+      const file = path === '' ? 'bindings-wasm/test/site/index.html' : path
+      if (!ALLOWED.some((p) => file.startsWith(p)) || file.includes('..')) throw new Error('forbidden')
+      const body = await readFile(new URL(file, root))
+      res.writeHead(200, { 'Content-Type': TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' })
+      res.end(body)
+    } catch {
+      res.writeHead(404)
+      res.end()
+    }
+  })
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
+}
+
+test('the corpus passes in a Chromium page and in a Web Worker', async () => {
+  const server = await serve()
+  const profile = await mkdtemp(join(tmpdir(), 'sh-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  })
+  try {
+    const page = await context.newPage()
+    const errors = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`http://127.0.0.1:${server.address().port}/`)
+    await page.waitForFunction(() => window.__result, null, { timeout: 60_000 })
+    const r = await page.evaluate(() => window.__result)
+    await page.screenshot({ path: join(tmpdir(), 'stripe-handshake-wasm-browser.png') })
+    assert.deepEqual(errors, [])
+    assert.equal(r.error, undefined)
+    for (const where of ['page', 'worker']) {
+      assert.deepEqual(r[where].failures, [], where)
+      assert.ok(r[where].total >= 450, `${where}: ${r[where].total}`)
+      assert.ok(r[where].skipped.length <= 8)
+    }
+    assert.equal(r.worker.noNodeGlobals, true)
+    assert.equal(r.worker.deauthorized, 'acct_1')
+    assert.match(r.link, /^https:\/\/connect\.stripe\.com\/express\/oauth\/authorize\?response_type=code&client_id=ca_1&redirect_uri=https%3A%2F%2Fplatform\.example%2Fcallback&state=[\w-]{43}$/)
+    console.log(`browser: page ${r.page.total - r.page.skipped.length} passed, worker ${r.worker.total - r.worker.skipped.length} passed`)
+  } finally {
+    await context.close()
+    await rm(profile, { recursive: true, force: true })
+    server.close()
+  }
+})

@@ -1,0 +1,147 @@
+// The cross-language corpus runner for JavaScript hosts (Node, the WASM build in Node, a
+// browser page, a Web Worker): no host APIs beyond TextEncoder. `sh` is the package under test.
+const hex = (s) => {
+  const out = new Uint8Array(s.length / 2)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16)
+  return out
+}
+const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+const utf8Hex = (s) => toHex(new TextEncoder().encode(s))
+const payload = (i) => (i.payload != null ? i.payload : hex(i.payload_hex))
+const keys = (list) => list.map((k) => ({ id: k.id, key: hex(k.key_hex) }))
+const opt = (v) => (v === null ? undefined : v)
+
+function stateOptions(c) {
+  if (c.mode === 'plain') return { expectedState: c.expected }
+  if (c.mode === 'signed') return { stateKeys: keys(c.keys), sessionId: hex(c.session_id_hex) }
+  return { allowStateless: true }
+}
+
+function callbackResult(r) {
+  const out = { outcome: r.outcome }
+  if (r.outcome === 'denied') return { ...out, error: r.error, kind: r.kind, description: r.description ?? null }
+  if (r.outcome === 'installed') {
+    Object.assign(out, {
+      user_id: r.userId, account_id: r.accountId, state: r.state ?? null, livemode: r.livemode ?? null,
+      timestamp: r.timestamp, secret_index: r.secretIndex,
+    })
+  } else {
+    Object.assign(out, { code: r.code, scope: r.scope ?? null })
+  }
+  out.state_outcome = r.stateOutcome
+  if (r.stateOutcome === 'signed') Object.assign(out, { state_nonce: r.stateNonce, state_data: r.stateData ?? null })
+  return out
+}
+
+const request = (r) => ({ method: r.method, url: r.url, headers: Object.entries(r.headers), body: r.body })
+const sig = (v) => ({ timestamp: v.timestamp, secret_index: v.secretIndex })
+
+function ops(sh) {
+  return {
+  hmac_sha256: (i) => ({ mac_hex: toHex(sh.hmacSha256(hex(i.key_hex), hex(i.msg_hex)).subarray(0, i.truncate_bits / 8)) }),
+  verify_hmac_sha256: (i) => (sh.verifyHmacSha256(hex(i.key_hex), hex(i.msg_hex), hex(i.tag_hex)), {}),
+  verify_signature: (i) => sig(sh.verifySignature(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })),
+  verify_ignoring_tolerance: (i) => sig(sh.dangerous.verifyIgnoringTolerance(payload(i), i.header, i.secrets)),
+  sign_header: (i) => ({ header: sh.signHeader(i.payload, i.secret, i.t) }),
+  install_payload: (i) => ({
+    payload_hex: utf8Hex(sh.installPayload(i.user_id, i.account_id, i.state_form === 'value' ? i.state : undefined, i.state_form === 'null')),
+  }),
+  check_redirect: (i) => ({ uri: sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' }).check(i.requested) }),
+  redirect_allow_list: (i) => ({ default_uri: sh.redirectAllowList(i.entries, { testMode: i.mode === 'test' }).defaultUri }),
+  parse_manifest: (i) => {
+    const m = sh.parseManifest(i.json, { testMode: i.mode === 'test' })
+    return { id: m.id, stripe_api_access_type: m.stripeApiAccessType ?? null, distribution_type: m.distributionType ?? null, redirect_uris: m.redirectUris, default_uri: m.redirectUris[0] }
+  },
+  install_link: (i) => ({ url: sh.installLink({ linkId: i.link_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), baseUrl: opt(i.base_url) }, sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' })) }),
+  apps_oauth_link: (i) => ({
+    url: sh.appsOAuthLink({ clientId: i.client_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), testLinkId: opt(i.test_link_id), baseUrl: opt(i.base_url) }, sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
+  }),
+  connect_oauth_link: (i) => ({
+    url: sh.connectOAuthLink({
+      clientId: i.client_id, accountType: i.account_type, scope: opt(i.scope), redirectUri: opt(i.redirect_uri), state: opt(i.state),
+      stripeLanding: opt(i.stripe_landing), alwaysPrompt: opt(i.always_prompt), suggestedCapabilities: opt(i.suggested_capabilities),
+      stripeUser: opt(i.stripe_user), baseUrl: opt(i.base_url),
+    }, sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
+  }),
+  issue_state_token: (i) => ({
+    token: sh.issueStateToken({ keys: keys(i.keys), flow: i.flow, sessionId: hex(i.session_id_hex), ttlSecs: opt(i.ttl_secs), data: opt(i.data), now: i.now, nonce: hex(i.nonce_hex) }),
+  }),
+  verify_state_token: (i) => {
+    const v = sh.verifyStateToken(i.token, { keys: keys(i.keys), sessionId: hex(i.session_id_hex), flow: i.flow, now: i.now })
+    return { key_id: v.keyId, issued_at: v.issuedAt, expires_at: v.expiresAt, flow: v.flow, nonce: v.nonce, data: v.data ?? null }
+  },
+  check_plain_state: (i) => (sh.checkPlainState(i.expected, i.received), {}),
+  plain_state_from_entropy: (i) => ({ state: sh.plainStateFromEntropy(hex(i.entropy_hex)) }),
+  install_callback: (i) => callbackResult(sh.verifyInstallCallback(i.query, { secrets: i.secrets, now: i.now, tolerance: i.tolerance, ...stateOptions(i.state_check) })),
+  oauth_callback: (i) => callbackResult(sh.verifyOAuthCallback(i.query, { flow: i.flow, now: i.now, ...stateOptions(i.state_check) })),
+  verify_webhook: (i) => {
+    const e = sh.verifyWebhook(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    return { id: e.id, type: e.type, account: e.account ?? null, livemode: e.livemode, created: e.created, api_version: e.apiVersion ?? null, data_object: e.dataObjectJson, timestamp: e.timestamp }
+  },
+  deauthorization: (i) => {
+    const d = sh.verifyDeauthorization(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    return { account_id: d.accountId, application_id: d.applicationId, application_name: d.applicationName ?? null, livemode: d.livemode }
+  },
+  code_exchange_request: (i) => request(sh.codeExchangeRequest({ provider: i.provider, secretKey: i.secret_key, code: i.code, expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),
+  refresh_request: (i) => request(sh.refreshRequest({ provider: i.provider, secretKey: i.secret_key, refreshToken: i.refresh_token, scope: opt(i.scope), expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),
+  deauthorize_request: (i) => request(sh.deauthorizeRequest({ secretKey: i.secret_key, clientId: i.client_id, stripeUserId: i.stripe_user_id, expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),
+  parse_secret_key: (i) => ({ mode: sh.parseSecretKey(i.key).mode }),
+  parse_token_response: (i) => {
+    const t = sh.parseTokenResponse(i.status, i.body)
+    return { access_token: t.accessToken, refresh_token: t.refreshToken ?? null, scope: t.scope ?? null, livemode: t.livemode ?? null, token_type: t.tokenType, stripe_user_id: t.stripeUserId, stripe_publishable_key: t.stripePublishableKey ?? null }
+  },
+  parse_deauthorize_response: (i) => (sh.parseDeauthorizeResponse(i.status, i.body, i.expected_stripe_user_id), {}),
+  apps_token_expiry: (i) => {
+    const e = sh.appsTokenExpiry(i.issued_at, { now: i.now, marginSecs: i.margin_secs })
+    return { access_expires_at: e.accessExpiresAt, refresh_expires_at: e.refreshExpiresAt, needs_refresh: e.needsRefresh, refresh_expired: e.refreshExpired }
+  },
+  }
+}
+
+
+// Numbers above 2^53 cannot cross into JavaScript exactly: such inputs may fail as
+// invalid_argument instead (listed in `skipped`).
+const UNSAFE = (c) => JSON.stringify(c.input).match(/\d{17,}/)
+
+export function runSuite(sh, doc) {
+  const OPS = ops(sh)
+  const failures = []
+  const skipped = []
+  for (const c of doc.cases) {
+    let got
+    try {
+      got = { ok: OPS[c.op](c.input) }
+    } catch (e) {
+      if (!(e instanceof sh.StripeHandshakeError)) {
+        failures.push(`${doc.suite}:${c.id}: untyped ${e && e.name}: ${e && e.message}`)
+        continue
+      }
+      got = { error: e.code, e }
+    }
+    const id = `${doc.suite}:${c.id}`
+    if ('ok' in c) {
+      if (!deepEqual(got.ok, c.ok)) {
+        if (UNSAFE(c) && got.error === 'invalid_argument') skipped.push(id)
+        else failures.push(`${id}: expected ok ${JSON.stringify(c.ok)}, got ${JSON.stringify(got.ok ?? got.error)}`)
+      }
+    } else if (got.error !== c.error) {
+      if (UNSAFE(c) && got.error === 'invalid_argument') skipped.push(id)
+      else failures.push(`${id}: expected error ${c.error}, got ${JSON.stringify(got.ok ?? got.error)}`)
+    } else if (c.detail) {
+      const e = got.e
+      const have = { index: e.index, oauth_error: e.error, oauth_kind: e.oauthKind, description: e.errorDescription ?? null }
+      for (const [k, v] of Object.entries(c.detail)) if (have[k] !== v) failures.push(`${id}: detail ${k}=${have[k]} != ${v}`)
+    }
+  }
+  return { total: doc.cases.length, failures, skipped }
+}
+
+function deepEqual(a, b) {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]))
+}
