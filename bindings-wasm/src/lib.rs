@@ -3,7 +3,7 @@
 //!
 //! Every rule lives in the core crate. Options and results are plain JavaScript objects;
 //! failures are thrown as `Error` objects carrying `code` and `family` (mapped in one place,
-//! [`to_js`]), which `index.js` turns into the same error classes as the Node package.
+//! `to_js`), which `index.js` turns into the same error classes as the Node package.
 //! Defaults that live here: `now` is `Date.now()`, the tolerance is 300 s, random bytes come
 //! from `crypto.getRandomValues`. A panic traps (wasm32 has no unwinding): see the README.
 #![forbid(unsafe_code)]

@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core'
 
 const root = new URL('../../', import.meta.url)
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' }
-const ALLOWED = ['bindings-wasm/pkg/', 'bindings-wasm/test/site/', 'tests/vectors/']
+const ALLOWED = ['bindings-wasm/pkg/', 'bindings-wasm/site/', 'tests/vectors/']
 
 function serve() {
   const server = createServer(async (req, res) => {
@@ -21,7 +21,7 @@ function serve() {
         res.writeHead(200, { 'Content-Type': 'application/json' })
         return res.end(JSON.stringify(files.sort()))
       }
-      const file = path === '' ? 'bindings-wasm/test/site/index.html' : path
+      const file = path === '' ? 'bindings-wasm/site/index.html' : path
       if (!ALLOWED.some((p) => file.startsWith(p)) || file.includes('..')) throw new Error('forbidden')
       const body = await readFile(new URL(file, root))
       res.writeHead(200, { 'Content-Type': TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' })
