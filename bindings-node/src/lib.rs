@@ -893,20 +893,21 @@ pub struct CodeExchangeParams {
     pub base_url: Option<String>,
 }
 
-fn request_options(
+/// The secret key and the options every request builder takes.
+fn prepared<'a>(
+    secret_key: &str,
     expected_mode: Option<&str>,
-    base_url: Option<&str>,
-) -> Result<(Option<core::Mode>, Option<String>)> {
-    Ok((expected_mode.map(core::Mode::parse).transpose()?, base_url.map(str::to_owned)))
+    base_url: Option<&'a str>,
+) -> Result<(core::SecretKey, core::RequestOptions<'a>)> {
+    let expected_mode = expected_mode.map(core::Mode::parse).transpose()?;
+    Ok((core::SecretKey::parse(secret_key)?, core::RequestOptions { expected_mode, base_url }))
 }
 
 /// Builds the code-exchange request. Send it once: never retry a code exchange.
 #[napi(catch_unwind)]
 pub fn code_exchange_request(params: CodeExchangeParams) -> Outcome<HttpRequest> {
     run(|| {
-        let key = core::SecretKey::parse(&params.secret_key)?;
-        let (expected_mode, base) = request_options(params.expected_mode.as_deref(), params.base_url.as_deref())?;
-        let opts = core::RequestOptions { expected_mode, base_url: base.as_deref() };
+        let (key, opts) = prepared(&params.secret_key, params.expected_mode.as_deref(), params.base_url.as_deref())?;
         core::code_exchange_request(core::OAuthProvider::parse(&params.provider)?, &key, &params.code, &opts)?
             .try_into()
     })
@@ -933,9 +934,7 @@ pub struct RefreshParams {
 #[napi(catch_unwind)]
 pub fn refresh_request(params: RefreshParams) -> Outcome<HttpRequest> {
     run(|| {
-        let key = core::SecretKey::parse(&params.secret_key)?;
-        let (expected_mode, base) = request_options(params.expected_mode.as_deref(), params.base_url.as_deref())?;
-        let opts = core::RequestOptions { expected_mode, base_url: base.as_deref() };
+        let (key, opts) = prepared(&params.secret_key, params.expected_mode.as_deref(), params.base_url.as_deref())?;
         let scope = params.scope.as_deref().map(core::Scope::parse).transpose()?;
         core::refresh_request(core::OAuthProvider::parse(&params.provider)?, &key, &params.refresh_token, scope, &opts)?
             .try_into()
@@ -961,9 +960,7 @@ pub struct DeauthorizeParams {
 #[napi(catch_unwind)]
 pub fn deauthorize_request(params: DeauthorizeParams) -> Outcome<HttpRequest> {
     run(|| {
-        let key = core::SecretKey::parse(&params.secret_key)?;
-        let (expected_mode, base) = request_options(params.expected_mode.as_deref(), params.base_url.as_deref())?;
-        let opts = core::RequestOptions { expected_mode, base_url: base.as_deref() };
+        let (key, opts) = prepared(&params.secret_key, params.expected_mode.as_deref(), params.base_url.as_deref())?;
         core::deauthorize_request(&key, &params.client_id, &params.stripe_user_id, &opts)?.try_into()
     })
 }

@@ -247,7 +247,7 @@ impl Verifier {
     #[new]
     #[pyo3(signature = (secrets, *, tolerance=None))]
     fn new(secrets: Secrets, tolerance: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
-        guard(|| Ok(Self { inner: core::Verifier::new(&secrets.parse()?, self::tolerance(tolerance.as_ref())?)? }))
+        guard(|| Ok(Self { inner: verifier(&secrets, tolerance.as_ref())? }))
     }
 
     /// Verifies a ``Stripe-Signature`` header over the raw payload.
@@ -284,6 +284,10 @@ impl Verifier {
     }
 }
 
+fn verifier(secrets: &Secrets, tolerance: Option<&Bound<'_, PyAny>>) -> Result<core::Verifier> {
+    core::Verifier::new(&secrets.parse()?, self::tolerance(tolerance)?)
+}
+
 /// Verifies a ``Stripe-Signature`` header over the raw payload.
 #[pyfunction]
 #[pyo3(signature = (payload, header, *, secrets, now=None, tolerance=None))]
@@ -295,7 +299,7 @@ fn verify_signature(
     tolerance: Option<Bound<'_, PyAny>>,
 ) -> PyResult<VerifiedSignature> {
     guard(|| {
-        let v = core::Verifier::new(&secrets.parse()?, self::tolerance(tolerance.as_ref())?)?;
+        let v = verifier(&secrets, tolerance.as_ref())?;
         Ok(v.verify(payload.as_bytes(), header, self::now(now.as_ref())?)?.into())
     })
 }
@@ -311,7 +315,7 @@ fn verify_webhook(
     tolerance: Option<Bound<'_, PyAny>>,
 ) -> PyResult<WebhookEvent> {
     guard(|| {
-        let v = core::Verifier::new(&secrets.parse()?, self::tolerance(tolerance.as_ref())?)?;
+        let v = verifier(&secrets, tolerance.as_ref())?;
         Ok(v.verify_webhook(payload.as_bytes(), header, self::now(now.as_ref())?)?.into())
     })
 }
@@ -327,7 +331,7 @@ fn verify_deauthorization(
     tolerance: Option<Bound<'_, PyAny>>,
 ) -> PyResult<Deauthorization> {
     guard(|| {
-        let v = core::Verifier::new(&secrets.parse()?, self::tolerance(tolerance.as_ref())?)?;
+        let v = verifier(&secrets, tolerance.as_ref())?;
         Ok(v.verify_webhook(payload.as_bytes(), header, self::now(now.as_ref())?)?.deauthorization()?.into())
     })
 }
