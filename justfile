@@ -62,3 +62,8 @@ test-wasm: build-wasm
     cd bindings-wasm && ../bindings-node/node_modules/.bin/tsc -p test/types
     bash bindings-wasm/scripts/pack-check.sh
     cd bindings-wasm && node --test test/
+
+# Benchmarks against the official SDKs in the same run; writes docs/benchmarks.md.
+bench: build-node build-wasm
+    cd bindings-python && maturin develop --release --quiet
+    bash bench/run.sh

@@ -1,0 +1,141 @@
+//! `cargo bench -p stripe-handshake --bench compare`: round-robin medians and ratios.
+//!
+//! Each repetition times every case once, in turn (a batch of iterations sized to ~20 ms), so
+//! a ratio compares cases measured under the same machine conditions. Reported: median, min
+//! and max over 7 repetitions, and the ratio of medians against the named baseline.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects, clippy::indexing_slicing, missing_docs)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use stripe_handshake::*;
+
+const REPS: usize = 7;
+
+struct Case<'a> {
+    name: String,
+    baseline: Option<String>,
+    f: Box<dyn FnMut() + 'a>,
+    iters: u64,
+    samples: Vec<f64>,
+}
+
+fn case<'a>(name: impl Into<String>, baseline: Option<&str>, f: impl FnMut() + 'a) -> Case<'a> {
+    Case { name: name.into(), baseline: baseline.map(str::to_owned), f: Box::new(f), iters: 0, samples: Vec::new() }
+}
+
+fn run(cases: &mut [Case<'_>]) {
+    for c in cases.iter_mut() {
+        // Calibrate: iterations for ~20 ms.
+        let mut n = 1u64;
+        loop {
+            let t = Instant::now();
+            for _ in 0..n {
+                (c.f)();
+            }
+            if t.elapsed().as_millis() >= 20 {
+                break;
+            }
+            n *= 2;
+        }
+        c.iters = n;
+    }
+    for _ in 0..REPS {
+        for c in cases.iter_mut() {
+            let t = Instant::now();
+            for _ in 0..c.iters {
+                (c.f)();
+            }
+            c.samples.push(t.elapsed().as_nanos() as f64 / c.iters as f64);
+        }
+    }
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    s[s.len() / 2]
+}
+
+fn report(title: &str, cases: &[Case<'_>]) {
+    println!("\n### {title}\n");
+    println!("| case | median ns/op | min | max | vs baseline |");
+    println!("| --- | ---: | ---: | ---: | --- |");
+    for c in cases {
+        let m = median(&c.samples);
+        let min = c.samples.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = c.samples.iter().copied().fold(0.0, f64::max);
+        let ratio = c.baseline.as_ref().map_or(String::new(), |b| {
+            let base = cases.iter().find(|x| &x.name == b).unwrap();
+            format!("{:.2}x the time of {}", m / median(&base.samples), b)
+        });
+        println!("| {} | {:.0} | {:.0} | {:.0} | {} |", c.name, m, min, max, ratio);
+    }
+}
+
+fn main() {
+    let secret = SigningSecret::new("whsec_bench_secret_0123456789").unwrap();
+    let others = [SigningSecret::new("whsec_old_1").unwrap(), SigningSecret::new("whsec_old_2").unwrap()];
+    let t = 1_700_000_000u64;
+    let one = Verifier::new(std::slice::from_ref(&secret), Tolerance::default()).unwrap();
+    let three = Verifier::new(&[others[0].clone(), others[1].clone(), secret.clone()], Tolerance::default()).unwrap();
+
+    for size in [100usize, 2 * 1024, 64 * 1024] {
+        let payload = vec![b'x'; size];
+        let header = sign_header(&payload, &secret, t).unwrap();
+        let bad = header.replace("v1=", "v1=0").chars().take(header.len()).collect::<String>();
+        let signed = [t.to_string().as_bytes(), b".", &payload].concat();
+        let mut cases = vec![
+            case("raw HMAC-SHA256 of t.payload (floor)", None, || {
+                black_box(hmac_sha256(black_box(secret.expose_secret().as_bytes()), &[black_box(&signed)]).unwrap());
+            }),
+            case("Verifier::verify, valid, 1 secret", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
+                black_box(one.verify(black_box(&payload), black_box(&header), t).unwrap());
+            }),
+            case("Verifier::verify, invalid, 1 secret", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
+                black_box(one.verify(black_box(&payload), black_box(&bad), t).unwrap_err());
+            }),
+            case("Verifier::verify, valid, 3 secrets", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
+                black_box(three.verify(black_box(&payload), black_box(&header), t).unwrap());
+            }),
+            case("verify (one-shot), valid, 1 secret", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
+                black_box(verify(black_box(&payload), black_box(&header), std::slice::from_ref(&secret), t, Tolerance::default()).unwrap());
+            }),
+        ];
+        run(&mut cases);
+        report(&format!("Stripe-Signature, {size}-byte payload"), &cases);
+    }
+
+    let app = SigningSecret::new("absec_bench").unwrap();
+    let payload = install_payload(StateField::Value("st_8hG2kq"), "usr_123", "acct_123");
+    let mut query = String::from("user_id=usr_123&account_id=acct_123&state=st_8hG2kq&install_signature=");
+    percent_encode_into(&mut query, &sign_header(payload.as_bytes(), &app, t).unwrap());
+    let keys = StateKeys::new(vec![StateKey::new("k1", &[7; 32]).unwrap()]).unwrap();
+    let params = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"session-123", ttl_secs: None, data: None };
+    let token = issue_state_token(&keys, &params, t, &[1; 32]).unwrap();
+    let allow = RedirectAllowList::new(&["https://platform.example/callback"], RedirectMode::Live).unwrap();
+    let mut link = ConnectLinkParams::new("ca_123456", ConnectAccountType::Standard { scope: Scope::ReadWrite });
+    link.state = Some(&token);
+    let mut cases = vec![
+        case("install callback from raw query (verify_install_callback)", None, || {
+            let opts = InstallVerifyOptions {
+                secrets: std::slice::from_ref(&app),
+                now: t,
+                tolerance: Tolerance::default(),
+                state: StateCheck::Plain { expected: "st_8hG2kq" },
+            };
+            black_box(verify_install_callback(black_box(&query), &opts).unwrap());
+        }),
+        case("issue_state_token", None, || {
+            black_box(issue_state_token(&keys, &params, t, &[1; 32]).unwrap());
+        }),
+        case("verify_state_token", None, || {
+            black_box(verify_state_token(&keys, Some(black_box(&token)), b"session-123", Flow::ConnectOAuth, t).unwrap());
+        }),
+        case("connect_oauth_link (Standard, state, allow-list)", None, || {
+            black_box(connect_oauth_link(black_box(&link), &allow).unwrap());
+        }),
+    ];
+    run(&mut cases);
+    report("Callbacks, state and links", &cases);
+}
