@@ -13,7 +13,7 @@ mod errors;
 
 use std::collections::HashMap;
 
-use napi::bindgen_prelude::{Either, Uint8Array};
+use napi::bindgen_prelude::{Either, Uint8Array, Uint8ArraySlice};
 use napi_derive::napi;
 use stripe_handshake as core;
 use stripe_handshake::{host, Error, Result};
@@ -26,7 +26,7 @@ fn run<T>(f: impl FnOnce() -> Result<T>) -> Outcome<T> {
     outcome(f())
 }
 
-fn bytes(v: &Either<String, Uint8Array>) -> &[u8] {
+fn bytes<B: std::ops::Deref<Target = [u8]>>(v: &Either<String, B>) -> &[u8] {
     match v {
         Either::A(s) => s.as_bytes(),
         Either::B(b) => b,
@@ -73,19 +73,23 @@ fn redirect_mode(test_mode: Option<bool>) -> core::RedirectMode {
 
 /// HMAC-SHA256 of `message` under `key` (32 bytes).
 #[napi(catch_unwind)]
-pub fn hmac_sha256(key: Uint8Array, message: Uint8Array) -> Outcome<Uint8Array> {
+pub fn hmac_sha256(key: Uint8ArraySlice<'_>, message: Uint8ArraySlice<'_>) -> Outcome<Uint8Array> {
     run(|| core::hmac_sha256(&key, &[&message]).map(|m| Uint8Array::new(m.to_vec())))
 }
 
 /// Verifies a full 32-byte HMAC-SHA256 `tag` in constant time; a truncated tag never verifies.
 #[napi(catch_unwind)]
-pub fn verify_hmac_sha256(key: Uint8Array, message: Uint8Array, tag: Uint8Array) -> Outcome<bool> {
+pub fn verify_hmac_sha256(
+    key: Uint8ArraySlice<'_>,
+    message: Uint8ArraySlice<'_>,
+    tag: Uint8ArraySlice<'_>,
+) -> Outcome<bool> {
     run(|| core::verify_hmac_sha256(&key, &[&message], &tag).map(|()| true))
 }
 
 /// Builds a `t=…,v1=…` header for `payload` at `timestamp` (Unix seconds): for tests and emulators.
 #[napi(catch_unwind)]
-pub fn sign_header(payload: Either<String, Uint8Array>, secret: String, timestamp: f64) -> Outcome<String> {
+pub fn sign_header(payload: Either<String, Uint8ArraySlice<'_>>, secret: String, timestamp: f64) -> Outcome<String> {
     run(|| {
         let secret = core::SigningSecret::new(&secret)?;
         core::sign_header(bytes(&payload), &secret, host::secs_from_f64(timestamp, "timestamp")?)
@@ -185,7 +189,7 @@ impl From<core::Deauthorization> for Deauthorization {
 /// Verifies a `Stripe-Signature` header over the raw payload.
 #[napi(catch_unwind)]
 pub fn verify_signature(
-    payload: Either<String, Uint8Array>,
+    payload: Either<String, Uint8ArraySlice<'_>>,
     header: String,
     options: VerifyOptions,
 ) -> Outcome<VerifiedSignature> {
@@ -195,7 +199,7 @@ pub fn verify_signature(
 /// Verifies a webhook from its raw body and `Stripe-Signature` header, then reads the event.
 #[napi(catch_unwind)]
 pub fn verify_webhook(
-    payload: Either<String, Uint8Array>,
+    payload: Either<String, Uint8ArraySlice<'_>>,
     header: String,
     options: VerifyOptions,
 ) -> Outcome<WebhookEvent> {
@@ -205,7 +209,7 @@ pub fn verify_webhook(
 /// Verifies an `account.application.deauthorized` webhook and reads it.
 #[napi(catch_unwind)]
 pub fn verify_deauthorization(
-    payload: Either<String, Uint8Array>,
+    payload: Either<String, Uint8ArraySlice<'_>>,
     header: String,
     options: VerifyOptions,
 ) -> Outcome<Deauthorization> {
@@ -262,7 +266,7 @@ impl JsVerifier {
     #[napi(catch_unwind)]
     pub fn verify(
         &self,
-        payload: Either<String, Uint8Array>,
+        payload: Either<String, Uint8ArraySlice<'_>>,
         header: String,
         now: Option<f64>,
     ) -> Outcome<VerifiedSignature> {
@@ -272,7 +276,12 @@ impl JsVerifier {
     /// The fast path: like `verify`, but never throws; a failure comes back as
     /// `{ ok: false, code, message }`.
     #[napi(catch_unwind)]
-    pub fn try_verify(&self, payload: Either<String, Uint8Array>, header: String, now: Option<f64>) -> VerifyAttempt {
+    pub fn try_verify(
+        &self,
+        payload: Either<String, Uint8ArraySlice<'_>>,
+        header: String,
+        now: Option<f64>,
+    ) -> VerifyAttempt {
         match self::now(now).and_then(|now| self.inner.verify(bytes(&payload), &header, now)) {
             Ok(v) => VerifyAttempt {
                 ok: true,
@@ -295,7 +304,7 @@ impl JsVerifier {
     #[napi(catch_unwind)]
     pub fn verify_webhook(
         &self,
-        payload: Either<String, Uint8Array>,
+        payload: Either<String, Uint8ArraySlice<'_>>,
         header: String,
         now: Option<f64>,
     ) -> Outcome<WebhookEvent> {
@@ -306,7 +315,7 @@ impl JsVerifier {
     #[napi(catch_unwind)]
     pub fn verify_deauthorization(
         &self,
-        payload: Either<String, Uint8Array>,
+        payload: Either<String, Uint8ArraySlice<'_>>,
         header: String,
         now: Option<f64>,
     ) -> Outcome<Deauthorization> {
@@ -317,7 +326,7 @@ impl JsVerifier {
 /// Verifies without the time window: a captured request verifies forever. Tests only.
 #[napi(catch_unwind)]
 pub fn dangerous_verify_ignoring_tolerance(
-    payload: Either<String, Uint8Array>,
+    payload: Either<String, Uint8ArraySlice<'_>>,
     header: String,
     secrets: Either<String, Vec<String>>,
 ) -> Outcome<VerifiedSignature> {
@@ -553,7 +562,7 @@ pub fn random_state() -> Outcome<String> {
 
 /// A plain `state` from 32 bytes you supply (from a CSPRNG).
 #[napi(catch_unwind)]
-pub fn plain_state_from_entropy(entropy: Uint8Array) -> Outcome<String> {
+pub fn plain_state_from_entropy(entropy: Uint8ArraySlice<'_>) -> Outcome<String> {
     run(|| Ok(core::plain_state_from_entropy(&host::bytes32(&entropy, "entropy")?)))
 }
 
@@ -999,7 +1008,7 @@ pub struct TokenResponse {
 
 /// Parses the token endpoint's answer (status and raw body).
 #[napi(catch_unwind)]
-pub fn parse_token_response(status: u32, body: Either<String, Uint8Array>) -> Outcome<TokenResponse> {
+pub fn parse_token_response(status: u32, body: Either<String, Uint8ArraySlice<'_>>) -> Outcome<TokenResponse> {
     run(|| {
         let status = u16::try_from(status)
             .map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
@@ -1020,7 +1029,7 @@ pub fn parse_token_response(status: u32, body: Either<String, Uint8Array>) -> Ou
 #[napi(catch_unwind)]
 pub fn parse_deauthorize_response(
     status: u32,
-    body: Either<String, Uint8Array>,
+    body: Either<String, Uint8ArraySlice<'_>>,
     expected_stripe_user_id: String,
 ) -> Outcome<bool> {
     run(|| {

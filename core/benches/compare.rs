@@ -3,7 +3,13 @@
 //! Each repetition times every case once, in turn (a batch of iterations sized to ~20 ms), so
 //! a ratio compares cases measured under the same machine conditions. Reported: median, min
 //! and max over 7 repetitions, and the ratio of medians against the named baseline.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -98,8 +104,20 @@ fn main() {
             case("Verifier::verify, valid, 3 secrets", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
                 black_box(three.verify(black_box(&payload), black_box(&header), t).unwrap());
             }),
+            case("SignatureHeader::parse only", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
+                black_box(SignatureHeader::parse(black_box(&header)).unwrap());
+            }),
             case("verify (one-shot), valid, 1 secret", Some("raw HMAC-SHA256 of t.payload (floor)"), || {
-                black_box(verify(black_box(&payload), black_box(&header), std::slice::from_ref(&secret), t, Tolerance::default()).unwrap());
+                black_box(
+                    verify(
+                        black_box(&payload),
+                        black_box(&header),
+                        std::slice::from_ref(&secret),
+                        t,
+                        Tolerance::default(),
+                    )
+                    .unwrap(),
+                );
             }),
         ];
         run(&mut cases);
@@ -130,7 +148,9 @@ fn main() {
             black_box(issue_state_token(&keys, &params, t, &[1; 32]).unwrap());
         }),
         case("verify_state_token", None, || {
-            black_box(verify_state_token(&keys, Some(black_box(&token)), b"session-123", Flow::ConnectOAuth, t).unwrap());
+            black_box(
+                verify_state_token(&keys, Some(black_box(&token)), b"session-123", Flow::ConnectOAuth, t).unwrap(),
+            );
         }),
         case("connect_oauth_link (Standard, state, allow-list)", None, || {
             black_box(connect_oauth_link(black_box(&link), &allow).unwrap());

@@ -69,21 +69,45 @@ pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     bool::from(a.ct_eq(b))
 }
 
+/// Lowercase hex digit values; 0xff marks every other byte.
+// Evaluated at compile time: an out-of-bounds index would fail the build, not panic.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const HEX_NIBBLE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0u8;
+    while i < 10 {
+        t[(b'0' + i) as usize] = i;
+        i += 1;
+    }
+    let mut j = 0u8;
+    while j < 6 {
+        t[(b'a' + j) as usize] = 10 + j;
+        j += 1;
+    }
+    t
+};
+
 /// Decodes exactly 64 lowercase hex characters into 32 bytes; anything else is `None`.
 ///
 /// Strictness here is what closes the "compare only the shorter prefix" hole
-/// (RUSTSEC-2024-0010): a tag that is not exactly 32 bytes can never match.
+/// (RUSTSEC-2024-0010): a tag that is not exactly 32 bytes can never match. The input is the
+/// attacker's candidate, not a secret, so its decoding need not be constant time.
 pub(crate) fn decode_hex_tag(s: &str) -> Option<[u8; MAC_LEN]> {
     let bytes = s.as_bytes();
     if bytes.len() != MAC_LEN.checked_mul(2)? {
         return None;
     }
-    if !bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
     let mut out = [0u8; MAC_LEN];
-    hex::decode_to_slice(bytes, &mut out).ok()?;
-    Some(out)
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        if let [h, l] = pair {
+            let hi = HEX_NIBBLE.get(usize::from(*h)).copied().unwrap_or(0xff);
+            let lo = HEX_NIBBLE.get(usize::from(*l)).copied().unwrap_or(0xff);
+            bad |= hi | lo;
+            *o = (hi << 4) | (lo & 0x0f);
+        }
+    }
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 #[cfg(test)]
