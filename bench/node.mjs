@@ -30,10 +30,12 @@ for (const size of [100, 2048, 65536]) {
   const cases = [
     { name: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => stripe.webhooks.signature.verifyHeader(buf, header, SECRET, 300) },
     { name: 'ours: verifier.verify (valid, Buffer)', peer: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => verifier.verify(buf, header, now) },
+    { name: 'ours: verifier.check (valid, Buffer)', peer: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => verifier.check(buf, header, now) },
     { name: 'ours: verifySignature one-shot (valid, Buffer)', peer: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => sh.verifySignature(buf, header, { secrets: SECRET, now }) },
     { name: 'ours, WASM: verifier.verify (valid, Uint8Array)', peer: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => wverifier.verify(buf, header, now) },
     { name: 'stripe.webhooks.signature.verifyHeader (invalid, throws)', fn: () => { try { stripe.webhooks.signature.verifyHeader(buf, bad, SECRET, 300) } catch {} } },
-    { name: 'ours: verifier.tryVerify (invalid, fast path)', peer: 'stripe.webhooks.signature.verifyHeader (invalid, throws)', fn: () => verifier.tryVerify(buf, bad, now) },
+    { name: 'ours: verifier.check (invalid, fast path)', peer: 'stripe.webhooks.signature.verifyHeader (invalid, throws)', fn: () => verifier.check(buf, bad, now) },
+    { name: 'ours: verifier.tryVerify (invalid)', peer: 'stripe.webhooks.signature.verifyHeader (invalid, throws)', fn: () => verifier.tryVerify(buf, bad, now) },
     { name: 'ours: verifier.verify (invalid, throws)', peer: 'stripe.webhooks.signature.verifyHeader (invalid, throws)', fn: () => { try { verifier.verify(buf, bad, now) } catch {} } },
     { name: 'stripe.webhooks.constructEvent (valid)', fn: () => stripe.webhooks.constructEvent(buf, header, SECRET) },
     { name: 'ours: verifier.verifyWebhook (valid)', peer: 'stripe.webhooks.constructEvent (valid)', fn: () => verifier.verifyWebhook(buf, header, now) },

@@ -59,6 +59,12 @@ export declare class Verifier {
   /** Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the system clock. */
   verify(payload: string | Uint8Array, header: string, now?: number | undefined | null): VerifiedSignature
   /**
+   * The fastest path: `null` when the signature verifies, else the error code
+   * (`signature_mismatch`, `timestamp_too_old`, …). Never throws for a bad signature and
+   * builds no object, for endpoints that only need a yes or no.
+   */
+  check(payload: string | Uint8Array, header: string, now?: number | undefined | null): string | null
+  /**
    * The fast path: like `verify`, but never throws; a failure comes back as
    * `{ ok: false, code, message }`.
    */

@@ -273,6 +273,22 @@ impl JsVerifier {
         run(|| Ok(self.inner.verify(bytes(&payload), &header, self::now(now)?)?.into()))
     }
 
+    /// The fastest path: `null` when the signature verifies, else the error code
+    /// (`signature_mismatch`, `timestamp_too_old`, …). Never throws for a bad signature and
+    /// builds no object, for endpoints that only need a yes or no.
+    #[napi(catch_unwind)]
+    pub fn check(
+        &self,
+        payload: Either<String, Uint8ArraySlice<'_>>,
+        header: String,
+        now: Option<f64>,
+    ) -> Option<&'static str> {
+        match self::now(now).and_then(|now| self.inner.verify(bytes(&payload), &header, now)) {
+            Ok(_) => None,
+            Err(e) => Some(e.code()),
+        }
+    }
+
     /// The fast path: like `verify`, but never throws; a failure comes back as
     /// `{ ok: false, code, message }`.
     #[napi(catch_unwind)]

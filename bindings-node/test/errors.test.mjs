@@ -80,4 +80,7 @@ test('the fast path never throws', () => {
   assert.equal(bad.ok, false)
   assert.equal(bad.code, 'signature_mismatch')
   assert.equal(v.tryVerify('{}', 'garbage', 1000).code, 'malformed_header')
+  assert.equal(v.check('{}', h, 1000), null)
+  assert.equal(v.check('{ }', h, 1000), 'signature_mismatch')
+  assert.equal(v.check('{}', h, 5000), 'timestamp_too_old')
 })

@@ -256,6 +256,18 @@ impl Verifier {
         guard(|| Ok(self.inner.verify(payload.as_bytes(), header, self::now(now.as_ref())?)?.into()))
     }
 
+    /// The fastest path: ``None`` when the signature verifies, else the error code
+    /// (``"signature_mismatch"``, ...). Raises nothing for a bad signature.
+    #[pyo3(signature = (payload, header, *, now=None))]
+    fn check(&self, payload: Data<'_>, header: &str, now: Option<Bound<'_, PyAny>>) -> PyResult<Option<&'static str>> {
+        guard(|| {
+            Ok(self::now(now.as_ref())
+                .and_then(|now| self.inner.verify(payload.as_bytes(), header, now))
+                .err()
+                .map(|e| e.code()))
+        })
+    }
+
     /// Verifies a webhook and reads the event.
     #[pyo3(signature = (payload, header, *, now=None))]
     fn verify_webhook(&self, payload: Data<'_>, header: &str, now: Option<Bound<'_, PyAny>>) -> PyResult<WebhookEvent> {

@@ -79,3 +79,11 @@ def test_tolerance_defaults_to_300_and_zero_is_refused() -> None:
     with pytest.raises(sh.SignatureVerificationError):
         sh.verify_signature("{}", h, secrets="whsec_x", now=1301)
     assert sh.DEFAULT_TOLERANCE_SECS == 300
+
+
+def test_check_is_the_non_raising_fast_path() -> None:
+    v = sh.Verifier(["whsec_new", "whsec_old"])
+    h = sh.sign_header("{}", "whsec_old", 1000)
+    assert v.check("{}", h, now=1000) is None
+    assert v.check("{ }", h, now=1000) == "signature_mismatch"
+    assert v.check("{}", h, now=5000) == "timestamp_too_old"

@@ -310,6 +310,12 @@ impl Verifier {
         run(|| Ok(verified(&self.inner.verify(&data(&payload, "payload")?, &header, self::now(now)?)?)))
     }
 
+    /// The fastest path: `undefined` when the signature verifies, else the error code.
+    pub fn check(&self, payload: JsValue, header: String, now: Option<f64>) -> Option<String> {
+        let r = data(&payload, "payload").and_then(|p| self.inner.verify(&p, &header, self::now(now)?));
+        r.err().map(|e| e.code().to_owned())
+    }
+
     /// Like `verify`, but never throws: `{ ok: false, code, message }` on failure.
     #[wasm_bindgen(js_name = tryVerify)]
     pub fn try_verify(&self, payload: JsValue, header: String, now: Option<f64>) -> JsValue {
