@@ -5,8 +5,6 @@ Every function is synchronous and does no I/O. Every failure raises a
 :class:`~stripe_handshake.errors.StripeHandshakeError` subclass with a stable ``code``.
 """
 
-from types import SimpleNamespace as _Namespace
-
 from . import errors
 from ._native import (
     DEFAULT_TOLERANCE_SECS,
@@ -60,9 +58,11 @@ from .errors import (
     StripeHandshakeError,
 )
 
-#: Opt-outs that weaken a check; each needs a reason in code review.
-#: ``dangerous.verify_ignoring_tolerance`` verifies without the time window (tests only).
-dangerous = _Namespace(verify_ignoring_tolerance=_dangerous_verify_ignoring_tolerance)
+class dangerous:  # noqa: N801 - a namespace, used as `dangerous.verify_ignoring_tolerance`
+    """Opt-outs that weaken a check; each needs a reason in code review."""
+
+    #: Verifies without the time window: a captured request verifies forever. Tests only.
+    verify_ignoring_tolerance = staticmethod(_dangerous_verify_ignoring_tolerance)
 
 __all__ = [
     "DEFAULT_TOLERANCE_SECS",
