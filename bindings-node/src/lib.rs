@@ -394,19 +394,19 @@ impl JsRedirectAllowList {
     }
 
     /// The default (first) entry.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn default_uri(&self) -> String {
         self.inner.default_uri().to_owned()
     }
 
     /// Every entry, in order.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn entries(&self) -> Vec<String> {
         self.inner.entries().to_vec()
     }
 
     /// Whether loopback http is allowed.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn test_mode(&self) -> bool {
         self.inner.mode() == core::RedirectMode::Test
     }
@@ -1097,7 +1097,7 @@ pub fn apps_token_expiry(issued_at: f64, options: Option<ExpiryOptions>) -> Outc
 // ------------------------------------------------------------------------------- meta
 
 /// Every error code, in a fixed order.
-#[napi]
+#[napi(catch_unwind)]
 pub fn error_codes() -> Vec<String> {
     Error::ALL_CODES.iter().map(|c| (*c).to_owned()).collect()
 }

@@ -84,3 +84,12 @@ test('the fast path never throws', () => {
   assert.equal(v.check('{ }', h, 1000), 'signature_mismatch')
   assert.equal(v.check('{}', h, 5000), 'timestamp_too_old')
 })
+
+test('every exported function and method of the addon catches unwinds', async () => {
+  const { readFileSync } = await import('node:fs')
+  const src = readFileSync(new URL('../src/lib.rs', import.meta.url), 'utf8')
+  const exports = [...src.matchAll(/#\[napi(\([^\]]*\))?\]\s*(?:#\[[^\]]*\]\s*)*pub fn (\w+)/g)]
+  assert.ok(exports.length >= 35, `found ${exports.length}`)
+  const missing = exports.filter((m) => !(m[1] ?? '').includes('catch_unwind')).map((m) => m[2])
+  assert.deepEqual(missing, [])
+})
