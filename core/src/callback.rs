@@ -111,6 +111,15 @@ pub(crate) fn cap(s: &str, max: usize) -> String {
 /// A user's "no": the redirect carried `error=…` (usually `access_denied`).
 ///
 /// `description` is untrusted text from the URL: escape it before you show it.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let opts = InstallVerifyOptions { secrets: &[SigningSecret::new("absec_x").unwrap()], now: 0,
+///     tolerance: Tolerance::default(), state: StateCheck::Stateless };
+/// let InstallCallback::Denied(d) = verify_install_callback(
+///     "error=access_denied&error_description=The+user+denied", &opts).unwrap() else { unreachable!() };
+/// assert_eq!((d.kind(), d.error(), d.description()), (OAuthErrorKind::AccessDenied, "access_denied", Some("The user denied")));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallbackDenial {
     kind: OAuthErrorKind,
@@ -146,6 +155,19 @@ impl CallbackDenial {
 }
 
 /// An install whose `install_signature` verified and whose `state` passed the check.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let secret = SigningSecret::new("absec_x").unwrap();
+/// let sig = sign_header(install_payload(StateField::Omitted, "usr_1", "acct_1").as_bytes(), &secret, 100).unwrap();
+/// let mut q = String::from("user_id=usr_1&account_id=acct_1&livemode=false&install_signature=");
+/// percent_encode_into(&mut q, &sig);
+/// let opts = InstallVerifyOptions { secrets: &[secret], now: 100, tolerance: Tolerance::default(), state: StateCheck::Stateless };
+/// let InstallCallback::Installed(i) = verify_install_callback(&q, &opts).unwrap() else { unreachable!() };
+/// assert_eq!((i.user_id(), i.account_id(), i.state(), i.livemode()), ("usr_1", "acct_1", None, Some("false")));
+/// assert_eq!((i.timestamp(), i.secret_index()), (100, 0));
+/// assert_eq!(i.state_outcome(), &StateOutcome::Stateless);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedInstall {
     user_id: String,
@@ -196,6 +218,17 @@ impl VerifiedInstall {
 }
 
 /// The outcome of an install redirect.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let opts = InstallVerifyOptions { secrets: &[SigningSecret::new("absec_x").unwrap()], now: 0,
+///     tolerance: Tolerance::default(), state: StateCheck::Plain { expected: "st" } };
+/// match verify_install_callback("error=access_denied", &opts) {
+///     Ok(InstallCallback::Installed(install)) => println!("store {}", install.account_id()),
+///     Ok(InstallCallback::Denied(denial)) => assert_eq!(denial.error(), "access_denied"),
+///     Err(e) => println!("refuse: {}", e.code()),
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InstallCallback {
     /// Installed, signature and state verified.
@@ -205,6 +238,14 @@ pub enum InstallCallback {
 }
 
 /// Everything an install-callback check needs besides the query.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let secrets = [SigningSecret::new("absec_new").unwrap(), SigningSecret::new("absec_old").unwrap()];
+/// let opts = InstallVerifyOptions { secrets: &secrets, now: 1_700_000_000, tolerance: Tolerance::default(),
+///     state: StateCheck::Plain { expected: "st_from_session" } };
+/// assert_eq!(verify_install_callback("user_id=usr_1", &opts).unwrap_err().code(), "missing_parameter");
+/// ```
 #[derive(Clone, Debug)]
 pub struct InstallVerifyOptions<'a> {
     /// The app's signing secrets (`absec_…`); any may match (rotation).
@@ -285,6 +326,14 @@ pub fn verify_install_callback(query: &str, opts: &InstallVerifyOptions<'_>) -> 
 }
 
 /// An OAuth redirect with a `code` whose `state` passed the check.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let OAuthCallback::Authorized(a) = verify_oauth_callback("code=ac_1&scope=read_only&state=s",
+///     Flow::ConnectOAuth, &StateCheck::Plain { expected: "s" }, 0).unwrap() else { unreachable!() };
+/// assert_eq!((a.code(), a.scope(), a.state_outcome()), ("ac_1", Some("read_only"), &StateOutcome::Plain));
+/// assert!(!format!("{a:?}").contains("ac_1"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct AuthorizedCallback {
     code: String,
@@ -324,6 +373,12 @@ impl fmt::Debug for AuthorizedCallback {
 }
 
 /// The outcome of an OAuth redirect.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let cb = verify_oauth_callback("error=access_denied&state=s", Flow::AppsOAuth, &StateCheck::Plain { expected: "s" }, 0).unwrap();
+/// assert!(matches!(cb, OAuthCallback::Denied(d) if d.kind() == OAuthErrorKind::AccessDenied));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OAuthCallback {
     /// A code came back and the state checked out.

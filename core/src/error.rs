@@ -675,6 +675,13 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Shorthand for `Result<T, stripe_handshake::Error>`.
+///
+/// ```
+/// fn tolerance() -> stripe_handshake::Result<stripe_handshake::Tolerance> {
+///     stripe_handshake::Tolerance::from_secs(300)
+/// }
+/// assert_eq!(tolerance().unwrap().secs(), 300);
+/// ```
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 #[cfg(test)]

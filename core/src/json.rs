@@ -42,6 +42,12 @@ pub fn json_stringify_str(out: &mut String, s: &str) {
 }
 
 /// How the `state` key appears in an install payload.
+///
+/// ```
+/// use stripe_handshake::{install_payload, StateField};
+/// assert_eq!(install_payload(StateField::Value(""), "u", "a"), r#"{"state":"","user_id":"u","account_id":"a"}"#);
+/// assert_eq!(install_payload(StateField::Null, "u", "a"), r#"{"state":null,"user_id":"u","account_id":"a"}"#);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StateField<'a> {
     /// `"state":"<value>"` (an empty `state=` is `""`).

@@ -108,6 +108,13 @@ fn check_link_state(state: Option<&str>) -> Result<()> {
 }
 
 /// Parameters of a Stripe Apps install link.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
+/// let p = InstallLinkParams { link_id: "lnk", state: Some("s"), base_url: Some("http://127.0.0.1:9000"), ..Default::default() };
+/// assert_eq!(install_link(&p, &list).unwrap(), "http://127.0.0.1:9000/apps/install/link/lnk?redirect_uri=https%3A%2F%2Fa.example%2Fcb&state=s");
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct InstallLinkParams<'a> {
     /// The install link id from the app's Settings tab (the last path segment of the link).
@@ -145,6 +152,13 @@ pub fn install_link(p: &InstallLinkParams<'_>, redirects: &RedirectAllowList) ->
 }
 
 /// Parameters of a Stripe Apps OAuth authorize link.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
+/// let p = AppsOAuthLinkParams { client_id: "ca_1", ..Default::default() };
+/// assert_eq!(apps_oauth_link(&p, &list).unwrap(), "https://marketplace.stripe.com/oauth/v2/authorize?client_id=ca_1&redirect_uri=https%3A%2F%2Fa.example%2Fcb");
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct AppsOAuthLinkParams<'a> {
     /// The app's OAuth client id (`ca_…`).
@@ -195,6 +209,13 @@ pub fn apps_oauth_link(p: &AppsOAuthLinkParams<'_>, redirects: &RedirectAllowLis
 }
 
 /// The access a Standard-account platform asks for. There is no default: pick one.
+///
+/// ```
+/// use stripe_handshake::{ConnectAccountType, Scope};
+/// let standard = ConnectAccountType::Standard { scope: Scope::ReadOnly };
+/// assert_eq!(Scope::parse(Scope::ReadOnly.as_str()).unwrap(), Scope::ReadOnly);
+/// # let _ = standard;
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// `read_write`: act on the account.
@@ -237,6 +258,13 @@ impl Scope {
 }
 
 /// Which Connect OAuth variant to link to.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
+/// let express = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
+/// assert!(connect_oauth_link(&express, &list).unwrap().starts_with("https://connect.stripe.com/express/oauth/authorize?"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnectAccountType {
     /// Standard accounts (`/oauth/authorize`), with an explicit scope.
@@ -281,6 +309,14 @@ impl ConnectAccountType {
 }
 
 /// Which page the user lands on.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
+/// let mut p = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
+/// p.stripe_landing = Some(StripeLanding::Login);
+/// assert!(connect_oauth_link(&p, &list).unwrap().ends_with("&stripe_landing=login"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StripeLanding {
     /// The sign-in page.
@@ -324,6 +360,12 @@ impl StripeLanding {
 macro_rules! prefill_fields {
     ($($variant:ident => $name:literal),* $(,)?) => {
         /// A `stripe_user[…]` prefill key, in the order Stripe documents them.
+        ///
+        /// ```
+        /// use stripe_handshake::StripeUserField;
+        /// assert_eq!(StripeUserField::ALL.len(), 27);
+        /// assert_eq!(StripeUserField::ALL[0], StripeUserField::Email);
+        /// ```
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[allow(missing_docs)]
         pub enum StripeUserField { $($variant),* }
@@ -375,6 +417,15 @@ prefill_fields! {
 }
 
 /// Parameters of a Connect OAuth authorize link.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
+/// let mut p = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
+/// p.suggested_capabilities = vec!["transfers"];
+/// p.stripe_user = vec![(StripeUserField::Country, "DE")];
+/// assert!(connect_oauth_link(&p, &list).unwrap().ends_with("&suggested_capabilities[]=transfers&stripe_user[country]=DE"));
+/// ```
 #[derive(Clone, Debug)]
 pub struct ConnectLinkParams<'a> {
     /// The platform's client id (`ca_…`).

@@ -26,6 +26,12 @@ pub const APPS_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
 pub const APPS_REFRESH_TOKEN_TTL_SECS: u64 = 365 * 24 * 3600;
 
 /// Live or test mode.
+///
+/// ```
+/// use stripe_handshake::{Mode, SecretKey};
+/// assert_eq!(SecretKey::parse("sk_live_1").unwrap().mode(), Mode::Live);
+/// assert_eq!(Mode::parse("test").unwrap().as_str(), "test");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Live mode (`sk_live_…`).
@@ -148,6 +154,15 @@ impl fmt::Debug for SecretKey {
 
 /// An HTTP request for your client to send. Debug output redacts the Authorization header
 /// and the body (they hold the secret key, codes and tokens).
+///
+/// ```
+/// use stripe_handshake::*;
+/// let key = SecretKey::parse("sk_test_1").unwrap();
+/// let r = deauthorize_request(&key, "ca_1", "acct_1", &RequestOptions::default()).unwrap();
+/// assert_eq!((r.method, r.url.as_str()), ("POST", "https://connect.stripe.com/oauth/deauthorize"));
+/// assert_eq!(r.headers[1], ("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
+/// assert!(format!("{r:?}").contains("[redacted]"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// Always `POST`.
@@ -177,6 +192,13 @@ impl fmt::Debug for HttpRequest {
 }
 
 /// Which OAuth server to talk to.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let key = SecretKey::parse("sk_test_1").unwrap();
+/// let apps = code_exchange_request(OAuthProvider::Apps, &key, "ac_1", &RequestOptions::default()).unwrap();
+/// assert_eq!(apps.url, "https://api.stripe.com/v1/oauth/token");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OAuthProvider {
     /// Stripe Apps OAuth: `POST https://api.stripe.com/v1/oauth/token`.
@@ -209,6 +231,14 @@ impl OAuthProvider {
 pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 300;
 
 /// Options shared by the request builders.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let key = SecretKey::parse("sk_test_1").unwrap();
+/// let opts = RequestOptions { expected_mode: Some(Mode::Test), base_url: Some("http://127.0.0.1:12111") };
+/// let r = code_exchange_request(OAuthProvider::Connect, &key, "ac_1", &opts).unwrap();
+/// assert_eq!(r.url, "http://127.0.0.1:12111/oauth/token");
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RequestOptions<'a> {
     /// The mode the flow is in (e.g. from the state token): a key of the other mode is
@@ -437,6 +467,14 @@ fn preflight(status: u16, body: &[u8]) -> Result<()> {
 }
 
 /// A successful token response. Debug output redacts the tokens.
+///
+/// ```
+/// use stripe_handshake::parse_token_response;
+/// let t = parse_token_response(200, br#"{"access_token":"sk_test_a","refresh_token":"rt_b","token_type":"bearer","stripe_user_id":"acct_1","livemode":false,"scope":"read_write","stripe_publishable_key":"pk_test_c"}"#).unwrap();
+/// assert_eq!((t.access_token(), t.refresh_token(), t.token_type()), ("sk_test_a", Some("rt_b"), "bearer"));
+/// assert_eq!((t.stripe_user_id(), t.livemode(), t.scope(), t.stripe_publishable_key()), ("acct_1", Some(false), Some("read_write"), Some("pk_test_c")));
+/// assert!(!format!("{t:?}").contains("sk_test_a"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     access_token: String,

@@ -19,6 +19,12 @@ pub const MAX_ALLOWED_REDIRECT_URIS: usize = 100;
 pub const MAX_MANIFEST_LEN: usize = 256 * 1024;
 
 /// Whether plain-`http` loopback redirect URIs are acceptable.
+///
+/// ```
+/// use stripe_handshake::{RedirectAllowList, RedirectMode};
+/// assert!(RedirectAllowList::new(&["http://localhost:3000/cb"], RedirectMode::Test).is_ok());
+/// assert!(RedirectAllowList::new(&["http://localhost:3000/cb"], RedirectMode::Live).is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum RedirectMode {
     /// Only `https` URIs. Defaults to this.

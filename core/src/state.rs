@@ -51,6 +51,11 @@ pub const MIN_STATE_KEY_LEN: usize = 32;
 pub const MAX_SESSION_ID_LEN: usize = 1024;
 
 /// Which flow a `state` belongs to; a token for one flow never passes a check for another.
+///
+/// ```
+/// use stripe_handshake::Flow;
+/// assert_eq!(Flow::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(), ["install_link", "apps_oauth", "connect_oauth"]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flow {
     /// Stripe Apps install link.
@@ -277,6 +282,14 @@ impl StateKeys {
 }
 
 /// What a state token carries, besides its key and MAC.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
+/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: None };
+/// let t = issue_state_token(&keys, &p, 0, &[2; 32]).unwrap();
+/// assert!(t.len() <= MAX_STATE_TOKEN_LEN);
+/// ```
 #[derive(Clone, Debug)]
 pub struct StateTokenParams<'a> {
     /// The flow the token is for.
@@ -381,6 +394,16 @@ pub fn issue_state_token_random(keys: &StateKeys, p: &StateTokenParams<'_>, now:
 }
 
 /// A state token that passed every check. Only [`verify_state_token`] constructs it.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
+/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: Some("/back") };
+/// let t = issue_state_token(&keys, &p, 10, &[0; 32]).unwrap();
+/// let v = verify_state_token(&keys, Some(&t), b"sess", Flow::AppsOAuth, 20).unwrap();
+/// assert_eq!((v.key_id(), v.issued_at(), v.expires_at(), v.flow(), v.data()), ("k1", 10, 70, Flow::AppsOAuth, Some("/back")));
+/// assert_eq!(v.nonce(), "A".repeat(43));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedState {
     key_id: String,
@@ -538,6 +561,14 @@ pub fn verify_state_token(
 
 /// How a callback's `state` must be checked. Every callback verifier takes one, so the
 /// caller always says what they expect.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
+/// let check = StateCheck::Signed { keys: &keys, session_id: b"sess" };
+/// assert_eq!(check.name(), "signed");
+/// assert_eq!(check.run(Some("forged"), Flow::ConnectOAuth, 0).unwrap_err().code(), "state_malformed");
+/// ```
 #[derive(Clone, Debug)]
 pub enum StateCheck<'a> {
     /// Compare with the plain state kept in the session.
@@ -603,6 +634,16 @@ impl<'a> StateCheck<'a> {
 }
 
 /// What the state check established.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
+/// let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"s", ttl_secs: None, data: None };
+/// let t = issue_state_token(&keys, &p, 0, &[3; 32]).unwrap();
+/// let out = StateCheck::Signed { keys: &keys, session_id: b"s" }.run(Some(&t), Flow::ConnectOAuth, 0).unwrap();
+/// assert_eq!(out.name(), "signed");
+/// assert!(out.signed().is_some());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StateOutcome {
     /// The plain state matched.

@@ -36,6 +36,15 @@ struct RawApplication {
 }
 
 /// A webhook event whose signature verified. Only [`verify_webhook`] constructs it.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let body = br#"{"id":"evt_1","object":"event","type":"payout.paid","account":"acct_1","livemode":true,"created":5,"api_version":"2024-06-20","data":{"object":{"id":"po_1"}}}"#;
+/// let s = SigningSecret::new("whsec_x").unwrap();
+/// let e = verify_webhook(body, &sign_header(body, &s, 9).unwrap(), &[s], 9, Tolerance::default()).unwrap();
+/// assert_eq!((e.id(), e.event_type(), e.account(), e.livemode(), e.created()), ("evt_1", "payout.paid", Some("acct_1"), true, 5));
+/// assert_eq!((e.api_version(), e.data_object_json(), e.timestamp(), e.secret_index()), (Some("2024-06-20"), r#"{"id":"po_1"}"#, 9, 0));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedEvent {
     id: String,
@@ -127,6 +136,14 @@ impl VerifiedEvent {
 }
 
 /// An account disconnected your platform or uninstalled your app.
+///
+/// ```
+/// use stripe_handshake::*;
+/// let body = br#"{"id":"evt_1","type":"account.application.deauthorized","account":"acct_9","livemode":true,"created":1,"data":{"object":{"id":"ca_1","name":"App"}}}"#;
+/// let s = SigningSecret::new("whsec_x").unwrap();
+/// let d = verify_webhook(body, &sign_header(body, &s, 1).unwrap(), &[s], 1, Tolerance::default()).unwrap().deauthorization().unwrap();
+/// assert_eq!((d.account_id(), d.application_id(), d.application_name(), d.livemode()), ("acct_9", "ca_1", Some("App"), true));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Deauthorization {
     account_id: String,
