@@ -13,7 +13,7 @@ test: lint vectors-check test-rust test-node test-wasm test-python
 
 # Rust: unit, corpus and doc tests.
 test-rust:
-    cargo nextest run --workspace --no-fail-fast
+    PROPTEST_CASES=10000 cargo nextest run --workspace --no-fail-fast
     cargo test --workspace --doc -q
 
 # Clippy with warnings as errors, rustdoc without warnings, formatting.
@@ -67,3 +67,8 @@ test-wasm: build-wasm
 bench: build-node build-wasm
     cd bindings-python && maturin develop --release --quiet
     bash bench/run.sh
+
+# Fuzz every target for SECS seconds each (nightly + cargo-fuzz); crashes land in fuzz/artifacts/.
+fuzz-smoke SECS="60":
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+    cd fuzz && for t in $(cargo +nightly fuzz list); do echo "== $t"; cargo +nightly fuzz run "$t" -- -max_total_time={{SECS}} -rss_limit_mb=512 -timeout=1 2>&1 | grep -E "^(Done|#[0-9]+ +DONE)|SUMMARY|panicked" || true; done
