@@ -123,6 +123,22 @@ mod tests {
         assert!(decode_hex_tag(&"0".repeat(65)).is_none());
         assert!(decode_hex_tag("").is_none());
         assert!(decode_hex_tag(&"g0".repeat(32)).is_none());
+        // Both characters of one pair invalid (an XOR of the two flags would cancel out).
+        assert!(decode_hex_tag(&format!("gg{}", "0".repeat(62))).is_none());
+        // Every byte that is not 0-9 or a-f is refused, at either position of a pair.
+        for b in 0u8..=255 {
+            let c = char::from(b);
+            if c.is_ascii_digit() || ('a'..='f').contains(&c) {
+                continue;
+            }
+            let mut s = "0".repeat(64);
+            s.replace_range(0..1, c.encode_utf8(&mut [0; 4]));
+            if s.len() == 64 {
+                assert!(decode_hex_tag(&s).is_none(), "{b:#x} accepted");
+            }
+        }
+        let all: String = (0..32).map(|i| format!("{:02x}", i * 8 + 7)).collect();
+        assert_eq!(decode_hex_tag(&all).unwrap().to_vec(), (0..32).map(|i| (i * 8 + 7) as u8).collect::<Vec<_>>());
     }
 
     #[test]

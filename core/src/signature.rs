@@ -470,6 +470,18 @@ mod tests {
     }
 
     #[test]
+    fn accessors_and_redaction() {
+        let s = secret();
+        assert_eq!(s.expose_secret(), "whsec_unit");
+        assert_eq!(format!("{s:?}"), "SigningSecret([redacted])");
+        let h = SignatureHeader::parse("t=42,v1=00,v1=11,v0=x").unwrap();
+        assert_eq!((h.timestamp(), h.v1_count()), (42, 2));
+        let v = Verifier::new(&[s.clone(), s], Tolerance::from_secs(7).unwrap()).unwrap();
+        assert_eq!(v.tolerance().secs(), 7);
+        assert_eq!(format!("{v:?}"), "Verifier { secrets: 2, tolerance_secs: 7 }");
+    }
+
+    #[test]
     fn mac_is_checked_before_time() {
         let h = sign_header(b"x", &secret(), 10).unwrap();
         // Wrong payload and stale: the MAC error wins, so an attacker learns nothing about time.
