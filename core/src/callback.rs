@@ -434,6 +434,7 @@ mod tests {
     fn form_decoding() {
         assert_eq!(form_decode("a+b%20c%2B").unwrap(), "a b c+");
         assert_eq!(form_decode("%C3%A9").unwrap(), "é");
+        assert_eq!(form_decode("%c3%a9%2f%2F").unwrap(), "é//");
         assert!(form_decode("%").is_err());
         assert!(form_decode("%4").is_err());
         assert!(form_decode("%zz").is_err());
@@ -451,6 +452,45 @@ mod tests {
         // An encoded key is the same parameter.
         assert!(matches!(Params::parse("state=1&st%61te=2", &["state"]), Err(Error::DuplicateParameter { .. })));
         assert_eq!(Params::parse("state", &["state"]).unwrap().get("state"), Some(""));
+    }
+
+    #[test]
+    fn query_cap_is_exactly_16_kib() {
+        let at_cap = format!("state=x&pad={}", "a".repeat(MAX_QUERY_LEN - 12));
+        assert_eq!(at_cap.len(), 16 * 1024);
+        assert!(Params::parse(&at_cap, &["state"]).is_ok());
+        let over = format!("{at_cap}b");
+        assert!(matches!(Params::parse(&over, &["state"]), Err(Error::QueryTooLarge { len: 16385, max: 16384 })));
+    }
+
+    #[test]
+    fn authorized_callback_debug_hides_the_code() {
+        let OAuthCallback::Authorized(a) = verify_oauth_callback(
+            "code=ac_secret&state=s",
+            Flow::ConnectOAuth,
+            &StateCheck::Plain { expected: "s" },
+            0,
+        )
+        .unwrap() else {
+            panic!("expected a code")
+        };
+        let d = format!("{a:?}");
+        assert!(d.starts_with("AuthorizedCallback") && d.contains("[redacted]") && !d.contains("ac_secret"), "{d}");
+    }
+
+    #[test]
+    fn ids_are_capped_at_255_bytes() {
+        let ok = format!("user_id={}", "u".repeat(MAX_ID_LEN));
+        assert_eq!(Params::parse(&ok, &["user_id"]).unwrap().require_id("user_id").unwrap().len(), 255);
+        let long = format!("user_id={}", "u".repeat(MAX_ID_LEN + 1));
+        assert!(matches!(
+            Params::parse(&long, &["user_id"]).unwrap().require_id("user_id"),
+            Err(Error::MalformedQuery { .. })
+        ));
+        assert!(matches!(
+            Params::parse("user_id=", &["user_id"]).unwrap().require_id("user_id"),
+            Err(Error::MissingParameter { .. })
+        ));
     }
 
     #[test]

@@ -698,6 +698,25 @@ mod tests {
     }
 
     #[test]
+    fn families_and_details() {
+        let names: Vec<&str> = [
+            ErrorFamily::Signature,
+            ErrorFamily::State,
+            ErrorFamily::Redirect,
+            ErrorFamily::OAuth,
+            ErrorFamily::InvalidInput,
+            ErrorFamily::MalformedInput,
+            ErrorFamily::Internal,
+        ]
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+        assert_eq!(names, ["signature", "state", "redirect", "oauth", "invalid_input", "malformed_input", "internal"]);
+        assert_eq!(Error::InvalidRedirectConfig { index: 3, reason: "x" }.config_index(), Some(3));
+        assert_eq!(Error::SignatureMismatch.config_index(), None);
+    }
+
+    #[test]
     fn oauth_kind_round_trip() {
         for k in OAuthErrorKind::ALL {
             if *k != OAuthErrorKind::Other {

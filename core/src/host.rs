@@ -75,3 +75,27 @@ pub fn tolerance_from_f64(v: Option<f64>) -> Result<Tolerance> {
 pub fn bytes32(b: &[u8], what: &'static str) -> Result<[u8; 32]> {
     b.try_into().map_err(|_| Error::InvalidArgument { what, reason: "it must be exactly 32 bytes" })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(secs_from_f64(0.0, "now").unwrap(), 0);
+        assert_eq!(secs_from_f64(1_700_000_000.0, "now").unwrap(), 1_700_000_000);
+        assert_eq!(secs_from_f64(MAX_SAFE_INTEGER, "now").unwrap(), 9_007_199_254_740_991);
+        for bad in [-1.0, 0.5, f64::NAN, f64::INFINITY, MAX_SAFE_INTEGER * 2.0] {
+            assert!(secs_from_f64(bad, "now").is_err(), "{bad}");
+        }
+        assert_eq!(secs_from_millis(1_700_000_000_999.0).unwrap(), 1_700_000_000);
+        assert_eq!(secs_from_millis(999.0).unwrap(), 0);
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(secs_from_millis(bad).is_err(), "{bad}");
+        }
+        assert_eq!(tolerance_from_f64(Some(5.0)).unwrap().secs(), 5);
+        assert_eq!(tolerance_from_f64(Some(0.5)).unwrap_err(), Error::InvalidTolerance);
+        assert_eq!(bytes32(&[7; 32], "x").unwrap(), [7; 32]);
+        assert!(bytes32(&[7; 33], "x").is_err());
+    }
+}

@@ -573,6 +573,47 @@ mod tests {
     }
 
     #[test]
+    fn boundaries() {
+        let l = list();
+        let link = |id: &str, base: Option<&str>| {
+            install_link(&InstallLinkParams { link_id: id, base_url: base, ..Default::default() }, &l)
+        };
+        assert!(link(&"a".repeat(255), None).is_ok());
+        assert!(link(&"a".repeat(256), None).is_err());
+        assert!(link("a", Some("https://m.example/#frag")).is_err());
+        assert!(link("a", Some("https://m.example/?q")).is_err());
+        assert!(link("a", Some("https://u@m.example/")).is_err());
+        assert!(link("a", Some("https://m.example/base/"))
+            .unwrap()
+            .starts_with("https://m.example/base/apps/install/link/a?"));
+        let express = |caps: Vec<&str>, email: &str| {
+            let mut p = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
+            p.suggested_capabilities = caps;
+            p.stripe_user = vec![(StripeUserField::Email, email)];
+            connect_oauth_link(&p, &l)
+        };
+        let c64 = "c".repeat(64);
+        assert!(express(vec![&c64], "e").is_ok());
+        assert!(express(vec![&"c".repeat(65)], "e").is_err());
+        assert!(express(vec![""], "e").is_err());
+        assert!(express(vec!["Card"], "e").is_err());
+        assert!(express(vec![], &"e".repeat(1024)).is_ok());
+        assert!(express(vec![], &"e".repeat(1025)).is_err());
+        assert!(matches!(
+            ConnectAccountType::parse("standard", None),
+            Err(Error::InvalidArgument { what: "scope", .. })
+        ));
+        assert!(matches!(
+            ConnectAccountType::parse("express", Some("read_only")),
+            Err(Error::InvalidArgument { what: "scope", .. })
+        ));
+        assert!(matches!(
+            ConnectAccountType::parse("custom", None),
+            Err(Error::InvalidArgument { what: "account_type", .. })
+        ));
+    }
+
+    #[test]
     fn express_and_errors() {
         let mut p = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
         p.suggested_capabilities = vec!["transfers", "card_payments"];

@@ -665,6 +665,48 @@ mod tests {
         let r = code_exchange_request(OAuthProvider::Apps, &key, "ac_x", &RequestOptions::default()).unwrap();
         let d = format!("{r:?}");
         assert!(!d.contains("c2tfdGVzdF9zdXBlcnNlY3JldDo") && !d.contains("supersecret") && !d.contains("ac_x"), "{d}");
+        assert!(d.starts_with("HttpRequest") && d.contains("POST") && d.contains("Content-Type"), "{d}");
+        assert_eq!(format!("{key:?}"), "SecretKey(test, [redacted])");
+        assert_eq!(key.expose_secret(), "sk_test_supersecret");
+    }
+
+    #[test]
+    fn boundaries() {
+        assert!(SecretKey::parse(&format!("sk_live_{}", "a".repeat(512))).is_ok());
+        assert!(SecretKey::parse(&format!("sk_live_{}", "a".repeat(513))).is_err());
+        let key = SecretKey::parse("sk_test_1").unwrap();
+        let o = RequestOptions::default();
+        assert!(code_exchange_request(OAuthProvider::Apps, &key, &"c".repeat(512), &o).is_ok());
+        assert!(code_exchange_request(OAuthProvider::Apps, &key, &"c".repeat(513), &o).is_err());
+        for base in ["https://x.example/?q", "https://x.example/#f", "ftp://x.example/"] {
+            let o = RequestOptions { base_url: Some(base), ..Default::default() };
+            assert!(code_exchange_request(OAuthProvider::Apps, &key, "ac_1", &o).is_err(), "{base}");
+        }
+        for (acct, ok) in [("acct_1", true), ("acct_", false), ("acct_a-b", false), ("usr_1", false)] {
+            assert_eq!(deauthorize_request(&key, "ca_1", acct, &RequestOptions::default()).is_ok(), ok, "{acct}");
+        }
+        assert!(
+            deauthorize_request(&key, "ca_1", &format!("acct_{}", "a".repeat(255)), &RequestOptions::default()).is_ok()
+        );
+        assert!(deauthorize_request(&key, "ca_1", &format!("acct_{}", "a".repeat(256)), &RequestOptions::default())
+            .is_err());
+    }
+
+    #[test]
+    fn response_cap_expiry_and_debug() {
+        let ok = br#"{"access_token":"sk_test_tok","token_type":"bearer","stripe_user_id":"acct_1"}"#;
+        let mut at_cap = ok.to_vec();
+        at_cap.resize(MAX_RESPONSE_LEN, b' ');
+        let t = parse_token_response(200, &at_cap).unwrap();
+        let d = format!("{t:?}");
+        assert!(d.starts_with("TokenResponse") && d.contains("acct_1") && !d.contains("sk_test_tok"), "{d}");
+        at_cap.push(b' ');
+        assert_eq!(parse_token_response(200, &at_cap).unwrap_err().code(), "response_too_large");
+        let e = AppsTokenExpiry::from_issued_at(0);
+        assert!(!e.refresh_expired(APPS_REFRESH_TOKEN_TTL_SECS - 1));
+        assert!(e.refresh_expired(APPS_REFRESH_TOKEN_TTL_SECS));
+        assert!(!e.needs_refresh(APPS_ACCESS_TOKEN_TTL_SECS - 1, 0));
+        assert!(e.needs_refresh(APPS_ACCESS_TOKEN_TTL_SECS, 0));
     }
 
     #[test]

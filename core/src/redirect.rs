@@ -266,6 +266,34 @@ mod tests {
     }
 
     #[test]
+    fn reasons_and_boundaries() {
+        let (live, test) = (RedirectMode::Live, RedirectMode::Test);
+        assert_eq!(
+            shape_error("http://localhost:3000/cb", live),
+            Some("plain http is allowed only for loopback hosts in test mode")
+        );
+        assert_eq!(shape_error("http://example.com/cb", test), Some("it uses plain http; use https"));
+        assert_eq!(shape_error("ftp://example.com/cb", test), Some("its scheme is not https"));
+        assert_eq!(
+            shape_error("https://10.0.0.1/cb", live),
+            Some("its host is an IP address (only loopback addresses are allowed)")
+        );
+        let at_cap = format!("https://example.com/{}", "a".repeat(MAX_REDIRECT_URI_LEN - 20));
+        assert_eq!(at_cap.len(), 2048);
+        assert_eq!(shape_error(&at_cap, live), None);
+        assert_eq!(shape_error(&format!("{at_cap}a"), live), Some("it is longer than 2048 bytes"));
+        let l = RedirectAllowList::new(&["http://[::1]:1/cb"], test).unwrap();
+        assert_eq!(l.mode(), RedirectMode::Test);
+        assert_eq!(RedirectAllowList::new(&["https://a.example/"], live).unwrap().mode(), RedirectMode::Live);
+        let doc = |pad: usize| {
+            format!(r#"{{"id":"x","allowed_redirect_uris":["https://a.example/"],"p":"{}"}}"#, "a".repeat(pad))
+        };
+        let base = doc(0).len();
+        assert!(AppManifest::parse(&doc(MAX_MANIFEST_LEN - base), live).is_ok());
+        assert!(AppManifest::parse(&doc(MAX_MANIFEST_LEN - base + 1), live).is_err());
+    }
+
+    #[test]
     fn manifest_errors() {
         assert_eq!(AppManifest::parse("{", RedirectMode::Live).unwrap_err().code(), "invalid_manifest");
         assert_eq!(AppManifest::parse("{\"id\":\"x\"}", RedirectMode::Live).unwrap_err().code(), "invalid_manifest");

@@ -753,6 +753,80 @@ mod tests {
     }
 
     #[test]
+    fn accessors_randomness_and_boundaries() {
+        let a = random_bytes().unwrap();
+        assert_ne!(a, random_bytes().unwrap());
+        assert_ne!(a, [0; 32]);
+        let s = random_state().unwrap();
+        assert_eq!(s.len(), 43);
+        assert_ne!(s, random_state().unwrap());
+        let k = StateKey::new("kid-1", &[3; 32]).unwrap();
+        assert_eq!(k.id(), "kid-1");
+        assert_eq!(format!("{k:?}"), "StateKey { id: \"kid-1\", key: [redacted] }");
+        assert_eq!(StateKeys::new(vec![k]).unwrap().signing_key_id(), "kid-1");
+        assert_eq!(check_plain_state("x", Some(&"y".repeat(1024))), Err(Error::StateMismatch));
+        assert!(matches!(check_plain_state("x", Some(&"y".repeat(1025))), Err(Error::StateTooLarge { .. })));
+        let p = |session: &[u8]| {
+            let params = StateTokenParams { flow: Flow::InstallLink, session_id: session, ttl_secs: None, data: None };
+            issue_state_token(&keys(), &params, 0, &[0; 32])
+        };
+        assert!(p(&[1; 1024]).is_ok());
+        assert!(p(&[1; 1025]).is_err());
+        assert!(p(&[]).is_err());
+    }
+
+    #[test]
+    fn decoder_boundaries() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+        let k = keys();
+        let v = |t: &str| verify_state_token(&k, Some(t), b"sess", Flow::ConnectOAuth, 1000);
+        assert_eq!(v(&"A".repeat(512)), Err(Error::StateMalformed));
+        assert!(matches!(v(&"A".repeat(513)), Err(Error::StateTooLarge { len: 513, max: 512 })));
+        // A 16-character key id and 192 bytes of data are the largest accepted.
+        let k16 = StateKeys::new(vec![StateKey::new(&"k".repeat(16), &[9; 32]).unwrap()]).unwrap();
+        let data = "d".repeat(192);
+        let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"sess", ttl_secs: None, data: Some(&data) };
+        let t = issue_state_token(&k16, &p, 1000, &[5; 32]).unwrap();
+        assert_eq!(
+            verify_state_token(&k16, Some(&t), b"sess", Flow::ConnectOAuth, 1000).unwrap().data(),
+            Some(data.as_str())
+        );
+        // kid_len 0 and 17 are malformed before any key lookup.
+        let mut raw = B64.decode(token()).unwrap();
+        for bad in [0u8, 17] {
+            raw[1] = bad;
+            assert_eq!(v(&B64.encode(&raw)), Err(Error::StateMalformed), "kid_len {bad}");
+        }
+    }
+
+    #[test]
+    fn state_check_from_options_and_names() {
+        let k = keys();
+        assert_eq!(StateCheck::from_options(Some("e"), None, None, false).unwrap().name(), "plain");
+        assert_eq!(StateCheck::from_options(None, Some(&k), Some(b"s"), false).unwrap().name(), "signed");
+        assert_eq!(StateCheck::from_options(None, None, None, true).unwrap().name(), "stateless");
+        for (e, kk, sess, allow) in [
+            (None, Some(&k), None, false),
+            (None, None, None, false),
+            (Some("e"), None, None, true),
+            (Some("e"), Some(&k), Some(&b"s"[..]), false),
+        ] {
+            assert_eq!(StateCheck::from_options(e, kk, sess, allow).unwrap_err().code(), "invalid_argument");
+        }
+        let signed =
+            StateCheck::Signed { keys: &k, session_id: b"sess" }.run(Some(&token()), Flow::ConnectOAuth, 1000).unwrap();
+        assert_eq!(signed.name(), "signed");
+        assert_eq!(signed.signed().unwrap().data(), Some("d"));
+        assert_eq!(StateOutcome::Plain.name(), "plain");
+        assert!(StateOutcome::Plain.signed().is_none());
+        assert_eq!(StateOutcome::Stateless.name(), "stateless");
+        let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"s", ttl_secs: None, data: None };
+        let a = issue_state_token_random(&k, &p, 0).unwrap();
+        assert!(verify_state_token(&k, Some(&a), b"s", Flow::InstallLink, 0).is_ok());
+        assert_ne!(a, issue_state_token_random(&k, &p, 0).unwrap());
+    }
+
+    #[test]
     fn time_edges() {
         let t = token();
         let v = |now| verify_state_token(&keys(), Some(&t), b"sess", Flow::ConnectOAuth, now);

@@ -245,3 +245,32 @@ pub(crate) fn json_error_reason(e: &serde_json::Error) -> &'static str {
         serde_json::error::Category::Eof => "unexpected end",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::sign_header;
+
+    #[test]
+    fn envelope_fields_and_second_secret() {
+        let body = br#"{"id":"evt_1","type":"account.application.deauthorized","account":"acct_1","livemode":true,"created":1,"data":{"object":{"id":"ca_1"}}}"#;
+        let old = SigningSecret::new("whsec_old").unwrap();
+        let new = SigningSecret::new("whsec_new").unwrap();
+        let h = sign_header(body, &new, 1).unwrap();
+        let e = verify_webhook(body, &h, &[old, new], 1, Tolerance::default()).unwrap();
+        assert!(e.livemode());
+        assert_eq!(e.secret_index(), 1);
+        let d = e.deauthorization().unwrap();
+        assert!(d.livemode());
+        assert_eq!(d.application_name(), None);
+    }
+
+    #[test]
+    fn json_error_reasons_name_the_category_only() {
+        let reason = |s: &str| json_error_reason(&serde_json::from_str::<serde_json::Value>(s).unwrap_err());
+        assert_eq!(reason("{"), "unexpected end");
+        assert_eq!(reason("{]"), "syntax error");
+        let Err(data) = serde_json::from_str::<RawApplication>(r#"{"id":5}"#) else { panic!("accepted a number id") };
+        assert_eq!(json_error_reason(&data), "a field has the wrong type");
+    }
+}
