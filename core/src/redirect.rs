@@ -285,6 +285,17 @@ mod tests {
         let l = RedirectAllowList::new(&["http://[::1]:1/cb"], test).unwrap();
         assert_eq!(l.mode(), RedirectMode::Test);
         assert_eq!(RedirectAllowList::new(&["https://a.example/"], live).unwrap().mode(), RedirectMode::Live);
+        // A realistic large manifest (many permissions, 100 redirect URIs) is accepted.
+        let uris: Vec<String> = (0..100).map(|i| format!("\"https://app{i}.example.com/stripe/callback\"")).collect();
+        let perms: Vec<String> =
+            (0..200).map(|i| format!("{{\"permission\":\"perm_{i}_read\",\"purpose\":\"why {i}\"}}")).collect();
+        let big = format!(
+            r#"{{"id":"com.example.app","permissions":[{}],"allowed_redirect_uris":[{}]}}"#,
+            perms.join(","),
+            uris.join(",")
+        );
+        assert!(big.len() > 10_000);
+        assert_eq!(AppManifest::parse(&big, live).unwrap().redirect_uris().entries().len(), 100);
         let doc = |pad: usize| {
             format!(r#"{{"id":"x","allowed_redirect_uris":["https://a.example/"],"p":"{}"}}"#, "a".repeat(pad))
         };

@@ -805,6 +805,16 @@ mod tests {
         assert_eq!(StateCheck::from_options(Some("e"), None, None, false).unwrap().name(), "plain");
         assert_eq!(StateCheck::from_options(None, Some(&k), Some(b"s"), false).unwrap().name(), "signed");
         assert_eq!(StateCheck::from_options(None, None, None, true).unwrap().name(), "stateless");
+        let reason = |r: Result<StateCheck<'_>>| match r {
+            Err(Error::InvalidArgument { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            reason(StateCheck::from_options(None, Some(&k), None, false)),
+            "signed state needs the session id it was bound to"
+        );
+        assert!(reason(StateCheck::from_options(None, None, None, false)).starts_with("say how to check state"));
+        assert!(reason(StateCheck::from_options(Some("e"), None, None, true)).starts_with("give exactly one of"));
         for (e, kk, sess, allow) in [
             (None, Some(&k), None, false),
             (None, None, None, false),

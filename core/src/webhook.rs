@@ -260,6 +260,9 @@ mod tests {
         let e = verify_webhook(body, &h, &[old, new], 1, Tolerance::default()).unwrap();
         assert!(e.livemode());
         assert_eq!(e.secret_index(), 1);
+        let first =
+            verify_webhook(body, &h, &[SigningSecret::new("whsec_new").unwrap()], 1, Tolerance::default()).unwrap();
+        assert_eq!(first.secret_index(), 0);
         let d = e.deauthorization().unwrap();
         assert!(d.livemode());
         assert_eq!(d.application_name(), None);
