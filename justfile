@@ -72,3 +72,8 @@ bench: build-node build-wasm
 fuzz-smoke SECS="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
     cd fuzz && for t in $(cargo +nightly fuzz list); do echo "== $t"; cargo +nightly fuzz run "$t" -- -max_total_time={{SECS}} -rss_limit_mb=512 -timeout=1 2>&1 | grep -E "^(Done|#[0-9]+ +DONE)|SUMMARY|panicked" || true; done
+
+# Mutation testing of the core (cargo-mutants; equivalent mutants listed in .cargo/mutants.toml).
+mutants:
+    command -v cargo-mutants >/dev/null || cargo install cargo-mutants
+    cargo mutants --package stripe-handshake -j 2 --timeout 120 -- --lib --tests
