@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
-const N = Number(process.env.BENCH_STARTS ?? 15)
+const N = Number(process.env.BENCH_STARTS ?? 30)
 const root = new URL('..', import.meta.url).pathname
 const py = `${root}.venv/bin/python`
 const cases = [
@@ -24,10 +24,12 @@ for (let i = 0; i < N; i++) {
 }
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]
 const by = Object.fromEntries(cases.map((c) => [c.name, c]))
-const lines = ['\n### Import cost (process start, median of ' + N + ' round-robin starts)\n', '| case | median ms | min | max | above empty interpreter |', '| --- | ---: | ---: | ---: | ---: |']
+const lines = ['\n### Import cost (process start, median of ' + N + ' round-robin starts)\n', '| case | median ms | min | max | median above empty | min above empty |', '| --- | ---: | ---: | ---: | ---: | ---: |']
 for (const c of cases) {
   const m = median(c.samples)
-  lines.push(`| ${c.name} | ${m.toFixed(1)} | ${Math.min(...c.samples).toFixed(1)} | ${Math.max(...c.samples).toFixed(1)} | ${c.base ? (m - median(by[c.base].samples)).toFixed(1) + ' ms' : ''} |`)
+  const min = Math.min(...c.samples)
+  const base = c.base && by[c.base]
+  lines.push(`| ${c.name} | ${m.toFixed(1)} | ${min.toFixed(1)} | ${Math.max(...c.samples).toFixed(1)} | ${base ? (m - median(base.samples)).toFixed(1) + ' ms' : ''} | ${base ? (min - Math.min(...base.samples)).toFixed(1) + ' ms' : ''} |`)
 }
 const size = JSON.parse(readFileSync(new URL('../bindings-wasm/pkg/size.json', import.meta.url)))
 lines.push('\n### WASM module size\n', '| file | bytes |', '| --- | ---: |',
