@@ -1026,8 +1026,7 @@ pub struct TokenResponse {
 #[napi(catch_unwind)]
 pub fn parse_token_response(status: u32, body: Either<String, Uint8ArraySlice<'_>>) -> Outcome<TokenResponse> {
     run(|| {
-        let status = u16::try_from(status)
-            .map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
+        let status = host::http_status(status)?;
         let t = core::parse_token_response(status, bytes(&body))?;
         Ok(TokenResponse {
             access_token: t.access_token().to_owned(),
@@ -1049,8 +1048,7 @@ pub fn parse_deauthorize_response(
     expected_stripe_user_id: String,
 ) -> Outcome<bool> {
     run(|| {
-        let status = u16::try_from(status)
-            .map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })?;
+        let status = host::http_status(status)?;
         core::parse_deauthorize_response(status, bytes(&body), &expected_stripe_user_id).map(|()| true)
     })
 }

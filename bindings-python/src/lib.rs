@@ -901,15 +901,11 @@ impl TokenResponse {
     }
 }
 
-fn status(v: u32) -> Result<u16> {
-    u16::try_from(v).map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })
-}
-
 /// Parses the token endpoint's answer (status and raw body).
 #[pyfunction]
 fn parse_token_response(status: u32, body: Data<'_>) -> PyResult<TokenResponse> {
     guard(|| {
-        let t = core::parse_token_response(self::status(status)?, body.as_bytes())?;
+        let t = core::parse_token_response(core::host::http_status(status)?, body.as_bytes())?;
         Ok(TokenResponse {
             access_token: t.access_token().to_owned(),
             refresh_token: t.refresh_token().map(str::to_owned),
@@ -925,7 +921,9 @@ fn parse_token_response(status: u32, body: Data<'_>) -> PyResult<TokenResponse> 
 /// Parses the deauthorize answer; it must echo ``expected_stripe_user_id``.
 #[pyfunction]
 fn parse_deauthorize_response(status: u32, body: Data<'_>, expected_stripe_user_id: &str) -> PyResult<()> {
-    guard(|| core::parse_deauthorize_response(self::status(status)?, body.as_bytes(), expected_stripe_user_id))
+    guard(|| {
+        core::parse_deauthorize_response(core::host::http_status(status)?, body.as_bytes(), expected_stripe_user_id)
+    })
 }
 
 /// Expiry of a Stripe Apps token pair.

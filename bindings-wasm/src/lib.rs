@@ -691,15 +691,11 @@ pub fn parse_secret_key(key: String) -> Out {
     run(|| Ok(obj(&[("mode", core::SecretKey::parse(&key)?.mode().as_str().into())])))
 }
 
-fn status(v: u32) -> Result<u16> {
-    u16::try_from(v).map_err(|_| bad("status", "not an HTTP status"))
-}
-
 /// Parses the token endpoint's answer (status and raw body).
 #[wasm_bindgen(js_name = parseTokenResponse)]
 pub fn parse_token_response(status: u32, body: JsValue) -> Out {
     run(|| {
-        let t = core::parse_token_response(self::status(status)?, &data(&body, "body")?)?;
+        let t = core::parse_token_response(host::http_status(status)?, &data(&body, "body")?)?;
         Ok(obj(&[
             ("accessToken", t.access_token().into()),
             ("refreshToken", opt(t.refresh_token())),
@@ -720,7 +716,7 @@ pub fn parse_deauthorize_response(
     expected_stripe_user_id: String,
 ) -> std::result::Result<bool, JsValue> {
     run_as(|| {
-        core::parse_deauthorize_response(self::status(status)?, &data(&body, "body")?, &expected_stripe_user_id)
+        core::parse_deauthorize_response(host::http_status(status)?, &data(&body, "body")?, &expected_stripe_user_id)
             .map(|()| true)
     })
 }

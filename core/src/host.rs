@@ -63,6 +63,19 @@ pub fn tolerance_from_f64(v: Option<f64>) -> Result<Tolerance> {
     }
 }
 
+/// An HTTP status code given as a host integer.
+///
+/// ```
+/// assert_eq!(stripe_handshake::host::http_status(200).unwrap(), 200);
+/// assert!(stripe_handshake::host::http_status(70_000).is_err());
+/// ```
+///
+/// # Errors
+/// `invalid_argument` when it does not fit in 16 bits.
+pub fn http_status(v: u32) -> Result<u16> {
+    u16::try_from(v).map_err(|_| Error::InvalidArgument { what: "status", reason: "not an HTTP status" })
+}
+
 /// Exactly 32 bytes (entropy, a nonce).
 ///
 /// ```
@@ -96,6 +109,8 @@ mod tests {
         assert_eq!(tolerance_from_f64(Some(5.0)).unwrap().secs(), 5);
         assert_eq!(tolerance_from_f64(Some(0.5)).unwrap_err(), Error::InvalidTolerance);
         assert_eq!(bytes32(&[7; 32], "x").unwrap(), [7; 32]);
+        assert_eq!(http_status(65_535).unwrap(), 65_535);
+        assert!(http_status(65_536).is_err());
         assert!(bytes32(&[7; 33], "x").is_err());
     }
 }
