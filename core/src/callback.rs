@@ -71,7 +71,10 @@ impl Params {
                 continue;
             }
             let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = form_decode(raw_key)?;
+            // A key that does not decode cannot be one we read: skip it, like any unknown key.
+            let Ok(key) = form_decode(raw_key) else {
+                continue;
+            };
             let Some(name) = known.iter().copied().find(|k| *k == key) else {
                 continue;
             };
@@ -168,7 +171,7 @@ impl CallbackDenial {
 /// assert_eq!((i.timestamp(), i.secret_index()), (100, 0));
 /// assert_eq!(i.state_outcome(), &StateOutcome::Stateless);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct VerifiedInstall {
     user_id: String,
     account_id: String,
@@ -214,6 +217,20 @@ impl VerifiedInstall {
     #[must_use]
     pub fn secret_index(&self) -> usize {
         self.secret_index
+    }
+}
+
+impl fmt::Debug for VerifiedInstall {
+    /// The received state is a CSRF value: never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedInstall")
+            .field("user_id", &self.user_id)
+            .field("account_id", &self.account_id)
+            .field("state", &self.state.as_ref().map(|_| "[redacted]"))
+            .field("livemode", &self.livemode)
+            .field("timestamp", &self.timestamp)
+            .field("secret_index", &self.secret_index)
+            .finish_non_exhaustive()
     }
 }
 
@@ -452,6 +469,8 @@ mod tests {
         // An encoded key is the same parameter.
         assert!(matches!(Params::parse("state=1&st%61te=2", &["state"]), Err(Error::DuplicateParameter { .. })));
         assert_eq!(Params::parse("state", &["state"]).unwrap().get("state"), Some(""));
+        // An unrelated parameter with a bad key does not spoil the callback.
+        assert_eq!(Params::parse("x%ZZ=1&state=s", &["state"]).unwrap().get("state"), Some("s"));
     }
 
     #[test]

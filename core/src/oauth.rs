@@ -255,10 +255,20 @@ fn endpoint(base: Option<&str>, default: &str, path: &str) -> Result<String> {
         Some(b) => {
             let url = url::Url::parse(b)
                 .map_err(|_| Error::InvalidArgument { what: "base_url", reason: "it is not an absolute URL" })?;
-            if !matches!(url.scheme(), "https" | "http") || url.query().is_some() || url.fragment().is_some() {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d == "localhost",
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            // The request carries the secret key: https only, plain http only to a loopback
+            // emulator, and no userinfo, query or fragment.
+            let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+            let userinfo = !url.username().is_empty() || url.password().is_some();
+            if !scheme_ok || userinfo || url.query().is_some() || url.fragment().is_some() {
                 return Err(Error::InvalidArgument {
                     what: "base_url",
-                    reason: "it must be an http(s) URL with no query and no fragment",
+                    reason: "it must be an https URL (http only for a loopback emulator) with no userinfo, query or fragment",
                 });
             }
             url.as_str().trim_end_matches('/').to_owned()
@@ -671,6 +681,15 @@ mod tests {
     }
 
     #[test]
+    fn base_urls() {
+        let key = SecretKey::parse("sk_test_1").unwrap();
+        for base in ["http://127.0.0.1:12111", "http://localhost:1/", "http://[::1]:2", "https://stripe.example/"] {
+            let o = RequestOptions { base_url: Some(base), ..Default::default() };
+            assert!(code_exchange_request(OAuthProvider::Connect, &key, "ac_1", &o).is_ok(), "{base}");
+        }
+    }
+
+    #[test]
     fn boundaries() {
         assert!(SecretKey::parse(&format!("sk_live_{}", "a".repeat(512))).is_ok());
         assert!(SecretKey::parse(&format!("sk_live_{}", "a".repeat(513))).is_err());
@@ -678,7 +697,13 @@ mod tests {
         let o = RequestOptions::default();
         assert!(code_exchange_request(OAuthProvider::Apps, &key, &"c".repeat(512), &o).is_ok());
         assert!(code_exchange_request(OAuthProvider::Apps, &key, &"c".repeat(513), &o).is_err());
-        for base in ["https://x.example/?q", "https://x.example/#f", "ftp://x.example/"] {
+        for base in [
+            "https://x.example/?q",
+            "https://x.example/#f",
+            "ftp://x.example/",
+            "http://proxy.internal/",
+            "https://u:p@x.example/",
+        ] {
             let o = RequestOptions { base_url: Some(base), ..Default::default() };
             assert!(code_exchange_request(OAuthProvider::Apps, &key, "ac_1", &o).is_err(), "{base}");
         }

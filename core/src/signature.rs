@@ -15,7 +15,7 @@ use core::fmt;
 use core::num::NonZeroU32;
 
 use hmac::Mac;
-use subtle::Choice;
+use subtle::{Choice, ConditionallySelectable};
 
 use crate::crypto::{ct_eq32, decode_hex_tag, mac_with_key, MAC_LEN};
 
@@ -216,8 +216,13 @@ impl<'a> SignatureHeader<'a> {
     /// Constant-time match of every (secret, payload candidate, v1) triple. Returns the
     /// index of a matching secret, or `None`.
     fn matches(&self, payloads: &[&[u8]], keyed: &[HmacSha256]) -> Option<usize> {
+        // No candidate decodes: nothing can match, so skip the HMACs (this branches on the
+        // attacker's header only, and still reports the MAC error first).
+        if self.v1.iter().all(Option::is_none) {
+            return None;
+        }
         let mut found = Choice::from(0);
-        let mut index = 0usize;
+        let mut index = 0u64;
         for (i, base) in keyed.iter().enumerate() {
             let mut this_secret = Choice::from(0);
             for payload in payloads {
@@ -232,10 +237,11 @@ impl<'a> SignatureHeader<'a> {
             }
             // Record the first matching secret without branching on the comparison.
             let take = this_secret & !found;
-            index = if bool::from(take) { i } else { index };
+            index = u64::conditional_select(&index, &u64::try_from(i).unwrap_or(u64::MAX), take);
             found |= this_secret;
         }
-        bool::from(found).then_some(index)
+        // Declassified here: whether a signature matched, and which secret, is the result.
+        bool::from(found).then(|| usize::try_from(index).unwrap_or(usize::MAX))
     }
 }
 

@@ -290,7 +290,7 @@ impl StateKeys {
 /// let t = issue_state_token(&keys, &p, 0, &[2; 32]).unwrap();
 /// assert!(t.len() <= MAX_STATE_TOKEN_LEN);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StateTokenParams<'a> {
     /// The flow the token is for.
     pub flow: Flow,
@@ -300,6 +300,17 @@ pub struct StateTokenParams<'a> {
     pub ttl_secs: Option<u32>,
     /// Small app data (e.g. a return path), at most 192 bytes. Defaults to none.
     pub data: Option<&'a str>,
+}
+
+impl fmt::Debug for StateTokenParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StateTokenParams")
+            .field("flow", &self.flow)
+            .field("session_id", &"[redacted]")
+            .field("ttl_secs", &self.ttl_secs)
+            .field("data", &self.data)
+            .finish()
+    }
 }
 
 fn check_session(session_id: &[u8]) -> Result<()> {
@@ -569,7 +580,7 @@ pub fn verify_state_token(
 /// assert_eq!(check.name(), "signed");
 /// assert_eq!(check.run(Some("forged"), Flow::ConnectOAuth, 0).unwrap_err().code(), "state_malformed");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub enum StateCheck<'a> {
     /// Compare with the plain state kept in the session.
     Plain {
@@ -584,9 +595,21 @@ pub enum StateCheck<'a> {
         session_id: &'a [u8],
     },
     /// The caller accepts callbacks that carry no state (installs started from the
-    /// Marketplace); an empty `state=` counts as none. A callback that does carry a state is
+    /// Marketplace); an empty `state=` counts as none. Refused for Connect OAuth, where state
+    /// is the only CSRF defence. A callback that does carry a state is
     /// refused with `unexpected_state`: check it with `Plain` or `Signed` instead.
     Stateless,
+}
+
+impl fmt::Debug for StateCheck<'_> {
+    /// The expected state and the session id are credentials: never printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Plain { .. } => f.write_str("Plain { expected: [redacted] }"),
+            Self::Signed { keys, .. } => write!(f, "Signed {{ keys: {keys:?}, session_id: [redacted] }}"),
+            Self::Stateless => f.write_str("Stateless"),
+        }
+    }
 }
 
 impl<'a> StateCheck<'a> {
@@ -697,6 +720,12 @@ impl StateCheck<'_> {
             Self::Signed { keys, session_id } => {
                 verify_state_token(keys, received, session_id, flow, now).map(StateOutcome::Signed)
             }
+            // Connect OAuth has no PKCE and no Marketplace-started flow: state is its only
+            // CSRF defence, so a stateless Connect callback is never acceptable.
+            Self::Stateless if flow == Flow::ConnectOAuth => Err(Error::InvalidArgument {
+                what: "state check",
+                reason: "Connect OAuth callbacks must carry a state: check it with a plain state or a signed token",
+            }),
             // An empty `state=` carries nothing to check: it counts as no state.
             Self::Stateless => match received {
                 None | Some("") => Ok(StateOutcome::Stateless),
@@ -773,6 +802,21 @@ mod tests {
         assert!(p(&[1; 1024]).is_ok());
         assert!(p(&[1; 1025]).is_err());
         assert!(p(&[]).is_err());
+    }
+
+    #[test]
+    fn debug_never_prints_state_or_session() {
+        let k = keys();
+        let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"session-secret", ttl_secs: None, data: None };
+        let plain = StateCheck::Plain { expected: "csrf-secret" };
+        let signed = StateCheck::Signed { keys: &k, session_id: b"session-secret" };
+        for d in [format!("{p:?}"), format!("{plain:?}"), format!("{signed:?}")] {
+            assert!(!d.contains("secret") && !d.contains("115, 101"), "{d}");
+            assert!(d.contains("[redacted]"), "{d}");
+        }
+        assert_eq!(format!("{:?}", StateCheck::Stateless), "Stateless");
+        assert_eq!(StateCheck::Stateless.run(None, Flow::ConnectOAuth, 0).unwrap_err().code(), "invalid_argument");
+        assert_eq!(StateCheck::Stateless.run(None, Flow::AppsOAuth, 0).unwrap(), StateOutcome::Stateless);
     }
 
     #[test]

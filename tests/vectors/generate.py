@@ -724,6 +724,8 @@ def callbacks_suite():
          plain("x"), err("signature_mismatch"), note="state= present (empty) is signed as \"\", never as null")
     inst("reject-absent-but-signed-with-state", signed_query(None, sign_state="st_1", form="value"), stateless, err("signature_mismatch"))
     inst("ok-livemode-false", signed_query("st_1", extra=[("livemode", "false")]), plain("st_1"), installed("st_1", livemode="false"))
+    inst("ok-undecodable-unknown-key", signed_query("st_1") + "&x%ZZ=1", plain("st_1"), installed("st_1"),
+         note="a key that does not decode cannot be one we read: skipped like any unknown key")
     inst("ok-unknown-extra-params", signed_query("st_1", extra=[("utm", "1"), ("utm", "2")]), plain("st_1"), installed("st_1"))
     inst("ok-rotated-secret", signed_query("st_1", secret=S2), plain("st_1"), installed("st_1", secret_index=1), secrets=(S, S2))
     inst("reject-only-old-secret", signed_query("st_1", secret=S2), plain("st_1"), err("signature_mismatch"))
@@ -772,6 +774,8 @@ def callbacks_suite():
     oauth("oauth-reject-state", "code=ac_123&state=st_2", "connect_oauth", plain("st_1"), err("state_mismatch"))
     oauth("oauth-reject-no-state", "code=ac_123", "connect_oauth", plain("st_1"), err("state_missing"))
     oauth("oauth-stateless-ok", "code=ac_123", "apps_oauth", stateless, auth("ac_123", so="stateless"))
+    oauth("oauth-reject-connect-stateless", "code=ac_123", "connect_oauth", stateless, err("invalid_argument"),
+          note="Connect OAuth has no PKCE: state is its only CSRF defence, so a stateless check is refused")
     oauth("oauth-signed-ok", f"code=ac_1&state={conn_tok}", "connect_oauth", signed,
           auth("ac_1", so="signed", state_nonce=b64e(nonce), state_data=None))
     oauth("oauth-signed-wrong-flow", f"code=ac_1&state={sig_tok}", "connect_oauth", signed, err("state_flow_mismatch"))
@@ -893,6 +897,8 @@ def oauth_suite():
     req("exchange-reject-code-empty", "code_exchange_request", ce("connect", KEY, ""), err("invalid_argument"))
     req("exchange-reject-provider", "code_exchange_request", ce("github", KEY, "ac_1"), err("invalid_argument"))
     req("exchange-reject-base", "code_exchange_request", ce("connect", KEY, "ac_1", base_url="connect.stripe.com"), err("invalid_argument"))
+    req("exchange-reject-base-plain-http", "code_exchange_request", ce("connect", KEY, "ac_1", base_url="http://proxy.internal"), err("invalid_argument"))
+    req("exchange-reject-base-userinfo", "code_exchange_request", ce("connect", KEY, "ac_1", base_url="https://u:p@connect.example"), err("invalid_argument"))
     rf = lambda provider, key, tok, scope=None, **kw: dict({"provider": provider, "secret_key": key, "refresh_token": tok,
                                                              "scope": scope, "expected_mode": None, "base_url": None}, **kw)
     req("refresh-apps", "refresh_request", rf("apps", KEY, "rt_abc"),
