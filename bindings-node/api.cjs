@@ -20,16 +20,25 @@ function wrap(fn, Failure) {
 }
 
 // Credentials in results are real values (send them), but never printed by console.log,
-// util.inspect or JSON.stringify.
+// util.inspect or JSON.stringify. The hooks sit on a prototype, not on the object: its own keys
+// stay plain strings, so `fetch(url, { headers })` and `new Headers(headers)` accept it.
+const redacting = new Map()
 function hide(obj, fields) {
-  const shown = () => {
-    const copy = { ...obj }
-    for (const f of fields) if (copy[f] != null) copy[f] = '[redacted]'
-    return copy
+  const key = fields.join()
+  let proto = redacting.get(key)
+  if (!proto) {
+    function shown() {
+      const copy = { ...this }
+      for (const f of fields) if (copy[f] != null) copy[f] = '[redacted]'
+      return copy
+    }
+    proto = Object.create(Object.prototype, {
+      [INSPECT]: { value(depth, opts, inspect) { return inspect ? inspect(shown.call(this), opts) : shown.call(this) } },
+      toJSON: { value: shown },
+    })
+    redacting.set(key, proto)
   }
-  Object.defineProperty(obj, INSPECT, { value: (depth, opts, inspect) => (inspect ? inspect(shown(), opts) : shown()), enumerable: false })
-  Object.defineProperty(obj, 'toJSON', { value: shown, enumerable: false })
-  return obj
+  return Object.setPrototypeOf(obj, proto)
 }
 const REDACT = {
   codeExchangeRequest: (r) => (hide(r.headers, ['Authorization']), r),

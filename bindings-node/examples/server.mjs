@@ -1,59 +1,213 @@
-// A platform's two Stripe endpoints with node:http: the install callback and the webhook.
-// Run: STRIPE_APP_SECRET=absec_... STRIPE_WEBHOOK_SECRET=whsec_... node examples/server.mjs
+// A platform on node:http that uses stripe-handshake for all three Stripe flows:
+//   /install  → Stripe Apps install link → /stripe/install/callback (install_signature + state)
+//   /connect  → Connect OAuth (Standard)  → /stripe/oauth/callback (state, code → token)
+//   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
+//   POST /stripe/webhook (account.application.deauthorized)
+// `stripeBase` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
-  createVerifier, redirectAllowList, installLink, issueStateToken, verifyInstallCallback, StripeHandshakeError,
+  codeExchangeRequest, connectOAuthLink, createVerifier, deauthorizeRequest, installLink, issueStateToken,
+  parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, redirectAllowList, refreshRequest, StripeHandshakeError,
+  verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
 
-export function platform({ appSecret, webhookSecret, stateKey, linkId = 'your_install_link_id', onInstall, onDeauthorize }) {
-  const allow = redirectAllowList(['http://localhost:3000/stripe/callback'], { testMode: true })
-  const keys = [{ id: 'k1', key: stateKey }]
-  const webhooks = createVerifier(webhookSecret) // prepared once: the fast path
-
-  return createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://localhost')
-    const session = /sid=([\w-]+)/.exec(req.headers.cookie ?? '')?.[1] ?? randomBytes(16).toString('hex')
-    try {
-      if (url.pathname === '/install') {
-        // 1. Send the user to Stripe with a state token bound to their session.
-        const state = issueStateToken({ keys, flow: 'install_link', sessionId: session })
-        res.writeHead(302, { Location: installLink({ linkId, state }, allow), 'Set-Cookie': `sid=${session}; HttpOnly; SameSite=Lax` })
-        return res.end()
-      }
-      if (url.pathname === '/stripe/callback') {
-        // 2. Verify install_signature and state from the raw query string.
-        const result = verifyInstallCallback(url.search, { secrets: appSecret, stateKeys: keys, sessionId: session })
-        if (result.outcome === 'denied') return send(res, 200, { installed: false, reason: result.kind })
-        await onInstall?.(result) // store result.accountId; refuse a second use of result.stateNonce
-        return send(res, 200, { installed: true, account: result.accountId })
-      }
-      if (url.pathname === '/stripe/webhook' && req.method === 'POST') {
-        // 3. Verify the raw body: never a re-serialized JSON object.
-        const chunks = []
-        for await (const chunk of req) chunks.push(chunk)
-        const body = Buffer.concat(chunks)
-        const event = webhooks.verifyWebhook(body, req.headers['stripe-signature'] ?? '')
-        if (event.type === 'account.application.deauthorized') await onDeauthorize?.(event.account)
-        return send(res, 200, { received: true })
-      }
-      send(res, 404, { error: 'not found' })
-    } catch (e) {
-      if (e instanceof StripeHandshakeError) return send(res, 400, { error: e.code })
-      throw e
-    }
-  })
+/** The platform's own refusals, shown like the library's. */
+class Refusal extends Error {
+  constructor(code, message) {
+    super(message)
+    this.code = code
+  }
 }
 
-function send(res, status, body) {
-  res.writeHead(status, { 'Content-Type': 'application/json' })
-  res.end(JSON.stringify(body))
+/** What the platform keeps: a stand-in for your database. */
+export function memoryStore() {
+  return { installs: {}, connections: {}, usedNonces: new Set(), events: [] }
+}
+
+export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, stateKey, store = memoryStore() }) {
+  const installCallback = `${publicUrl}/stripe/install/callback`
+  const oauthCallback = `${publicUrl}/stripe/oauth/callback`
+  // Plain http is allowed only for loopback, and only when we say so (local development).
+  const allow = redirectAllowList([installCallback, oauthCallback], { testMode: publicUrl.startsWith('http:') })
+  const keys = [{ id: 'k1', key: stateKey }] // add the next key first to rotate; old tokens still verify
+  const webhooks = createVerifier(webhookSecret) // prepared once: the fast path
+  const mode = parseSecretKey(connect.secretKey).mode // a key of the other mode is refused before any request
+
+  async function stripeCall(request) {
+    // The core builds the request and parses the answer; any HTTP client sends it.
+    const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
+    return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) }
+  }
+
+  function freshNonce(nonce) {
+    // A signed state token verifies until it expires: refuse a second use of the same one.
+    if (store.usedNonces.has(nonce)) return false
+    store.usedNonces.add(nonce)
+    return true
+  }
+
+  const routes = {
+    'GET /': ({ session }) => home(store, session),
+
+    'GET /install': ({ session }) => {
+      // 1. Send the user to Stripe with a state token bound to their session.
+      const state = issueStateToken({ keys, flow: 'install_link', sessionId: session })
+      return redirect(installLink({ linkId: app.linkId, redirectUri: installCallback, state, baseUrl: stripeBase }, allow))
+    },
+
+    'GET /stripe/install/callback': ({ url, session }) => {
+      // 2. Verify install_signature, its time window and the state from the raw query string.
+      const r = verifyInstallCallback(url.search, { secrets: app.secret, stateKeys: keys, sessionId: session })
+      if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
+      store.installs[r.accountId] = { userId: r.userId, livemode: r.livemode !== 'false', session }
+      return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
+    },
+
+    'GET /connect': ({ session }) => {
+      const state = issueStateToken({ keys, flow: 'connect_oauth', sessionId: session })
+      const link = connectOAuthLink({ clientId: connect.clientId, accountType: 'standard', scope: 'read_write', redirectUri: oauthCallback, state, baseUrl: stripeBase }, allow)
+      return redirect(link)
+    },
+
+    'GET /stripe/oauth/callback': async ({ url, session }) => {
+      const r = verifyOAuthCallback(url.search, { flow: 'connect_oauth', stateKeys: keys, sessionId: session })
+      if (r.outcome === 'denied') return view(200, 'denied', 'Connection declined', `Stripe said: ${r.kind}. Nothing was connected.`)
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This connect link was already used.', 'state_replayed')
+      // 3. Exchange the one-time code (never retried: reusing it revokes the connection).
+      const res = await stripeCall(codeExchangeRequest({ provider: 'connect', secretKey: connect.secretKey, code: r.code, expectedMode: mode, baseUrl: stripeBase }))
+      const token = parseTokenResponse(res.status, res.body)
+      store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
+      return view(200, 'connected', 'Stripe account connected', `Connected ${token.stripeUserId} with scope ${token.scope}.`)
+    },
+
+    'POST /connections/refresh': async ({ form, session }) => {
+      const c = owned(store, form.get('account'), session)
+      const res = await stripeCall(refreshRequest({ provider: 'connect', secretKey: connect.secretKey, refreshToken: c.refreshToken, expectedMode: mode, baseUrl: stripeBase }))
+      const token = parseTokenResponse(res.status, res.body)
+      Object.assign(c, { accessToken: token.accessToken, refreshToken: token.refreshToken ?? c.refreshToken, refreshed: (c.refreshed ?? 0) + 1 })
+      return view(200, 'refreshed', 'Access token refreshed', `New access token for ${form.get('account')}.`)
+    },
+
+    'POST /connections/deauthorize': async ({ form, session }) => {
+      const account = form.get('account')
+      owned(store, account, session)
+      const res = await stripeCall(deauthorizeRequest({ secretKey: connect.secretKey, clientId: connect.clientId, stripeUserId: account, expectedMode: mode, baseUrl: stripeBase }))
+      parseDeauthorizeResponse(res.status, res.body, account) // throws unless Stripe echoed this account
+      store.connections[account].disconnectRequested = true // removed when the webhook arrives
+      return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
+    },
+
+    'POST /stripe/webhook': ({ raw, headers }) => {
+      // 4. Verify the raw body bytes, never re-serialized JSON.
+      const event = webhooks.verifyWebhook(raw, headers['stripe-signature'] ?? '')
+      store.events.push({ id: event.id, type: event.type, account: event.account })
+      if (event.type === 'account.application.deauthorized' && event.account) {
+        delete store.installs[event.account]
+        delete store.connections[event.account]
+      }
+      return { status: 200, type: 'application/json', body: '{"received":true}' }
+    },
+
+    // For the demo and the tests: what the platform stored, tokens redacted.
+    'GET /store.json': () => ({ status: 200, type: 'application/json', body: JSON.stringify(publicStore(store)) }),
+  }
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://platform')
+    const known = /(?:^|;\s*)sid=([\w-]{22})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1]
+    const session = known ?? randomBytes(16).toString('base64url')
+    let out
+    try {
+      const route = routes[`${req.method} ${url.pathname}`]
+      if (!route) {
+        out = view(404, 'missing', 'Not found', 'There is no such page.')
+      } else {
+        const raw = req.method === 'POST' ? await readBody(req) : new Uint8Array()
+        const form = new URLSearchParams(req.method === 'POST' ? new TextDecoder().decode(raw) : '')
+        out = await route({ url, session, raw, form, headers: req.headers })
+      }
+    } catch (e) {
+      if (!(e instanceof StripeHandshakeError || e instanceof Refusal)) {
+        console.error(e)
+        out = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
+      } else {
+        // The code is stable and safe to show; the message says what to do next.
+        out = view(400, 'rejected', 'Request refused', e.message, e.code)
+      }
+    }
+    const headers = { 'Content-Type': out.type ?? 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
+    if (!known) headers['Set-Cookie'] = `sid=${session}; HttpOnly; SameSite=Lax; Path=/`
+    if (out.location) headers.Location = out.location
+    res.writeHead(out.status, headers)
+    res.end(out.body)
+  })
+  server.store = store
+  return server
+}
+
+function owned(store, account, session) {
+  const c = store.connections[account]
+  if (!c || c.session !== session) throw new Refusal('not_found', 'No such connection in this session.')
+  return c
+}
+
+async function readBody(req) {
+  const chunks = []
+  let size = 0
+  for await (const chunk of req) {
+    size += chunk.length
+    if (size > 1 << 20) throw new Error('request body over 1 MiB')
+    chunks.push(chunk)
+  }
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+function redirect(location) {
+  return { status: 302, location, body: '' }
+}
+
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+function view(status, outcome, title, text, code = '') {
+  const codeLine = code ? `<p>Code: <code id="code">${esc(code)}</code></p>` : ''
+  return { status, body: layout(title, `<main id="result" data-outcome="${esc(outcome)}"><h1>${esc(title)}</h1><p id="message">${esc(text)}</p>${codeLine}</main><p><a href="/">Back</a></p>`) }
+}
+
+function home(store, session) {
+  const rows = Object.entries(store.connections).filter(([, c]) => c.session === session).map(([account, c]) => `<li>${esc(account)} (${esc(c.scope)})
+    <form method="post" action="/connections/refresh"><input type="hidden" name="account" value="${esc(account)}"><button id="refresh">Refresh token</button></form>
+    <form method="post" action="/connections/deauthorize"><input type="hidden" name="account" value="${esc(account)}"><button id="deauthorize">Disconnect</button></form></li>`)
+  const installs = Object.keys(store.installs).map((a) => `<li>${esc(a)}</li>`)
+  return { status: 200, body: layout('Demo platform', `<h1>Demo platform</h1>
+<p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
+<h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`) }
+}
+
+function layout(title, inner) {
+  return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><body style="font-family:sans-serif;max-width:40em;margin:3em auto">${inner}</body>`
+}
+
+function publicStore(store) {
+  const redact = (t) => (t ? `…${t.slice(-4)}` : t)
+  return {
+    installs: store.installs,
+    connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
+    usedNonces: store.usedNonces.size,
+    events: store.events,
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const env = process.env
+  const port = Number(env.PORT ?? 3000)
   platform({
-    appSecret: process.env.STRIPE_APP_SECRET,
-    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET,
-    stateKey: Buffer.from(process.env.STATE_KEY_HEX ?? randomBytes(32).toString('hex'), 'hex'),
-  }).listen(3000, () => console.log('listening on http://localhost:3000/install'))
+    publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
+    stripeBase: env.STRIPE_BASE, // e.g. http://127.0.0.1:12111 for the emulator
+    app: { linkId: env.STRIPE_INSTALL_LINK_ID, secret: env.STRIPE_APP_SECRET },
+    connect: { clientId: env.STRIPE_CLIENT_ID, secretKey: env.STRIPE_SECRET_KEY },
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    stateKey: Buffer.from(env.STATE_KEY_HEX ?? randomBytes(32).toString('hex'), 'hex'),
+  }).listen(port, '127.0.0.1', () => console.log(`platform on http://127.0.0.1:${port}/`))
 }

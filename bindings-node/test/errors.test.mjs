@@ -58,6 +58,11 @@ test('no secret appears in messages, inspect output or JSON', () => {
   const b64 = Buffer.from('sk_test_do_not_print:').toString('base64')
   assert.equal(req.headers.Authorization, `Basic ${b64}`) // usable
   assert.ok(!inspect(req, { depth: 5 }).includes(b64) && !JSON.stringify(req).includes(b64))
+  // ...and still a plain record for fetch: the redaction hooks are not own keys.
+  assert.deepEqual(Reflect.ownKeys(req.headers), ['Authorization', 'Content-Type'])
+  const sent = new Request(req.url, { method: req.method, headers: req.headers, body: req.body })
+  assert.equal(sent.headers.get('authorization'), `Basic ${b64}`)
+  assert.equal(sent.headers.get('content-type'), 'application/x-www-form-urlencoded')
   const tok = sh.parseTokenResponse(200, '{"access_token":"sk_test_tok","refresh_token":"rt_tok","token_type":"bearer","stripe_user_id":"acct_1"}')
   assert.equal(tok.accessToken, 'sk_test_tok')
   assert.ok(!inspect(tok).includes('sk_test_tok') && !JSON.stringify(tok).includes('rt_tok'))

@@ -1,0 +1,150 @@
+// The end-to-end scenarios every example platform must pass, in Chromium against the emulator.
+// A platform is anything that serves the same routes: /install, /connect, the two callbacks,
+// /connections/{refresh,deauthorize}, /stripe/webhook and /store.json (what it stored).
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { emulator, getJson, launchBrowser, result, runFlow, waitFor } from './harness.mjs'
+
+/**
+ * @param {string} name
+ * @param {(emu) => Promise<{ base: string, stop: () => Promise<void> }>} start  starts the platform, wired to emu
+ * @param {{ foreignSessionCodes: string[] }} expect  what a callback from another browser gets
+ */
+export function platformScenarios(name, start, expect) {
+  describe(name, () => {
+    let emu, platform, browser
+    const store = () => getJson(`${platform.base}/store.json`)
+    const log = () => getJson(`${emu.url}/_emulator/log`)
+    const account = () => emu.config.account.id
+    const fresh = async () => (await browser.newContext()).newPage()
+
+    before(async () => {
+      emu = await emulator()
+      platform = await start(emu)
+      browser = await launchBrowser()
+    })
+    after(async () => {
+      await browser?.close()
+      await platform?.stop()
+      await emu?.close()
+    })
+
+    test('install: connect → approve → redirect → install verified and stored', async () => {
+      const page = await fresh()
+      const r = await runFlow(page, `${platform.base}/install`)
+      assert.equal(r.outcome, 'installed', r.text)
+      assert.match(r.text, new RegExp(account()))
+      const s = await store()
+      assert.equal(s.installs[account()].userId, emu.config.account.userId)
+      assert.equal(s.installs[account()].livemode, false)
+      await page.context().close()
+    })
+
+    test('install: cancel → typed denial shown, nothing stored', async () => {
+      const page = await fresh()
+      const before = await store()
+      const r = await runFlow(page, `${platform.base}/install`, { decision: 'cancel' })
+      assert.equal(r.outcome, 'denied', r.text)
+      assert.match(r.text, /access_denied/)
+      assert.deepEqual((await store()).installs, before.installs)
+      await page.context().close()
+    })
+
+    test('install: a tampered callback is rejected, a replayed one too', async () => {
+      const page = await fresh()
+      const callback = await runFlow(page, `${platform.base}/install`, { hold: true })
+      const u = new URL(callback)
+      assert.equal(u.searchParams.get('account_id'), account())
+      const before = await store()
+
+      const tampered = new URL(callback)
+      tampered.searchParams.set('account_id', 'acct_1Attacker')
+      await page.goto(tampered.href)
+      assert.deepEqual(pick(await result(page)), { outcome: 'rejected', code: 'signature_mismatch' })
+      assert.equal((await store()).installs.acct_1Attacker, undefined)
+
+      const noSignature = new URL(callback)
+      noSignature.searchParams.delete('install_signature')
+      await page.goto(noSignature.href)
+      assert.deepEqual(pick(await result(page)), { outcome: 'rejected', code: 'missing_parameter' })
+
+      await page.goto(callback)
+      assert.equal((await result(page)).outcome, 'installed')
+      await page.goto(callback)
+      assert.deepEqual(pick(await result(page)), { outcome: 'rejected', code: 'state_replayed' })
+      assert.equal((await store()).usedNonces, before.usedNonces + 1)
+      await page.context().close()
+    })
+
+    test('install: state from another browser session is rejected', async () => {
+      const victim = await fresh()
+      const callback = await runFlow(victim, `${platform.base}/install`, { hold: true })
+      const before = await store()
+      const attacker = await fresh() // another browser profile: other cookies, other sessionStorage
+      await attacker.goto(callback)
+      const r = await result(attacker)
+      assert.equal(r.outcome, 'rejected')
+      assert.ok(expect.foreignSessionCodes.includes(r.code), r.code)
+      assert.equal((await store()).usedNonces, before.usedNonces)
+      // The browser that started the install can still finish it.
+      await victim.goto(callback)
+      assert.equal((await result(victim)).outcome, 'installed')
+      await attacker.context().close()
+      await victim.context().close()
+    })
+
+    test('connect: deny → typed denial shown, nothing stored', async () => {
+      const page = await fresh()
+      const before = await store()
+      const r = await runFlow(page, `${platform.base}/connect`, { decision: 'cancel' })
+      assert.equal(r.outcome, 'denied', r.text)
+      assert.match(r.text, /access_denied/)
+      assert.deepEqual((await store()).connections, before.connections)
+      await page.context().close()
+    })
+
+    test('connect: code → token → refresh → deauthorize → webhook verified', async () => {
+      const page = await fresh()
+      const r = await runFlow(page, `${platform.base}/connect`)
+      assert.equal(r.outcome, 'connected', r.text)
+      assert.match(r.text, /read_write/)
+      let s = await store()
+      assert.equal(s.connections[account()].scope, 'read_write')
+      assert.equal(s.connections[account()].livemode, false)
+      let grant = (await log()).grants.at(-1)
+      assert.deepEqual([grant.provider, grant.account, grant.revoked, grant.accessTokens], ['connect', account(), false, 1])
+
+      await page.goto(`${platform.base}/`)
+      await page.click('#refresh')
+      assert.equal((await result(page)).outcome, 'refreshed')
+      grant = (await log()).grants.at(-1)
+      assert.equal(grant.accessTokens, 2)
+
+      await page.goto(`${platform.base}/`)
+      const events = (await store()).events.length
+      await page.click('#deauthorize')
+      assert.equal((await result(page)).outcome, 'disconnected')
+      assert.equal((await log()).grants.at(-1).revoked, true)
+      s = await waitFor(async () => { const x = await store(); return x.events.length > events && x }, { what: 'the webhook' })
+      assert.deepEqual(s.events.at(-1).type, 'account.application.deauthorized')
+      assert.equal(s.events.at(-1).account, account())
+      assert.equal(s.connections[account()], undefined)
+      const delivery = (await log()).deliveries.at(-1)
+      assert.equal(delivery.status, 200)
+      await page.context().close()
+    })
+
+    test('connect: a forged webhook is refused and changes nothing', async () => {
+      const before = await store()
+      const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'account.application.deauthorized', account: account(), livemode: false, created: 1, data: { object: { id: 'ca_x', object: 'application' } } })
+      const t = Math.floor(Date.now() / 1000)
+      const res = await fetch(`${platform.base}/stripe/webhook`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': `t=${t},v1=${'0'.repeat(64)}` } })
+      assert.equal(res.status, 400)
+      assert.deepEqual((await store()).events, before.events)
+    })
+  })
+}
+
+function pick(r) {
+  return { outcome: r.outcome, code: r.code }
+}

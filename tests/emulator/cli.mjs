@@ -1,0 +1,30 @@
+// One command: node tests/emulator/cli.mjs [--port 12111] [--redirect URL]… [--webhook URL=whsec_…]…
+// Starts the Stripe emulator on loopback and prints its test credentials and endpoints.
+import { parseArgs } from 'node:util'
+import { defaultConfig, startEmulator } from './emulator.mjs'
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '12111' },
+    redirect: { type: 'string', multiple: true, default: ['http://127.0.0.1:3000/stripe/callback'] },
+    webhook: { type: 'string', multiple: true, default: [] },
+  },
+})
+const config = defaultConfig()
+config.app.redirectUris = values.redirect
+config.platform.redirectUris = values.redirect
+config.webhooks = values.webhook.map((w) => {
+  const i = w.lastIndexOf('=')
+  return { url: w.slice(0, i), secret: w.slice(i + 1) }
+})
+const emu = await startEmulator({ port: Number(values.port), config, log: console.error })
+const { app, platform, account } = config
+console.log(`Stripe emulator on ${emu.url}
+  install link   ${emu.url}/apps/install/link/${app.linkId}   (app secret ${app.appSecret})
+  Apps OAuth     ${emu.url}/oauth/v2/${app.testLinkId}/authorize?client_id=${app.clientId}   (key ${app.secretKeys.test})
+  Connect OAuth  ${emu.url}/oauth/authorize?response_type=code&client_id=${platform.clientId}&scope=read_write   (key ${platform.secretKeys.test})
+  tokens         POST ${emu.url}/v1/oauth/token (Apps), POST ${emu.url}/oauth/token and /oauth/deauthorize (Connect)
+  account        ${account.id} (user ${account.userId})
+  redirect URIs  ${values.redirect.join(', ')}
+  webhooks       ${config.webhooks.map((w) => w.url).join(', ') || 'none (--webhook URL=whsec_…)'}
+  test log       GET ${emu.url}/_emulator/log`)

@@ -1,0 +1,362 @@
+// A local emulator of Stripe's side of the three flows stripe-handshake serves: install links,
+// Stripe Apps OAuth, Connect OAuth (Standard and Express), and the account.application.deauthorized
+// webhook. It is written from Stripe's documents (../shared/seeds) and does not use our core: install
+// redirects are signed the way the docs' Node sample verifies them (JSON.stringify of
+// {state, user_id, account_id} + the `stripe` package's signing helper), so a mistake in our core
+// shows up as a failed end-to-end test rather than being mirrored here.
+//
+// Everything is in memory and on loopback; nothing reaches the internet. Test-only endpoints live
+// under /_emulator/ (the log, the clock, an uninstall from the Dashboard).
+import { createServer } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import Stripe from 'stripe'
+
+const stripe = new Stripe('sk_test_emulator_does_not_call_the_api')
+
+export const CODE_TTL_SECS = 5 * 60 // "The authorization code is short-lived": 5 minutes (seed 001)
+export const APPS_ACCESS_TTL_SECS = 60 * 60 // Stripe Apps access tokens live 1 hour (seed 001)
+export const APPS_REFRESH_TTL_SECS = 365 * 24 * 60 * 60 // refresh tokens 1 year, rolled on every use
+const MAX_BODY = 64 * 1024
+
+const id = (prefix, n = 24) => prefix + randomBytes(n).toString('base64url').replace(/[-_]/g, 'x').slice(0, n)
+
+/** Demo credentials: fake, test-mode only, printed by the CLI. */
+export function defaultConfig() {
+  return {
+    account: { id: 'acct_1EmuLatedAccount', userId: 'usr_1EmuLatedUser', name: 'Rocket Rides (test)' },
+    app: {
+      name: 'Demo App',
+      id: 'com.example.demo',
+      linkId: 'lnk_demo_install',
+      testLinkId: 'chnlink_demo_test',
+      clientId: 'ca_DemoAppClient',
+      appSecret: 'absec_demo_app_secret_0123456789',
+      secretKeys: { test: 'sk_test_demoappdeveloper', live: 'sk_live_demoappdeveloper' },
+      redirectUris: [],
+    },
+    platform: {
+      name: 'Demo Platform',
+      clientId: 'ca_DemoPlatformClient',
+      secretKeys: { test: 'sk_test_demoplatform', live: 'sk_live_demoplatform' },
+      redirectUris: [],
+    },
+    webhooks: [], // [{ url, secret: 'whsec_…' }]
+    apiVersion: '2025-10-29.clover',
+  }
+}
+
+/**
+ * Starts the emulator on 127.0.0.1. `config` is live: tests may change redirect URIs and webhook
+ * endpoints once the platforms they point at are listening.
+ */
+export async function startEmulator({ port = 0, config = defaultConfig(), log = () => {} } = {}) {
+  const emu = new Emulator(config, log)
+  const server = createServer((req, res) => emu.handle(req, res).catch((e) => {
+    log(`emulator error: ${e.stack}`)
+    if (!res.headersSent) json(res, 500, { error: 'emulator_error' })
+  }))
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve))
+  emu.url = `http://127.0.0.1:${server.address().port}`
+  emu.close = async () => {
+    await emu.idle()
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+  return emu
+}
+
+class Emulator {
+  constructor(config, log) {
+    this.config = config
+    this.log = log
+    this.offset = 0 // seconds added to the wall clock (POST /_emulator/advance)
+    this.consents = new Map() // consent id -> pending authorization, one use
+    this.codes = new Map() // ac_… -> { client, account, scope, livemode, issuedAt, used, grant }
+    this.grants = [] // connections: { client, account, livemode, scope, accessTokens, refreshToken, revoked }
+    this.deliveries = [] // webhook deliveries: { url, type, account, status }
+    this.pending = new Set()
+  }
+
+  now() {
+    return Math.floor(Date.now() / 1000) + this.offset
+  }
+
+  async idle() {
+    while (this.pending.size) await Promise.allSettled([...this.pending])
+  }
+
+  async handle(req, res) {
+    const url = new URL(req.url, 'http://emulator')
+    const path = url.pathname
+    const q = url.searchParams
+    const { app, platform } = this.config
+    let m
+    if (req.method === 'GET' && (m = /^\/apps\/install\/link\/([^/]+)$/.exec(path))) {
+      if (m[1] !== app.linkId) return page(res, 404, 'Unknown install link', `No install link ${m[1]}.`)
+      return this.consent(res, q, { kind: 'install', client: app, livemode: false })
+    }
+    if (req.method === 'GET' && (m = /^\/oauth\/v2\/(?:([^/]+)\/)?authorize$/.exec(path))) {
+      if (q.get('client_id') !== app.clientId) return page(res, 400, 'Unknown client', 'client_id is not a Stripe App.')
+      if (m[1] !== undefined && m[1] !== app.testLinkId) return page(res, 404, 'Unknown test link', `No link ${m[1]}.`)
+      // A chnlink_ test link authorizes in test mode; the plain link is the live Marketplace.
+      return this.consent(res, q, { kind: 'apps_oauth', client: app, livemode: m[1] === undefined })
+    }
+    if (req.method === 'GET' && (path === '/oauth/authorize' || path === '/express/oauth/authorize')) {
+      if (q.get('client_id') !== platform.clientId) return page(res, 400, 'Unknown client', 'client_id is not a Connect platform.')
+      if (q.get('response_type') !== 'code') return page(res, 400, 'Invalid request', 'response_type must be code.')
+      const express = path.startsWith('/express')
+      const scope = express ? 'read_write' : q.get('scope') ?? 'read_only'
+      if (!['read_write', 'read_only'].includes(scope)) return page(res, 400, 'Invalid scope', 'scope must be read_write or read_only.')
+      return this.consent(res, q, { kind: express ? 'connect_express' : 'connect_standard', client: platform, livemode: false, scope })
+    }
+    if (req.method === 'POST' && (m = /^\/consent\/([\w-]+)$/.exec(path))) {
+      return this.decide(res, m[1], new URLSearchParams(await body(req)))
+    }
+    if (req.method === 'POST' && path === '/v1/oauth/token') return this.token(req, res, app, 'apps')
+    if (req.method === 'POST' && path === '/oauth/token') return this.token(req, res, platform, 'connect')
+    if (req.method === 'POST' && path === '/oauth/deauthorize') return this.deauthorize(req, res)
+    if (req.method === 'GET' && path === '/v1/account') return this.account(req, res)
+    if (path === '/_emulator/log') return json(res, 200, this.snapshot())
+    if (req.method === 'POST' && path === '/_emulator/advance') {
+      this.offset += Number(q.get('seconds') ?? 0)
+      return json(res, 200, { now: this.now() })
+    }
+    if (req.method === 'POST' && path === '/_emulator/uninstall') {
+      // The user removes the app (or platform) from their Dashboard.
+      const client = q.get('client_id') === platform.clientId ? platform : app
+      const n = this.revoke(client, q.get('account') ?? this.config.account.id, { always: true })
+      return json(res, 200, { revoked: n })
+    }
+    return page(res, 404, 'Not found', `${req.method} ${path} is not part of the emulator.`)
+  }
+
+  /** Checks redirect_uri exactly and shows the consent page with Install/Connect and Cancel. */
+  consent(res, q, request) {
+    const { client } = request
+    const asked = q.get('redirect_uri')
+    // Exact byte comparison with the configured list; the first entry is the default.
+    const redirect = asked === null ? client.redirectUris[0] : client.redirectUris.find((u) => u === asked)
+    if (redirect === undefined) {
+      return page(res, 400, 'Invalid redirect_uri', `The redirect_uri is not one of the ${client.name}'s allowed URLs.`)
+    }
+    const consent = randomBytes(16).toString('hex')
+    this.consents.set(consent, { ...request, redirect, state: q.get('state') })
+    const { account } = this.config
+    const verb = request.kind === 'install' ? 'Install' : 'Connect'
+    const scope = request.scope ? `<p>Access: <code>${esc(request.scope)}</code></p>` : ''
+    return html(res, 200, `<title>${verb} ${esc(client.name)}</title>
+<h1 id="consent">${verb} ${esc(client.name)}</h1>
+<p>${esc(client.name)} asks to access <b>${esc(account.name)}</b> (<code>${esc(account.id)}</code>) in
+${request.livemode ? 'live' : 'test'} mode.</p>${scope}
+<form method="post" action="/consent/${consent}">
+  <button id="approve" name="decision" value="approve">${verb}</button>
+  <button id="cancel" name="decision" value="cancel">Cancel</button>
+</form>`)
+  }
+
+  decide(res, consentId, form) {
+    const c = this.consents.get(consentId)
+    if (!c) return page(res, 400, 'Expired', 'This consent page was already used or never existed.')
+    this.consents.delete(consentId)
+    const { account } = this.config
+    const params = []
+    if (form.get('decision') !== 'approve') {
+      const description = c.kind === 'install' ? 'The user cancelled the installation' : 'The user denied your request'
+      params.push(['error', 'access_denied'], ['error_description', description])
+      // Install links come back without state on cancel (seed 000); OAuth denials echo it.
+      if (c.kind !== 'install' && c.state !== null) params.push(['state', c.state])
+    } else if (c.kind === 'install') {
+      const signed = JSON.stringify({ state: c.state ?? undefined, user_id: account.userId, account_id: account.id })
+      const signature = stripe.webhooks.generateTestHeaderString({ payload: signed, secret: c.client.appSecret, timestamp: this.now() })
+      params.push(['user_id', account.userId], ['account_id', account.id])
+      if (c.state !== null) params.push(['state', c.state])
+      params.push(['install_signature', signature], ['livemode', 'false'])
+    } else {
+      const code = id('ac_')
+      this.codes.set(code, { client: c.client, account: account.id, scope: c.scope ?? 'stripe_apps', livemode: c.livemode, issuedAt: this.now(), used: false, grant: null })
+      params.push(['code', code])
+      if (c.kind.startsWith('connect')) params.push(['scope', c.scope])
+      if (c.state !== null) params.push(['state', c.state])
+    }
+    const sep = c.redirect.includes('?') ? '&' : '?'
+    res.writeHead(303, { Location: c.redirect + sep + new URLSearchParams(params).toString() })
+    res.end()
+  }
+
+  /** The key in HTTP Basic auth: a secret key of this client, and its mode. */
+  authenticate(req, client) {
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '')
+    if (!m) return { error: [401, 'invalid_request', 'No API key provided. Use HTTP Basic auth with your secret key.'] }
+    const key = Buffer.from(m[1], 'base64').toString('utf8').replace(/:$/, '')
+    if (/^(pk|rk)_/.test(key)) {
+      return { error: [401, 'invalid_request', 'This call needs a secret key (sk_…); publishable and restricted keys are refused.'] }
+    }
+    const mode = Object.entries(client.secretKeys).find(([, k]) => k === key)?.[0]
+    if (!mode) return { error: [401, 'invalid_client', 'Invalid API key provided.'] }
+    return { livemode: mode === 'live' }
+  }
+
+  async token(req, res, client, provider) {
+    const form = new URLSearchParams(await body(req))
+    const auth = this.authenticate(req, client)
+    if (auth.error) return oauthError(res, ...auth.error)
+    const grantType = form.get('grant_type')
+    if (grantType === 'authorization_code') {
+      const code = form.get('code') ?? ''
+      const c = this.codes.get(code)
+      if (!c || c.client !== client) return oauthError(res, 400, 'invalid_grant', `Authorization code does not exist: ${code}`)
+      if (c.used) {
+        // Reusing a code revokes the connection it created (Connect OAuth reference; RFC 6749 §4.1.2).
+        if (c.grant) this.revoke(client, c.account, { only: c.grant })
+        return oauthError(res, 400, 'invalid_grant', `Authorization code already used: ${code}`)
+      }
+      if (this.now() - c.issuedAt > CODE_TTL_SECS) return oauthError(res, 400, 'invalid_grant', `Authorization code expired: ${code}`)
+      if (c.livemode !== auth.livemode) {
+        const want = c.livemode ? 'live' : 'test'
+        return oauthError(res, 400, 'invalid_grant', `This authorization code was created in ${want} mode; use your ${want} secret key.`)
+      }
+      c.used = true
+      const grant = { client, provider, account: c.account, livemode: c.livemode, scope: c.scope, accessTokens: [], refreshToken: null, refreshIssuedAt: 0, revoked: false }
+      c.grant = grant
+      this.grants.push(grant)
+      return json(res, 200, this.issue(grant))
+    }
+    if (grantType === 'refresh_token') {
+      const token = form.get('refresh_token') ?? ''
+      const grant = this.grants.find((g) => g.client === client && g.refreshToken === token && !g.revoked)
+      if (!grant || (provider === 'apps' && this.now() - grant.refreshIssuedAt > APPS_REFRESH_TTL_SECS)) {
+        return oauthError(res, 400, 'invalid_grant', 'Invalid refresh token.')
+      }
+      if (grant.livemode !== auth.livemode) return oauthError(res, 400, 'invalid_grant', 'The refresh token belongs to the other mode.')
+      const scope = form.get('scope')
+      if (scope !== null) {
+        if (provider === 'apps' || !['read_only', 'read_write'].includes(scope)) return oauthError(res, 400, 'invalid_scope', `Invalid scope: ${scope}`)
+        if (scope === 'read_write' && grant.scope === 'read_only') return oauthError(res, 400, 'invalid_scope', 'A refresh cannot widen the scope.')
+      }
+      return json(res, 200, this.issue(grant, scope ?? grant.scope))
+    }
+    return oauthError(res, 400, 'unsupported_grant_type', `Unsupported grant_type: ${grantType}`)
+  }
+
+  /** New access token; Apps refresh tokens roll on every use, Connect ones stay. */
+  issue(grant, scope = grant.scope) {
+    const live = grant.livemode ? 'live' : 'test'
+    const access = { token: id(`sk_${live}_`, 32), expiresAt: grant.provider === 'apps' ? this.now() + APPS_ACCESS_TTL_SECS : Infinity }
+    grant.accessTokens.push(access)
+    if (grant.provider === 'apps' || grant.refreshToken === null) {
+      grant.refreshToken = id('rt_', 32)
+      grant.refreshIssuedAt = this.now()
+    }
+    return {
+      access_token: access.token,
+      livemode: grant.livemode,
+      refresh_token: grant.refreshToken,
+      scope,
+      stripe_publishable_key: id(`pk_${live}_`, 24),
+      stripe_user_id: grant.account,
+      token_type: 'bearer',
+    }
+  }
+
+  async deauthorize(req, res) {
+    const { platform } = this.config
+    const form = new URLSearchParams(await body(req))
+    const auth = this.authenticate(req, platform)
+    if (auth.error) return oauthError(res, ...auth.error)
+    const account = form.get('stripe_user_id') ?? ''
+    if (form.get('client_id') !== platform.clientId) return oauthError(res, 400, 'invalid_client', 'client_id does not belong to this key.')
+    if (this.revoke(platform, account) === 0) {
+      return oauthError(res, 400, 'invalid_client', `Application ${platform.clientId} is not connected to stripe account ${account}.`)
+    }
+    return json(res, 200, { stripe_user_id: account })
+  }
+
+  /** GET /v1/account with a Bearer access token: proves a token works (and when it stops). */
+  account(req, res) {
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const grant = this.grants.find((g) => !g.revoked && g.accessTokens.some((a) => a.token === token && a.expiresAt > this.now()))
+    if (!grant) return json(res, 401, { error: { type: 'invalid_request_error', message: 'Expired or revoked API key.' } })
+    return json(res, 200, { id: grant.account, object: 'account' })
+  }
+
+  /** Revokes the client's connections to an account and sends account.application.deauthorized. */
+  revoke(client, account, { only = null, always = false } = {}) {
+    const live = this.grants.filter((g) => g.client === client && g.account === account && !g.revoked && (!only || g === only))
+    for (const g of live) g.revoked = true
+    if (live.length || always) this.sendWebhook(client, account)
+    return live.length
+  }
+
+  sendWebhook(client, account) {
+    const event = {
+      id: id('evt_'),
+      object: 'event',
+      account,
+      api_version: this.config.apiVersion,
+      created: this.now(),
+      data: { object: { id: client.clientId, object: 'application', name: client.name } },
+      livemode: false,
+      pending_webhooks: this.config.webhooks.length,
+      request: { id: null, idempotency_key: null },
+      type: 'account.application.deauthorized',
+    }
+    // Stripe sends pretty-printed JSON: receivers must verify the raw bytes, not a re-serialization.
+    const payload = JSON.stringify(event, null, 2)
+    for (const hook of this.config.webhooks) {
+      const header = stripe.webhooks.generateTestHeaderString({ payload, secret: hook.secret, timestamp: this.now() })
+      const delivery = { url: hook.url, id: event.id, type: event.type, account, status: null }
+      this.deliveries.push(delivery)
+      const p = fetch(hook.url, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': header }, body: payload })
+        .then((r) => { delivery.status = r.status; return r.arrayBuffer() })
+        .catch((e) => { delivery.status = `failed: ${e.message}` })
+        .finally(() => this.pending.delete(p))
+      this.pending.add(p)
+    }
+  }
+
+  snapshot() {
+    return {
+      now: this.now(),
+      codes: [...this.codes].map(([code, c]) => ({ code, account: c.account, used: c.used, issuedAt: c.issuedAt, livemode: c.livemode })),
+      grants: this.grants.map((g) => ({ provider: g.provider, client: g.client.clientId, account: g.account, scope: g.scope, livemode: g.livemode, revoked: g.revoked, accessTokens: g.accessTokens.length })),
+      deliveries: this.deliveries,
+    }
+  }
+}
+
+function body(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    let size = 0
+    req.on('data', (c) => {
+      size += c.length
+      if (size > MAX_BODY) req.destroy(new Error('body too large'))
+      else chunks.push(c)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+function json(res, status, value) {
+  res.writeHead(status, { 'Content-Type': 'application/json' })
+  res.end(JSON.stringify(value))
+}
+
+function oauthError(res, status, error, description) {
+  json(res, status, { error, error_description: description })
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+function html(res, status, inner) {
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' })
+  res.end(`<!doctype html><meta charset="utf-8"><body style="font-family:sans-serif;max-width:40em;margin:3em auto">
+<p style="color:#635bff">Stripe emulator (local, test mode)</p>${inner}</body>`)
+}
+
+function page(res, status, title, text) {
+  html(res, status, `<title>${esc(title)}</title><h1 id="problem">${esc(title)}</h1><p>${esc(text)}</p>`)
+}
