@@ -1,34 +1,81 @@
-"""A platform's two Stripe endpoints with Flask: the install callback and the webhook.
+"""A platform on Flask that uses stripe-handshake for all three Stripe flows.
 
-Run: STRIPE_APP_SECRET=absec_... STRIPE_WEBHOOK_SECRET=whsec_... flask --app examples/flask_app run
+  /install  -> Stripe Apps install link -> /stripe/install/callback (install_signature + state)
+  /connect  -> Connect OAuth (Standard)  -> /stripe/oauth/callback (state, code -> token)
+  POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
+  POST /stripe/webhook (account.application.deauthorized)
+
+`stripe_base` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
+Run: PORT=5000 STRIPE_APP_SECRET=absec_... STRIPE_WEBHOOK_SECRET=whsec_... python examples/flask_app.py
 """
 
 from __future__ import annotations
 
+import html
 import os
 import secrets
-from typing import Callable, Optional
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Set, Tuple
 
-from flask import Flask, Response, jsonify, redirect, request, session
+from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
 
 import stripe_handshake as sh
 
 
+@dataclass
+class Store:
+    """What the platform keeps: a stand-in for your database."""
+
+    installs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    used_nonces: Set[str] = field(default_factory=set)
+    events: list[Dict[str, Any]] = field(default_factory=list)
+
+
+class Refusal(Exception):
+    """The platform's own refusals, shown like the library's."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def stripe_call(req: sh.HttpRequest) -> Tuple[int, bytes]:
+    """The core builds the request and parses the answer; any HTTP client sends it."""
+    r = urllib.request.Request(req.url, data=req.body.encode(), headers=req.headers, method=req.method)
+    try:
+        with urllib.request.urlopen(r, timeout=30) as res:  # noqa: S310 - the URL comes from the core (https or loopback)
+            return res.status, res.read()
+    except urllib.error.HTTPError as e:  # OAuth errors arrive as 4xx with a JSON body
+        return e.code, e.read()
+
+
 def create_app(
     *,
+    public_url: str,
     app_secret: str,
+    link_id: str,
+    client_id: str,
+    secret_key: str,
     webhook_secret: str,
     state_key: bytes,
-    link_id: str = "your_install_link_id",
-    on_install: Optional[Callable[[str], None]] = None,
-    on_deauthorize: Optional[Callable[[str], None]] = None,
+    stripe_base: Optional[str] = None,
+    store: Optional[Store] = None,
 ) -> Flask:
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)
-    allow = sh.RedirectAllowList(["http://localhost:5000/stripe/callback"], test_mode=True)
-    keys = [("k1", state_key)]
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax")
+    db = store if store is not None else Store()
+    install_callback = f"{public_url}/stripe/install/callback"
+    oauth_callback = f"{public_url}/stripe/oauth/callback"
+    # Plain http is allowed only for loopback, and only when we say so (local development).
+    allow = sh.RedirectAllowList([install_callback, oauth_callback], test_mode=public_url.startswith("http:"))
+    keys = [("k1", state_key)]  # add the next key first to rotate; old tokens still verify
     webhooks = sh.Verifier(webhook_secret)  # prepared once: the fast path
+    mode = sh.parse_secret_key(secret_key)  # a key of the other mode is refused before any request
 
     def session_id() -> str:
         if "sid" not in session:
@@ -36,42 +83,177 @@ def create_app(
         sid: str = session["sid"]
         return sid
 
+    def fresh_nonce(nonce: Optional[str]) -> bool:
+        # A signed state token verifies until it expires: refuse a second use of the same one.
+        if nonce is None or nonce in db.used_nonces:
+            return False
+        db.used_nonces.add(nonce)
+        return True
+
+    def owned(account: str) -> Dict[str, Any]:
+        c = db.connections.get(account)
+        if c is None or c["session"] != session_id():
+            raise Refusal("not_found", "No such connection in this session.")
+        return c
+
+    @app.get("/")
+    def home() -> Response:
+        rows = "".join(
+            f'<li>{esc(a)} ({esc(c["scope"])})'
+            f'<form method="post" action="/connections/refresh"><input type="hidden" name="account" value="{esc(a)}">'
+            '<button id="refresh">Refresh token</button></form>'
+            f'<form method="post" action="/connections/deauthorize"><input type="hidden" name="account" value="{esc(a)}">'
+            '<button id="deauthorize">Disconnect</button></form></li>'
+            for a, c in db.connections.items()
+            if c["session"] == session_id()
+        )
+        installs = "".join(f"<li>{esc(a)}</li>" for a in db.installs)
+        return page(
+            200,
+            "Demo platform",
+            '<h1>Demo platform</h1><p><a id="install" href="/install">Install the Stripe App</a> · '
+            '<a id="connect" href="/connect">Connect with Stripe</a></p>'
+            f'<h2>Installs</h2><ul id="installs">{installs}</ul><h2>Your connections</h2><ul id="connections">{rows}</ul>',
+        )
+
     @app.get("/install")
     def install() -> Redirect:
         # 1. Send the user to Stripe with a state token bound to their session.
         state = sh.issue_state_token(keys=keys, flow="install_link", session_id=session_id())
-        return redirect(sh.install_link(link_id=link_id, state=state, allow_list=allow))
+        return redirect(
+            sh.install_link(link_id=link_id, allow_list=allow, redirect_uri=install_callback, state=state, base_url=stripe_base)
+        )
 
-    @app.get("/stripe/callback")
-    def callback() -> tuple[Response, int]:
-        # 2. Verify install_signature, the time window and state from the raw query string.
+    @app.get("/stripe/install/callback")
+    def install_callback_view() -> Response:
+        # 2. Verify install_signature, its time window and the state from the raw query string.
         query = request.query_string.decode("utf-8", "replace")
-        result = sh.verify_install_callback(query, secrets=app_secret, state_keys=keys, session_id=session_id())
-        if result.outcome == "denied":
-            return jsonify(installed=False, reason=result.kind), 200
-        assert result.account_id is not None
-        if on_install:
-            on_install(result.account_id)  # also: refuse a second use of result.state_nonce
-        return jsonify(installed=True, account=result.account_id), 200
+        r = sh.verify_install_callback(query, secrets=app_secret, state_keys=keys, session_id=session_id())
+        if r.outcome == "denied":
+            return view(200, "denied", "Installation cancelled", f"Stripe said: {r.kind}. Nothing was installed.")
+        if not fresh_nonce(r.state_nonce):
+            return view(400, "rejected", "Link already used", "This install link was already used.", "state_replayed")
+        assert r.account_id is not None
+        db.installs[r.account_id] = {"userId": r.user_id, "livemode": r.livemode != "false"}
+        return view(200, "installed", "App installed", f"Installed on {r.account_id}.")
+
+    @app.get("/connect")
+    def connect() -> Redirect:
+        state = sh.issue_state_token(keys=keys, flow="connect_oauth", session_id=session_id())
+        link = sh.connect_oauth_link(
+            client_id=client_id, account_type="standard", allow_list=allow, scope="read_write",
+            redirect_uri=oauth_callback, state=state, base_url=stripe_base,
+        )  # fmt: skip
+        return redirect(link)
+
+    @app.get("/stripe/oauth/callback")
+    def oauth_callback_view() -> Response:
+        query = request.query_string.decode("utf-8", "replace")
+        r = sh.verify_oauth_callback(query, flow="connect_oauth", state_keys=keys, session_id=session_id())
+        if r.outcome == "denied":
+            return view(200, "denied", "Connection declined", f"Stripe said: {r.kind}. Nothing was connected.")
+        if not fresh_nonce(r.state_nonce):
+            return view(400, "rejected", "Link already used", "This connect link was already used.", "state_replayed")
+        assert r.code is not None
+        # 3. Exchange the one-time code (never retried: reusing it revokes the connection).
+        req = sh.code_exchange_request(provider="connect", secret_key=secret_key, code=r.code, expected_mode=mode, base_url=stripe_base)
+        token = sh.parse_token_response(*stripe_call(req))
+        db.connections[token.stripe_user_id] = {
+            "session": session_id(), "scope": token.scope, "livemode": token.livemode,
+            "accessToken": token.access_token, "refreshToken": token.refresh_token,
+        }  # fmt: skip
+        return view(200, "connected", "Stripe account connected", f"Connected {token.stripe_user_id} with scope {token.scope}.")
+
+    @app.post("/connections/refresh")
+    def refresh() -> Response:
+        account = request.form.get("account", "")
+        c = owned(account)
+        req = sh.refresh_request(
+            provider="connect", secret_key=secret_key, refresh_token=c["refreshToken"], expected_mode=mode, base_url=stripe_base
+        )
+        token = sh.parse_token_response(*stripe_call(req))
+        c.update(accessToken=token.access_token, refreshToken=token.refresh_token or c["refreshToken"])
+        return view(200, "refreshed", "Access token refreshed", f"New access token for {account}.")
+
+    @app.post("/connections/deauthorize")
+    def deauthorize() -> Response:
+        account = request.form.get("account", "")
+        c = owned(account)
+        req = sh.deauthorize_request(
+            secret_key=secret_key, client_id=client_id, stripe_user_id=account, expected_mode=mode, base_url=stripe_base
+        )
+        sh.parse_deauthorize_response(*stripe_call(req), account)  # raises unless Stripe echoed this account
+        c["disconnectRequested"] = True  # removed when the webhook arrives
+        return view(200, "disconnected", "Disconnected", f"{account} was disconnected. Stripe confirms with a webhook.")
 
     @app.post("/stripe/webhook")
-    def webhook() -> tuple[Response, int]:
-        # 3. Verify the raw body bytes, never re-serialized JSON.
+    def webhook() -> Tuple[Dict[str, bool], int]:
+        # 4. Verify the raw body bytes, never re-serialized JSON.
         event = webhooks.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature", ""))
-        if event.type == "account.application.deauthorized" and event.account and on_deauthorize:
-            on_deauthorize(event.account)
-        return jsonify(received=True), 200
+        db.events.append({"id": event.id, "type": event.type, "account": event.account})
+        if event.type == "account.application.deauthorized" and event.account:
+            db.installs.pop(event.account, None)
+            db.connections.pop(event.account, None)
+        return {"received": True}, 200
+
+    @app.get("/store.json")
+    def store_json() -> Dict[str, Any]:
+        # For the demo and the tests: what the platform stored, tokens redacted.
+        def redact(t: Optional[str]) -> Optional[str]:
+            return f"…{t[-4:]}" if t else t
+
+        return {
+            "installs": db.installs,
+            "connections": {
+                a: {**{k: v for k, v in c.items() if k != "session"}, "accessToken": redact(c["accessToken"]),
+                    "refreshToken": redact(c["refreshToken"])}
+                for a, c in db.connections.items()
+            },
+            "usedNonces": len(db.used_nonces),
+            "events": db.events,
+        }  # fmt: skip
 
     @app.errorhandler(sh.StripeHandshakeError)
-    def refused(e: sh.StripeHandshakeError) -> tuple[Response, int]:
-        return jsonify(error=e.code), 400
+    @app.errorhandler(Refusal)
+    def refused(e: Exception) -> Response:
+        # The code is stable and safe to show; the message says what to do next.
+        return view(400, "rejected", "Request refused", str(e), getattr(e, "code", "refused"))
 
     return app
 
 
+def esc(s: object) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def page(status: int, title: str, inner: str) -> Response:
+    body = (
+        f'<!doctype html><meta charset="utf-8"><title>{esc(title)}</title>'
+        f'<body style="font-family:sans-serif;max-width:40em;margin:3em auto">{inner}</body>'
+    )
+    return Response(body, status=status, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def view(status: int, outcome: str, title: str, text: str, code: str = "") -> Response:
+    code_line = f'<p>Code: <code id="code">{esc(code)}</code></p>' if code else ""
+    return page(
+        status,
+        title,
+        f'<main id="result" data-outcome="{esc(outcome)}"><h1>{esc(title)}</h1><p id="message">{esc(text)}</p>'
+        f'{code_line}</main><p><a href="/">Back</a></p>',
+    )
+
+
 if __name__ == "__main__":
+    env = os.environ
+    port = int(env.get("PORT", "5000"))
     create_app(
-        app_secret=os.environ["STRIPE_APP_SECRET"],
-        webhook_secret=os.environ["STRIPE_WEBHOOK_SECRET"],
-        state_key=bytes.fromhex(os.environ.get("STATE_KEY_HEX", secrets.token_hex(32))),
-    ).run(port=5000)
+        public_url=env.get("PUBLIC_URL", f"http://127.0.0.1:{port}"),
+        stripe_base=env.get("STRIPE_BASE"),  # e.g. http://127.0.0.1:12111 for the emulator
+        app_secret=env["STRIPE_APP_SECRET"],
+        link_id=env["STRIPE_INSTALL_LINK_ID"],
+        client_id=env["STRIPE_CLIENT_ID"],
+        secret_key=env["STRIPE_SECRET_KEY"],
+        webhook_secret=env["STRIPE_WEBHOOK_SECRET"],
+        state_key=bytes.fromhex(env.get("STATE_KEY_HEX", secrets.token_hex(32))),
+    ).run(host="127.0.0.1", port=port, threaded=True)
