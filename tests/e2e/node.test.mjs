@@ -10,4 +10,4 @@ platformScenarios('Node platform (bindings-node)', async (emu) => {
   })
   wire(emu, platform.base)
   return platform
-}, { foreignSessionCodes: ['state_session_mismatch'] })
+}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_session_mismatch'], replayedConnectCodes: ['state_replayed'] })

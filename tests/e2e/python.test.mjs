@@ -14,4 +14,4 @@ platformScenarios('Python platform (bindings-python)', async (emu) => {
   })
   wire(emu, platform.base)
   return platform
-}, { foreignSessionCodes: ['state_session_mismatch'] })
+}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_session_mismatch'], replayedConnectCodes: ['state_replayed'] })

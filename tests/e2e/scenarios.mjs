@@ -8,7 +8,8 @@ import { emulator, getJson, launchBrowser, result, runFlow, waitFor } from './ha
 /**
  * @param {string} name
  * @param {(emu) => Promise<{ base: string, stop: () => Promise<void> }>} start  starts the platform, wired to emu
- * @param {{ foreignSessionCodes: string[] }} expect  what a callback from another browser gets
+ * @param {{ foreignSessionCodes: string[], foreignConnectCodes: string[], replayedConnectCodes: string[] }} expect
+ *   the codes a platform shows for a callback opened in another browser, and for a replayed one
  */
 export function platformScenarios(name, start, expect) {
   describe(name, () => {
@@ -131,6 +132,39 @@ export function platformScenarios(name, start, expect) {
       assert.equal(s.connections[account()], undefined)
       const delivery = (await log()).deliveries.at(-1)
       assert.equal(delivery.status, 200)
+      await page.context().close()
+    })
+
+    test('connect: a callback from another browser session is refused and its code never used', async () => {
+      const victim = await fresh()
+      const callback = await runFlow(victim, `${platform.base}/connect`, { hold: true })
+      const code = new URL(callback).searchParams.get('code')
+      const attacker = await fresh()
+      await attacker.goto(callback)
+      const r = await result(attacker)
+      assert.equal(r.outcome, 'rejected')
+      assert.ok(expect.foreignConnectCodes.includes(r.code), r.code)
+      assert.equal((await log()).codes.find((c) => c.code === code).used, false)
+      await attacker.context().close()
+      await victim.context().close()
+    })
+
+    test('connect: a replayed callback is refused before the code is sent again', async () => {
+      const page = await fresh()
+      const callback = await runFlow(page, `${platform.base}/connect`, { hold: true })
+      const code = new URL(callback).searchParams.get('code')
+      await page.goto(callback)
+      assert.equal((await result(page)).outcome, 'connected')
+      const grants = (await log()).grants.length
+      await page.goto(callback)
+      const r = await result(page)
+      assert.equal(r.outcome, 'rejected')
+      assert.ok(expect.replayedConnectCodes.includes(r.code), r.code)
+      // Had the platform sent the code again, the emulator would have revoked the connection.
+      const after = await log()
+      assert.equal(after.grants.length, grants)
+      assert.equal(after.grants.at(-1).revoked, false)
+      assert.equal(after.codes.find((c) => c.code === code).used, true)
       await page.context().close()
     })
 

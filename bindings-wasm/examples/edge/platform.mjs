@@ -1,0 +1,150 @@
+// A platform as an edge function (the `fetch(request)` shape of Cloudflare Workers, Deno Deploy,
+// Vercel Edge): web APIs only, stripe-handshake from its WASM build. It serves the same flows as the
+// Node and Python examples, split the way a single-page app splits them:
+//   - install link: all on the edge (state token bound to the session cookie, install_signature);
+//   - Connect OAuth: the page builds the link and checks `state` in the browser with the WASM
+//     package (app.js), then hands the code to the edge, which holds the secret key;
+//   - refresh, deauthorize and the webhook: on the edge.
+// `sh` is the initialized package; `env` the settings; `kv` a stand-in for a KV store.
+
+export function createPlatform(sh, env, kv = new Map()) {
+  const installCallback = `${env.PUBLIC_URL}/stripe/install/callback`
+  const oauthCallback = `${env.PUBLIC_URL}/stripe/oauth/callback`
+  const allow = sh.redirectAllowList([installCallback, oauthCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
+  const keys = [{ id: 'k1', key: hex(env.STATE_KEY_HEX) }]
+  const webhooks = sh.createVerifier(env.STRIPE_WEBHOOK_SECRET)
+  const mode = sh.parseSecretKey(env.STRIPE_SECRET_KEY).mode
+  const store = kv.get('store') ?? { installs: {}, connections: {}, usedNonces: [], events: [] }
+  kv.set('store', store)
+
+  async function stripeCall(request) {
+    const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
+    return [res.status, new Uint8Array(await res.arrayBuffer())]
+  }
+  function freshNonce(nonce) {
+    if (store.usedNonces.includes(nonce)) return false
+    store.usedNonces.push(nonce)
+    return true
+  }
+  function owned(account, session) {
+    const c = store.connections[account]
+    if (!c || c.session !== session) throw Object.assign(new Error('No such connection in this session.'), { code: 'not_found' })
+    return c
+  }
+
+  const routes = {
+    'GET /': ({ session }) => html(200, home(store, session)),
+    'GET /install': ({ session }) => {
+      const state = sh.issueStateToken({ keys, flow: 'install_link', sessionId: session })
+      return Response.redirect(sh.installLink({ linkId: env.STRIPE_INSTALL_LINK_ID, redirectUri: installCallback, state, baseUrl: env.STRIPE_BASE }, allow), 302)
+    },
+    'GET /stripe/install/callback': ({ url, session }) => {
+      const r = sh.verifyInstallCallback(url.search, { secrets: env.STRIPE_APP_SECRET, stateKeys: keys, sessionId: session })
+      if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
+      store.installs[r.accountId] = { userId: r.userId, livemode: r.livemode !== 'false' }
+      return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
+    },
+    // The browser side of Connect OAuth: public settings, a page, and the code hand-over.
+    'GET /connect': () => html(200, shell('Connecting…', 'connect')),
+    'GET /stripe/oauth/callback': () => html(200, shell('Connecting…', 'callback')),
+    'GET /api/config': () => Response.json({ clientId: env.STRIPE_CLIENT_ID, redirectUri: oauthCallback, stripeBase: env.STRIPE_BASE ?? null }),
+    'POST /api/connect/exchange': async ({ request, session }) => {
+      const { code } = await request.json()
+      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: 'connect', secretKey: env.STRIPE_SECRET_KEY, code, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
+      const token = sh.parseTokenResponse(status, body)
+      store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
+      return Response.json({ account: token.stripeUserId, scope: token.scope })
+    },
+    'POST /connections/refresh': async ({ form, session }) => {
+      const c = owned(form.get('account'), session)
+      const [status, body] = await stripeCall(sh.refreshRequest({ provider: 'connect', secretKey: env.STRIPE_SECRET_KEY, refreshToken: c.refreshToken, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
+      const token = sh.parseTokenResponse(status, body)
+      Object.assign(c, { accessToken: token.accessToken, refreshToken: token.refreshToken ?? c.refreshToken })
+      return view(200, 'refreshed', 'Access token refreshed', `New access token for ${form.get('account')}.`)
+    },
+    'POST /connections/deauthorize': async ({ form, session }) => {
+      const account = form.get('account')
+      owned(account, session)
+      const [status, body] = await stripeCall(sh.deauthorizeRequest({ secretKey: env.STRIPE_SECRET_KEY, clientId: env.STRIPE_CLIENT_ID, stripeUserId: account, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
+      sh.parseDeauthorizeResponse(status, body, account)
+      store.connections[account].disconnectRequested = true
+      return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
+    },
+    'POST /stripe/webhook': async ({ request }) => {
+      const event = webhooks.verifyWebhook(new Uint8Array(await request.arrayBuffer()), request.headers.get('stripe-signature') ?? '')
+      store.events.push({ id: event.id, type: event.type, account: event.account })
+      if (event.type === 'account.application.deauthorized' && event.account) {
+        delete store.installs[event.account]
+        delete store.connections[event.account]
+      }
+      return Response.json({ received: true })
+    },
+    'GET /store.json': () => Response.json({
+      installs: store.installs,
+      connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: `…${c.accessToken.slice(-4)}`, refreshToken: c.refreshToken && `…${c.refreshToken.slice(-4)}` }])),
+      usedNonces: store.usedNonces.length,
+      events: store.events,
+    }),
+  }
+
+  return {
+    async fetch(request) {
+      const url = new URL(request.url)
+      const known = /(?:^|;\s*)sid=([\w-]{22})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1]
+      const session = known ?? base64url(crypto.getRandomValues(new Uint8Array(16)))
+      let res
+      try {
+        const route = routes[`${request.method} ${url.pathname}`]
+        const form = request.method === 'POST' && request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
+          ? new URLSearchParams(await request.text()) : new URLSearchParams()
+        res = route ? await route({ request, url, session, form }) : view(404, 'missing', 'Not found', 'There is no such page.')
+      } catch (e) {
+        if (!(e instanceof sh.StripeHandshakeError) && e.code !== 'not_found') {
+          console.error(e)
+          res = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
+        } else if (url.pathname.startsWith('/api/')) {
+          res = Response.json({ code: e.code, message: e.message }, { status: 400 })
+        } else {
+          res = view(400, 'rejected', 'Request refused', e.message, e.code)
+        }
+      }
+      res = new Response(res.body, res) // make the headers mutable
+      res.headers.set('Cache-Control', 'no-store')
+      if (!known) res.headers.append('Set-Cookie', `sid=${session}; HttpOnly; SameSite=Lax; Path=/`)
+      return res
+    },
+  }
+}
+
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const hex = (s) => Uint8Array.from(s.match(/../g), (b) => parseInt(b, 16))
+const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+
+function html(status, body) {
+  return new Response(body, { status, headers: { 'Content-Type': 'text/html; charset=utf-8' } })
+}
+
+function layout(title, inner) {
+  return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><body style="font-family:sans-serif;max-width:40em;margin:3em auto">${inner}</body>`
+}
+
+function view(status, outcome, title, text, code = '') {
+  const codeLine = code ? `<p>Code: <code id="code">${esc(code)}</code></p>` : ''
+  return html(status, layout(title, `<main id="result" data-outcome="${esc(outcome)}"><h1>${esc(title)}</h1><p id="message">${esc(text)}</p>${codeLine}</main><p><a href="/">Back</a></p>`))
+}
+
+/** A page whose script (app.js) does the browser side with the WASM package. */
+function shell(title, step) {
+  return layout(title, `<p id="status">${esc(title)}</p><script type="module" src="/app.js" data-step="${step}"></script>`)
+}
+
+function home(store, session) {
+  const rows = Object.entries(store.connections).filter(([, c]) => c.session === session).map(([account, c]) => `<li>${esc(account)} (${esc(c.scope)})
+    <form method="post" action="/connections/refresh"><input type="hidden" name="account" value="${esc(account)}"><button id="refresh">Refresh token</button></form>
+    <form method="post" action="/connections/deauthorize"><input type="hidden" name="account" value="${esc(account)}"><button id="deauthorize">Disconnect</button></form></li>`)
+  const installs = Object.keys(store.installs).map((a) => `<li>${esc(a)}</li>`)
+  return layout('Demo platform (edge)', `<h1>Demo platform (edge + WASM)</h1>
+<p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
+<h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`)
+}

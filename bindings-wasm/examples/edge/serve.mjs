@@ -1,0 +1,38 @@
+// Runs the edge platform locally, the way `wrangler dev` or `deno serve` would: node:http in,
+// Request/Response to createPlatform, static files (app.js and the WASM package) beside it.
+// Run after `just build-wasm`: PORT=8787 STRIPE_APP_SECRET=absec_… … node examples/edge/serve.mjs
+import { createServer } from 'node:http'
+import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import * as sh from '../../pkg/index.js'
+import { createPlatform } from './platform.mjs'
+
+const pkg = new URL('../../pkg/', import.meta.url)
+sh.initSync(await readFile(new URL('stripe_handshake_wasm_bg.wasm', pkg)))
+const env = { ...process.env, STATE_KEY_HEX: process.env.STATE_KEY_HEX ?? randomBytes(32).toString('hex') }
+const port = Number(env.PORT ?? 8787)
+env.PUBLIC_URL ??= `http://127.0.0.1:${port}`
+const platform = createPlatform(sh, env)
+
+const STATIC = {
+  '/app.js': [new URL('app.js', import.meta.url), 'text/javascript'],
+  '/pkg/index.js': [new URL('index.js', pkg), 'text/javascript'],
+  '/pkg/api.js': [new URL('api.js', pkg), 'text/javascript'],
+  '/pkg/errors.js': [new URL('errors.js', pkg), 'text/javascript'],
+  '/pkg/stripe_handshake_wasm.js': [new URL('stripe_handshake_wasm.js', pkg), 'text/javascript'],
+  '/pkg/stripe_handshake_wasm_bg.wasm': [new URL('stripe_handshake_wasm_bg.wasm', pkg), 'application/wasm'],
+}
+
+createServer(async (req, res) => {
+  const path = new URL(req.url, 'http://x').pathname
+  if (STATIC[path]) {
+    res.writeHead(200, { 'Content-Type': STATIC[path][1] })
+    return res.end(await readFile(STATIC[path][0]))
+  }
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req)
+  const request = new Request(new URL(req.url, env.PUBLIC_URL), { method: req.method, headers: req.headers, body, duplex: 'half' })
+  const response = await platform.fetch(request)
+  res.writeHead(response.status, [...response.headers].flat())
+  res.end(Buffer.from(await response.arrayBuffer()))
+}).listen(port, '127.0.0.1', () => console.log(`edge platform on ${env.PUBLIC_URL}/`))

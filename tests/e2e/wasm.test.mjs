@@ -1,0 +1,14 @@
+// The edge example platform (bindings-wasm/examples/edge): an edge function and a page, both on
+// the WASM build, in Chromium against the emulator.
+import { fileURLToPath } from 'node:url'
+import { freePort, platformEnv, root, spawnPlatform, wire } from './harness.mjs'
+import { platformScenarios } from './scenarios.mjs'
+
+platformScenarios('Edge platform and page (bindings-wasm)', async (emu) => {
+  const port = await freePort()
+  const platform = await spawnPlatform(process.execPath, ['examples/edge/serve.mjs'], {
+    cwd: fileURLToPath(new URL('bindings-wasm/', root)), env: platformEnv(emu, port), port,
+  })
+  wire(emu, platform.base)
+  return platform
+}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_missing'], replayedConnectCodes: ['state_missing'] })
