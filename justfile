@@ -4,12 +4,17 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list
 
-# Run the demo: the three flows end to end, with no network.
-demo:
+# The demo: the Stripe emulator and the Node example platform on loopback; prints the URL to open.
+# `just demo --headless` walks one install and one OAuth flow in Chromium and prints each step.
+demo *FLAGS: build-node-addon
+    node tests/e2e/demo.mjs {{FLAGS}}
+
+# The Rust walk-through of the three flows (Stripe's side included), no servers.
+demo-rust:
     cargo run -q -p stripe-handshake --example demo
 
 # Run every test and check (what CI runs).
-test: lint vectors-check test-rust test-node test-wasm test-python
+test: lint vectors-check test-rust test-node test-wasm test-python test-e2e (demo "--headless")
 
 # Rust: unit, corpus and doc tests.
 test-rust:
@@ -31,9 +36,12 @@ vectors-check:
 vectors:
     python3 tests/vectors/generate.py
 
-# Build the Node addon and regenerate its typings; fail if the committed ones drift.
-build-node:
+# Build the Node addon only.
+build-node-addon:
     cd bindings-node && npx napi build --platform --release --js native.cjs --dts native.d.ts
+
+# Build the Node addon and regenerate its typings; fail if the committed ones drift.
+build-node: build-node-addon
     cd bindings-node && node scripts/gen-wrapper.mjs
     git diff --exit-code --stat -- bindings-node/native.cjs bindings-node/native.d.ts bindings-node/index.d.ts bindings-node/index.mjs || (echo "the Node typings drifted: commit the regenerated files" && exit 1)
 
@@ -43,9 +51,12 @@ test-node: build-node
     bash bindings-node/scripts/pack-check.sh
     cd bindings-node && node --test test/
 
-# Python: build into the venv, stubs vs the module, mypy --strict, the wheel, then pytest.
-test-python:
+# Build the Python extension into the venv.
+build-python:
     cd bindings-python && maturin develop --release --quiet
+
+# Python: build into the venv, stubs vs the module, mypy --strict, the wheel, then pytest.
+test-python: build-python
     cd /tmp && python -m mypy.stubtest stripe_handshake._native --allowlist {{justfile_directory()}}/bindings-python/.mypy-stubtest-allowlist
     cd bindings-python && mypy --strict examples python/stripe_handshake tests
     bash bindings-python/scripts/wheel-check.sh
@@ -63,9 +74,16 @@ test-wasm: build-wasm
     bash bindings-wasm/scripts/pack-check.sh
     cd bindings-wasm && node --test test/
 
+# End to end in Chromium against the local Stripe emulator: the Node, Python and edge (WASM) example platforms.
+test-e2e: build-node build-wasm build-python
+    cd tests && node --test --test-concurrency=1 e2e/
+
+# The Stripe emulator alone on a loopback port (see tests/emulator/cli.mjs for options).
+emulator *ARGS:
+    node tests/emulator/cli.mjs {{ARGS}}
+
 # Benchmarks against the official SDKs in the same run; writes docs/benchmarks.md.
-bench: build-node build-wasm
-    cd bindings-python && maturin develop --release --quiet
+bench: build-node build-wasm build-python
     bash bench/run.sh
 
 # Fuzz every target for SECS seconds each (nightly + cargo-fuzz); crashes land in fuzz/artifacts/.

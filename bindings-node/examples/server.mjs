@@ -61,7 +61,7 @@ export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, s
       const r = verifyInstallCallback(url.search, { secrets: app.secret, stateKeys: keys, sessionId: session })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
-      store.installs[r.accountId] = { userId: r.userId, livemode: r.livemode !== 'false', session }
+      store.installs[r.accountId] = { userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
     },
 
