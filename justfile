@@ -14,7 +14,7 @@ demo-rust:
     cargo run -q -p stripe-handshake --example demo
 
 # Run every test and check (what CI runs).
-test: lint vectors-check test-rust test-node test-wasm test-python test-e2e (demo "--headless")
+test: lint vectors-check test-rust ct-valgrind test-node test-wasm test-python test-e2e (demo "--headless")
 
 # Rust: unit, corpus and doc tests.
 test-rust:
@@ -90,6 +90,14 @@ bench: build-node build-wasm build-python
 fuzz-smoke SECS="60":
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
     cd fuzz && for t in $(cargo +nightly fuzz list); do echo "== $t"; cargo +nightly fuzz run "$t" -- -max_total_time={{SECS}} -rss_limit_mb=512 -timeout=1 2>&1 | grep -E "^(Done|#[0-9]+ +DONE)|SUMMARY|panicked" || true; done
+
+# Constant time, deterministically: valgrind memcheck with the secrets marked undefined (tests/ct).
+ct-valgrind:
+    cd tests/ct && cargo build --release -q && python3 check.py target/release/stripe-handshake-ct
+
+# Constant time, statistically: a dudect-style Welch t-test per check (a report, not a gate: noisy machine).
+ct-dudect SAMPLES="200000":
+    cd tests/ct && cargo build --release -q && python3 dudect.py target/release/stripe-handshake-ct {{SAMPLES}}
 
 # Mutation testing of the core (cargo-mutants; equivalent mutants listed in .cargo/mutants.toml).
 mutants:

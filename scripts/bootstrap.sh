@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 say() { printf '[bootstrap] %s\n' "$*"; }
 
-# 1. Debian packages: headless Chromium + driver for the browser tests (only once those exist).
-#    NOT Debian's binaryen: its wasm-opt 108 emits modules that fail at load time.
-if [ -d bindings-wasm ] || [ -d tests/e2e ]; then
+# 1. Debian packages: headless Chromium + driver for the browser tests, valgrind for the
+#    constant-time check. NOT Debian's binaryen: its wasm-opt 108 emits modules that fail at load time.
+if [ -d bindings-wasm ] || [ -d tests/e2e ] || [ -d tests/ct ]; then
   pkgs=()
   command -v chromium >/dev/null || pkgs+=(chromium)
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
+  command -v valgrind >/dev/null || pkgs+=(valgrind)
   if ((${#pkgs[@]})); then
     say "apt-get install ${pkgs[*]}"
     timeout 300 apt-get update -qq
