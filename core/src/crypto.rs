@@ -56,6 +56,7 @@ pub fn verify_hmac_sha256(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> Result<()>
         mac.update(p);
     }
     // Mac::verify_slice checks the length first, then compares with subtle.
+    // ct: declassify — whether the tag matched is the result.
     mac.verify_slice(tag).map_err(|_| Error::SignatureMismatch)
 }
 

@@ -103,6 +103,7 @@ impl SigningSecret {
         if secret.len() > MAX_SECRET_LEN {
             return Err(Error::InvalidSecret { reason: "it is longer than 1024 bytes" });
         }
+        // ct: config-time — checked once when the secret is loaded; reveals only stray whitespace.
         if secret.trim() != secret {
             return Err(Error::InvalidSecret { reason: "it has whitespace at the start or end" });
         }
@@ -364,6 +365,7 @@ impl Verifier {
         check_time: bool,
     ) -> Result<VerifiedSignature> {
         let parsed = SignatureHeader::parse(header)?;
+        // ct: declassify — whether a (secret, v1) pair matched is the result (tests/ct checks this).
         let secret_index = parsed.matches(payloads, &self.keyed).ok_or(Error::SignatureMismatch)?;
         if check_time {
             check_window(parsed.timestamp, now, self.tolerance)?;

@@ -183,6 +183,7 @@ pub fn check_plain_state(expected: &str, received: Option<&str>) -> Result<()> {
     if received.len() > crate::links::MAX_LINK_STATE_LEN {
         return Err(Error::StateTooLarge { len: received.len(), max: crate::links::MAX_LINK_STATE_LEN });
     }
+    // ct: declassify — whether the states are equal is the result.
     if ct_eq_bytes(expected.as_bytes(), received.as_bytes()) {
         Ok(())
     } else {
@@ -546,6 +547,7 @@ pub fn verify_state_token(
     let mut mac = mac_with_key(&key.key)?;
     mac.update(MAC_TAG);
     mac.update(body);
+    // ct: declassify — whether the token's MAC is valid is the result.
     mac.verify_slice(tag).map_err(|_| Error::StateInvalid)?;
 
     if now > expires_at {
@@ -554,6 +556,7 @@ pub fn verify_state_token(
     if issued_at > now.saturating_add(STATE_CLOCK_SKEW_SECS) {
         return Err(Error::StateNotYetValid);
     }
+    // ct: declassify — whether the token is bound to this session is the result.
     if !ct_eq_bytes(&binding(key, session_id)?, bound) {
         return Err(Error::StateSessionMismatch);
     }

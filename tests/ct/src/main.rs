@@ -217,8 +217,8 @@ fn timing_case(scenario: &str) -> Check {
             Box::new(move |c| verify_hmac_sha256(&key, &[PAYLOAD], &inputs[c]).is_ok())
         }
         "control_leaky_compare" => {
-            let a = vec![1u8; 4096];
-            let inputs = [0, 4095].map(|i| {
+            let a = vec![1u8; 32];
+            let inputs = [0, 31].map(|i| {
                 let mut b = a.clone();
                 b[i] = 2;
                 b
