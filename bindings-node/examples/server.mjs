@@ -4,12 +4,14 @@
 //   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
 //   POST /stripe/webhook (account.application.deauthorized)
 // `stripeBase` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
+// There are no user accounts here: the browser session stands in for your signed-in user, so tie
+// installs and connections to your user instead, and rotate the session id when they sign in.
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
-  codeExchangeRequest, connectOAuthLink, createVerifier, deauthorizeRequest, installLink, issueStateToken,
+  codeExchangeRequest, connectOAuthLink, createVerifier, deauthorizeRequest, hmacSha256, installLink, issueStateToken,
   parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, redirectAllowList, refreshRequest, StripeHandshakeError,
-  verifyInstallCallback, verifyOAuthCallback,
+  verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
 
 /** The platform's own refusals, shown like the library's. */
@@ -22,10 +24,13 @@ class Refusal extends Error {
 
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
-  return { installs: {}, connections: {}, usedNonces: new Set(), events: [] }
+  // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
+  return { installs: {}, connections: {}, usedNonces: new Set(), events: [], seenEvents: new Set() }
 }
 
-export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, stateKey, store = memoryStore() }) {
+export function platform({
+  publicUrl, stripeBase, app, connect, webhookSecret, stateKey, sessionKey = randomBytes(32), store = memoryStore(), exposeStore = false,
+}) {
   const installCallback = `${publicUrl}/stripe/install/callback`
   const oauthCallback = `${publicUrl}/stripe/oauth/callback`
   // Plain http is allowed only for loopback, and only when we say so (local development).
@@ -33,6 +38,8 @@ export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, s
   const keys = [{ id: 'k1', key: stateKey }] // add the next key first to rotate; old tokens still verify
   const webhooks = createVerifier(webhookSecret) // prepared once: the fast path
   const mode = parseSecretKey(connect.secretKey).mode // a key of the other mode is refused before any request
+  const origin = new URL(publicUrl).origin
+  const secure = publicUrl.startsWith('https:') ? '; Secure' : ''
 
   async function stripeCall(request) {
     // The core builds the request and parses the answer; any HTTP client sends it.
@@ -61,7 +68,8 @@ export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, s
       const r = verifyInstallCallback(url.search, { secrets: app.secret, stateKeys: keys, sessionId: session })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
-      store.installs[r.accountId] = { userId: r.userId, livemode: r.livemode !== 'false' }
+      // livemode is reported as Stripe sent it and is not signed: don't base access decisions on it.
+      store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
     },
 
@@ -102,25 +110,43 @@ export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, s
     'POST /stripe/webhook': ({ raw, headers }) => {
       // 4. Verify the raw body bytes, never re-serialized JSON.
       const event = webhooks.verifyWebhook(raw, headers['stripe-signature'] ?? '')
+      const received = { status: 200, type: 'application/json', body: '{"received":true}' }
+      if (store.seenEvents.has(event.id)) return received // Stripe retries: handle each event once
+      store.seenEvents.add(event.id)
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
-        delete store.installs[event.account]
-        delete store.connections[event.account]
+        // Which of our applications lost access: the App (install link) or the Connect platform.
+        const application = JSON.parse(event.dataObjectJson).id
+        if (application === app.clientId) delete store.installs[event.account]
+        if (application === connect.clientId) delete store.connections[event.account]
       }
-      return { status: 200, type: 'application/json', body: '{"received":true}' }
+      return received
     },
+  }
+  if (exposeStore) {
+    // Demo and tests only: what the platform stored, tokens redacted. Never in production.
+    routes['GET /store.json'] = () => ({ status: 200, type: 'application/json', body: JSON.stringify(publicStore(store)) })
+  }
 
-    // For the demo and the tests: what the platform stored, tokens redacted.
-    'GET /store.json': () => ({ status: 200, type: 'application/json', body: JSON.stringify(publicStore(store)) }),
+  // Session ids are issued here and MACed, so a visitor cannot pick one (session fixation).
+  const sessionMac = (id) => hmacSha256(sessionKey, new TextEncoder().encode(`session:${id}`))
+  function readSession(cookie) {
+    const m = /(?:^|;\s*)sid=([\w-]{22})\.([0-9a-f]{64})(?:;|$)/.exec(cookie ?? '')
+    if (m && verifyHmacSha256(sessionKey, new TextEncoder().encode(`session:${m[1]}`), Buffer.from(m[2], 'hex'))) return m[1]
+    return null
   }
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://platform')
-    const known = /(?:^|;\s*)sid=([\w-]{22})(?:;|$)/.exec(req.headers.cookie ?? '')?.[1]
+    const known = readSession(req.headers.cookie)
     const session = known ?? randomBytes(16).toString('base64url')
     let out
     try {
       const route = routes[`${req.method} ${url.pathname}`]
+      if (req.method === 'POST' && url.pathname !== '/stripe/webhook' && req.headers.origin !== origin) {
+        // Forms that change something must come from our own pages (CSRF), not only SameSite=Lax.
+        throw new Refusal('cross_origin', 'This form must be sent from the platform\'s own pages.')
+      }
       if (!route) {
         out = view(404, 'missing', 'Not found', 'There is no such page.')
       } else {
@@ -138,7 +164,7 @@ export function platform({ publicUrl, stripeBase, app, connect, webhookSecret, s
       }
     }
     const headers = { 'Content-Type': out.type ?? 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
-    if (!known) headers['Set-Cookie'] = `sid=${session}; HttpOnly; SameSite=Lax; Path=/`
+    if (!known) headers['Set-Cookie'] = `sid=${session}.${Buffer.from(sessionMac(session)).toString('hex')}; HttpOnly; SameSite=Lax; Path=/${secure}`
     if (out.location) headers.Location = out.location
     res.writeHead(out.status, headers)
     res.end(out.body)
@@ -179,7 +205,7 @@ function home(store, session) {
   const rows = Object.entries(store.connections).filter(([, c]) => c.session === session).map(([account, c]) => `<li>${esc(account)} (${esc(c.scope)})
     <form method="post" action="/connections/refresh"><input type="hidden" name="account" value="${esc(account)}"><button id="refresh">Refresh token</button></form>
     <form method="post" action="/connections/deauthorize"><input type="hidden" name="account" value="${esc(account)}"><button id="deauthorize">Disconnect</button></form></li>`)
-  const installs = Object.keys(store.installs).map((a) => `<li>${esc(a)}</li>`)
+  const installs = Object.entries(store.installs).filter(([, i]) => i.session === session).map(([a]) => `<li>${esc(a)}</li>`)
   return { status: 200, body: layout('Demo platform', `<h1>Demo platform</h1>
 <p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
 <h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`) }
@@ -192,7 +218,7 @@ function layout(title, inner) {
 function publicStore(store) {
   const redact = (t) => (t ? `…${t.slice(-4)}` : t)
   return {
-    installs: store.installs,
+    installs: Object.fromEntries(Object.entries(store.installs).map(([a, i]) => [a, { ...i, session: undefined }])),
     connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
     usedNonces: store.usedNonces.size,
     events: store.events,
@@ -205,9 +231,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   platform({
     publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     stripeBase: env.STRIPE_BASE, // e.g. http://127.0.0.1:12111 for the emulator
-    app: { linkId: env.STRIPE_INSTALL_LINK_ID, secret: env.STRIPE_APP_SECRET },
+    app: { linkId: env.STRIPE_INSTALL_LINK_ID, clientId: env.STRIPE_APP_CLIENT_ID, secret: env.STRIPE_APP_SECRET },
     connect: { clientId: env.STRIPE_CLIENT_ID, secretKey: env.STRIPE_SECRET_KEY },
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
     stateKey: Buffer.from(env.STATE_KEY_HEX ?? randomBytes(32).toString('hex'), 'hex'),
+    exposeStore: env.DEMO_EXPOSE_STORE === '1',
   }).listen(port, '127.0.0.1', () => console.log(`platform on http://127.0.0.1:${port}/`))
 }

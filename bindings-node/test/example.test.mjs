@@ -9,7 +9,7 @@ test('the example platform verifies an install callback and a webhook (the full 
   const stripe = new Stripe('sk_test_example')
   const store = memoryStore()
   const server = platform({
-    publicUrl: 'http://127.0.0.1:3000', app: { linkId: 'lnk_1', secret: 'absec_example' },
+    publicUrl: 'http://127.0.0.1:3000', app: { linkId: 'lnk_1', clientId: 'ca_app', secret: 'absec_example' },
     connect: { clientId: 'ca_1', secretKey: 'sk_test_1' }, webhookSecret: 'whsec_example', stateKey: Buffer.alloc(32, 7), store,
   })
   await new Promise((r) => server.listen(0, '127.0.0.1', r))
@@ -36,13 +36,21 @@ test('the example platform verifies an install callback and a webhook (the full 
     assert.deepEqual(Object.keys(store.installs), ['acct_1'])
 
     const body = JSON.stringify({ id: 'evt_1', object: 'event', type: 'account.application.deauthorized', account: 'acct_1',
-      livemode: false, created: 1, data: { object: { id: 'ca_1', object: 'application' } } })
+      livemode: false, created: 1, data: { object: { id: 'ca_app', object: 'application' } } })
     const hook = await fetch(`${base}/stripe/webhook`, { method: 'POST', body, headers: { 'stripe-signature': signHeader(body, 'whsec_example', Math.floor(Date.now() / 1000)) } })
     assert.equal(hook.status, 200)
     const forged = await fetch(`${base}/stripe/webhook`, { method: 'POST', body: body.replace('acct_1', 'acct_2'), headers: { 'stripe-signature': signHeader(body, 'whsec_example', Math.floor(Date.now() / 1000)) } })
     assert.deepEqual(await outcome(forged), [400, 'rejected'])
     assert.deepEqual(store.events.map((e) => [e.type, e.account]), [['account.application.deauthorized', 'acct_1']])
     assert.deepEqual(store.installs, {})
+    // Stripe retries deliveries: the same event is handled once.
+    await fetch(`${base}/stripe/webhook`, { method: 'POST', body, headers: { 'stripe-signature': signHeader(body, 'whsec_example', Math.floor(Date.now() / 1000)) } })
+    assert.equal(store.events.length, 1)
+    // Forms that change something must come from the platform's own pages; a forged session cookie is ignored.
+    const cross = await fetch(`${base}/connections/refresh`, { method: 'POST', body: 'account=acct_1', headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' } })
+    assert.deepEqual(await outcome(cross), [400, 'rejected'])
+    assert.ok(/sid=[\w-]{22}\.[0-9a-f]{64}/.test(cookie), cookie)
+    assert.equal((await fetch(`${base}/store.json`)).status, 404) // only with exposeStore
   } finally {
     server.close()
   }

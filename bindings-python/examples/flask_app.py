@@ -6,6 +6,8 @@
   POST /stripe/webhook (account.application.deauthorized)
 
 `stripe_base` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
+There are no user accounts here: Flask's signed session stands in for your signed-in user, so tie
+installs and connections to your user instead.
 Run: PORT=5000 STRIPE_APP_SECRET=absec_... STRIPE_WEBHOOK_SECRET=whsec_... python examples/flask_app.py
 """
 
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import html
 import os
+import json
 import secrets
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -31,8 +35,10 @@ class Store:
 
     installs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    used_nonces: Set[str] = field(default_factory=set)
+    used_nonces: Set[str] = field(default_factory=set)  # keep each for the state token's lifetime (10 min)
     events: list[Dict[str, Any]] = field(default_factory=list)
+    seen_events: Set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the dev server runs a thread per request
 
 
 class Refusal(Exception):
@@ -58,16 +64,20 @@ def create_app(
     public_url: str,
     app_secret: str,
     link_id: str,
+    app_client_id: str,
     client_id: str,
     secret_key: str,
     webhook_secret: str,
     state_key: bytes,
     stripe_base: Optional[str] = None,
     store: Optional[Store] = None,
+    expose_store: bool = False,
 ) -> Flask:
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)
-    app.config.update(SESSION_COOKIE_SAMESITE="Lax")
+    # Flask's session cookie is signed: a visitor cannot pick a session id (fixation).
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=public_url.startswith("https:"))
+    origin = public_url.rstrip("/")
     db = store if store is not None else Store()
     install_callback = f"{public_url}/stripe/install/callback"
     oauth_callback = f"{public_url}/stripe/oauth/callback"
@@ -85,10 +95,17 @@ def create_app(
 
     def fresh_nonce(nonce: Optional[str]) -> bool:
         # A signed state token verifies until it expires: refuse a second use of the same one.
-        if nonce is None or nonce in db.used_nonces:
-            return False
-        db.used_nonces.add(nonce)
-        return True
+        with db.lock:  # check and insert at once: two racing callbacks must not both pass
+            if nonce is None or nonce in db.used_nonces:
+                return False
+            db.used_nonces.add(nonce)
+            return True
+
+    @app.before_request
+    def same_origin_forms() -> None:
+        # Forms that change something must come from our own pages (CSRF), not only SameSite=Lax.
+        if request.method == "POST" and request.path != "/stripe/webhook" and request.headers.get("Origin") != origin:
+            raise Refusal("cross_origin", "This form must be sent from the platform's own pages.")
 
     def owned(account: str) -> Dict[str, Any]:
         c = db.connections.get(account)
@@ -107,7 +124,7 @@ def create_app(
             for a, c in db.connections.items()
             if c["session"] == session_id()
         )
-        installs = "".join(f"<li>{esc(a)}</li>" for a in db.installs)
+        installs = "".join(f"<li>{esc(a)}</li>" for a, i in db.installs.items() if i["session"] == session_id())
         return page(
             200,
             "Demo platform",
@@ -134,7 +151,8 @@ def create_app(
         if not fresh_nonce(r.state_nonce):
             return view(400, "rejected", "Link already used", "This install link was already used.", "state_replayed")
         assert r.account_id is not None
-        db.installs[r.account_id] = {"userId": r.user_id, "livemode": r.livemode != "false"}
+        # livemode is reported as Stripe sent it and is not signed: don't base access decisions on it.
+        db.installs[r.account_id] = {"session": session_id(), "userId": r.user_id, "livemode": r.livemode != "false"}
         return view(200, "installed", "App installed", f"Installed on {r.account_id}.")
 
     @app.get("/connect")
@@ -190,20 +208,27 @@ def create_app(
     def webhook() -> Tuple[Dict[str, bool], int]:
         # 4. Verify the raw body bytes, never re-serialized JSON.
         event = webhooks.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature", ""))
-        db.events.append({"id": event.id, "type": event.type, "account": event.account})
-        if event.type == "account.application.deauthorized" and event.account:
-            db.installs.pop(event.account, None)
-            db.connections.pop(event.account, None)
+        with db.lock:
+            if event.id in db.seen_events:  # Stripe retries: handle each event once
+                return {"received": True}, 200
+            db.seen_events.add(event.id)
+            db.events.append({"id": event.id, "type": event.type, "account": event.account})
+            if event.type == "account.application.deauthorized" and event.account:
+                # Which of our applications lost access: the App (install link) or the Connect platform.
+                application = json.loads(event.data_object_json).get("id")
+                if application == app_client_id:
+                    db.installs.pop(event.account, None)
+                if application == client_id:
+                    db.connections.pop(event.account, None)
         return {"received": True}, 200
 
-    @app.get("/store.json")
     def store_json() -> Dict[str, Any]:
         # For the demo and the tests: what the platform stored, tokens redacted.
         def redact(t: Optional[str]) -> Optional[str]:
             return f"…{t[-4:]}" if t else t
 
         return {
-            "installs": db.installs,
+            "installs": {a: {k: v for k, v in i.items() if k != "session"} for a, i in db.installs.items()},
             "connections": {
                 a: {**{k: v for k, v in c.items() if k != "session"}, "accessToken": redact(c["accessToken"]),
                     "refreshToken": redact(c["refreshToken"])}
@@ -212,6 +237,9 @@ def create_app(
             "usedNonces": len(db.used_nonces),
             "events": db.events,
         }  # fmt: skip
+
+    if expose_store:  # demo and tests only: what the platform stored, tokens redacted. Never in production.
+        app.get("/store.json")(store_json)
 
     @app.errorhandler(sh.StripeHandshakeError)
     @app.errorhandler(Refusal)
@@ -252,8 +280,10 @@ if __name__ == "__main__":
         stripe_base=env.get("STRIPE_BASE"),  # e.g. http://127.0.0.1:12111 for the emulator
         app_secret=env["STRIPE_APP_SECRET"],
         link_id=env["STRIPE_INSTALL_LINK_ID"],
+        app_client_id=env["STRIPE_APP_CLIENT_ID"],
         client_id=env["STRIPE_CLIENT_ID"],
         secret_key=env["STRIPE_SECRET_KEY"],
         webhook_secret=env["STRIPE_WEBHOOK_SECRET"],
         state_key=bytes.fromhex(env.get("STATE_KEY_HEX", secrets.token_hex(32))),
+        expose_store=env.get("DEMO_EXPOSE_STORE") == "1",
     ).run(host="127.0.0.1", port=port, threaded=True)

@@ -28,7 +28,7 @@ def outcome(res: "TestResponse") -> Tuple[int, Optional[str]]:
 
 def test_install_and_webhook() -> None:
     store = Store()
-    app = create_app(public_url="http://127.0.0.1:5000", app_secret="absec_ex", link_id="lnk_1", client_id="ca_1",
+    app = create_app(public_url="http://127.0.0.1:5000", app_secret="absec_ex", link_id="lnk_1", app_client_id="ca_app", client_id="ca_1",
                      secret_key="sk_test_1", webhook_secret="whsec_ex", state_key=bytes(32), store=store)
     client = app.test_client()
     start = client.get("/install")
@@ -48,9 +48,16 @@ def test_install_and_webhook() -> None:
     assert list(store.installs) == ["acct_1"]
 
     body = json.dumps({"id": "evt_1", "object": "event", "type": "account.application.deauthorized", "account": "acct_1",
-                       "livemode": False, "created": 1, "data": {"object": {"id": "ca_1", "object": "application"}}})
+                       "livemode": False, "created": 1, "data": {"object": {"id": "ca_app", "object": "application"}}})
     header = sh.sign_header(body, "whsec_ex", int(time.time()))
     assert client.post("/stripe/webhook", data=body, headers={"Stripe-Signature": header}).status_code == 200
     forged = client.post("/stripe/webhook", data=body.replace("acct_1", "acct_2"), headers={"Stripe-Signature": header})
     assert outcome(forged) == (400, "rejected")
     assert store.installs == {} and [e["account"] for e in store.events] == ["acct_1"]
+    # Stripe retries deliveries: the same event is handled once.
+    assert client.post("/stripe/webhook", data=body, headers={"Stripe-Signature": header}).status_code == 200
+    assert len(store.events) == 1
+    # Forms that change something must come from the platform's own pages.
+    cross = client.post("/connections/refresh", data={"account": "acct_1"}, headers={"Origin": "https://evil.example"})
+    assert outcome(cross) == (400, "rejected") and "cross_origin" in cross.get_data(as_text=True)
+    assert client.get("/store.json").status_code == 404  # only with expose_store

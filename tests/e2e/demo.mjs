@@ -21,11 +21,12 @@ const base = `http://127.0.0.1:${port}`
 const server = platform({
   publicUrl: base,
   stripeBase: emu.url,
-  app: { linkId: emu.config.app.linkId, secret: emu.config.app.appSecret },
+  app: { linkId: emu.config.app.linkId, clientId: emu.config.app.clientId, secret: emu.config.app.appSecret },
   connect: { clientId: emu.config.platform.clientId, secretKey: emu.config.platform.secretKeys.test },
   webhookSecret: WEBHOOK_SECRET,
   stateKey: randomBytes(32),
   store,
+  exposeStore: true, // GET /store.json shows what the platform stored
 })
 await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve))
 wire(emu, base)

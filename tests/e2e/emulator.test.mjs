@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
+import { createHmac } from 'node:crypto'
 import Stripe from 'stripe'
 import * as sh from '../../bindings-node/index.mjs'
 import { CODE_TTL_SECS } from '../emulator/emulator.mjs'
@@ -57,6 +58,10 @@ describe('the emulator', () => {
     assert.equal(q.get('livemode'), 'false')
     const payload = JSON.stringify({ state: q.get('state'), user_id: q.get('user_id'), account_id: q.get('account_id') })
     assert.ok(stripe.webhooks.signature.verifyHeader(payload, q.get('install_signature'), emu.config.app.appSecret, 300))
+    // The same by hand from Stripe's documented scheme (node:crypto), so stripe-node is not its own judge.
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(q.get('install_signature'))
+    assert.equal(createHmac('sha256', emu.config.app.appSecret).update(`${t}.${payload}`).digest('hex'), v1)
+    assert.equal(payload, `{"state":"s 1","user_id":"${emu.config.account.userId}","account_id":"${emu.config.account.id}"}`)
     assert.throws(() => stripe.webhooks.signature.verifyHeader(payload.replace('s 1', 's 2'), q.get('install_signature'), emu.config.app.appSecret, 300))
     // No state sent: the key is left out of the signed JSON, as the Node sample does.
     const bare = new URLSearchParams(await authorize(emu, `/apps/install/link/${emu.config.app.linkId}`))

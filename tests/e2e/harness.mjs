@@ -51,11 +51,14 @@ export function platformEnv(emu, port) {
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     STRIPE_BASE: emu.url,
     STRIPE_INSTALL_LINK_ID: app.linkId,
+    STRIPE_APP_CLIENT_ID: app.clientId,
     STRIPE_APP_SECRET: app.appSecret,
     STRIPE_CLIENT_ID: platform.clientId,
     STRIPE_SECRET_KEY: platform.secretKeys.test,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STATE_KEY_HEX,
+    SESSION_KEY_HEX: '5a'.repeat(32),
+    DEMO_EXPOSE_STORE: '1',
   }
 }
 
@@ -74,7 +77,12 @@ export async function spawnPlatform(cmd, args, { env, cwd, port }) {
       return false
     }
   }, { timeout: 30_000, what: `${cmd} ${args.join(' ')} to listen on ${port}` })
-  return { base, child, output: () => output, stop: () => new Promise((r) => { child.once('exit', r); child.kill() }) }
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', resolve)
+    child.kill()
+  })
+  return { base, child, output: () => output, stop }
 }
 
 export async function waitFor(check, { timeout = 10_000, interval = 50, what = 'a condition' } = {}) {

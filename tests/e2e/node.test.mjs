@@ -10,4 +10,6 @@ platformScenarios('Node platform (bindings-node)', async (emu) => {
   })
   wire(emu, platform.base)
   return platform
-}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_session_mismatch'], replayedConnectCodes: ['state_replayed'] })
+}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_session_mismatch'], replayedConnectCodes: ['state_replayed'],
+  consumeCallback: (base, callback) => fetch(callback), // no cookie: a session of its own
+})

@@ -14,4 +14,6 @@ platformScenarios('Python platform (bindings-python)', async (emu) => {
   })
   wire(emu, platform.base)
   return platform
-}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_session_mismatch'], replayedConnectCodes: ['state_replayed'] })
+}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_session_mismatch'], replayedConnectCodes: ['state_replayed'],
+  consumeCallback: (base, callback) => fetch(callback), // no cookie: a session of its own
+})

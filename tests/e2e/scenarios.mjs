@@ -8,8 +8,10 @@ import { emulator, getJson, launchBrowser, result, runFlow, waitFor } from './ha
 /**
  * @param {string} name
  * @param {(emu) => Promise<{ base: string, stop: () => Promise<void> }>} start  starts the platform, wired to emu
- * @param {{ foreignSessionCodes: string[], foreignConnectCodes: string[], replayedConnectCodes: string[] }} expect
- *   the codes a platform shows for a callback opened in another browser, and for a replayed one
+ * @param {{ foreignSessionCodes: string[], foreignConnectCodes: string[], replayedConnectCodes: string[],
+ *   consumeCallback: (base: string, callbackUrl: string) => Promise<Response> }} expect
+ *   the codes a platform shows for a callback opened in another browser and for a replayed one, and
+ *   how to hand a callback straight to the platform's server with no session (what an attacker can do)
  */
 export function platformScenarios(name, start, expect) {
   describe(name, () => {
@@ -18,6 +20,12 @@ export function platformScenarios(name, start, expect) {
     const log = () => getJson(`${emu.url}/_emulator/log`)
     const account = () => emu.config.account.id
     const fresh = async () => (await browser.newContext()).newPage()
+    // Each test signs in to Stripe as its own account, so no test can pass on another's records.
+    const useAccount = (tag) => {
+      emu.config.account = { id: `acct_1${tag}`, userId: `usr_1${tag}`, name: `${tag} (test)` }
+      return emu.config.account.id
+    }
+    const tokens = async () => (await log()).grants.flatMap((g) => g.tokens)
 
     before(async () => {
       emu = await emulator()
@@ -31,6 +39,7 @@ export function platformScenarios(name, start, expect) {
     })
 
     test('install: connect → approve → redirect → install verified and stored', async () => {
+      useAccount('Installed')
       const page = await fresh()
       const r = await runFlow(page, `${platform.base}/install`)
       assert.equal(r.outcome, 'installed', r.text)
@@ -42,16 +51,20 @@ export function platformScenarios(name, start, expect) {
     })
 
     test('install: cancel → typed denial shown, nothing stored', async () => {
+      const acct = useAccount('Cancelled')
       const page = await fresh()
       const before = await store()
       const r = await runFlow(page, `${platform.base}/install`, { decision: 'cancel' })
       assert.equal(r.outcome, 'denied', r.text)
       assert.match(r.text, /access_denied/)
-      assert.deepEqual((await store()).installs, before.installs)
+      const after = await store()
+      assert.equal(after.installs[acct], undefined)
+      assert.deepEqual(after.installs, before.installs)
       await page.context().close()
     })
 
     test('install: a tampered callback is rejected, a replayed one too', async () => {
+      useAccount('Tampered')
       const page = await fresh()
       const callback = await runFlow(page, `${platform.base}/install`, { hold: true })
       const u = new URL(callback)
@@ -78,6 +91,7 @@ export function platformScenarios(name, start, expect) {
     })
 
     test('install: state from another browser session is rejected', async () => {
+      const acct = useAccount('Victim')
       const victim = await fresh()
       const callback = await runFlow(victim, `${platform.base}/install`, { hold: true })
       const before = await store()
@@ -87,6 +101,7 @@ export function platformScenarios(name, start, expect) {
       assert.equal(r.outcome, 'rejected')
       assert.ok(expect.foreignSessionCodes.includes(r.code), r.code)
       assert.equal((await store()).usedNonces, before.usedNonces)
+      assert.equal((await store()).installs[acct], undefined)
       // The browser that started the install can still finish it.
       await victim.goto(callback)
       assert.equal((await result(victim)).outcome, 'installed')
@@ -95,16 +110,20 @@ export function platformScenarios(name, start, expect) {
     })
 
     test('connect: deny → typed denial shown, nothing stored', async () => {
+      const acct = useAccount('Denied')
       const page = await fresh()
       const before = await store()
       const r = await runFlow(page, `${platform.base}/connect`, { decision: 'cancel' })
       assert.equal(r.outcome, 'denied', r.text)
       assert.match(r.text, /access_denied/)
+      assert.equal((await store()).connections[acct], undefined)
       assert.deepEqual((await store()).connections, before.connections)
+      assert.equal((await log()).codes.filter((c) => c.account === acct).length, 0)
       await page.context().close()
     })
 
     test('connect: code → token → refresh → deauthorize → webhook verified', async () => {
+      useAccount('Lifecycle')
       const page = await fresh()
       const r = await runFlow(page, `${platform.base}/connect`)
       assert.equal(r.outcome, 'connected', r.text)
@@ -115,11 +134,19 @@ export function platformScenarios(name, start, expect) {
       let grant = (await log()).grants.at(-1)
       assert.deepEqual([grant.provider, grant.account, grant.revoked, grant.accessTokens], ['connect', account(), false, 1])
 
+      // No page and no store ever shows a token.
+      const secrets = await tokens()
+      for (const text of [await page.content(), JSON.stringify(await store())]) {
+        for (const t of secrets) assert.ok(!text.includes(t), 'a token leaked into a page or the store')
+      }
+
       await page.goto(`${platform.base}/`)
+      const stored = (await store()).connections[account()].accessToken
       await page.click('#refresh')
       assert.equal((await result(page)).outcome, 'refreshed')
       grant = (await log()).grants.at(-1)
       assert.equal(grant.accessTokens, 2)
+      assert.notEqual((await store()).connections[account()].accessToken, stored, 'the platform kept the old access token')
 
       await page.goto(`${platform.base}/`)
       const events = (await store()).events.length
@@ -130,12 +157,50 @@ export function platformScenarios(name, start, expect) {
       assert.deepEqual(s.events.at(-1).type, 'account.application.deauthorized')
       assert.equal(s.events.at(-1).account, account())
       assert.equal(s.connections[account()], undefined)
-      const delivery = (await log()).deliveries.at(-1)
+      const delivery = await waitFor(async () => { const d = (await log()).deliveries.at(-1); return d.status !== null && d }, { what: 'the delivery status' })
       assert.equal(delivery.status, 200)
+
+      // Stripe retries a delivery it thinks failed: the same event is handled once.
+      const handled = (await store()).events.length
+      const replay = await fetch(delivery.url, { method: 'POST', body: delivery.payload, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': delivery.header } })
+      assert.equal(replay.status, 200)
+      assert.equal((await store()).events.length, handled)
+      await page.context().close()
+    })
+
+    test('an App uninstall removes the install and keeps the Connect connection', async () => {
+      const acct = useAccount('Both')
+      const page = await fresh()
+      assert.equal((await runFlow(page, `${platform.base}/install`)).outcome, 'installed')
+      assert.equal((await runFlow(page, `${platform.base}/connect`)).outcome, 'connected')
+      const events = (await store()).events.length
+      await fetch(`${emu.url}/_emulator/uninstall?client_id=${emu.config.app.clientId}&account=${acct}`, { method: 'POST' })
+      const s = await waitFor(async () => { const x = await store(); return x.events.length > events && x }, { what: 'the webhook' })
+      assert.equal(s.installs[acct], undefined)
+      assert.equal(s.connections[acct].scope, 'read_write')
+      await page.context().close()
+    })
+
+    test('a cross-origin form post changes nothing', async () => {
+      const acct = useAccount('Csrf')
+      const page = await fresh()
+      assert.equal((await runFlow(page, `${platform.base}/connect`)).outcome, 'connected')
+      const before = (await log()).grants.filter((g) => g.account === acct)
+      // What a page on another site makes the browser send: the user's cookies ride along (Lax
+      // cookies do not on cross-site POSTs, but a sibling subdomain is same-site).
+      const cookies = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ')
+      for (const path of ['/connections/deauthorize', '/connections/refresh']) {
+        const res = await fetch(platform.base + path, { method: 'POST', body: `account=${acct}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example', Cookie: cookies } })
+        assert.equal(res.status, 400, path)
+        assert.match(await res.text(), /cross_origin/)
+      }
+      const after = (await log()).grants.filter((g) => g.account === acct)
+      assert.deepEqual(after, before)
       await page.context().close()
     })
 
     test('connect: a callback from another browser session is refused and its code never used', async () => {
+      useAccount('Foreign')
       const victim = await fresh()
       const callback = await runFlow(victim, `${platform.base}/connect`, { hold: true })
       const code = new URL(callback).searchParams.get('code')
@@ -144,12 +209,17 @@ export function platformScenarios(name, start, expect) {
       const r = await result(attacker)
       assert.equal(r.outcome, 'rejected')
       assert.ok(expect.foreignConnectCodes.includes(r.code), r.code)
+      // Straight to the server, with no browser check in the way: the server refuses too.
+      const direct = await expect.consumeCallback(platform.base, callback)
+      assert.equal(direct.status, 400)
+      assert.match(await direct.text(), /state_session_mismatch/)
       assert.equal((await log()).codes.find((c) => c.code === code).used, false)
       await attacker.context().close()
       await victim.context().close()
     })
 
     test('connect: a replayed callback is refused before the code is sent again', async () => {
+      useAccount('Replayed')
       const page = await fresh()
       const callback = await runFlow(page, `${platform.base}/connect`, { hold: true })
       const code = new URL(callback).searchParams.get('code')

@@ -11,4 +11,9 @@ platformScenarios('Edge platform and page (bindings-wasm)', async (emu) => {
   })
   wire(emu, platform.base)
   return platform
-}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_missing'], replayedConnectCodes: ['state_missing'] })
+}, { foreignSessionCodes: ['state_session_mismatch'], foreignConnectCodes: ['state_missing'], replayedConnectCodes: ['state_missing'],
+  // The edge takes the callback from its page as JSON; a caller with no session cookie of the victim.
+  consumeCallback: (base, callback) => fetch(`${base}/api/connect/exchange`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Origin: base }, body: JSON.stringify({ query: new URL(callback).search }),
+  }),
+})

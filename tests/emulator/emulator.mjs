@@ -77,8 +77,14 @@ class Emulator {
     this.pending = new Set()
   }
 
+  /** The emulator's clock for lifetimes (codes, tokens): moved by POST /_emulator/advance. */
   now() {
     return Math.floor(Date.now() / 1000) + this.offset
+  }
+
+  /** Signatures carry the wall clock, so advancing the lifetimes clock never makes them stale. */
+  signingNow() {
+    return Math.floor(Date.now() / 1000)
   }
 
   async idle() {
@@ -139,6 +145,10 @@ class Emulator {
     if (redirect === undefined) {
       return page(res, 400, 'Invalid redirect_uri', `The redirect_uri is not one of the ${client.name}'s allowed URLs.`)
     }
+    if (request.livemode && !redirect.startsWith('https://')) {
+      // "the live mode redirect_uri must use a secure HTTPS connection" (seed 000)
+      return page(res, 400, 'Invalid redirect_uri', 'A live mode redirect_uri must use https.')
+    }
     const consent = randomBytes(16).toString('hex')
     this.consents.set(consent, { ...request, redirect, state: q.get('state') })
     const { account } = this.config
@@ -163,11 +173,12 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     if (form.get('decision') !== 'approve') {
       const description = c.kind === 'install' ? 'The user cancelled the installation' : 'The user denied your request'
       params.push(['error', 'access_denied'], ['error_description', description])
-      // Install links come back without state on cancel (seed 000); OAuth denials echo it.
+      // Install links come back without state on cancel (seed 000). OAuth denials echo it: a
+      // decision (RFC 6749 §4.1.2.1 requires it; seed 002's example deny URL shows none).
       if (c.kind !== 'install' && c.state !== null) params.push(['state', c.state])
     } else if (c.kind === 'install') {
       const signed = JSON.stringify({ state: c.state ?? undefined, user_id: account.userId, account_id: account.id })
-      const signature = stripe.webhooks.generateTestHeaderString({ payload: signed, secret: c.client.appSecret, timestamp: this.now() })
+      const signature = stripe.webhooks.generateTestHeaderString({ payload: signed, secret: c.client.appSecret, timestamp: this.signingNow() })
       params.push(['user_id', account.userId], ['account_id', account.id])
       if (c.state !== null) params.push(['state', c.state])
       params.push(['install_signature', signature], ['livemode', 'false'])
@@ -271,9 +282,11 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     return json(res, 200, { stripe_user_id: account })
   }
 
-  /** GET /v1/account with a Bearer access token: proves a token works (and when it stops). */
+  /** GET /v1/account with an access token (Bearer, or Basic as `-u TOKEN:`): proves a token works (and when it stops). */
   account(req, res) {
-    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const auth = req.headers.authorization ?? ''
+    const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(auth)?.[1]
+    const token = basic ? Buffer.from(basic, 'base64').toString('utf8').replace(/:$/, '') : /^Bearer (\S+)$/.exec(auth)?.[1]
     const grant = this.grants.find((g) => !g.revoked && g.accessTokens.some((a) => a.token === token && a.expiresAt > this.now()))
     if (!grant) return json(res, 401, { error: { type: 'invalid_request_error', message: 'Expired or revoked API key.' } })
     return json(res, 200, { id: grant.account, object: 'account' })
@@ -283,11 +296,11 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
   revoke(client, account, { only = null, always = false } = {}) {
     const live = this.grants.filter((g) => g.client === client && g.account === account && !g.revoked && (!only || g === only))
     for (const g of live) g.revoked = true
-    if (live.length || always) this.sendWebhook(client, account)
+    if (live.length || always) this.sendWebhook(client, account, live.some((g) => g.livemode))
     return live.length
   }
 
-  sendWebhook(client, account) {
+  sendWebhook(client, account, livemode = false) {
     const event = {
       id: id('evt_'),
       object: 'event',
@@ -295,7 +308,7 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
       api_version: this.config.apiVersion,
       created: this.now(),
       data: { object: { id: client.clientId, object: 'application', name: client.name } },
-      livemode: false,
+      livemode,
       pending_webhooks: this.config.webhooks.length,
       request: { id: null, idempotency_key: null },
       type: 'account.application.deauthorized',
@@ -303,8 +316,8 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     // Stripe sends pretty-printed JSON: receivers must verify the raw bytes, not a re-serialization.
     const payload = JSON.stringify(event, null, 2)
     for (const hook of this.config.webhooks) {
-      const header = stripe.webhooks.generateTestHeaderString({ payload, secret: hook.secret, timestamp: this.now() })
-      const delivery = { url: hook.url, id: event.id, type: event.type, account, status: null }
+      const header = stripe.webhooks.generateTestHeaderString({ payload, secret: hook.secret, timestamp: this.signingNow() })
+      const delivery = { url: hook.url, id: event.id, type: event.type, account, status: null, payload, header }
       this.deliveries.push(delivery)
       const p = fetch(hook.url, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': header }, body: payload })
         .then((r) => { delivery.status = r.status; return r.arrayBuffer() })
@@ -318,7 +331,8 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     return {
       now: this.now(),
       codes: [...this.codes].map(([code, c]) => ({ code, account: c.account, used: c.used, issuedAt: c.issuedAt, livemode: c.livemode })),
-      grants: this.grants.map((g) => ({ provider: g.provider, client: g.client.clientId, account: g.account, scope: g.scope, livemode: g.livemode, revoked: g.revoked, accessTokens: g.accessTokens.length })),
+      // Test-only: the tokens themselves, so tests can prove a platform never shows them.
+      grants: this.grants.map((g) => ({ provider: g.provider, client: g.client.clientId, account: g.account, scope: g.scope, livemode: g.livemode, revoked: g.revoked, accessTokens: g.accessTokens.length, tokens: [...g.accessTokens.map((a) => a.token), g.refreshToken] })),
       deliveries: this.deliveries,
     }
   }

@@ -1,6 +1,7 @@
-// The browser side of Connect OAuth with the WASM package: a fresh random state kept in this tab's
-// sessionStorage, the authorize link built and checked in WASM, and on the way back a
-// constant-time state check before the one-time code goes to the edge function.
+// The browser side of Connect OAuth with the WASM package: the edge's signed state is kept in this
+// tab's sessionStorage, the authorize link is built and checked in WASM, and on the way back a
+// constant-time state check runs before the callback goes to the edge function (which checks the
+// state again, authoritatively, and exchanges the code).
 import * as sh from '/pkg/index.js'
 
 const KEY = 'stripe-handshake:connect-state'
@@ -28,9 +29,9 @@ function show(outcome, title, text, code) {
 }
 
 async function connect() {
-  const config = await (await fetch('/api/config')).json()
+  const config = await (await fetch('/api/connect/start')).json()
   const allow = sh.redirectAllowList([config.redirectUri], { testMode: config.redirectUri.startsWith('http:') })
-  const state = sh.randomState() // 32 bytes from crypto.getRandomValues, base64url
+  const state = config.state // signed by the edge and bound to this session
   sessionStorage.setItem(KEY, state)
   location.assign(sh.connectOAuthLink({
     clientId: config.clientId, accountType: 'standard', scope: 'read_write', redirectUri: config.redirectUri, state,
@@ -45,7 +46,7 @@ async function callback() {
   if (expected === null) return show('rejected', 'Request refused', 'This tab did not start a connection.', 'state_missing')
   const r = sh.verifyOAuthCallback(location.search, { flow: 'connect_oauth', expectedState: expected })
   if (r.outcome === 'denied') return show('denied', 'Connection declined', `Stripe said: ${r.kind}. Nothing was connected.`)
-  const res = await fetch('/api/connect/exchange', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: r.code }) })
+  const res = await fetch('/api/connect/exchange', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: location.search }) })
   const body = await res.json()
   if (!res.ok) return show('rejected', 'Request refused', body.message, body.code)
   show('connected', 'Stripe account connected', `Connected ${body.account} with scope ${body.scope}.`)

@@ -2,10 +2,13 @@
 // Vercel Edge): web APIs only, stripe-handshake from its WASM build. It serves the same flows as the
 // Node and Python examples, split the way a single-page app splits them:
 //   - install link: all on the edge (state token bound to the session cookie, install_signature);
-//   - Connect OAuth: the page builds the link and checks `state` in the browser with the WASM
-//     package (app.js), then hands the code to the edge, which holds the secret key;
+//   - Connect OAuth: the edge issues a signed state token bound to the session; the page builds
+//     the link with the WASM package (app.js) and, on the way back, checks `state` against the one
+//     it kept before handing the callback to the edge, which checks it again (the authoritative
+//     check: signature, session binding, one use) and exchanges the code with the secret key;
 //   - refresh, deauthorize and the webhook: on the edge.
 // `sh` is the initialized package; `env` the settings; `kv` a stand-in for a KV store.
+// There are no user accounts here: the browser session stands in for your signed-in user.
 
 export function createPlatform(sh, env, kv = new Map()) {
   const installCallback = `${env.PUBLIC_URL}/stripe/install/callback`
@@ -14,7 +17,11 @@ export function createPlatform(sh, env, kv = new Map()) {
   const keys = [{ id: 'k1', key: hex(env.STATE_KEY_HEX) }]
   const webhooks = sh.createVerifier(env.STRIPE_WEBHOOK_SECRET)
   const mode = sh.parseSecretKey(env.STRIPE_SECRET_KEY).mode
-  const store = kv.get('store') ?? { installs: {}, connections: {}, usedNonces: [], events: [] }
+  const origin = new URL(env.PUBLIC_URL).origin
+  const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
+  const sessionKey = hex(env.SESSION_KEY_HEX)
+  // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
+  const store = kv.get('store') ?? { installs: {}, connections: {}, usedNonces: [], events: [], seenEvents: [] }
   kv.set('store', store)
 
   async function stripeCall(request) {
@@ -42,15 +49,25 @@ export function createPlatform(sh, env, kv = new Map()) {
       const r = sh.verifyInstallCallback(url.search, { secrets: env.STRIPE_APP_SECRET, stateKeys: keys, sessionId: session })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
-      store.installs[r.accountId] = { userId: r.userId, livemode: r.livemode !== 'false' }
+      store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
     },
     // The browser side of Connect OAuth: public settings, a page, and the code hand-over.
     'GET /connect': () => html(200, shell('Connecting…', 'connect')),
     'GET /stripe/oauth/callback': () => html(200, shell('Connecting…', 'callback')),
-    'GET /api/config': () => Response.json({ clientId: env.STRIPE_CLIENT_ID, redirectUri: oauthCallback, stripeBase: env.STRIPE_BASE ?? null }),
+    'GET /api/connect/start': ({ session }) => Response.json({
+      clientId: env.STRIPE_CLIENT_ID,
+      redirectUri: oauthCallback,
+      stripeBase: env.STRIPE_BASE ?? null,
+      state: sh.issueStateToken({ keys, flow: 'connect_oauth', sessionId: session }),
+    }),
     'POST /api/connect/exchange': async ({ request, session }) => {
-      const { code } = await request.json()
+      if (request.headers.get('content-type') !== 'application/json') return Response.json({ code: 'bad_request', message: 'Send JSON.' }, { status: 415 })
+      const { query } = await request.json()
+      const r = sh.verifyOAuthCallback(String(query), { flow: 'connect_oauth', stateKeys: keys, sessionId: session })
+      if (r.outcome === 'denied') return Response.json({ code: 'denied', message: 'The user declined.' }, { status: 400 })
+      if (!freshNonce(r.stateNonce)) return Response.json({ code: 'state_replayed', message: 'This connect link was already used.' }, { status: 400 })
+      const code = r.code
       const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: 'connect', secretKey: env.STRIPE_SECRET_KEY, code, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
       const token = sh.parseTokenResponse(status, body)
       store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
@@ -73,34 +90,54 @@ export function createPlatform(sh, env, kv = new Map()) {
     },
     'POST /stripe/webhook': async ({ request }) => {
       const event = webhooks.verifyWebhook(new Uint8Array(await request.arrayBuffer()), request.headers.get('stripe-signature') ?? '')
+      if (store.seenEvents.includes(event.id)) return Response.json({ received: true }) // retries: once
+      store.seenEvents.push(event.id)
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
-        delete store.installs[event.account]
-        delete store.connections[event.account]
+        // Which of our applications lost access: the App (install link) or the Connect platform.
+        const application = JSON.parse(event.dataObjectJson).id
+        if (application === env.STRIPE_APP_CLIENT_ID) delete store.installs[event.account]
+        if (application === env.STRIPE_CLIENT_ID) delete store.connections[event.account]
       }
       return Response.json({ received: true })
     },
-    'GET /store.json': () => Response.json({
-      installs: store.installs,
-      connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: `…${c.accessToken.slice(-4)}`, refreshToken: c.refreshToken && `…${c.refreshToken.slice(-4)}` }])),
+  }
+  if (env.DEMO_EXPOSE_STORE === '1') {
+    // Demo and tests only: what the platform stored, tokens redacted. Never in production.
+    const redact = (t) => t && `…${t.slice(-4)}`
+    routes['GET /store.json'] = () => Response.json({
+      installs: Object.fromEntries(Object.entries(store.installs).map(([a, i]) => [a, { ...i, session: undefined }])),
+      connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
       usedNonces: store.usedNonces.length,
       events: store.events,
-    }),
+    })
+  }
+
+  // Session ids are issued here and MACed, so a visitor cannot pick one (session fixation).
+  const mac = (id) => sh.hmacSha256(sessionKey, new TextEncoder().encode(`session:${id}`))
+  function readSession(cookie) {
+    const m = /(?:^|;\s*)sid=([\w-]{22})\.([0-9a-f]{64})(?:;|$)/.exec(cookie ?? '')
+    if (m && sh.verifyHmacSha256(sessionKey, new TextEncoder().encode(`session:${m[1]}`), hex(m[2]))) return m[1]
+    return null
   }
 
   return {
     async fetch(request) {
       const url = new URL(request.url)
-      const known = /(?:^|;\s*)sid=([\w-]{22})(?:;|$)/.exec(request.headers.get('cookie') ?? '')?.[1]
+      const known = readSession(request.headers.get('cookie'))
       const session = known ?? base64url(crypto.getRandomValues(new Uint8Array(16)))
       let res
       try {
         const route = routes[`${request.method} ${url.pathname}`]
+        if (request.method === 'POST' && url.pathname !== '/stripe/webhook' && request.headers.get('origin') !== origin) {
+          // Requests that change something must come from our own pages (CSRF), not only SameSite=Lax.
+          throw Object.assign(new Error('This request must come from the platform\'s own pages.'), { code: 'cross_origin' })
+        }
         const form = request.method === 'POST' && request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
           ? new URLSearchParams(await request.text()) : new URLSearchParams()
         res = route ? await route({ request, url, session, form }) : view(404, 'missing', 'Not found', 'There is no such page.')
       } catch (e) {
-        if (!(e instanceof sh.StripeHandshakeError) && e.code !== 'not_found') {
+        if (!(e instanceof sh.StripeHandshakeError) && e.code !== 'not_found' && e.code !== 'cross_origin') {
           console.error(e)
           res = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
         } else if (url.pathname.startsWith('/api/')) {
@@ -111,7 +148,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       }
       res = new Response(res.body, res) // make the headers mutable
       res.headers.set('Cache-Control', 'no-store')
-      if (!known) res.headers.append('Set-Cookie', `sid=${session}; HttpOnly; SameSite=Lax; Path=/`)
+      if (!known) res.headers.append('Set-Cookie', `sid=${session}.${toHex(mac(session))}; HttpOnly; SameSite=Lax; Path=/${secure}`)
       return res
     },
   }
@@ -119,6 +156,7 @@ export function createPlatform(sh, env, kv = new Map()) {
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 const hex = (s) => Uint8Array.from(s.match(/../g), (b) => parseInt(b, 16))
+const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 const base64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 
 function html(status, body) {
@@ -143,7 +181,7 @@ function home(store, session) {
   const rows = Object.entries(store.connections).filter(([, c]) => c.session === session).map(([account, c]) => `<li>${esc(account)} (${esc(c.scope)})
     <form method="post" action="/connections/refresh"><input type="hidden" name="account" value="${esc(account)}"><button id="refresh">Refresh token</button></form>
     <form method="post" action="/connections/deauthorize"><input type="hidden" name="account" value="${esc(account)}"><button id="deauthorize">Disconnect</button></form></li>`)
-  const installs = Object.keys(store.installs).map((a) => `<li>${esc(a)}</li>`)
+  const installs = Object.entries(store.installs).filter(([, i]) => i.session === session).map(([a]) => `<li>${esc(a)}</li>`)
   return layout('Demo platform (edge)', `<h1>Demo platform (edge + WASM)</h1>
 <p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
 <h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`)

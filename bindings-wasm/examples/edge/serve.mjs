@@ -10,7 +10,11 @@ import { createPlatform } from './platform.mjs'
 
 const pkg = new URL('../../pkg/', import.meta.url)
 sh.initSync(await readFile(new URL('stripe_handshake_wasm_bg.wasm', pkg)))
-const env = { ...process.env, STATE_KEY_HEX: process.env.STATE_KEY_HEX ?? randomBytes(32).toString('hex') }
+const env = {
+  ...process.env,
+  STATE_KEY_HEX: process.env.STATE_KEY_HEX ?? randomBytes(32).toString('hex'),
+  SESSION_KEY_HEX: process.env.SESSION_KEY_HEX ?? randomBytes(32).toString('hex'),
+}
 const port = Number(env.PORT ?? 8787)
 env.PUBLIC_URL ??= `http://127.0.0.1:${port}`
 const platform = createPlatform(sh, env)
