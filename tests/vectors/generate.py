@@ -332,6 +332,50 @@ def redirect_suite():
     }
     for name, (uri, exp) in checks.items():
         cases.append(case("own-check-" + name, "check_redirect", {"allow_list": ALLOW, "mode": "live", "requested": uri}, exp))
+    # Every redirect_uri bypass in SECURITY-NOTES section 4 (and the parser confusions of section 3),
+    # aimed at the allow-list: exact matching on canonical input refuses each one.
+    bypasses = {
+        "hsweb-354-userinfo-at": "https://example.com@evil.com/callback",
+        "hsweb-354-userinfo-encoded-at": "https://example.com%40evil.com/callback",
+        "maxkey-269-endswith-subdomain": "https://attacker.example.com/callback",
+        "maxkey-269-startswith-host": "https://example.com.evil.com/callback",
+        "azuread-3136-startswith-path": "https://example.com/callbackevil",
+        "azuread-3136-startswith-dot": "https://example.com/callback.evil.com",
+        "zitadel-12559-percent25-at": "https://example.com%25@evil.com/callback",
+        "osin-209-dotdot-escape": "https://example.com/callback/../../evil",
+        "spring-155-dotdot": "https://example.com/callback/../evil",
+        "spring-155-dotdot-back-to-allowed": "https://example.com/evil/../callback",
+        "spring-155-encoded-dotdot": "https://example.com/callback/%2e%2e/evil",
+        "keycloak-47718-dotdot-semicolon-twice": "https://example.com/callback/..;/..;/evil",
+        "wrenam-126-open-redirect-query": "https://example.com/callback?goto=https://evil.com",
+        "cloudflare-97-scheme-upper": "HTTPS://EXAMPLE.COM/callback",
+        "cloudflare-97-leading-space": " https://example.com/callback",
+        "cloudflare-97-leading-tab": "\thttps://example.com/callback",
+        "cloudflare-97-tab-inside": "https://example.com/call\tback",
+        "cloudflare-97-newline-inside": "https://exam\nple.com/callback",
+        "cloudflare-97-javascript": "javascript:alert(1)//https://example.com/callback",
+        "cloudflare-97-javascript-case": "JavaScript://example.com/callback%0aalert(1)",
+        "backslash-at-confusion": "https://evil.com\\@example.com/callback",
+        "backslash-path": "https://example.com\\callback",
+        "fragment-at": "https://example.com/callback#@evil.com",
+        "default-port": "https://example.com:443/callback",
+        "other-port": "https://example.com:8443/callback",
+        "trailing-dot-host": "https://example.com./callback",
+        "idn-homograph-cyrillic-a": "https://ex\u0430mple.com/callback",
+        "fullwidth-host": "https://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com/callback",
+        "path-case": "https://example.com/Callback",
+        "encoded-unreserved": "https://example.com/%63allback",
+        "double-slash": "https://example.com//callback",
+        "empty-query": "https://example.com/callback?",
+        "encoded-nul": "https://example.com/callback%00",
+        "crlf-injection": "https://example.com/callback%0d%0aLocation:%20https://evil.com",
+        "protocol-relative": "//example.com/callback",
+        "scheme-only-slash": "https:/example.com/callback",
+        "hex-ip-host": "https://0x7f.1/callback",
+    }
+    for name, uri in bypasses.items():
+        cases.append(case("bypass-" + name, "check_redirect", {"allow_list": ALLOW, "mode": "live", "requested": uri},
+                          err("redirect_uri_not_allowed")))
     cases.append(case("own-check-localhost-test", "check_redirect",
                       {"allow_list": ["http://localhost:3000/cb"], "mode": "test", "requested": "http://localhost:3000/cb"},
                       ok(uri="http://localhost:3000/cb")))
