@@ -96,7 +96,7 @@ ct-valgrind:
     cd tests/ct && cargo build --release -q && python3 check.py target/release/stripe-handshake-ct
 
 # Constant time, statistically: a dudect-style Welch t-test per check (a report, not a gate: noisy machine).
-ct-dudect SAMPLES="200000":
+ct-dudect SAMPLES="2000000":
     cd tests/ct && cargo build --release -q && python3 dudect.py target/release/stripe-handshake-ct {{SAMPLES}}
 
 # Mutation testing of the core (cargo-mutants; equivalent mutants listed in .cargo/mutants.toml).
