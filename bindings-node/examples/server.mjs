@@ -103,7 +103,8 @@ export function platform({
       owned(store, account, session)
       const res = await stripeCall(deauthorizeRequest({ secretKey: connect.secretKey, clientId: connect.clientId, stripeUserId: account, expectedMode: mode, baseUrl: stripeBase }))
       parseDeauthorizeResponse(res.status, res.body, account) // throws unless Stripe echoed this account
-      store.connections[account].disconnectRequested = true // removed when the webhook arrives
+      // The tokens are dead now: forget them at once; the record goes when the webhook confirms.
+      Object.assign(store.connections[account], { accessToken: null, refreshToken: null, disconnectRequested: true })
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
     },
 

@@ -201,7 +201,8 @@ def create_app(
             secret_key=secret_key, client_id=client_id, stripe_user_id=account, expected_mode=mode, base_url=stripe_base
         )
         sh.parse_deauthorize_response(*stripe_call(req), account)  # raises unless Stripe echoed this account
-        c["disconnectRequested"] = True  # removed when the webhook arrives
+        # The tokens are dead now: forget them at once; the record goes when the webhook confirms.
+        c.update(accessToken=None, refreshToken=None, disconnectRequested=True)
         return view(200, "disconnected", "Disconnected", f"{account} was disconnected. Stripe confirms with a webhook.")
 
     @app.post("/stripe/webhook")

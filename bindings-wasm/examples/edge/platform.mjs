@@ -85,7 +85,8 @@ export function createPlatform(sh, env, kv = new Map()) {
       owned(account, session)
       const [status, body] = await stripeCall(sh.deauthorizeRequest({ secretKey: env.STRIPE_SECRET_KEY, clientId: env.STRIPE_CLIENT_ID, stripeUserId: account, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
       sh.parseDeauthorizeResponse(status, body, account)
-      store.connections[account].disconnectRequested = true
+      // The tokens are dead now: forget them at once; the record goes when the webhook confirms.
+      Object.assign(store.connections[account], { accessToken: null, refreshToken: null, disconnectRequested: true })
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
     },
     'POST /stripe/webhook': async ({ request }) => {
