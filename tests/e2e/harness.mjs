@@ -62,8 +62,25 @@ export function platformEnv(emu, port) {
   }
 }
 
-/** Starts an example platform as its own process and waits until it answers. */
-export async function spawnPlatform(cmd, args, { env, cwd, port }) {
+/**
+ * Starts an example platform as its own process on a free port, wired to the emulator, and waits
+ * until it answers. Another process may grab the port between the probe and the start: then it
+ * tries a new one.
+ */
+export async function startPlatform(emu, cmd, args, cwd) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    try {
+      const platform = await spawnPlatform(cmd, args, { cwd, env: platformEnv(emu, port), port })
+      wire(emu, platform.base)
+      return platform
+    } catch (e) {
+      if (attempt === 3) throw e
+    }
+  }
+}
+
+async function spawnPlatform(cmd, args, { env, cwd, port }) {
   const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (d) => { output += d })
