@@ -115,6 +115,31 @@ pub(crate) fn decode_hex_tag(s: &str) -> Option<[u8; MAC_LEN]> {
 mod tests {
     use super::*;
 
+    /// Exhaustive, after ring's constant_time_tests: every pair of byte values at every position
+    /// of a 32-byte value (2,097,152 comparisons per direction): equal exactly when equal.
+    #[test]
+    fn ct_eq_is_exact_for_every_byte_pair_at_every_position() {
+        let base = [0x5au8; MAC_LEN];
+        let mut checked = 0u32;
+        for pos in 0..MAC_LEN {
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    let (mut x, mut y) = (base, base);
+                    x[pos] = a;
+                    y[pos] = b;
+                    assert_eq!(bool::from(ct_eq32(&x, &y)), a == b);
+                    assert_eq!(bool::from(ct_eq32(&y, &x)), a == b);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2_097_152);
+        // Different lengths never compare equal, whatever the common prefix.
+        assert!(!ct_eq_bytes(&base, &base[..31]));
+        assert!(!ct_eq_bytes(&base[..0], &base[..1]));
+        assert!(ct_eq_bytes(&base[..0], &base[..0]));
+    }
+
     #[test]
     fn hex_tag_is_strict() {
         let good = "00".repeat(32);
