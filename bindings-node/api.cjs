@@ -1,83 +1,186 @@
 'use strict'
-// Builds the public API from a native module (the napi addon, or the WASM glue): each
-// failure becomes a thrown StripeHandshakeError subclass (errors.cjs) and credentials are
-// hidden from logs. Shared by the Node and WASM packages; no protocol rule lives here.
+// Builds the public API from a native module (the napi addon, or the WASM glue) and the
+// core's schema (`native.schema()`): the function names, their parameters, the result
+// kinds, which fields are credentials and which hold JSON. Nothing here knows a protocol
+// rule or a field name: every function below is derived from the schema. Shared by the
+// Node and WASM packages.
 const errors = require('./errors.cjs')
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
-function wrap(fn, Failure) {
-  return function () {
+function build(native) {
+  const schema = JSON.parse(native.schema())
+  const Failure = native.NativeFailure // napi returns failures; the WASM glue throws them
+  const kinds = new Map(schema.kinds.map((k) => [k.name, k]))
+
+  function settle(r) {
+    if (Failure !== undefined && r instanceof Failure) throw errors.fromFailure(r)
+    return r
+  }
+  function run(f) {
     let r
     try {
-      r = fn.apply(this, arguments)
+      r = f()
     } catch (e) {
       throw errors.fromThrown(e)
     }
-    if (Failure && r instanceof Failure) throw errors.fromFailure(r)
-    return r
+    return settle(r)
   }
-}
 
-// Credentials in results are real values (send them), but never printed by console.log,
-// util.inspect or JSON.stringify. The hooks sit on a prototype, not on the object: its own keys
-// stay plain strings, so `fetch(url, { headers })` and `new Headers(headers)` accept it.
-const redacting = new Map()
-function hide(obj, fields) {
-  const key = fields.join()
-  let proto = redacting.get(key)
-  if (!proto) {
+  // Credentials are real values (send them), never printed: console.log, util.inspect and
+  // JSON.stringify show `[redacted]`. The hooks sit on a prototype, so the record's own keys
+  // stay plain (fetch(url, { headers }) and new Headers(headers) accept it).
+  function redacting(kind, hidden) {
     function shown() {
       const copy = { ...this }
-      for (const f of fields) if (copy[f] != null) copy[f] = '[redacted]'
+      for (const f of hidden) if (copy[f] != null) copy[f] = '[redacted]'
       return copy
     }
-    proto = Object.create(Object.prototype, {
+    return Object.create(Object.prototype, {
       [INSPECT]: { value(depth, opts, inspect) { return inspect ? inspect(shown.call(this), opts) : shown.call(this) } },
       toJSON: { value: shown },
+      [Symbol.toStringTag]: { value: kind.name },
     })
-    redacting.set(key, proto)
   }
-  return Object.setPrototypeOf(obj, proto)
-}
-const REDACT = {
-  codeExchangeRequest: (r) => (hide(r.headers, ['Authorization']), r),
-  refreshRequest: (r) => (hide(r.headers, ['Authorization']), r),
-  deauthorizeRequest: (r) => (hide(r.headers, ['Authorization']), r),
-  parseTokenResponse: (r) => hide(r, ['accessToken', 'refreshToken']),
-}
 
-const SKIP = new Set(['NativeFailure', '__napiBindingTarget', 'default', 'initSync', '__wbg_init'])
-const CLASSES = ['Verifier', 'RedirectAllowList']
-
-function build(native, options) {
-  const Failure = native.NativeFailure
-  const api = {}
-  for (const [name, value] of Object.entries(native)) {
-    if (SKIP.has(name) || CLASSES.includes(name)) continue
-    if (typeof value !== 'function') continue
-    const wrapped = wrap(value, Failure)
-    const post = REDACT[name]
-    api[name] = post ? function () { return post(wrapped.apply(this, arguments)) } : wrapped
+  // How to finish a native record of each kind: parse its JSON fields, finish nested
+  // records, give credential-bearing records their redacting prototype. `null`: nothing to do.
+  const finishers = new Map()
+  function finisher(name) {
+    if (finishers.has(name)) return finishers.get(name)
+    const kind = kinds.get(name)
+    const json = kind.fields.filter((f) => f.json).map((f) => f.js)
+    const hidden = kind.fields.filter((f) => f.credential).map((f) => f.js)
+    const nested = kind.fields.filter((f) => f.nested).map((f) => [f.js, finisher(f.nested)]).filter(([, fin]) => fin)
+    const proto = hidden.length ? redacting(kind, hidden) : null
+    const fin = json.length || nested.length || proto
+      ? (obj) => {
+          for (const f of json) obj[f] = JSON.parse(obj[f])
+          for (const [f, n] of nested) if (obj[f] != null) n(obj[f])
+          if (proto) Object.setPrototypeOf(obj, proto)
+          return obj
+        }
+      : null
+    finishers.set(name, fin)
+    return fin
   }
-  for (const name of CLASSES) {
-    const cls = native[name]
-    api[name] = cls
-    if (Object.prototype.hasOwnProperty.call(cls.prototype, INSPECT)) continue // already wrapped
-    for (const key of Object.getOwnPropertyNames(cls.prototype)) {
-      const d = Object.getOwnPropertyDescriptor(cls.prototype, key)
-      if (key !== 'constructor' && key !== 'free' && !key.startsWith('__') && typeof d.value === 'function') {
-        Object.defineProperty(cls.prototype, key, { ...d, value: wrap(d.value, Failure) })
-      }
+  // The finisher of an operation's result: one kind, or a union told apart by `outcome`.
+  function resultFinisher(names) {
+    const fins = names.map((n) => [kinds.get(n).tag, finisher(n)])
+    if (fins.every(([, f]) => f === null)) return null
+    if (fins.length === 1) return fins[0][1]
+    const byTag = new Map(fins)
+    return (r) => {
+      const f = r !== null && typeof r === 'object' ? byTag.get(r.outcome) : undefined
+      return f ? f(r) : r
     }
-    Object.defineProperty(cls.prototype, INSPECT, { value() { return `${name} {}` }, enumerable: false })
   }
-  api.dangerous = Object.freeze({ verifyIgnoringTolerance: api.dangerousVerifyIgnoringTolerance })
-  delete api.dangerousVerifyIgnoringTolerance
+
+  const lists = new WeakMap() // RedirectAllowList -> its native handle
+  const opIndex = new Map(schema.ops.map((op, i) => [op.name, i]))
+
+  function operation(i) {
+    const op = schema.ops[i]
+    const listAt = op.params.findIndex((p) => p.allow_list)
+    const finish = resultFinisher(op.returns)
+    const fn = function () {
+      const args = Array.prototype.slice.call(arguments)
+      const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
+      let r
+      if (list !== undefined) {
+        args[listAt] = undefined
+        r = run(() => native.callWithList(i, args, list))
+      } else {
+        r = run(() => native.call(i, args))
+      }
+      return finish ? finish(r) : r
+    }
+    Object.defineProperty(fn, 'name', { value: op.js })
+    return fn
+  }
+
+  const redirectCheck = operation(opIndex.get('redirect_check'))
+  const redirectInfo = operation(opIndex.get('redirect_info'))
+
+  /** An allow-list of redirect URIs, checked once; the first entry is the default. */
+  class RedirectAllowList {
+    #info
+    constructor() {
+      const args = Array.prototype.slice.call(arguments)
+      lists.set(this, run(() => native.newAllowList(args)))
+      this.#info = redirectInfo(this)
+    }
+    /** Returns `uri` if it is byte-equal to an entry. */
+    check(uri) { return redirectCheck(this, uri) }
+    /** The default (first) entry. */
+    get defaultUri() { return this.#info.defaultUri }
+    /** Every entry, in order. */
+    get entries() { return this.#info.entries.slice() }
+    /** Whether loopback http is allowed. */
+    get testMode() { return this.#info.testMode }
+    [INSPECT]() { return `RedirectAllowList ${JSON.stringify(this.#info.entries)}` }
+  }
+
+  const finishEvent = finisher('WebhookEvent')
+  const finishDeauth = finisher('Deauthorization')
+
+  /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
+  class Verifier {
+    #v
+    constructor() {
+      const args = Array.prototype.slice.call(arguments)
+      this.#v = run(() => native.newVerifier(args))
+    }
+    /** Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock. */
+    verify(payload, header, now) {
+      let r
+      try { r = this.#v.verify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      return settle(r)
+    }
+    /** `null` when the signature verifies, else the error code. Never throws for a bad signature. */
+    check(payload, header, now) {
+      let r
+      try { r = this.#v.check(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      return r === undefined ? null : r
+    }
+    /** Like `verify`, but never throws: `{ ok: false, code, message }` on failure. */
+    tryVerify(payload, header, now) {
+      let r
+      try { r = this.#v.tryVerify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      return settle(r)
+    }
+    /** Verifies a webhook and reads the event. */
+    verifyWebhook(payload, header, now) {
+      let r
+      try { r = this.#v.verifyWebhook(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      return finishEvent ? finishEvent(settle(r)) : settle(r)
+    }
+    /** Verifies an `account.application.deauthorized` webhook and reads it. */
+    verifyDeauthorization(payload, header, now) {
+      let r
+      try { r = this.#v.verifyDeauthorization(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      return finishDeauth ? finishDeauth(settle(r)) : settle(r)
+    }
+    [INSPECT]() { return 'Verifier {}' }
+  }
+
+  const api = { Verifier, RedirectAllowList }
+  const dangerous = {}
+  schema.ops.forEach((op, i) => {
+    if (op.name === 'redirect_check' || op.name === 'redirect_info') return
+    if (op.name.startsWith('dangerous_')) {
+      const name = op.js.replace(/^dangerous(.)/, (_, c) => c.toLowerCase())
+      dangerous[name] = operation(i)
+    } else {
+      api[op.js] = operation(i)
+    }
+  })
+  /** Opt-outs that weaken a check; each needs a reason in code review. */
+  api.dangerous = Object.freeze(dangerous)
   /** Recommended tolerance in seconds, the default of every verifier. */
-  api.DEFAULT_TOLERANCE_SECS = 300
+  api.DEFAULT_TOLERANCE_SECS = schema.default_tolerance_secs
   /** The error code of each failure, the same in every language. */
-  api.ERROR_CODES = Object.freeze(options && options.errorCodes ? options.errorCodes : native.errorCodes())
+  api.ERROR_CODES = Object.freeze(schema.error_codes)
   for (const [k, v] of Object.entries(errors)) if (/^[A-Z]/.test(k)) api[k] = v
   return api
 }

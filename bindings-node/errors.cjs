@@ -61,25 +61,23 @@ function fromFailure(f) {
 }
 
 // A thrown error: the WASM build's failure (an Error carrying code and family), a caught
-// panic (napi GenericFailure, or a WebAssembly trap), or an argument of the wrong type.
+// panic (napi GenericFailure, or a WebAssembly trap), or anything else crossing the
+// boundary (a bug: the wrapper hands the native module only values it accepts). Messages
+// of host errors are not repeated: a conversion message can render the value.
 function fromThrown(e) {
   if (e instanceof StripeHandshakeError) return e
   if (e && e.name === 'StripeHandshakeError' && typeof e.family === 'string') return fromFailure(e)
-  const internal = (msg) => {
-    const err = new InternalError(msg, 'internal', 'internal')
-    err.cause = e
-    return err
-  }
   if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
-    return internal(`internal error in stripe-handshake (a panic trapped: ${e.message}); this WebAssembly instance is now unusable: initialize a new one, and please report it`)
-  }
-  if (e && e.code === 'GenericFailure') return internal(`internal error in stripe-handshake (${e.message}); please report it`)
-  if (e instanceof Error) {
-    const err = new InvalidInputError(`invalid_argument: ${e.message}`, 'invalid_argument', 'invalid_input')
+    const err = new InternalError('internal error in stripe-handshake (a panic trapped); this WebAssembly instance is now unusable: initialize a new one, and please report it', 'internal', 'internal')
     err.cause = e
     return err
   }
-  return e
+  if (e && e.code === 'GenericFailure') {
+    const err = new InternalError('internal error in stripe-handshake (a panic was caught); please report it', 'internal', 'internal')
+    err.cause = e
+    return err
+  }
+  return new InternalError('internal error in stripe-handshake (an unexpected host error); please report it', 'internal', 'internal')
 }
 
 module.exports = {

@@ -16,11 +16,11 @@ test('each family has its class, and every error is a StripeHandshakeError with 
   const cases = [
     [() => sh.verifySignature('x', 't=1,v1=' + '0'.repeat(64), { secrets: 'whsec_x', now: 1 }), sh.SignatureVerificationError, 'signature_mismatch'],
     [() => sh.checkPlainState('abc', null), sh.StateError, 'state_missing'],
-    [() => sh.redirectAllowList(['https://a.example/']).check('https://b.example/'), sh.RedirectError, 'redirect_uri_not_allowed'],
+    [() => new sh.RedirectAllowList(['https://a.example/']).check('https://b.example/'), sh.RedirectError, 'redirect_uri_not_allowed'],
     [() => sh.parseTokenResponse(400, '{"error":"invalid_grant","error_description":"used"}'), sh.OAuthError, 'oauth_error'],
     [() => sh.parseSecretKey('pk_test_1'), sh.InvalidInputError, 'invalid_api_key'],
     [() => sh.verifyOAuthCallback('state=x', { flow: 'connect_oauth', expectedState: 'x' }), sh.MalformedInputError, 'missing_parameter'],
-    [() => sh.createVerifier('whsec_x', { tolerance: 0 }), sh.InvalidInputError, 'invalid_tolerance'],
+    [() => new sh.Verifier('whsec_x', { tolerance: 0 }), sh.InvalidInputError, 'invalid_tolerance'],
     [() => sh.verifySignature(42, 't=1', { secrets: 'whsec_x' }), sh.InvalidInputError, 'invalid_argument'],
   ]
   for (const [fn, Cls, code] of cases) {
@@ -35,7 +35,7 @@ test('each family has its class, and every error is a StripeHandshakeError with 
     assert.equal(e.errorDescription, 'This authorization code has already been used.')
   }
   try {
-    sh.redirectAllowList(['https://a.example/', 'http://b.example/'])
+    new sh.RedirectAllowList(['https://a.example/', 'http://b.example/'])
   } catch (e) {
     assert.equal(e.code, 'invalid_redirect_config')
     assert.equal(e.index, 1)
@@ -52,7 +52,7 @@ test('no secret appears in messages, inspect output or JSON', () => {
     assert.ok(!e.message.includes(secret) && !inspect(e).includes(secret))
     assert.ok(!e.message.includes(header.split('v1=')[1]), 'the expected MAC must not leak')
   }
-  const verifier = sh.createVerifier(secret)
+  const verifier = new sh.Verifier(secret)
   assert.ok(!inspect(verifier).includes(secret))
   const req = sh.codeExchangeRequest({ provider: 'connect', secretKey: 'sk_test_do_not_print', code: 'ac_1' })
   const b64 = Buffer.from('sk_test_do_not_print:').toString('base64')
@@ -78,7 +78,7 @@ test('tolerance is required to be positive and defaults to 300 s', () => {
 })
 
 test('the fast path never throws', () => {
-  const v = sh.createVerifier(['whsec_new', 'whsec_old'])
+  const v = new sh.Verifier(['whsec_new', 'whsec_old'])
   const h = sh.signHeader('{}', 'whsec_old', 1000)
   assert.deepEqual(v.tryVerify('{}', h, 1000), { ok: true, timestamp: 1000, secretIndex: 1 })
   const bad = v.tryVerify('{ }', h, 1000)

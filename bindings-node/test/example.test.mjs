@@ -22,7 +22,7 @@ test('the example platform verifies an install callback and a webhook (the full 
     const state = new URL(start.headers.get('location')).searchParams.get('state')
     // Stripe's side.
     const payload = JSON.stringify({ state, user_id: 'usr_1', account_id: 'acct_1' })
-    assert.equal(installPayload('usr_1', 'acct_1', state), payload)
+    assert.equal(installPayload({ userId: 'usr_1', accountId: 'acct_1', state }), payload)
     const sig = stripe.webhooks.generateTestHeaderString({ payload, secret: 'absec_example' })
     const q = new URLSearchParams({ user_id: 'usr_1', account_id: 'acct_1', state, install_signature: sig })
     assert.equal(new URL(start.headers.get('location')).searchParams.get('redirect_uri'), 'http://127.0.0.1:3000/stripe/install/callback')

@@ -27,7 +27,7 @@ function randomState(r) {
 
 test('headers from stripe.webhooks.generateTestHeaderString verify here', () => {
   const r = rng(1)
-  const verifier = sh.createVerifier(SECRET)
+  const verifier = new sh.Verifier(SECRET)
   for (let i = 0; i < 500; i++) {
     const payload = JSON.stringify({ id: `evt_${i}`, object: 'event', type: 'account.application.deauthorized', note: randomState(r) })
     const header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET, timestamp: now - i % 300 })
@@ -66,7 +66,7 @@ test('install callbacks built like Stripe’s Node sample verify, and every tamp
     url.searchParams.set('install_signature', install_signature)
     const query = url.search
     // And the docs' own check agrees with the payload we build.
-    assert.equal(sh.installPayload(user_id, account_id, state), payload)
+    assert.equal(sh.installPayload({ userId: user_id, accountId: account_id, state }), payload)
     stripe.webhooks.signature.verifyHeader(payload, install_signature, APP_SECRET)
 
     const check = !state ? { allowStateless: true } : { expectedState: state }
@@ -100,7 +100,7 @@ test('install callbacks built like Stripe’s Node sample verify, and every tamp
 })
 
 test('our Connect link equals stripe.oauth.authorizeUrl, but for the documented differences', () => {
-  const allow = sh.redirectAllowList(['https://platform.example/callback'])
+  const allow = new sh.RedirectAllowList(['https://platform.example/callback'])
   const params = {
     response_type: 'code',
     client_id: 'ca_interop123',

@@ -348,6 +348,14 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A host string argument is not well-formed Unicode (a lone surrogate), so it has no
+    /// UTF-8 bytes to check.
+    MalformedInput {
+        /// Which argument.
+        what: &'static str,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The operating system's random source failed.
     RandomnessUnavailable,
     /// A bug in this library: please report it.
@@ -400,6 +408,7 @@ impl Error {
         "response_too_large",
         "deauthorize_mismatch",
         "invalid_argument",
+        "malformed_input",
         "randomness_unavailable",
         "internal",
     ];
@@ -453,6 +462,7 @@ impl Error {
             Self::ResponseTooLarge { .. } => "response_too_large",
             Self::DeauthorizeMismatch => "deauthorize_mismatch",
             Self::InvalidArgument { .. } => "invalid_argument",
+            Self::MalformedInput { .. } => "malformed_input",
             Self::RandomnessUnavailable => "randomness_unavailable",
             Self::Internal { .. } => "internal",
         }
@@ -505,7 +515,8 @@ impl Error {
             | Self::DuplicateParameter { .. }
             | Self::MissingParameter { .. }
             | Self::MalformedEvent { .. }
-            | Self::UnexpectedEventType { .. } => ErrorFamily::MalformedInput,
+            | Self::UnexpectedEventType { .. }
+            | Self::MalformedInput { .. } => ErrorFamily::MalformedInput,
             Self::RandomnessUnavailable | Self::Internal { .. } => ErrorFamily::Internal,
         }
     }
@@ -660,7 +671,9 @@ impl fmt::Display for Error {
             Self::DeauthorizeMismatch => f.write_str(
                 "the deauthorize response names another account than the one asked for; treat the account as still connected",
             ),
-            Self::InvalidArgument { what, reason } => write!(f, "{what}: {reason}"),
+            Self::InvalidArgument { what, reason } | Self::MalformedInput { what, reason } => {
+                write!(f, "{what}: {reason}")
+            }
             Self::RandomnessUnavailable => {
                 f.write_str("the operating system's random source failed; retry, and check the platform")
             }

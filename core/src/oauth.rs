@@ -451,7 +451,16 @@ fn preflight(status: u16, body: &[u8]) -> Result<()> {
     if body.len() > MAX_RESPONSE_LEN {
         return Err(Error::ResponseTooLarge { len: body.len(), max: MAX_RESPONSE_LEN });
     }
-    if let Ok(RawError { error: Some(e), error_description }) = serde_json::from_slice::<RawError>(body) {
+    let parsed = match serde_json::from_slice::<RawError>(body) {
+        Ok(p) => Some(p),
+        // A repeated `error` (or `error_description`) member: two parsers could read two
+        // different answers, so neither success nor a particular error can be trusted.
+        Err(e) if e.is_data() && e.to_string().starts_with("duplicate field") => {
+            return Err(malformed(format!("HTTP {status} with a repeated error member")));
+        }
+        Err(_) => None,
+    };
+    if let Some(RawError { error: Some(e), error_description }) = parsed {
         let error = match &e {
             serde_json::Value::String(s) => s.as_str(),
             // Stripe's API-style errors are objects: {"error": {"type": ..., "message": ...}}

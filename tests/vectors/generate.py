@@ -1028,17 +1028,178 @@ ERROR_CODES = [
     "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch",
     "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
     "malformed_event", "unexpected_event_type", "invalid_api_key", "key_mode_mismatch", "oauth_error",
-    "malformed_response", "response_too_large", "deauthorize_mismatch", "invalid_argument", "randomness_unavailable",
+    "malformed_response", "response_too_large", "deauthorize_mismatch", "invalid_argument", "malformed_input",
+    "randomness_unavailable",
     "internal",
 ]
 # Codes no input can reach: the OS random source failing, and a bug guard.
 UNREACHABLE_FROM_INPUT = ["randomness_unavailable", "internal"]
 
 
+HOST_SCHEMA = "stripe-handshake/host-vectors/v1"
+
+
+def host_suite():
+    """Host-level cases: what a JavaScript or Python caller can hand over that no network
+    input can (wrong types, absent values, extreme numbers, lone surrogates, parsed bodies),
+    and the printed forms of results that carry credentials. Encodings every runner maps to
+    its host's own values: {"$bytes": hex}, {"$undefined": true}, {"$float": "NaN"},
+    {"$bigint": "..."}, {"$lone_surrogate": "prefix"}, {"$object": "URL"|"URLSearchParams"|"Date"},
+    {"$function": true}; plain JSON otherwise (null is JS null / Python None)."""
+    B = lambda b: {"$bytes": b.hex()}
+    U = {"$undefined": True}
+    F = lambda x: {"$float": x}
+    BIG = lambda x: {"$bigint": str(x)}
+    LONE = lambda p: {"$lone_surrogate": p}
+    OBJ = lambda k, v=None: {"$object": k, "value": v}
+    FN = {"$function": True}
+    key = b"k" * 32
+    secret = "whsec_host_vectors"
+    now = 1_700_000_000
+    body = b'{"id":"evt_1","object":"event","type":"a.b","livemode":false,"created":1,"data":{"object":{"id":"x"}}}'
+    header = sign(secret, body, now)
+    mac_alice = hmac.new(key, b"session:alice", hashlib.sha256).digest()
+    cases = []
+
+    def c(cid, op, args, expect, options=None, allow_list=None, secrets=None, note=None):
+        x = {"id": cid, "op": op, "args": args}
+        if options is not None:
+            x["options"] = options
+        if allow_list is not None:
+            x["allow_list"] = allow_list
+        if secrets is not None:
+            x["secrets"] = secrets
+        x.update(expect)
+        if note:
+            x["note"] = note
+        cases.append(x)
+
+    def e(code, cls):
+        return {"error": code, "class": cls}
+
+    INV = e("invalid_argument", "InvalidInputError")
+    # 1. Bytes parameters refuse strings, numbers and objects (WASM used to read "x" as 0x00).
+    c("hmac-ok", "verify_hmac_sha256", [B(key), B(b"session:alice"), B(mac_alice)], {"ok": None})
+    c("hmac-string-message", "verify_hmac_sha256", [B(key), "session:mallo", B(mac_alice)], INV)
+    c("hmac-string-key", "verify_hmac_sha256", ["k" * 32, B(b"session:alice"), B(mac_alice)], INV)
+    c("hmac-number-tag", "verify_hmac_sha256", [B(key), B(b"session:alice"), 0], INV)
+    c("hmac-object-tag", "verify_hmac_sha256", [B(key), B(b"session:alice"), {"a": 1}], INV)
+    c("hmac-undefined-key", "hmac_sha256", [U, B(b"m")], INV)
+    c("hmac-sha256-ok", "hmac_sha256", [B(key), B(b"session:alice")], {"ok": {"$bytes": mac_alice.hex()}})
+    c("entropy-ok", "plain_state_from_entropy", [B(b"\x07" * 32)], {"ok": b64e(b"\x07" * 32)})
+    c("entropy-string", "plain_state_from_entropy", ["x" * 32], INV)
+    c("entropy-31", "plain_state_from_entropy", [B(b"\x07" * 31)], INV)
+    # 2. A non-string where a string is expected: typed, never a trap.
+    for name, v in [("number", 5), ("boolean", True), ("object", {"a": "b"}), ("url", OBJ("URL", "https://a.example/")),
+                    ("search-params", OBJ("URLSearchParams", "a=b")), ("bigint", BIG(5)), ("function", FN),
+                    ("list-of-numbers", [1, 2])]:
+        c(f"query-{name}", "verify_oauth_callback", [v], INV, options={"flow": "connect_oauth", "expected_state": "s"})
+        c(f"secret-key-{name}", "parse_secret_key", [v], INV)
+        c(f"manifest-{name}", "parse_manifest", [v], INV)
+    c("secret-key-bytes", "parse_secret_key", [B(b"sk_test_SECRETVALUE123")], INV,
+      note="a Buffer holding a key: the message must not contain its bytes")
+    c("secrets-number", "verify_signature", [body.decode(), header], e("invalid_argument", "InvalidInputError"),
+      options={"secrets": 7, "now": now})
+    # 3. Absent header/query is the network case, not a type error.
+    c("header-undefined", "verify_signature", [body.decode(), U], e("missing_header", "SignatureVerificationError"),
+      options={"secrets": secret, "now": now})
+    c("header-null", "verify_signature", [body.decode(), None], e("missing_header", "SignatureVerificationError"),
+      options={"secrets": secret, "now": now})
+    c("header-list", "verify_signature", [body.decode(), [header]], {"ok": {"timestamp": now, "secret_index": 0}},
+      options={"secrets": secret, "now": now}, note="frameworks hand over string[]: one element is that header")
+    c("header-list-two", "verify_signature", [body.decode(), [header, header]],
+      e("duplicate_timestamp", "SignatureVerificationError"), options={"secrets": secret, "now": now},
+      note="two Stripe-Signature fields combine with a comma, as HTTP does")
+    c("header-number", "verify_signature", [body.decode(), 5], INV, options={"secrets": secret, "now": now})
+    c("query-undefined", "verify_oauth_callback", [U], e("missing_parameter", "MalformedInputError"),
+      options={"flow": "connect_oauth", "expected_state": "s"})
+    c("install-query-null", "verify_install_callback", [None], e("missing_parameter", "MalformedInputError"),
+      options={"secrets": "absec_x", "now": now, "allow_stateless": True})
+    c("verifier-header-undefined", "Verifier.verify", [B(body), U, now], e("missing_header", "SignatureVerificationError"),
+      secrets=secret)
+    c("verifier-ok", "Verifier.verify", [B(body), header, now], {"ok": {"timestamp": now, "secret_index": 0}}, secrets=secret)
+    c("verifier-check-ok-is-null", "Verifier.check", [B(body), header, now], {"ok": None}, secrets=secret)
+    c("verifier-check-bad", "Verifier.check", [B(body + b" "), header, now], {"ok": "signature_mismatch"}, secrets=secret)
+    c("verifier-check-undefined-header", "Verifier.check", [B(body), U, now], {"ok": "missing_header"}, secrets=secret)
+    # 4. Lone surrogates: malformed input, never a silent U+FFFD.
+    c("lone-surrogate-header", "verify_signature", [body.decode(), LONE("t=1,v1=")],
+      e("malformed_input", "MalformedInputError"), options={"secrets": secret, "now": now})
+    c("lone-surrogate-query", "verify_oauth_callback", [LONE("code=ac_1&state=")],
+      e("malformed_input", "MalformedInputError"), options={"flow": "connect_oauth", "expected_state": "s"})
+    c("lone-surrogate-state", "check_plain_state", ["expected", LONE("expected")], e("malformed_input", "MalformedInputError"))
+    c("lone-surrogate-payload", "verify_signature", [LONE('{"id":'), header], e("malformed_input", "MalformedInputError"),
+      options={"secrets": secret, "now": now})
+    # 5. One rule for integers: fractions, negatives, NaN, beyond 2^53 or the field's range.
+    keys = [{"id": "k1", "key": B(b"\x01" * 32)}]
+    st = {"keys": keys, "flow": "connect_oauth", "session_id": "sess", "now": now, "nonce": B(b"\x02" * 32)}
+    c("ttl-ok", "issue_state_token", [], {"ok_type": "string"}, options={**st, "ttl_secs": 60})
+    for name, v in [("2-32-plus-60", 2 ** 32 + 60), ("fraction", F("1.5")), ("negative", -1), ("nan", F("NaN")),
+                    ("infinity", F("Infinity")), ("string", "60"), ("bigint", BIG(60))]:
+        c(f"ttl-{name}", "issue_state_token", [], INV, options={**st, "ttl_secs": v})
+    for name, v in [("2-53-plus-1", F("9007199254740993")), ("fraction", F("0.5")), ("negative", -5), ("nan", F("NaN")),
+                    ("beyond-64-bits", BIG(2 ** 64 + 1)), ("string", "1700000000")]:
+        c(f"now-{name}", "verify_signature", [body.decode(), header], INV, options={"secrets": secret, "now": v})
+    for name, v in [("2-32-plus-200", 2 ** 32 + 200), ("fraction", F("200.5")), ("negative", -200), ("string", "200")]:
+        c(f"status-{name}", "parse_token_response", [v, '{"error":"invalid_grant"}'], INV)
+    c("status-ok", "parse_deauthorize_response", [200, '{"stripe_user_id":"acct_1"}', "acct_1"], {"ok": None})
+    c("tolerance-fraction", "verify_signature", [body.decode(), header], e("invalid_tolerance", "InvalidInputError"),
+      options={"secrets": secret, "now": now, "tolerance": F("1.5")})
+    c("tolerance-string", "verify_signature", [body.decode(), header], e("invalid_tolerance", "InvalidInputError"),
+      options={"secrets": secret, "now": now, "tolerance": "300"})
+    # 6. Shapes: install_payload by name; null_state only without state; unknown options refused.
+    c("payload-by-name", "install_payload", [], {"ok": '{"state":"s","user_id":"usr_1","account_id":"acct_1"}'},
+      options={"state": "s", "user_id": "usr_1", "account_id": "acct_1"})
+    c("payload-null-state", "install_payload", [], {"ok": '{"state":null,"user_id":"usr_1","account_id":"acct_1"}'},
+      options={"user_id": "usr_1", "account_id": "acct_1", "null_state": True})
+    c("payload-state-and-null-state", "install_payload", [], INV,
+      options={"state": "s", "user_id": "usr_1", "account_id": "acct_1", "null_state": True})
+    c("unknown-option", "verify_signature", [body.decode(), header], INV,
+      options={"secrets": secret, "now": now, "tolerence": 10}, note="a misspelt option is refused, never ignored")
+    c("secret-key-info", "parse_secret_key", ["sk_test_abc"], {"ok": {"mode": "test"}})
+    c("stripe-user-pairs", "connect_oauth_link", [], {"ok_type": "string"}, allow_list=["https://a.example/cb"],
+      options={"client_id": "ca_1", "account_type": "express", "state": "s", "stripe_user": [["country", "DE"]]},
+      note="a list of [key, value] lists, what json.loads gives")
+    c("stripe-user-bad-pair", "connect_oauth_link", [], INV, allow_list=["https://a.example/cb"],
+      options={"client_id": "ca_1", "account_type": "express", "state": "s", "stripe_user": [["country"]]})
+    c("allow-list-not-a-list", "install_link", [], INV, allow_list="https://a.example/cb",
+      options={"link_id": "lnk"}, note="allow_list given as a plain string")
+    # 7. A parsed body (express.json()) gets the message users need.
+    c("parsed-body", "verify_webhook", [json.loads(body), header], INV, options={"secrets": secret, "now": now})
+    c("parsed-token-body", "parse_token_response", [200, {"access_token": "x"}], INV)
+    # 8. Printing: no printed form of these results contains a credential.
+    cb_code = "ac_PRINTEDCODE123"
+    c("print-oauth-callback", "verify_oauth_callback", [f"code={cb_code}&state=st_PRINTED"],
+      {"prints_without": [cb_code], "ok_type": "record"}, options={"flow": "connect_oauth", "expected_state": "st_PRINTED"})
+    inst_state = "st_PRINTEDSTATE"
+    q = "user_id=usr_1&account_id=acct_1&state=" + inst_state + "&install_signature=" + quote(
+        sign("absec_print", install_payload(inst_state, "usr_1", "acct_1").encode(), now), safe="")
+    c("print-install-callback", "verify_install_callback", [q], {"prints_without": [inst_state], "ok_type": "record"},
+      options={"secrets": "absec_print", "now": now, "expected_state": inst_state})
+    c("print-code-exchange", "code_exchange_request", [],
+      {"prints_without": ["ac_EXCHANGEDCODE", base64.b64encode(b"sk_test_PRINTKEY:").decode()], "ok_type": "record"},
+      options={"provider": "connect", "secret_key": "sk_test_PRINTKEY", "code": "ac_EXCHANGEDCODE"})
+    c("print-refresh", "refresh_request", [], {"prints_without": ["rt_PRINTEDREFRESH"], "ok_type": "record"},
+      options={"provider": "apps", "secret_key": "sk_test_PRINTKEY", "refresh_token": "rt_PRINTEDREFRESH"})
+    tok = '{"access_token":"sk_test_PRINTEDACCESS","refresh_token":"rt_PRINTEDREFRESH2","token_type":"bearer","stripe_user_id":"acct_1","livemode":false,"scope":"read_write"}'
+    c("print-token-response", "parse_token_response", [200, tok],
+      {"prints_without": ["sk_test_PRINTEDACCESS", "rt_PRINTEDREFRESH2"], "ok_type": "record"})
+    c("print-webhook-event", "verify_webhook", [body.decode(), header], {"prints_without": [secret], "ok_type": "record"},
+      options={"secrets": secret, "now": now})
+    # 9. A duplicate "error" key in a 200 token response is not a success.
+    c("token-duplicate-error-key", "parse_token_response",
+      [200, '{"access_token":"a","token_type":"bearer","stripe_user_id":"acct_1","error":"x","error":"y"}'],
+      e("malformed_response", "OAuthError"))
+    with open(os.path.join(HERE, "host.json"), "w") as f:
+        json.dump({"schema": HOST_SCHEMA, "suite": "host", "description": host_suite.__doc__.strip(), "cases": cases},
+                  f, indent=1, ensure_ascii=True)
+        f.write("\n")
+    return len(cases)
+
+
 def main():
     total = 0
     for suite in [hmac_suite, signature_suite, json_suite, redirect_suite, links_suite, state_suite, callbacks_suite,
-                  webhooks_suite, oauth_suite]:
+                  webhooks_suite, oauth_suite, host_suite]:
         total += suite()
     # Every op that can fail has at least one reject case next to its accept cases.
     by_op = {}
@@ -1046,7 +1207,7 @@ def main():
         if name.endswith(".json") and name != "error_codes.json":
             for c in json.load(open(os.path.join(HERE, name)))["cases"]:
                 by_op.setdefault(c["op"], set()).add("ok" if "ok" in c else "error")
-    total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry"}
+    total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry", "Verifier.check"}
     lonely = [op for op, kinds in by_op.items() if kinds == {"ok"} and op not in total_fn]
     assert not lonely, f"ops without reject cases: {lonely}"
     used = set()

@@ -44,24 +44,24 @@ function ops(sh) {
   verify_ignoring_tolerance: (i) => sig(sh.dangerous.verifyIgnoringTolerance(payload(i), i.header, i.secrets)),
   sign_header: (i) => ({ header: sh.signHeader(i.payload, i.secret, i.t) }),
   install_payload: (i) => ({
-    payload_hex: utf8Hex(sh.installPayload(i.user_id, i.account_id, i.state_form === 'value' ? i.state : undefined, i.state_form === 'null')),
+    payload_hex: utf8Hex(sh.installPayload({ userId: i.user_id, accountId: i.account_id, state: i.state_form === 'value' ? i.state : undefined, nullState: i.state_form === 'null' })),
   }),
-  check_redirect: (i) => ({ uri: sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' }).check(i.requested) }),
-  redirect_allow_list: (i) => ({ default_uri: sh.redirectAllowList(i.entries, { testMode: i.mode === 'test' }).defaultUri }),
+  check_redirect: (i) => ({ uri: new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' }).check(i.requested) }),
+  redirect_allow_list: (i) => ({ default_uri: new sh.RedirectAllowList(i.entries, { testMode: i.mode === 'test' }).defaultUri }),
   parse_manifest: (i) => {
     const m = sh.parseManifest(i.json, { testMode: i.mode === 'test' })
     return { id: m.id, stripe_api_access_type: m.stripeApiAccessType ?? null, distribution_type: m.distributionType ?? null, redirect_uris: m.redirectUris, default_uri: m.redirectUris[0] }
   },
-  install_link: (i) => ({ url: sh.installLink({ linkId: i.link_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), baseUrl: opt(i.base_url) }, sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' })) }),
+  install_link: (i) => ({ url: sh.installLink({ linkId: i.link_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), baseUrl: opt(i.base_url) }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })) }),
   apps_oauth_link: (i) => ({
-    url: sh.appsOAuthLink({ clientId: i.client_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), testLinkId: opt(i.test_link_id), baseUrl: opt(i.base_url) }, sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
+    url: sh.appsOAuthLink({ clientId: i.client_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), testLinkId: opt(i.test_link_id), baseUrl: opt(i.base_url) }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
   }),
   connect_oauth_link: (i) => ({
     url: sh.connectOAuthLink({
       clientId: i.client_id, accountType: i.account_type, scope: opt(i.scope), redirectUri: opt(i.redirect_uri), state: opt(i.state),
       stripeLanding: opt(i.stripe_landing), alwaysPrompt: opt(i.always_prompt), suggestedCapabilities: opt(i.suggested_capabilities),
       stripeUser: opt(i.stripe_user), baseUrl: opt(i.base_url),
-    }, sh.redirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
+    }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
   }),
   issue_state_token: (i) => ({
     token: sh.issueStateToken({ keys: keys(i.keys), flow: i.flow, sessionId: hex(i.session_id_hex), ttlSecs: opt(i.ttl_secs), data: opt(i.data), now: i.now, nonce: hex(i.nonce_hex) }),

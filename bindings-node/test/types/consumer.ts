@@ -6,7 +6,7 @@ import {
   type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS,
 } from 'stripe-handshake'
 
-const verifier = createVerifier(['whsec_new', 'whsec_old'], { tolerance: DEFAULT_TOLERANCE_SECS })
+const verifier = new Verifier(['whsec_new', 'whsec_old'], { tolerance: DEFAULT_TOLERANCE_SECS })
 const event: WebhookEvent = verifier.verifyWebhook(Buffer.from('{}'), 't=1,v1=00', Date.now() / 1000)
 const type: string = event.type
 const attempt = verifier.tryVerify('{}', 't=1,v1=00')
@@ -15,7 +15,7 @@ if (!attempt.ok) {
   void code
 }
 const e2: WebhookEvent = verifyWebhook('{}', 't=1', { secrets: 'whsec_x' })
-const allow = redirectAllowList(['https://platform.example/callback'], { testMode: false })
+const allow = new RedirectAllowList(['https://platform.example/callback'], { testMode: false })
 const keys = [{ id: 'k1', key: new Uint8Array(32) }]
 const state: string = issueStateToken({ keys, flow: 'connect_oauth', sessionId: 'sess' })
 const link: string = connectOAuthLink({ clientId: 'ca_1', accountType: 'standard', scope: 'read_write', state }, allow)

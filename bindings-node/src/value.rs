@@ -1,0 +1,87 @@
+//! JavaScript values into the core's host values: conversion only, no judgement.
+//!
+//! Every JS value becomes some `Value` (never a napi conversion error, whose messages can
+//! render the value). Strings are checked for lone surrogates, which napi would otherwise
+//! turn into U+FFFD silently.
+
+use std::borrow::Cow;
+
+use napi::bindgen_prelude::{Array, FromNapiValue, Object, Unknown};
+use napi::{JsString, JsValue, ValueType};
+use stripe_handshake::host::{HostType, Value, MAX_LIST_LEN};
+
+/// How deep options may nest (`{ stateKeys: [{ id, key }] }` is 3).
+const MAX_DEPTH: usize = 4;
+
+/// Converts one JS value. Never fails: what cannot be read becomes `Value::Other`.
+pub fn value<'a>(v: &Unknown<'a>) -> Value<'a> {
+    read(v, 0).unwrap_or(Value::Other(HostType::Object))
+}
+
+/// Converts an argument list.
+pub fn values<'a>(args: &[Unknown<'a>]) -> Vec<Value<'a>> {
+    args.iter().map(value).collect()
+}
+
+fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
+    Ok(match v.get_type()? {
+        ValueType::Undefined | ValueType::Null => Value::Absent,
+        ValueType::Boolean => Value::Bool(bool::from_unknown(*v)?),
+        ValueType::Number => Value::Number(f64::from_unknown(*v)?),
+        ValueType::String => string(v)?,
+        ValueType::BigInt => Value::Other(HostType::BigInt),
+        ValueType::Symbol => Value::Other(HostType::Symbol),
+        ValueType::Function => Value::Other(HostType::Function),
+        ValueType::Object if v.is_typedarray()? => match <&[u8]>::from_unknown(*v) {
+            Ok(bytes) => Value::Bytes(Cow::Borrowed(bytes)),
+            Err(_) => Value::Other(HostType::Object),
+        },
+        ValueType::Object if depth >= MAX_DEPTH => Value::Other(HostType::Object),
+        ValueType::Object if v.is_array()? => {
+            let arr = Array::from_unknown(*v)?;
+            if arr.len() as usize > MAX_LIST_LEN {
+                // Too long to be any argument: the reader refuses it by its type.
+                return Ok(Value::Other(HostType::Object));
+            }
+            let mut items = Vec::with_capacity(arr.len() as usize);
+            for i in 0..arr.len() {
+                items.push(match arr.get::<Unknown>(i)? {
+                    Some(item) => read(&item, depth + 1)?,
+                    None => Value::Absent,
+                });
+            }
+            Value::List(items)
+        }
+        ValueType::Object => {
+            let obj = Object::from_unknown(*v)?;
+            let keys = Object::keys(&obj)?;
+            if keys.len() > MAX_LIST_LEN {
+                return Ok(Value::Other(HostType::Object));
+            }
+            let mut entries = Vec::with_capacity(keys.len());
+            for k in keys {
+                let item = obj.get::<Unknown>(&k)?;
+                let item = match item {
+                    Some(item) => read(&item, depth + 1)?,
+                    None => Value::Absent,
+                };
+                entries.push((Cow::Owned(k), item));
+            }
+            Value::Map(entries)
+        }
+        _ => Value::Other(HostType::Object),
+    })
+}
+
+/// A JS string as UTF-8; a lone surrogate (which napi would replace with U+FFFD) is
+/// reported as such. Only strings that contain U+FFFD after conversion are re-read.
+fn string<'a>(v: &Unknown<'a>) -> napi::Result<Value<'a>> {
+    let s = String::from_unknown(*v)?;
+    if s.contains('\u{FFFD}') {
+        let units = JsString::from_unknown(*v)?.into_utf16()?;
+        if String::from_utf16(units.as_slice()).is_err() {
+            return Ok(Value::IllFormedStr);
+        }
+    }
+    Ok(Value::Str(Cow::Owned(s)))
+}

@@ -1,0 +1,335 @@
+//! Every operation a binding exposes: its parameters, its documentation, its implementation.
+
+mod callback;
+mod links;
+mod oauth;
+mod signature;
+mod state;
+
+use std::borrow::Cow;
+
+pub use signature::{new_verifier, verifier};
+
+use super::out::{Kind, Out};
+use super::value::{name, Name, Options, Reader, Spelling, Value};
+use super::Env;
+use crate::error::{Error, Result};
+use crate::redirect::{RedirectAllowList, RedirectMode};
+
+/// A positional parameter.
+#[derive(Debug)]
+pub struct Param {
+    /// Its name in both spellings (Python may also pass it by keyword).
+    pub name: Name,
+    /// For an options object: the options it takes. Python passes them as keywords.
+    pub options: &'static [Name],
+    /// This parameter is a `RedirectAllowList`.
+    pub allow_list: bool,
+}
+
+impl Param {
+    pub(crate) const fn arg(name: Name) -> Self {
+        Self { name, options: &[], allow_list: false }
+    }
+
+    pub(crate) const fn options(name: Name, options: &'static [Name]) -> Self {
+        Self { name, options, allow_list: false }
+    }
+
+    pub(crate) const fn allow_list() -> Self {
+        Self { name: name!(allow_list, allowList), options: &[], allow_list: true }
+    }
+}
+
+/// One operation of the binding API.
+pub struct Op {
+    /// Its name: `verify_install_callback` / `verifyInstallCallback`.
+    pub name: Name,
+    /// What it does (the docstring every binding shows).
+    pub doc: &'static str,
+    /// Its parameters, in order.
+    pub params: &'static [Param],
+    /// The record kinds it can return.
+    pub returns: &'static [&'static Kind],
+    run: fn(&Call<'_, '_>) -> Result<Out>,
+}
+
+impl core::fmt::Debug for Op {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name.snake)
+    }
+}
+
+impl Op {
+    pub(crate) const fn new(
+        name: Name,
+        doc: &'static str,
+        params: &'static [Param],
+        returns: &'static [&'static Kind],
+        run: fn(&Call<'_, '_>) -> Result<Out>,
+    ) -> Self {
+        Self { name, doc, params, returns, run }
+    }
+
+    /// Arranges Python-style arguments (positional values, then keywords) into positions:
+    /// a keyword naming a parameter fills that position; the others become the options
+    /// object. The one rule for keywords, so the Python binding only converts.
+    ///
+    /// # Errors
+    /// `invalid_argument` for too many positional values, a parameter given twice, or
+    /// keywords where the operation takes no options.
+    pub fn arrange<'a>(&self, mut args: Vec<Value<'a>>, keywords: Vec<(Cow<'a, str>, Value<'a>)>) -> Result<Vec<Value<'a>>> {
+        arrange(self.name, self.params, &mut args, keywords)?;
+        Ok(args)
+    }
+}
+
+pub(crate) fn arrange<'a>(
+    what: Name,
+    params: &[Param],
+    args: &mut Vec<Value<'a>>,
+    keywords: Vec<(Cow<'a, str>, Value<'a>)>,
+) -> Result<()> {
+    let bad = |reason| Error::InvalidArgument { what: what.snake, reason };
+    if args.len() > params.len() {
+        return Err(bad("too many positional arguments"));
+    }
+    args.resize(params.len(), Value::Absent);
+    let mut options = Vec::new();
+    for (k, v) in keywords {
+        match params.iter().position(|p| p.options.is_empty() && p.name.snake == k.as_ref()) {
+            Some(i) => match args.get_mut(i) {
+                Some(slot @ Value::Absent) => *slot = v,
+                _ => return Err(bad("an argument was given both by position and by keyword")),
+            },
+            None => options.push((k, v)),
+        }
+    }
+    if !options.is_empty() {
+        let slot = params.iter().position(|p| !p.options.is_empty()).and_then(|i| args.get_mut(i));
+        match slot {
+            Some(slot @ Value::Absent) => *slot = Value::Map(options),
+            _ => return Err(bad("it takes no such keyword argument: check the spelling against the documentation")),
+        }
+    }
+    Ok(())
+}
+
+/// One call in progress: its arguments, the host's clock and random source, its spelling.
+pub struct Call<'c, 'a> {
+    args: &'c [Value<'a>],
+    params: &'static [Param],
+    /// The host's clock and random source.
+    pub env: &'c dyn Env,
+    /// The argument reader, in the host's spelling.
+    pub r: Reader,
+}
+
+static ABSENT: Value<'static> = Value::Absent;
+
+impl<'c, 'a> Call<'c, 'a> {
+    pub(crate) fn new(args: &'c [Value<'a>], params: &'static [Param], env: &'c dyn Env, spelling: Spelling) -> Self {
+        Self { args, params, env, r: Reader { spelling } }
+    }
+
+    /// Argument `i` (absent when not given).
+    pub(crate) fn arg(&self, i: usize) -> &'c Value<'a> {
+        self.args.get(i).unwrap_or(&ABSENT)
+    }
+
+    /// The name of parameter `i`.
+    pub(crate) fn name(&self, i: usize) -> Name {
+        self.params.get(i).map_or(name!(argument), |p| p.name)
+    }
+
+    /// Argument `i` as the options object its parameter declares.
+    pub(crate) fn options(&self, i: usize) -> Result<Options<'c, 'a>> {
+        let known = self.params.get(i).map_or(&[][..], |p| p.options);
+        self.r.options(self.arg(i), &self.name(i), known)
+    }
+
+    pub(crate) fn str(&self, i: usize) -> Result<&'c str> {
+        self.r.str(self.arg(i), &self.name(i))
+    }
+
+    /// The allow-list at argument `i`.
+    pub(crate) fn allow_list(&self, i: usize) -> Result<&'a RedirectAllowList> {
+        match self.arg(i) {
+            Value::AllowList(l) => Ok(l),
+            _ => Err(Error::InvalidArgument {
+                what: self.name(i).spelled(self.r.spelling),
+                reason: "it must be a RedirectAllowList built by this library",
+            }),
+        }
+    }
+
+    /// `now` from the options, else the host's clock.
+    pub(crate) fn now(&self, v: &Value<'_>) -> Result<u64> {
+        match self.r.opt_uint(v, &name!(now), u64::MAX)? {
+            Some(n) => Ok(n),
+            None => self.env.now(),
+        }
+    }
+
+    /// The redirect mode from a `test_mode` flag: live unless the caller says test.
+    pub(crate) fn redirect_mode(&self, v: &Value<'_>) -> Result<RedirectMode> {
+        Ok(if self.r.opt_bool(v, &name!(test_mode, testMode))?.unwrap_or(false) {
+            RedirectMode::Test
+        } else {
+            RedirectMode::Live
+        })
+    }
+}
+
+/// Every operation, in a fixed order: bindings address them by index.
+pub static OPS: &[Op] = &[
+    signature::HMAC_SHA256,
+    signature::VERIFY_HMAC_SHA256,
+    signature::SIGN_HEADER,
+    signature::VERIFY_SIGNATURE,
+    signature::VERIFY_WEBHOOK,
+    signature::VERIFY_DEAUTHORIZATION,
+    signature::VERIFY_IGNORING_TOLERANCE,
+    callback::INSTALL_PAYLOAD,
+    callback::VERIFY_INSTALL_CALLBACK,
+    callback::VERIFY_OAUTH_CALLBACK,
+    links::REDIRECT_CHECK,
+    links::REDIRECT_INFO,
+    links::PARSE_MANIFEST,
+    links::INSTALL_LINK,
+    links::APPS_OAUTH_LINK,
+    links::CONNECT_OAUTH_LINK,
+    state::RANDOM_STATE,
+    state::PLAIN_STATE_FROM_ENTROPY,
+    state::CHECK_PLAIN_STATE,
+    state::ISSUE_STATE_TOKEN,
+    state::VERIFY_STATE_TOKEN,
+    oauth::CODE_EXCHANGE_REQUEST,
+    oauth::REFRESH_REQUEST,
+    oauth::DEAUTHORIZE_REQUEST,
+    oauth::PARSE_SECRET_KEY,
+    oauth::PARSE_TOKEN_RESPONSE,
+    oauth::PARSE_DEAUTHORIZE_RESPONSE,
+    oauth::APPS_TOKEN_EXPIRY,
+    SELF_TEST_PANIC,
+];
+
+/// Every record kind.
+pub static KINDS: &[&Kind] = &[
+    &signature::VERIFIED_SIGNATURE,
+    &signature::VERIFY_ATTEMPT,
+    &signature::WEBHOOK_EVENT,
+    &signature::DEAUTHORIZATION,
+    &callback::INSTALLED,
+    &callback::AUTHORIZED,
+    &callback::DENIED,
+    &links::REDIRECT_INFO_KIND,
+    &links::APP_MANIFEST,
+    &state::VERIFIED_STATE,
+    &oauth::HTTP_REQUEST,
+    &oauth::HTTP_HEADERS,
+    &oauth::SECRET_KEY_INFO,
+    &oauth::TOKEN_RESPONSE,
+    &oauth::TOKEN_EXPIRY,
+];
+
+const SELF_TEST_PANIC: Op = Op::new(
+    name!(_self_test_panic, _selfTestPanic),
+    "Panics inside the core, to prove a binding turns a panic into InternalError. Tests only.",
+    &[],
+    &[],
+    self_test_panic,
+);
+
+#[allow(clippy::panic)]
+fn self_test_panic(_: &Call<'_, '_>) -> Result<Out> {
+    panic!("self-test panic")
+}
+
+/// An operation by index, or `None`.
+#[must_use]
+pub fn op(index: usize) -> Option<&'static Op> {
+    OPS.get(index)
+}
+
+/// Runs operation `index` on `args` (positional; options objects in their position).
+///
+/// ```
+/// use stripe_handshake::host::{call, OsEnv, Out, Spelling, Value, OPS};
+/// let i = OPS.iter().position(|op| op.name.snake == "check_plain_state").unwrap();
+/// let ok = call(i, &[Value::Str("s".into()), Value::Str("s".into())], &OsEnv, Spelling::Camel).unwrap();
+/// assert_eq!(ok, Out::Unit);
+/// // The host's `undefined` where a string is required: a typed error naming the argument.
+/// let e = call(i, &[Value::Absent, Value::Str("s".into())], &OsEnv, Spelling::Camel).unwrap_err();
+/// assert_eq!((e.code(), e.to_string().starts_with("expected:")), ("invalid_argument", true));
+/// ```
+///
+/// # Errors
+/// Whatever the operation raises; `invalid_argument` for too many arguments.
+pub fn call(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling) -> Result<Out> {
+    let op = OPS.get(index).ok_or(Error::Internal { what: "unknown operation" })?;
+    if args.len() > op.params.len() {
+        return Err(Error::InvalidArgument { what: op.name.spelled(spelling), reason: "too many arguments" });
+    }
+    (op.run)(&Call::new(args, op.params, env, spelling))
+}
+
+/// Builds a `RedirectAllowList` from `(entries, { testMode })`.
+///
+/// # Errors
+/// `invalid_redirect_config`, `invalid_argument`.
+pub fn allow_list(args: &[Value<'_>], spelling: Spelling) -> Result<RedirectAllowList> {
+    links::allow_list(args, spelling)
+}
+
+/// The schema as JSON, for the JavaScript and Python layers that name the functions:
+/// operations (names, docs, parameters), record kinds (fields, credentials), the
+/// verifier's methods, the error codes and the default tolerance.
+#[must_use]
+pub fn schema_json() -> String {
+    use serde_json::json;
+    let names = |ns: &[Name]| ns.iter().map(|n| json!({"name": n.snake, "js": n.camel})).collect::<Vec<_>>();
+    let params = |ps: &[Param]| {
+        ps.iter()
+            .map(|p| json!({"name": p.name.snake, "js": p.name.camel, "options": names(p.options), "allow_list": p.allow_list}))
+            .collect::<Vec<_>>()
+    };
+    let ops: Vec<_> = OPS
+        .iter()
+        .map(|op| {
+            json!({
+                "name": op.name.snake, "js": op.name.camel, "doc": op.doc, "params": params(op.params),
+                "returns": op.returns.iter().map(|k| k.name).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let kinds: Vec<_> = KINDS
+        .iter()
+        .map(|k| {
+            let fields: Vec<_> = k
+                .fields
+                .iter()
+                .map(|f| {
+                    json!({
+                        "name": f.name.snake, "js": f.name.camel, "credential": f.credential, "json": f.json,
+                        "nested": f.nested.map(|n| n.name),
+                    })
+                })
+                .collect();
+            json!({"name": k.name, "tag": k.tag, "fields": fields})
+        })
+        .collect();
+    let methods: Vec<_> = signature::METHODS
+        .iter()
+        .map(|(n, doc, ps)| json!({"name": n.snake, "js": n.camel, "doc": doc, "params": params(ps)}))
+        .collect();
+    json!({
+        "ops": ops,
+        "kinds": kinds,
+        "verifier": {"params": params(signature::VERIFIER_PARAMS), "methods": methods},
+        "allow_list": {"params": params(links::ALLOW_LIST_PARAMS)},
+        "error_codes": Error::ALL_CODES,
+        "default_tolerance_secs": crate::signature::DEFAULT_TOLERANCE_SECS,
+    })
+    .to_string()
+}

@@ -1,0 +1,206 @@
+//! OAuth requests and responses (sans-I/O): build what to send, parse what came back.
+
+use super::{Call, Op, Param};
+use crate::error::{Error, Result};
+use crate::host::out::{field, literal_field, Field, Kind, Out};
+use crate::host::value::{name, Name};
+use crate::oauth::{
+    AppsTokenExpiry, HttpRequest, Mode, OAuthProvider, RequestOptions, SecretKey, DEFAULT_REFRESH_MARGIN_SECS,
+};
+
+/// The headers of every request, in the order they are sent; `Authorization` carries the
+/// secret key.
+pub(crate) const HTTP_HEADERS: Kind =
+    Kind {
+    tag: None,
+    name: "HttpHeaders", fields: &[literal_field("Authorization", true), literal_field("Content-Type", false)] };
+
+/// A request for the host's HTTP client. The body carries the code or the refresh token.
+pub(crate) const HTTP_REQUEST: Kind = Kind {
+    tag: None,
+    name: "HttpRequest",
+    fields: &[field!(method), field!(url), Field { nested: Some(&HTTP_HEADERS), ..field!(headers) }, field!(body, body, credential)],
+};
+
+pub(crate) const SECRET_KEY_INFO: Kind = Kind {
+    tag: None,
+    name: "SecretKeyInfo", fields: &[field!(mode)] };
+
+pub(crate) const TOKEN_RESPONSE: Kind = Kind {
+    tag: None,
+    name: "TokenResponse",
+    fields: &[
+        field!(access_token, accessToken, credential),
+        field!(refresh_token, refreshToken, credential),
+        field!(scope),
+        field!(livemode),
+        field!(token_type, tokenType),
+        field!(stripe_user_id, stripeUserId),
+        field!(stripe_publishable_key, stripePublishableKey),
+    ],
+};
+
+pub(crate) const TOKEN_EXPIRY: Kind = Kind {
+    tag: None,
+    name: "TokenExpiry",
+    fields: &[
+        field!(access_expires_at, accessExpiresAt),
+        field!(refresh_expires_at, refreshExpiresAt),
+        field!(needs_refresh, needsRefresh),
+        field!(refresh_expired, refreshExpired),
+    ],
+};
+
+/// The request as a record; its headers in [`HTTP_HEADERS`] order, exactly those.
+fn request(r: HttpRequest) -> Result<Out> {
+    let mut headers = Vec::with_capacity(HTTP_HEADERS.fields.len());
+    if r.headers.len() != HTTP_HEADERS.fields.len() {
+        return Err(Error::Internal { what: "request headers" });
+    }
+    for (f, (k, v)) in HTTP_HEADERS.fields.iter().zip(r.headers) {
+        if f.name.snake != k {
+            return Err(Error::Internal { what: "request header order" });
+        }
+        headers.push(Out::Str(v));
+    }
+    Ok(Out::Record(
+        &HTTP_REQUEST,
+        vec![Out::str(r.method), Out::Str(r.url), Out::Record(&HTTP_HEADERS, headers), Out::Str(r.body)],
+    ))
+}
+
+const PROVIDER: Name = name!(provider);
+const SECRET_KEY: Name = name!(secret_key, secretKey);
+const EXPECTED_MODE: Name = name!(expected_mode, expectedMode);
+const BASE_URL: Name = name!(base_url, baseUrl);
+
+fn prepared<'o>(c: &Call<'o, '_>, o: &crate::host::Options<'o, '_>) -> Result<(SecretKey, RequestOptions<'o>)> {
+    let expected_mode = c.r.opt_str(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?.map(Mode::parse).transpose()?;
+    let key = SecretKey::parse(c.r.str(o.get(&SECRET_KEY), &SECRET_KEY)?)?;
+    Ok((key, RequestOptions { expected_mode, base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)? }))
+}
+
+fn provider(c: &Call<'_, '_>, o: &crate::host::Options<'_, '_>) -> Result<OAuthProvider> {
+    OAuthProvider::parse(c.r.str(o.get(&PROVIDER), &PROVIDER)?)
+}
+
+pub(crate) const CODE_EXCHANGE_REQUEST: Op = Op::new(
+    name!(code_exchange_request, codeExchangeRequest),
+    "Builds the code-exchange request. Send it once: never retry a code exchange.",
+    &[Param::options(name!(params), &[PROVIDER, SECRET_KEY, name!(code), EXPECTED_MODE, BASE_URL])],
+    &[&HTTP_REQUEST],
+    |c| {
+        let o = c.options(0)?;
+        let (key, opts) = prepared(c, &o)?;
+        let code = c.r.str(o.get(&name!(code)), &name!(code))?;
+        request(crate::oauth::code_exchange_request(provider(c, &o)?, &key, code, &opts)?)
+    },
+);
+
+pub(crate) const REFRESH_REQUEST: Op = Op::new(
+    name!(refresh_request, refreshRequest),
+    "Builds a refresh request (Stripe Apps refresh tokens roll: store the new one).",
+    &[Param::options(
+        name!(params),
+        &[PROVIDER, SECRET_KEY, name!(refresh_token, refreshToken), name!(scope), EXPECTED_MODE, BASE_URL],
+    )],
+    &[&HTTP_REQUEST],
+    |c| {
+        let o = c.options(0)?;
+        let (key, opts) = prepared(c, &o)?;
+        let token = c.r.str(o.get(&name!(refresh_token, refreshToken)), &name!(refresh_token, refreshToken))?;
+        let scope = c.r.opt_str(o.get(&name!(scope)), &name!(scope))?.map(crate::links::Scope::parse).transpose()?;
+        request(crate::oauth::refresh_request(provider(c, &o)?, &key, token, scope, &opts)?)
+    },
+);
+
+pub(crate) const DEAUTHORIZE_REQUEST: Op = Op::new(
+    name!(deauthorize_request, deauthorizeRequest),
+    "Builds a Connect deauthorize request.",
+    &[Param::options(
+        name!(params),
+        &[SECRET_KEY, name!(client_id, clientId), name!(stripe_user_id, stripeUserId), EXPECTED_MODE, BASE_URL],
+    )],
+    &[&HTTP_REQUEST],
+    |c| {
+        let o = c.options(0)?;
+        let (key, opts) = prepared(c, &o)?;
+        let client = c.r.str(o.get(&name!(client_id, clientId)), &name!(client_id, clientId))?;
+        let user = c.r.str(o.get(&name!(stripe_user_id, stripeUserId)), &name!(stripe_user_id, stripeUserId))?;
+        request(crate::oauth::deauthorize_request(&key, client, user, &opts)?)
+    },
+);
+
+pub(crate) const PARSE_SECRET_KEY: Op = Op::new(
+    name!(parse_secret_key, parseSecretKey),
+    "Checks that `key` is a secret key (sk_live_… / sk_test_…) and reads its mode.",
+    &[Param::arg(name!(key))],
+    &[&SECRET_KEY_INFO],
+    |c| Ok(Out::Record(&SECRET_KEY_INFO, vec![Out::str(SecretKey::parse(c.str(0)?)?.mode().as_str())])),
+);
+
+const STATUS: Name = name!(status);
+const BODY: Name = name!(body);
+
+fn status(c: &Call<'_, '_>) -> Result<u16> {
+    let s = c.r.uint(c.arg(0), &STATUS, u64::from(u16::MAX))?;
+    u16::try_from(s).map_err(|_| Error::Internal { what: "status" })
+}
+
+pub(crate) const PARSE_TOKEN_RESPONSE: Op = Op::new(
+    name!(parse_token_response, parseTokenResponse),
+    "Parses the token endpoint's answer (status and raw body). The tokens are credentials.",
+    &[Param::arg(STATUS), Param::arg(BODY)],
+    &[&TOKEN_RESPONSE],
+    |c| {
+        let t = crate::oauth::parse_token_response(status(c)?, c.r.body(c.arg(1), &BODY)?)?;
+        Ok(Out::Record(
+            &TOKEN_RESPONSE,
+            vec![
+                Out::str(t.access_token()),
+                Out::opt_str(t.refresh_token()),
+                Out::opt_str(t.scope()),
+                t.livemode().map_or(Out::Null, Out::Bool),
+                Out::str(t.token_type()),
+                Out::str(t.stripe_user_id()),
+                Out::opt_str(t.stripe_publishable_key()),
+            ],
+        ))
+    },
+);
+
+pub(crate) const PARSE_DEAUTHORIZE_RESPONSE: Op = Op::new(
+    name!(parse_deauthorize_response, parseDeauthorizeResponse),
+    "Parses the deauthorize answer; it must echo `expectedStripeUserId`. Returns nothing.",
+    &[Param::arg(STATUS), Param::arg(BODY), Param::arg(name!(expected_stripe_user_id, expectedStripeUserId))],
+    &[],
+    |c| {
+        crate::oauth::parse_deauthorize_response(status(c)?, c.r.body(c.arg(1), &BODY)?, c.str(2)?).map(|()| Out::Unit)
+    },
+);
+
+pub(crate) const APPS_TOKEN_EXPIRY: Op = Op::new(
+    name!(apps_token_expiry, appsTokenExpiry),
+    "When a Stripe Apps token pair received at `issuedAt` expires, and whether to refresh now \
+     (`marginSecs` defaults to 300, `now` to the clock).",
+    &[Param::arg(name!(issued_at, issuedAt)), Param::options(name!(options), &[name!(now), name!(margin_secs, marginSecs)])],
+    &[&TOKEN_EXPIRY],
+    |c| {
+        let o = c.options(1)?;
+        let e = AppsTokenExpiry::from_issued_at(c.r.uint(c.arg(0), &c.name(0), u64::MAX)?);
+        let now = c.now(o.get(&name!(now)))?;
+        let margin = c
+            .r
+            .opt_uint(o.get(&name!(margin_secs, marginSecs)), &name!(margin_secs, marginSecs), u64::MAX)?
+            .unwrap_or(DEFAULT_REFRESH_MARGIN_SECS);
+        Ok(Out::Record(
+            &TOKEN_EXPIRY,
+            vec![
+                Out::Int(e.access_expires_at()),
+                Out::Int(e.refresh_expires_at()),
+                Out::Bool(e.needs_refresh(now, margin)),
+                Out::Bool(e.refresh_expired(now)),
+            ],
+        ))
+    },
+);

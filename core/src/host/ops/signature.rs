@@ -1,0 +1,319 @@
+//! Signatures: HMAC, `Stripe-Signature` headers, webhooks, and the prepared verifier.
+
+use super::{arrange, Call, Op, Param};
+use crate::error::{Error, Result};
+use crate::host::out::{field, Kind, Out};
+use crate::host::value::{name, Name, Reader, Spelling, Value};
+
+use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier};
+use crate::webhook::{Deauthorization, VerifiedEvent};
+
+pub(crate) const VERIFIED_SIGNATURE: Kind =
+    Kind {
+    tag: None,
+    name: "VerifiedSignature", fields: &[field!(timestamp), field!(secret_index, secretIndex)] };
+
+pub(crate) const VERIFY_ATTEMPT: Kind = Kind {
+    tag: None,
+    name: "VerifyAttempt",
+    fields: &[field!(ok), field!(timestamp), field!(secret_index, secretIndex), field!(code), field!(message)],
+};
+
+pub(crate) const WEBHOOK_EVENT: Kind = Kind {
+    tag: None,
+    name: "WebhookEvent",
+    fields: &[
+        field!(id),
+        field!(type),
+        field!(account),
+        field!(livemode),
+        field!(created),
+        field!(api_version, apiVersion),
+        field!(data_object, dataObject, json),
+        field!(data_object_json, dataObjectJson),
+        field!(timestamp),
+        field!(secret_index, secretIndex),
+    ],
+};
+
+pub(crate) const DEAUTHORIZATION: Kind = Kind {
+    tag: None,
+    name: "Deauthorization",
+    fields: &[
+        field!(account_id, accountId),
+        field!(application_id, applicationId),
+        field!(application_name, applicationName),
+        field!(livemode),
+    ],
+};
+
+fn signature(v: &VerifiedSignature) -> Out {
+    Out::Record(&VERIFIED_SIGNATURE, vec![Out::Int(v.timestamp()), Out::index(v.secret_index())])
+}
+
+fn event(e: &VerifiedEvent) -> Out {
+    Out::Record(
+        &WEBHOOK_EVENT,
+        vec![
+            Out::str(e.id()),
+            Out::str(e.event_type()),
+            Out::opt_str(e.account()),
+            Out::Bool(e.livemode()),
+            Out::Int(e.created()),
+            Out::opt_str(e.api_version()),
+            Out::Json(e.data_object_json().to_owned()),
+            Out::str(e.data_object_json()),
+            Out::Int(e.timestamp()),
+            Out::index(e.secret_index()),
+        ],
+    )
+}
+
+fn deauthorization(d: &Deauthorization) -> Out {
+    Out::Record(
+        &DEAUTHORIZATION,
+        vec![
+            Out::str(d.account_id()),
+            Out::str(d.application_id()),
+            Out::opt_str(d.application_name()),
+            Out::Bool(d.livemode()),
+        ],
+    )
+}
+
+const PAYLOAD: Name = name!(payload);
+const HEADER: Name = name!(header);
+const SECRETS: Name = name!(secrets);
+const TOLERANCE: Name = name!(tolerance);
+const NOW: Name = name!(now);
+
+pub(crate) fn secrets(r: &Reader, v: &Value<'_>) -> Result<Vec<SigningSecret>> {
+    r.strings(v, &SECRETS)?.into_iter().map(SigningSecret::new).collect()
+}
+
+/// The tolerance: absent is the default (300 s); anything but a positive whole number of
+/// seconds is `invalid_tolerance` (0 never means "off").
+pub(crate) fn tolerance(r: &Reader, v: &Value<'_>) -> Result<Tolerance> {
+    match r.opt_uint(v, &TOLERANCE, u64::MAX) {
+        Ok(None) => Ok(Tolerance::default()),
+        Ok(Some(secs)) => Tolerance::from_secs(secs),
+        Err(_) => Err(Error::InvalidTolerance),
+    }
+}
+
+const VERIFY_OPTIONS: &[Name] = &[SECRETS, NOW, TOLERANCE];
+const VERIFY_PARAMS: &[Param] =
+    &[Param::arg(PAYLOAD), Param::arg(HEADER), Param::options(name!(options), VERIFY_OPTIONS)];
+
+/// Verifies `(payload, header, { secrets, now, tolerance })` into a verifier and a time.
+fn one_shot(c: &Call<'_, '_>, then: fn(&Verifier, &[u8], &str, u64) -> Result<Out>) -> Result<Out> {
+    let o = c.options(2)?;
+    let verifier = Verifier::new(&secrets(&c.r, o.get(&SECRETS))?, tolerance(&c.r, o.get(&TOLERANCE))?)?;
+    let payload = c.r.body(c.arg(0), &PAYLOAD)?;
+    let header = c.r.header(c.arg(1), &HEADER)?;
+    then(&verifier, payload, &header, c.now(o.get(&NOW))?)
+}
+
+fn verify_sig(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
+    v.verify(p, h, now).map(|s| signature(&s))
+}
+
+fn verify_event(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
+    v.verify_webhook(p, h, now).map(|e| event(&e))
+}
+
+fn verify_deauth(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
+    Ok(deauthorization(&v.verify_webhook(p, h, now)?.deauthorization()?))
+}
+
+pub(crate) const HMAC_SHA256: Op = Op::new(
+    name!(hmac_sha256, hmacSha256),
+    "HMAC-SHA256 of `message` under `key` (both byte arrays).",
+    &[Param::arg(name!(key)), Param::arg(name!(message))],
+    &[],
+    |c| {
+        let key = c.r.bytes(c.arg(0), &c.name(0))?;
+        let msg = c.r.bytes(c.arg(1), &c.name(1))?;
+        Ok(Out::Bytes(crate::crypto::hmac_sha256(key, &[msg])?.to_vec()))
+    },
+);
+
+pub(crate) const VERIFY_HMAC_SHA256: Op = Op::new(
+    name!(verify_hmac_sha256, verifyHmacSha256),
+    "Verifies a full 32-byte HMAC-SHA256 `tag` in constant time; returns nothing, raises on a mismatch.",
+    &[Param::arg(name!(key)), Param::arg(name!(message)), Param::arg(name!(tag))],
+    &[],
+    |c| {
+        let key = c.r.bytes(c.arg(0), &c.name(0))?;
+        let msg = c.r.bytes(c.arg(1), &c.name(1))?;
+        let tag = c.r.bytes(c.arg(2), &c.name(2))?;
+        crate::crypto::verify_hmac_sha256(key, &[msg], tag).map(|()| Out::Unit)
+    },
+);
+
+pub(crate) const SIGN_HEADER: Op = Op::new(
+    name!(sign_header, signHeader),
+    "Builds a `t=…,v1=…` header for `payload` at `timestamp` (Unix seconds): for tests and emulators.",
+    &[Param::arg(PAYLOAD), Param::arg(name!(secret)), Param::arg(name!(timestamp))],
+    &[],
+    |c| {
+        let payload = c.r.data(c.arg(0), &PAYLOAD)?;
+        let secret = SigningSecret::new(c.str(1)?)?;
+        let t = c.r.uint(c.arg(2), &c.name(2), u64::MAX)?;
+        crate::signature::sign_header(payload, &secret, t).map(Out::Str)
+    },
+);
+
+pub(crate) const VERIFY_SIGNATURE: Op = Op::new(
+    name!(verify_signature, verifySignature),
+    "Verifies a `Stripe-Signature` header over the raw payload.",
+    VERIFY_PARAMS,
+    &[&VERIFIED_SIGNATURE],
+    |c| one_shot(c, verify_sig),
+);
+
+pub(crate) const VERIFY_WEBHOOK: Op = Op::new(
+    name!(verify_webhook, verifyWebhook),
+    "Verifies a webhook from its raw body and `Stripe-Signature` header, then reads the event.",
+    VERIFY_PARAMS,
+    &[&WEBHOOK_EVENT],
+    |c| one_shot(c, verify_event),
+);
+
+pub(crate) const VERIFY_DEAUTHORIZATION: Op = Op::new(
+    name!(verify_deauthorization, verifyDeauthorization),
+    "Verifies an `account.application.deauthorized` webhook and reads it.",
+    VERIFY_PARAMS,
+    &[&DEAUTHORIZATION],
+    |c| one_shot(c, verify_deauth),
+);
+
+pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
+    name!(dangerous_verify_ignoring_tolerance, dangerousVerifyIgnoringTolerance),
+    "Verifies without the time window: a captured request verifies forever. Tests only.",
+    &[Param::arg(PAYLOAD), Param::arg(HEADER), Param::arg(SECRETS)],
+    &[&VERIFIED_SIGNATURE],
+    |c| {
+        let payload = c.r.body(c.arg(0), &PAYLOAD)?;
+        let header = c.r.header(c.arg(1), &HEADER)?;
+        let secrets = secrets(&c.r, c.arg(2))?;
+        crate::dangerous::verify_ignoring_tolerance(payload, &header, &secrets).map(|s| signature(&s))
+    },
+);
+
+// ------------------------------------------------------------------ the prepared verifier
+
+/// `new Verifier(secrets, { tolerance })` / `Verifier(secrets, *, tolerance=None)`.
+pub(crate) const VERIFIER_PARAMS: &[Param] = &[Param::arg(SECRETS), Param::options(name!(options), &[TOLERANCE])];
+const METHOD_PARAMS: &[Param] = &[Param::arg(PAYLOAD), Param::arg(HEADER), Param::arg(NOW)];
+
+/// The verifier's methods: name, doc, parameters (the same for each).
+pub(crate) const METHODS: &[(Name, &str, &[Param])] = &[
+    (name!(verify), "Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock.", METHOD_PARAMS),
+    (name!(check), "The fastest path: null when the signature verifies, else the error code. Never throws for a bad signature.", METHOD_PARAMS),
+    (name!(try_verify, tryVerify), "Like verify, but never throws: `{ ok: false, code, message }` on failure.", METHOD_PARAMS),
+    (name!(verify_webhook, verifyWebhook), "Verifies a webhook and reads the event.", METHOD_PARAMS),
+    (name!(verify_deauthorization, verifyDeauthorization), "Verifies an `account.application.deauthorized` webhook and reads it.", METHOD_PARAMS),
+];
+
+/// Builds the prepared verifier from `(secrets, options)`; Python keywords are arranged
+/// the same way as for every operation.
+///
+/// # Errors
+/// `invalid_secret`, `invalid_tolerance`, `invalid_argument`.
+pub fn new_verifier(args: &[Value<'_>], spelling: Spelling) -> Result<Verifier> {
+    let r = Reader { spelling };
+    let arg = |i: usize| args.get(i).unwrap_or(&Value::Absent);
+    if args.len() > VERIFIER_PARAMS.len() {
+        return Err(Error::InvalidArgument { what: "Verifier", reason: "too many arguments" });
+    }
+    let o = r.options(arg(1), &name!(options), &[TOLERANCE])?;
+    Verifier::new(&secrets(&r, arg(0))?, tolerance(&r, o.get(&TOLERANCE))?)
+}
+
+/// The prepared verifier's methods. Arguments are `[payload, header, now]`; the binding
+/// passes exactly what the host gave, absent where nothing was.
+pub mod verifier {
+    use super::{deauthorization, event, signature, Out, Result, Verifier, VERIFY_ATTEMPT};
+    use super::{HEADER, NOW, PAYLOAD};
+    use crate::host::value::{Reader, Spelling, Value};
+    use crate::host::Env;
+
+    fn inputs<'v>(
+        r: &Reader,
+        payload: &'v Value<'_>,
+        header: &'v Value<'_>,
+        now: &Value<'_>,
+        env: &dyn Env,
+    ) -> Result<(&'v [u8], std::borrow::Cow<'v, str>, u64)> {
+        let t = match r.opt_uint(now, &NOW, u64::MAX)? {
+            Some(t) => t,
+            None => env.now()?,
+        };
+        Ok((r.body(payload, &PAYLOAD)?, r.header(header, &HEADER)?, t))
+    }
+
+    /// `verify(payload, header, now?)`: the verified signature.
+    ///
+    /// # Errors
+    /// Every signature error; `invalid_argument` for unusable arguments.
+    pub fn verify(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
+        let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
+        v.verify(p, &h, t).map(|x| signature(&x))
+    }
+
+    /// `check(payload, header, now?)`: `None` when it verifies, else the error code.
+    #[must_use]
+    pub fn check(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Option<&'static str> {
+        match inputs(&Reader { spelling: s }, a[0], a[1], a[2], env).and_then(|(p, h, t)| v.verify(p, &h, t)) {
+            Ok(_) => None,
+            Err(e) => Some(e.code()),
+        }
+    }
+
+    /// `tryVerify(payload, header, now?)`: `{ ok, timestamp, secretIndex, code, message }`.
+    #[must_use]
+    pub fn try_verify(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Out {
+        match inputs(&Reader { spelling: s }, a[0], a[1], a[2], env).and_then(|(p, h, t)| v.verify(p, &h, t)) {
+            Ok(x) => Out::Record(
+                &VERIFY_ATTEMPT,
+                vec![Out::Bool(true), Out::Int(x.timestamp()), Out::index(x.secret_index()), Out::Null, Out::Null],
+            ),
+            Err(e) => Out::Record(
+                &VERIFY_ATTEMPT,
+                vec![Out::Bool(false), Out::Null, Out::Null, Out::str(e.code()), Out::Str(e.to_string())],
+            ),
+        }
+    }
+
+    /// `verifyWebhook(payload, header, now?)`: the event.
+    ///
+    /// # Errors
+    /// Every signature error, `malformed_event`.
+    pub fn verify_webhook(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
+        let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
+        v.verify_webhook(p, &h, t).map(|e| event(&e))
+    }
+
+    /// `verifyDeauthorization(payload, header, now?)`.
+    ///
+    /// # Errors
+    /// Every signature error, `malformed_event`, `unexpected_event_type`.
+    pub fn verify_deauthorization(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
+        let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
+        Ok(deauthorization(&v.verify_webhook(p, &h, t)?.deauthorization()?))
+    }
+
+    /// Arranges a Python method call `(payload, header, now=…)` into the three positions.
+    ///
+    /// # Errors
+    /// `invalid_argument`.
+    pub fn arrange<'a>(
+        mut args: Vec<Value<'a>>,
+        keywords: Vec<(std::borrow::Cow<'a, str>, Value<'a>)>,
+    ) -> Result<Vec<Value<'a>>> {
+        super::arrange(crate::host::value::name!(verify), super::METHOD_PARAMS, &mut args, keywords)?;
+        Ok(args)
+    }
+}
+

@@ -1,0 +1,138 @@
+//! What a call gives back to a host: values and records whose shape (field names in both
+//! spellings, and which fields are credentials) is declared here once for every binding.
+//!
+//! Each binding turns an [`Out`] into host values in one function, and derives every
+//! printed form of a record (`util.inspect`, `toJSON`, `repr`) from [`Field::credential`]:
+//! a credential is a real value to use, never one to print.
+
+use super::value::Name;
+
+/// A field of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The name in both spellings.
+    pub name: Name,
+    /// A credential (a code, a token, a received state, an `Authorization` header): every
+    /// printed form shows `[redacted]` instead of it.
+    pub credential: bool,
+    /// JSON text that the host parses with its own parser (`JSON.parse`, `json.loads`).
+    pub json: bool,
+    /// The record kind of this field's value, when it is a record.
+    pub nested: Option<&'static Kind>,
+}
+
+/// A record type: its name and fields, in order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Kind {
+    /// The type name, as the typings call it (`Installed`, `TokenResponse`, …).
+    pub name: &'static str,
+    /// The fields, in the order of [`Out::Record`]'s values.
+    pub fields: &'static [Field],
+    /// For one case of a union (`Installed | Denied`): the value of its `outcome` field.
+    pub tag: Option<&'static str>,
+}
+
+impl Kind {
+    /// Whether any field of this kind is a credential (bindings give such records a
+    /// redacting printed form).
+    #[must_use]
+    pub fn has_credentials(&self) -> bool {
+        self.fields.iter().any(|f| f.credential)
+    }
+}
+
+/// A value for the host.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Out {
+    /// Nothing (`undefined`, `None`): a check that passed.
+    Unit,
+    /// An absent optional field (`null`, `None`).
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A whole number (Unix seconds, an index).
+    Int(u64),
+    /// A string.
+    Str(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+    /// JSON text the host parses with its own JSON parser (`JSON.parse`, `json.loads`).
+    Json(String),
+    /// A list.
+    List(Vec<Out>),
+    /// A record: one value per field of the kind, in order.
+    Record(&'static Kind, Vec<Out>),
+}
+
+impl core::fmt::Debug for Out {
+    /// Records print with their credentials redacted; other strings print as `"…"`.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Unit => f.write_str("Unit"),
+            Self::Null => f.write_str("Null"),
+            Self::Bool(b) => write!(f, "{b}"),
+            Self::Int(n) => write!(f, "{n}"),
+            Self::Str(s) | Self::Json(s) => write!(f, "{s:?}"),
+            Self::Bytes(b) => write!(f, "<{} bytes>", b.len()),
+            Self::List(items) => f.debug_list().entries(items).finish(),
+            Self::Record(kind, values) => {
+                let mut d = f.debug_struct(kind.name);
+                for (field, v) in kind.fields.iter().zip(values) {
+                    if field.credential && *v != Self::Null {
+                        d.field(field.name.snake, &"[redacted]");
+                    } else {
+                        d.field(field.name.snake, v);
+                    }
+                }
+                d.finish()
+            }
+        }
+    }
+}
+
+impl Out {
+    /// A string.
+    pub fn str(s: impl Into<String>) -> Self {
+        Self::Str(s.into())
+    }
+
+    /// An optional string: `Null` when absent.
+    #[must_use]
+    pub fn opt_str(s: Option<&str>) -> Self {
+        s.map_or(Self::Null, |s| Self::Str(s.to_owned()))
+    }
+
+    /// A count or index.
+    #[must_use]
+    pub fn index(i: usize) -> Self {
+        Self::Int(u64::try_from(i).unwrap_or(u64::MAX))
+    }
+}
+
+/// `field!(account_id, accountId)`, `field!(code, code, credential)`.
+macro_rules! field {
+    ($snake:ident, $camel:ident) => {
+        $crate::host::Field {
+            name: $crate::host::value::name!($snake, $camel),
+            credential: false,
+            json: false,
+            nested: None,
+        }
+    };
+    ($snake:ident, $camel:ident, credential) => {
+        $crate::host::Field { credential: true, ..field!($snake, $camel) }
+    };
+    ($snake:ident, $camel:ident, json) => {
+        $crate::host::Field { json: true, ..field!($snake, $camel) }
+    };
+    ($both:ident) => {
+        field!($both, $both)
+    };
+}
+pub(crate) use field;
+
+/// A field whose name is not an identifier (HTTP header names).
+pub(crate) const fn literal_field(name: &'static str, credential: bool) -> Field {
+    Field { name: Name { snake: name, camel: name }, credential, json: false, nested: None }
+}
