@@ -8,8 +8,9 @@ const errors = require('./errors.cjs')
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
-function build(native) {
-  const schema = JSON.parse(native.schema())
+function build(native, options) {
+  // The WASM package passes the schema it read at build time: its module starts later.
+  const schema = JSON.parse(options && options.schema ? options.schema : native.schema())
   const Failure = native.NativeFailure // napi returns failures; the WASM glue throws them
   const kinds = new Map(schema.kinds.map((k) => [k.name, k]))
 
