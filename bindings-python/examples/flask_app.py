@@ -49,7 +49,7 @@ class Refusal(Exception):
         self.code = code
 
 
-def stripe_call(req: sh.HttpRequest) -> Tuple[int, bytes]:
+def stripe_call(req: sh.RecordBase) -> Tuple[int, bytes]:
     """The core builds the request and parses the answer; any HTTP client sends it."""
     r = urllib.request.Request(req.url, data=req.body.encode(), headers=req.headers, method=req.method)
     try:
@@ -85,7 +85,7 @@ def create_app(
     allow = sh.RedirectAllowList([install_callback, oauth_callback], test_mode=public_url.startswith("http:"))
     keys = [("k1", state_key)]  # add the next key first to rotate; old tokens still verify
     webhooks = sh.Verifier(webhook_secret)  # prepared once: the fast path
-    mode = sh.parse_secret_key(secret_key)  # a key of the other mode is refused before any request
+    mode = sh.parse_secret_key(secret_key).mode  # a key of the other mode is refused before any request
 
     def session_id() -> str:
         if "sid" not in session:

@@ -65,7 +65,7 @@ def test_install_callbacks_signed_like_stripe_verify_and_tampering_is_refused() 
         user_id = f"usr_{r.randrange(10**9):x}"
         account_id = f"acct_{r.randrange(10**9):x}"
         payload = js_stringify(state, user_id, account_id)
-        assert sh.install_payload(user_id, account_id, state) == payload
+        assert sh.install_payload(user_id=user_id, account_id=account_id, state=state) == payload
         signature = stripe.WebhookSignature.generate_signature_header(payload, APP_SECRET, NOW)
         params = {"user_id": user_id, "account_id": account_id}
         if state is not None:

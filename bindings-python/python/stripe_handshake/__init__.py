@@ -9,17 +9,9 @@ from . import errors
 from ._native import (
     DEFAULT_TOLERANCE_SECS,
     ERROR_CODES,
-    AppManifest,
-    CallbackResult,
-    Deauthorization,
-    HttpRequest,
+    RecordBase,
     RedirectAllowList,
-    TokenExpiry,
-    TokenResponse,
-    VerifiedSignature,
-    VerifiedState,
     Verifier,
-    WebhookEvent,
     apps_oauth_link,
     apps_token_expiry,
     check_plain_state,
@@ -47,6 +39,10 @@ from ._native import (
     verify_webhook,
 )
 from ._native import dangerous_verify_ignoring_tolerance as _dangerous_verify_ignoring_tolerance
+from collections.abc import Mapping as _Mapping
+
+# A result record reads as attributes and as a read-only mapping (dict(record) works).
+_Mapping.register(RecordBase)
 from .errors import (
     InternalError,
     InvalidInputError,
@@ -67,17 +63,9 @@ class dangerous:  # noqa: N801 - a namespace, used as `dangerous.verify_ignoring
 __all__ = [
     "DEFAULT_TOLERANCE_SECS",
     "ERROR_CODES",
-    "AppManifest",
-    "CallbackResult",
-    "Deauthorization",
-    "HttpRequest",
+    "RecordBase",
     "RedirectAllowList",
-    "TokenExpiry",
-    "TokenResponse",
-    "VerifiedSignature",
-    "VerifiedState",
     "Verifier",
-    "WebhookEvent",
     "apps_oauth_link",
     "apps_token_expiry",
     "check_plain_state",

@@ -81,9 +81,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// A JavaScript number or a Python `float`.
     Number(f64),
-    /// A Python `int` that fits in 64 signed bits.
-    Int(i64),
-    /// A Python `int` that does not fit in 64 signed bits.
+    /// A Python `int` that fits in 128 signed bits.
+    Int(i128),
+    /// A Python `int` that does not fit in 128 signed bits.
     IntOutOfRange,
     /// A string that is well-formed Unicode.
     Str(Cow<'a, str>),

@@ -1,0 +1,136 @@
+//! The core's results into Python values: records become `Record` objects whose attribute
+//! names, `repr` and credential redaction come from the core's schema.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+use stripe_handshake::host::{Kind, Out};
+
+/// A result record: `outcome`, `account_id`, … as attributes, in the core's field order.
+/// `repr` shows `[redacted]` for credential fields (a code, a token, a received state).
+#[pyclass(frozen, module = "stripe_handshake._native", name = "RecordBase")]
+pub struct Record {
+    kind: &'static Kind,
+    values: Vec<Py<PyAny>>,
+}
+
+#[pymethods]
+impl Record {
+    fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        match self.kind.fields.iter().position(|f| f.name.snake == name) {
+            Some(i) => Ok(self.values.get(i).map_or_else(|| py.None(), |v| v.clone_ref(py))),
+            None => Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                "{} has no attribute of that name; see dir() for its fields",
+                self.kind.name
+            ))),
+        }
+    }
+
+    fn __dir__(&self) -> Vec<&'static str> {
+        self.kind.fields.iter().map(|f| f.name.snake).collect()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut s = format!("{}(", self.kind.name);
+        for (i, (f, v)) in self.kind.fields.iter().zip(&self.values).enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(f.name.snake);
+            s.push('=');
+            if f.credential && !v.is_none(py) {
+                s.push_str("'[redacted]'");
+            } else {
+                s.push_str(&v.bind(py).repr()?.to_string());
+            }
+        }
+        s.push(')');
+        Ok(s)
+    }
+
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        self.__repr__(py)
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(other) = other.cast::<Record>() else { return Ok(false) };
+        let other = other.get();
+        if !std::ptr::eq(self.kind, other.kind) && self.kind.name != other.kind.name {
+            return Ok(false);
+        }
+        for (a, b) in self.values.iter().zip(&other.values) {
+            if !a.bind(py).eq(b.bind(py))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The fields as a dict (credentials included: it is for your code, not for logs).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let d = pyo3::types::PyDict::new(py);
+        for (f, v) in self.kind.fields.iter().zip(&self.values) {
+            d.set_item(f.name.snake, v.clone_ref(py))?;
+        }
+        Ok(d)
+    }
+
+    fn __getitem__(&self, py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
+        match self.kind.fields.iter().position(|f| f.name.snake == key) {
+            Some(i) => Ok(self.values.get(i).map_or_else(|| py.None(), |v| v.clone_ref(py))),
+            None => Err(pyo3::exceptions::PyKeyError::new_err("no such field")),
+        }
+    }
+
+    fn __len__(&self) -> usize {
+        self.kind.fields.len()
+    }
+
+    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(PyList::new(py, self.__dir__())?.try_iter()?.into_any().unbind())
+    }
+
+    fn __contains__(&self, key: &str) -> bool {
+        self.kind.fields.iter().any(|f| f.name.snake == key)
+    }
+
+    /// The field names (a `Record` is a read-only mapping too: `dict(record)` works).
+    fn keys(&self) -> Vec<&'static str> {
+        self.__dir__()
+    }
+
+    /// `(name, value)` pairs, in field order.
+    fn items(&self, py: Python<'_>) -> Vec<(&'static str, Py<PyAny>)> {
+        self.kind.fields.iter().zip(&self.values).map(|(f, v)| (f.name.snake, v.clone_ref(py))).collect()
+    }
+
+    /// The values, in field order.
+    fn values(&self, py: Python<'_>) -> Vec<Py<PyAny>> {
+        self.values.iter().map(|v| v.clone_ref(py)).collect()
+    }
+
+    /// The record's type name (`Installed`, `TokenResponse`, …).
+    #[getter]
+    fn _kind(&self) -> &'static str {
+        self.kind.name
+    }
+}
+
+/// Converts one result.
+pub fn to_py(py: Python<'_>, out: Out) -> PyResult<Py<PyAny>> {
+    Ok(match out {
+        Out::Str(s) => s.into_pyobject(py)?.into_any().unbind(),
+        Out::Int(n) => n.into_pyobject(py)?.into_any().unbind(),
+        Out::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any().unbind(),
+        Out::Bytes(b) => PyBytes::new(py, &b).into_any().unbind(),
+        Out::Json(s) => py.import("json")?.call_method1("loads", (s,))?.unbind(),
+        Out::List(items) => {
+            let items = items.into_iter().map(|i| to_py(py, i)).collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?.into_any().unbind()
+        }
+        Out::Record(kind, values) => {
+            let values = values.into_iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?;
+            Py::new(py, Record { kind, values })?.into_any()
+        }
+        _ => py.None(),
+    })
+}
