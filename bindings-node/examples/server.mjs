@@ -34,9 +34,9 @@ export function platform({
   const installCallback = `${publicUrl}/stripe/install/callback`
   const oauthCallback = `${publicUrl}/stripe/oauth/callback`
   // Plain http is allowed only for loopback, and only when we say so (local development).
-  const allow = redirectAllowList([installCallback, oauthCallback], { testMode: publicUrl.startsWith('http:') })
+  const allow = new RedirectAllowList([installCallback, oauthCallback], { testMode: publicUrl.startsWith('http:') })
   const keys = [{ id: 'k1', key: stateKey }] // add the next key first to rotate; old tokens still verify
-  const webhooks = createVerifier(webhookSecret) // prepared once: the fast path
+  const webhooks = new Verifier(webhookSecret) // prepared once: the fast path
   const mode = parseSecretKey(connect.secretKey).mode // a key of the other mode is refused before any request
   const origin = new URL(publicUrl).origin
   const secure = publicUrl.startsWith('https:') ? '; Secure' : ''

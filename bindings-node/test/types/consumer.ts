@@ -1,8 +1,8 @@
 // Compiled with `tsc --strict --noEmit`: the published typings must type real usage.
 import {
-  createVerifier, verifyWebhook, verifyInstallCallback, redirectAllowList, connectOAuthLink, installLink,
+  Verifier, verifyWebhook, verifyInstallCallback, RedirectAllowList, connectOAuthLink, installLink,
   issueStateToken, verifyStateToken, codeExchangeRequest, parseTokenResponse, appsTokenExpiry, dangerous,
-  StripeHandshakeError, SignatureVerificationError, OAuthError, type CallbackResult, type WebhookEvent,
+  StripeHandshakeError, SignatureVerificationError, OAuthError, type Installed, type Denied, type WebhookEvent,
   type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS,
 } from 'stripe-handshake'
 
@@ -11,7 +11,7 @@ const event: WebhookEvent = verifier.verifyWebhook(Buffer.from('{}'), 't=1,v1=00
 const type: string = event.type
 const attempt = verifier.tryVerify('{}', 't=1,v1=00')
 if (!attempt.ok) {
-  const code: string | undefined = attempt.code
+  const code: string | null = attempt.code
   void code
 }
 const e2: WebhookEvent = verifyWebhook('{}', 't=1', { secrets: 'whsec_x' })
@@ -22,11 +22,19 @@ const link: string = connectOAuthLink({ clientId: 'ca_1', accountType: 'standard
 const ilink: string = installLink({ linkId: 'x', state }, allow)
 const vs = verifyStateToken(state, { keys, sessionId: 'sess', flow: 'connect_oauth' })
 const nonce: string = vs.nonce
-const cb: CallbackResult = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess' })
+const cb: Installed | Denied = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess' })
 if (cb.outcome === 'installed') {
-  const acct: string | undefined = cb.accountId
+  // The union narrows: an installed result always has its account.
+  const acct: string = cb.accountId
   void acct
+} else {
+  const why: string = cb.kind
+  void why
 }
+// What node:http hands over for a header: string | string[] | undefined.
+declare const incoming: { headers: Record<string, string | string[] | undefined> }
+const fromFramework = verifier.check(Buffer.from('{}'), incoming.headers['stripe-signature'])
+const ok: boolean = fromFramework === null
 const req: HttpRequest = codeExchangeRequest({ provider: 'connect', secretKey: 'sk_test_1', code: 'ac_1' })
 const init: RequestInit = { method: req.method, headers: req.headers, body: req.body }
 const tok = parseTokenResponse(200, '{}')
@@ -47,4 +55,4 @@ try {
   }
 }
 const codes: readonly string[] = ERROR_CODES
-void [type, e2, link, ilink, nonce, init, account, exp, codes]
+void [type, e2, link, ilink, nonce, init, account, exp, codes, ok]

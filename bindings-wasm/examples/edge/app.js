@@ -30,7 +30,7 @@ function show(outcome, title, text, code) {
 
 async function connect() {
   const config = await (await fetch('/api/connect/start')).json()
-  const allow = sh.redirectAllowList([config.redirectUri], { testMode: config.redirectUri.startsWith('http:') })
+  const allow = new sh.RedirectAllowList([config.redirectUri], { testMode: config.redirectUri.startsWith('http:') })
   const state = config.state // signed by the edge and bound to this session
   sessionStorage.setItem(KEY, state)
   location.assign(sh.connectOAuthLink({

@@ -13,9 +13,9 @@
 export function createPlatform(sh, env, kv = new Map()) {
   const installCallback = `${env.PUBLIC_URL}/stripe/install/callback`
   const oauthCallback = `${env.PUBLIC_URL}/stripe/oauth/callback`
-  const allow = sh.redirectAllowList([installCallback, oauthCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
+  const allow = new sh.RedirectAllowList([installCallback, oauthCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
   const keys = [{ id: 'k1', key: hex(env.STATE_KEY_HEX) }]
-  const webhooks = sh.createVerifier(env.STRIPE_WEBHOOK_SECRET)
+  const webhooks = new sh.Verifier(env.STRIPE_WEBHOOK_SECRET)
   const mode = sh.parseSecretKey(env.STRIPE_SECRET_KEY).mode
   const origin = new URL(env.PUBLIC_URL).origin
   const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
