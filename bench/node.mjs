@@ -25,8 +25,8 @@ for (const size of [100, 2048, 65536]) {
   const buf = Buffer.from(body)
   const header = sh.signHeader(buf, SECRET, now)
   const bad = header.slice(0, -1) + (header.endsWith('0') ? '1' : '0')
-  const verifier = sh.createVerifier(SECRET)
-  const wverifier = wasm.createVerifier(SECRET)
+  const verifier = new sh.Verifier(SECRET)
+  const wverifier = new wasm.Verifier(SECRET)
   const cases = [
     { name: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => stripe.webhooks.signature.verifyHeader(buf, header, SECRET, 300) },
     { name: 'ours: verifier.verify (valid, Buffer)', peer: 'stripe.webhooks.signature.verifyHeader (valid)', fn: () => verifier.verify(buf, header, now) },
@@ -49,7 +49,7 @@ for (const size of [100, 2048, 65536]) {
   const payload = JSON.stringify({ state, user_id: 'usr_123', account_id: 'acct_123' })
   const sig = stripe.webhooks.generateTestHeaderString({ payload, secret: APP, timestamp: now })
   const query = new URLSearchParams({ user_id: 'usr_123', account_id: 'acct_123', state, install_signature: sig }).toString()
-  const allow = sh.redirectAllowList(['https://platform.example/callback'])
+  const allow = new sh.RedirectAllowList(['https://platform.example/callback'])
   const params = { response_type: 'code', client_id: 'ca_123456', scope: 'read_write', redirect_uri: 'https://platform.example/callback', state }
   const cases = [
     {

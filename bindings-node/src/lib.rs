@@ -52,7 +52,7 @@ pub fn call_with_list<'e>(
     let at = host::op(op as usize).and_then(|o| o.params.iter().position(|p| p.allow_list));
     if let Some(i) = at {
         if values.len() <= i {
-            values.resize(i + 1, Value::Absent);
+            values.resize(i.saturating_add(1), Value::Absent);
         }
         if let Some(slot) = values.get_mut(i) {
             *slot = Value::AllowList(&list.inner);
@@ -89,7 +89,13 @@ pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<NativeVerifier> {
 impl NativeVerifier {
     /// `verify(payload, header, now?)`.
     #[napi(catch_unwind)]
-    pub fn verify<'e>(&self, env: &'e Env, payload: Unknown<'e>, header: Unknown<'e>, now: Unknown<'e>) -> Outcome<Unknown<'e>> {
+    pub fn verify<'e>(
+        &self,
+        env: &'e Env,
+        payload: Unknown<'e>,
+        header: Unknown<'e>,
+        now: Unknown<'e>,
+    ) -> Outcome<Unknown<'e>> {
         let a = [value::value(&payload), value::value(&header), value::value(&now)];
         converted(env, host::verifier::verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
     }
@@ -103,14 +109,26 @@ impl NativeVerifier {
 
     /// `tryVerify(payload, header, now?)`: never throws for a failed verification.
     #[napi(catch_unwind)]
-    pub fn try_verify<'e>(&self, env: &'e Env, payload: Unknown<'e>, header: Unknown<'e>, now: Unknown<'e>) -> Outcome<Unknown<'e>> {
+    pub fn try_verify<'e>(
+        &self,
+        env: &'e Env,
+        payload: Unknown<'e>,
+        header: Unknown<'e>,
+        now: Unknown<'e>,
+    ) -> Outcome<Unknown<'e>> {
         let a = [value::value(&payload), value::value(&header), value::value(&now)];
         converted(env, Ok(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS)))
     }
 
     /// `verifyWebhook(payload, header, now?)`.
     #[napi(catch_unwind)]
-    pub fn verify_webhook<'e>(&self, env: &'e Env, payload: Unknown<'e>, header: Unknown<'e>, now: Unknown<'e>) -> Outcome<Unknown<'e>> {
+    pub fn verify_webhook<'e>(
+        &self,
+        env: &'e Env,
+        payload: Unknown<'e>,
+        header: Unknown<'e>,
+        now: Unknown<'e>,
+    ) -> Outcome<Unknown<'e>> {
         let a = [value::value(&payload), value::value(&header), value::value(&now)];
         converted(env, host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
     }

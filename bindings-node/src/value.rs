@@ -46,7 +46,7 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
             let mut items = Vec::with_capacity(arr.len() as usize);
             for i in 0..arr.len() {
                 items.push(match arr.get::<Unknown>(i)? {
-                    Some(item) => read(&item, depth + 1)?,
+                    Some(item) => read(&item, depth.saturating_add(1))?,
                     None => Value::Absent,
                 });
             }
@@ -62,7 +62,7 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
             for k in keys {
                 let item = obj.get::<Unknown>(&k)?;
                 let item = match item {
-                    Some(item) => read(&item, depth + 1)?,
+                    Some(item) => read(&item, depth.saturating_add(1))?,
                     None => Value::Absent,
                 };
                 entries.push((Cow::Owned(k), item));

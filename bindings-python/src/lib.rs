@@ -24,8 +24,11 @@ use errors::guard;
 
 const PY: Spelling = Spelling::Snake;
 
+/// The argument objects of a call, positional and keyword.
+type Held<'py> = (Vec<Bound<'py, PyAny>>, Vec<(String, Bound<'py, PyAny>)>);
+
 /// Keeps each argument object alive while its `Value` borrows from it.
-fn held<'py>(args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> (Vec<Bound<'py, PyAny>>, Vec<(String, Bound<'py, PyAny>)>) {
+fn held<'py>(args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> Held<'py> {
     let positional = args.iter().collect();
     let mut keywords = Vec::new();
     if let Some(k) = kwargs {
@@ -40,7 +43,12 @@ fn keywords<'a>(kw: &'a [(String, Bound<'_, PyAny>)]) -> Vec<(Cow<'a, str>, Valu
     kw.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), value::value(v))).collect()
 }
 
-fn run_op(py: Python<'_>, index: usize, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Py<PyAny>> {
+fn run_op(
+    py: Python<'_>,
+    index: usize,
+    args: &Bound<'_, PyTuple>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
     let (pos, kw) = held(args, kwargs);
     let result = guard(|| {
         let op = host::op(index).ok_or(Error::Internal { what: "unknown operation" })?;
@@ -88,7 +96,9 @@ impl PyRedirectAllowList {
     fn check(&self, uri: &Bound<'_, PyAny>) -> PyResult<String> {
         guard(|| {
             let u = value::value(uri);
-            host::Reader { spelling: PY }.str(&u, &host::Name { snake: "uri", camel: "uri" }).and_then(|u| Ok(self.inner.check(u)?.to_owned()))
+            host::Reader { spelling: PY }
+                .str(&u, &host::Name { snake: "uri", camel: "uri" })
+                .and_then(|u| Ok(self.inner.check(u)?.to_owned()))
         })
     }
 
@@ -140,37 +150,69 @@ impl PyVerifier {
 
     /// Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock.
     #[pyo3(signature = (payload, header, *, now=None))]
-    fn verify(&self, py: Python<'_>, payload: &Bound<'_, PyAny>, header: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    fn verify(
+        &self,
+        py: Python<'_>,
+        payload: &Bound<'_, PyAny>,
+        header: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
         out::to_py(py, guard(|| host::verifier::verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY))?)
     }
 
     /// `None` when the signature verifies, else the error code. Never raises for a bad signature.
     #[pyo3(signature = (payload, header, *, now=None))]
-    fn check(&self, payload: &Bound<'_, PyAny>, header: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<&'static str>> {
+    fn check(
+        &self,
+        payload: &Bound<'_, PyAny>,
+        header: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<&'static str>> {
         let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
         guard(|| Ok(host::verifier::check(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY)))
     }
 
     /// Like `verify`, but never raises: `ok`, `code`, `message` on failure.
     #[pyo3(signature = (payload, header, *, now=None))]
-    fn try_verify(&self, py: Python<'_>, payload: &Bound<'_, PyAny>, header: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    fn try_verify(
+        &self,
+        py: Python<'_>,
+        payload: &Bound<'_, PyAny>,
+        header: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
         out::to_py(py, guard(|| Ok(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY)))?)
     }
 
     /// Verifies a webhook and reads the event.
     #[pyo3(signature = (payload, header, *, now=None))]
-    fn verify_webhook(&self, py: Python<'_>, payload: &Bound<'_, PyAny>, header: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    fn verify_webhook(
+        &self,
+        py: Python<'_>,
+        payload: &Bound<'_, PyAny>,
+        header: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
         out::to_py(py, guard(|| host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY))?)
     }
 
     /// Verifies an `account.application.deauthorized` webhook and reads it.
     #[pyo3(signature = (payload, header, *, now=None))]
-    fn verify_deauthorization(&self, py: Python<'_>, payload: &Bound<'_, PyAny>, header: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    fn verify_deauthorization(
+        &self,
+        py: Python<'_>,
+        payload: &Bound<'_, PyAny>,
+        header: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
-        out::to_py(py, guard(|| host::verifier::verify_deauthorization(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY))?)
+        out::to_py(
+            py,
+            guard(|| host::verifier::verify_deauthorization(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY))?,
+        )
     }
 
     fn __repr__(&self) -> &'static str {

@@ -61,7 +61,7 @@ fn read<'a>(v: &'a Bound<'_, PyAny>, depth: usize) -> Value<'a> {
             if out.len() >= MAX_LIST_LEN {
                 return Value::Other(HostType::Object);
             }
-            out.push(owned(&item, depth + 1));
+            out.push(owned(&item, depth.saturating_add(1)));
         }
         return Value::List(out);
     }
@@ -75,7 +75,7 @@ fn read<'a>(v: &'a Bound<'_, PyAny>, depth: usize) -> Value<'a> {
                 return Value::Other(HostType::Object);
             };
             let Ok(k) = k else { return Value::Other(HostType::Object) };
-            out.push((Cow::Owned(k), owned(&item, depth + 1)));
+            out.push((Cow::Owned(k), owned(&item, depth.saturating_add(1))));
         }
         return Value::Map(out);
     }
@@ -91,7 +91,9 @@ fn owned(v: &Bound<'_, PyAny>, depth: usize) -> Value<'static> {
         Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
         Value::Bytes(b) => Value::Bytes(Cow::Owned(b.into_owned())),
         Value::List(items) => Value::List(items.into_iter().map(detach).collect()),
-        Value::Map(entries) => Value::Map(entries.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), detach(v))).collect()),
+        Value::Map(entries) => {
+            Value::Map(entries.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), detach(v))).collect())
+        }
         Value::AllowList(_) => Value::Other(HostType::Object),
         other => detach(other),
     }

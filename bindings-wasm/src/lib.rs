@@ -53,7 +53,7 @@ pub fn call_with_list(op: u32, args: Array, list: &NativeRedirectAllowList) -> s
     let mut values = value::values(&args);
     if let Some(i) = host::op(op as usize).and_then(|o| o.params.iter().position(|p| p.allow_list)) {
         if values.len() <= i {
-            values.resize(i + 1, Value::Absent);
+            values.resize(i.saturating_add(1), Value::Absent);
         }
         if let Some(slot) = values.get_mut(i) {
             *slot = Value::AllowList(&list.inner);
@@ -113,7 +113,12 @@ impl NativeVerifier {
 
     /// `verifyWebhook(payload, header, now?)`.
     #[wasm_bindgen(js_name = verifyWebhook)]
-    pub fn verify_webhook(&self, payload: JsValue, header: JsValue, now: JsValue) -> std::result::Result<JsValue, JsValue> {
+    pub fn verify_webhook(
+        &self,
+        payload: JsValue,
+        header: JsValue,
+        now: JsValue,
+    ) -> std::result::Result<JsValue, JsValue> {
         let a = three(&payload, &header, &now);
         thrown(host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
     }

@@ -58,7 +58,7 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         if arr.length() as usize > MAX_LIST_LEN {
             return Value::Other(HostType::Object);
         }
-        return Value::List(arr.iter().map(|x| read(&x, depth + 1)).collect());
+        return Value::List(arr.iter().map(|x| read(&x, depth.saturating_add(1))).collect());
     }
     if let Some(obj) = v.dyn_ref::<Object>() {
         let keys = Object::keys(obj);
@@ -68,7 +68,8 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         let mut entries = Vec::with_capacity(keys.length() as usize);
         for k in keys.iter() {
             let Some(name) = k.as_string() else { continue };
-            let item = Reflect::get(obj, &k).map_or(Value::Other(HostType::Object), |x| read(&x, depth + 1));
+            let item =
+                Reflect::get(obj, &k).map_or(Value::Other(HostType::Object), |x| read(&x, depth.saturating_add(1)));
             entries.push((Cow::Owned(name), item));
         }
         return Value::Map(entries);

@@ -135,7 +135,7 @@ describe('the emulator', () => {
 
   test('Stripe Apps OAuth through the Node binding: 1 h access tokens, refresh tokens that roll', async () => {
     const { app } = emu.config
-    const allow = sh.redirectAllowList([REDIRECT], { testMode: true })
+    const allow = new sh.RedirectAllowList([REDIRECT], { testMode: true })
     const state = sh.randomState()
     const link = sh.appsOAuthLink({ clientId: app.clientId, testLinkId: app.testLinkId, redirectUri: REDIRECT, state, baseUrl: emu.url }, allow)
     const query = await authorize(emu, link.slice(emu.url.length))

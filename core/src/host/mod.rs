@@ -16,9 +16,7 @@ mod ops;
 mod out;
 mod value;
 
-pub use ops::{
-    allow_list, call, new_verifier, op, schema_json, verifier, Call, Op, Param, KINDS, OPS,
-};
+pub use ops::{allow_list, call, new_verifier, op, schema_json, verifier, Call, Op, Param, KINDS, OPS};
 pub use out::{Field, Kind, Out};
 pub use value::{HostType, Name, Options, Reader, Spelling, Value, MAX_LIST_LEN, MAX_SAFE_INTEGER};
 

@@ -40,10 +40,11 @@ pub(crate) const AUTHORIZED: Kind = Kind {
     ],
 };
 
-pub(crate) const DENIED: Kind =
-    Kind {
+pub(crate) const DENIED: Kind = Kind {
     tag: Some("denied"),
-    name: "Denied", fields: &[field!(outcome), field!(error), field!(kind), field!(description)] };
+    name: "Denied",
+    fields: &[field!(outcome), field!(error), field!(kind), field!(description)],
+};
 
 fn denied(d: &CallbackDenial) -> Out {
     Out::Record(
@@ -77,14 +78,16 @@ fn state_check<'o>(c: &Call<'_, '_>, o: &Options<'o, '_>, keys: &'o Option<State
 
 /// The raw query string; absent is an empty query (the callback's `missing_parameter`).
 fn query<'c>(c: &Call<'c, '_>) -> Result<&'c str> {
-    Ok(c.r.opt_str(c.arg(0), &QUERY).map_err(|e| match e {
-        Error::InvalidArgument { what, .. } => Error::InvalidArgument {
-            what,
-            reason: "it must be the raw query string (url.search without the ?, or request.query_string)",
-        },
-        e => e,
-    })?
-    .unwrap_or(""))
+    Ok(c.r
+        .opt_str(c.arg(0), &QUERY)
+        .map_err(|e| match e {
+            Error::InvalidArgument { what, .. } => Error::InvalidArgument {
+                what,
+                reason: "it must be the raw query string (url.search without the ?, or request.query_string)",
+            },
+            e => e,
+        })?
+        .unwrap_or(""))
 }
 
 pub(crate) const INSTALL_PAYLOAD: Op = Op::new(
@@ -171,7 +174,10 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
      Say how to check state as for installs.",
     &[
         Param::arg(QUERY),
-        Param::options(name!(options), &[name!(flow), name!(now), EXPECTED_STATE, STATE_KEYS, SESSION_ID, ALLOW_STATELESS]),
+        Param::options(
+            name!(options),
+            &[name!(flow), name!(now), EXPECTED_STATE, STATE_KEYS, SESSION_ID, ALLOW_STATELESS],
+        ),
     ],
     &[&AUTHORIZED, &DENIED],
     |c| {

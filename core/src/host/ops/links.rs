@@ -109,10 +109,7 @@ const CLIENT_ID: Name = name!(client_id, clientId);
 pub(crate) const INSTALL_LINK: Op = Op::new(
     name!(install_link, installLink),
     "Builds a Stripe Apps install link. `redirectUri` defaults to the allow-list's first entry.",
-    &[
-        Param::options(name!(params), &[name!(link_id, linkId), REDIRECT_URI, STATE, BASE_URL]),
-        Param::allow_list(),
-    ],
+    &[Param::options(name!(params), &[name!(link_id, linkId), REDIRECT_URI, STATE, BASE_URL]), Param::allow_list()],
     &[],
     |c| {
         let o = c.options(0)?;
@@ -160,19 +157,19 @@ fn stripe_user<'v>(c: &Call<'_, '_>, v: &'v Value<'_>) -> Result<Vec<(StripeUser
     match v {
         Value::Absent => Ok(Vec::new()),
         Value::Map(entries) => entries.iter().map(|(k, v)| pair(k, v)).collect(),
-        Value::List(_) => c
-            .r
-            .opt_list(v, &STRIPE_USER)?
-            .unwrap_or(&[])
-            .iter()
-            .map(|kv| match kv {
-                Value::List(p) => match p.as_slice() {
-                    [k, v] => pair(c.r.str(k, &STRIPE_USER)?, v),
+        Value::List(_) => {
+            c.r.opt_list(v, &STRIPE_USER)?
+                .unwrap_or(&[])
+                .iter()
+                .map(|kv| match kv {
+                    Value::List(p) => match p.as_slice() {
+                        [k, v] => pair(c.r.str(k, &STRIPE_USER)?, v),
+                        _ => Err(shape()),
+                    },
                     _ => Err(shape()),
-                },
-                _ => Err(shape()),
-            })
-            .collect(),
+                })
+                .collect()
+        }
         _ => Err(shape()),
     }
 }
@@ -203,15 +200,16 @@ pub(crate) const CONNECT_OAUTH_LINK: Op = Op::new(
         let o = c.options(0)?;
         let kind = c.r.str(o.get(&name!(account_type, accountType)), &name!(account_type, accountType))?;
         let scope = c.r.opt_str(o.get(&name!(scope)), &name!(scope))?;
-        let mut p = ConnectLinkParams::new(c.r.str(o.get(&CLIENT_ID), &CLIENT_ID)?, ConnectAccountType::parse(kind, scope)?);
+        let mut p =
+            ConnectLinkParams::new(c.r.str(o.get(&CLIENT_ID), &CLIENT_ID)?, ConnectAccountType::parse(kind, scope)?);
         p.redirect_uri = c.r.opt_str(o.get(&REDIRECT_URI), &REDIRECT_URI)?;
         p.state = c.r.opt_str(o.get(&STATE), &STATE)?;
-        p.stripe_landing = c
-            .r
-            .opt_str(o.get(&name!(stripe_landing, stripeLanding)), &name!(stripe_landing, stripeLanding))?
-            .map(StripeLanding::parse)
-            .transpose()?;
-        p.always_prompt = c.r.opt_bool(o.get(&name!(always_prompt, alwaysPrompt)), &name!(always_prompt, alwaysPrompt))?;
+        p.stripe_landing =
+            c.r.opt_str(o.get(&name!(stripe_landing, stripeLanding)), &name!(stripe_landing, stripeLanding))?
+                .map(StripeLanding::parse)
+                .transpose()?;
+        p.always_prompt =
+            c.r.opt_bool(o.get(&name!(always_prompt, alwaysPrompt)), &name!(always_prompt, alwaysPrompt))?;
         p.suggested_capabilities = match o.get(&CAPABILITIES) {
             Value::Absent => Vec::new(),
             v @ Value::List(_) => c.r.strings(v, &CAPABILITIES)?,

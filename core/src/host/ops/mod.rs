@@ -78,7 +78,11 @@ impl Op {
     /// # Errors
     /// `invalid_argument` for too many positional values, a parameter given twice, or
     /// keywords where the operation takes no options.
-    pub fn arrange<'a>(&self, mut args: Vec<Value<'a>>, keywords: Vec<(Cow<'a, str>, Value<'a>)>) -> Result<Vec<Value<'a>>> {
+    pub fn arrange<'a>(
+        &self,
+        mut args: Vec<Value<'a>>,
+        keywords: Vec<(Cow<'a, str>, Value<'a>)>,
+    ) -> Result<Vec<Value<'a>>> {
         arrange(self.name, self.params, &mut args, keywords)?;
         Ok(args)
     }

@@ -10,21 +10,25 @@ use crate::oauth::{
 
 /// The headers of every request, in the order they are sent; `Authorization` carries the
 /// secret key.
-pub(crate) const HTTP_HEADERS: Kind =
-    Kind {
+pub(crate) const HTTP_HEADERS: Kind = Kind {
     tag: None,
-    name: "HttpHeaders", fields: &[literal_field("Authorization", true), literal_field("Content-Type", false)] };
+    name: "HttpHeaders",
+    fields: &[literal_field("Authorization", true), literal_field("Content-Type", false)],
+};
 
 /// A request for the host's HTTP client. The body carries the code or the refresh token.
 pub(crate) const HTTP_REQUEST: Kind = Kind {
     tag: None,
     name: "HttpRequest",
-    fields: &[field!(method), field!(url), Field { nested: Some(&HTTP_HEADERS), ..field!(headers) }, field!(body, body, credential)],
+    fields: &[
+        field!(method),
+        field!(url),
+        Field { nested: Some(&HTTP_HEADERS), ..field!(headers) },
+        field!(body, body, credential),
+    ],
 };
 
-pub(crate) const SECRET_KEY_INFO: Kind = Kind {
-    tag: None,
-    name: "SecretKeyInfo", fields: &[field!(mode)] };
+pub(crate) const SECRET_KEY_INFO: Kind = Kind { tag: None, name: "SecretKeyInfo", fields: &[field!(mode)] };
 
 pub(crate) const TOKEN_RESPONSE: Kind = Kind {
     tag: None,
@@ -174,25 +178,25 @@ pub(crate) const PARSE_DEAUTHORIZE_RESPONSE: Op = Op::new(
     "Parses the deauthorize answer; it must echo `expectedStripeUserId`. Returns nothing.",
     &[Param::arg(STATUS), Param::arg(BODY), Param::arg(name!(expected_stripe_user_id, expectedStripeUserId))],
     &[],
-    |c| {
-        crate::oauth::parse_deauthorize_response(status(c)?, c.r.body(c.arg(1), &BODY)?, c.str(2)?).map(|()| Out::Unit)
-    },
+    |c| crate::oauth::parse_deauthorize_response(status(c)?, c.r.body(c.arg(1), &BODY)?, c.str(2)?).map(|()| Out::Unit),
 );
 
 pub(crate) const APPS_TOKEN_EXPIRY: Op = Op::new(
     name!(apps_token_expiry, appsTokenExpiry),
     "When a Stripe Apps token pair received at `issuedAt` expires, and whether to refresh now \
      (`marginSecs` defaults to 300, `now` to the clock).",
-    &[Param::arg(name!(issued_at, issuedAt)), Param::options(name!(options), &[name!(now), name!(margin_secs, marginSecs)])],
+    &[
+        Param::arg(name!(issued_at, issuedAt)),
+        Param::options(name!(options), &[name!(now), name!(margin_secs, marginSecs)]),
+    ],
     &[&TOKEN_EXPIRY],
     |c| {
         let o = c.options(1)?;
         let e = AppsTokenExpiry::from_issued_at(c.r.uint(c.arg(0), &c.name(0), u64::MAX)?);
         let now = c.now(o.get(&name!(now)))?;
-        let margin = c
-            .r
-            .opt_uint(o.get(&name!(margin_secs, marginSecs)), &name!(margin_secs, marginSecs), u64::MAX)?
-            .unwrap_or(DEFAULT_REFRESH_MARGIN_SECS);
+        let margin =
+            c.r.opt_uint(o.get(&name!(margin_secs, marginSecs)), &name!(margin_secs, marginSecs), u64::MAX)?
+                .unwrap_or(DEFAULT_REFRESH_MARGIN_SECS);
         Ok(Out::Record(
             &TOKEN_EXPIRY,
             vec![

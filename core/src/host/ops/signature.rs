@@ -9,9 +9,7 @@ use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier};
 use crate::webhook::{Deauthorization, VerifiedEvent};
 
 pub(crate) const VERIFIED_SIGNATURE: Kind =
-    Kind {
-    tag: None,
-    name: "VerifiedSignature", fields: &[field!(timestamp), field!(secret_index, secretIndex)] };
+    Kind { tag: None, name: "VerifiedSignature", fields: &[field!(timestamp), field!(secret_index, secretIndex)] };
 
 pub(crate) const VERIFY_ATTEMPT: Kind = Kind {
     tag: None,
@@ -209,11 +207,27 @@ const METHOD_PARAMS: &[Param] = &[Param::arg(PAYLOAD), Param::arg(HEADER), Param
 
 /// The verifier's methods: name, doc, parameters (the same for each).
 pub(crate) const METHODS: &[(Name, &str, &[Param])] = &[
-    (name!(verify), "Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock.", METHOD_PARAMS),
-    (name!(check), "The fastest path: null when the signature verifies, else the error code. Never throws for a bad signature.", METHOD_PARAMS),
-    (name!(try_verify, tryVerify), "Like verify, but never throws: `{ ok: false, code, message }` on failure.", METHOD_PARAMS),
+    (
+        name!(verify),
+        "Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock.",
+        METHOD_PARAMS,
+    ),
+    (
+        name!(check),
+        "The fastest path: null when the signature verifies, else the error code. Never throws for a bad signature.",
+        METHOD_PARAMS,
+    ),
+    (
+        name!(try_verify, tryVerify),
+        "Like verify, but never throws: `{ ok: false, code, message }` on failure.",
+        METHOD_PARAMS,
+    ),
     (name!(verify_webhook, verifyWebhook), "Verifies a webhook and reads the event.", METHOD_PARAMS),
-    (name!(verify_deauthorization, verifyDeauthorization), "Verifies an `account.application.deauthorized` webhook and reads it.", METHOD_PARAMS),
+    (
+        name!(verify_deauthorization, verifyDeauthorization),
+        "Verifies an `account.application.deauthorized` webhook and reads it.",
+        METHOD_PARAMS,
+    ),
 ];
 
 /// Builds the prepared verifier from `(secrets, options)`; Python keywords are arranged
@@ -316,4 +330,3 @@ pub mod verifier {
         Ok(args)
     }
 }
-

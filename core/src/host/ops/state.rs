@@ -102,10 +102,8 @@ pub(crate) const PLAIN_STATE_FROM_ENTROPY: Op = Op::new(
     &[Param::arg(name!(entropy))],
     &[],
     |c| {
-        let e = entropy(c, c.arg(0), &name!(entropy))?.ok_or_else(|| Error::InvalidArgument {
-            what: "entropy",
-            reason: "it is required: pass 32 bytes from a CSPRNG",
-        })?;
+        let e = entropy(c, c.arg(0), &name!(entropy))?
+            .ok_or(Error::InvalidArgument { what: "entropy", reason: "it is required: pass 32 bytes from a CSPRNG" })?;
         Ok(Out::Str(crate::state::plain_state_from_entropy(&e)))
     },
 );
@@ -159,7 +157,13 @@ pub(crate) const VERIFY_STATE_TOKEN: Op = Op::new(
         let keys = required_keys(c, o.get(&KEYS))?;
         let token = c.r.opt_str(c.arg(0), &c.name(0))?;
         let session = c.r.data(o.get(&SESSION_ID), &SESSION_ID)?;
-        let v = crate::state::verify_state_token(&keys, token, session, flow(c, o.get(&FLOW))?, c.now(o.get(&name!(now)))?)?;
+        let v = crate::state::verify_state_token(
+            &keys,
+            token,
+            session,
+            flow(c, o.get(&FLOW))?,
+            c.now(o.get(&name!(now)))?,
+        )?;
         Ok(verified(&v))
     },
 );
