@@ -9,8 +9,8 @@
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
-  codeExchangeRequest, connectOAuthLink, createVerifier, deauthorizeRequest, hmacSha256, installLink, issueStateToken,
-  parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, redirectAllowList, refreshRequest, StripeHandshakeError,
+  codeExchangeRequest, connectOAuthLink, Verifier, deauthorizeRequest, hmacSha256, installLink, issueStateToken,
+  parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
 
@@ -117,7 +117,7 @@ export function platform({
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
         // Which of our applications lost access: the App (install link) or the Connect platform.
-        const application = JSON.parse(event.dataObjectJson).id
+        const application = event.dataObject.id
         if (application === app.clientId) delete store.installs[event.account]
         if (application === connect.clientId) delete store.connections[event.account]
       }
@@ -133,8 +133,15 @@ export function platform({
   const sessionMac = (id) => hmacSha256(sessionKey, new TextEncoder().encode(`session:${id}`))
   function readSession(cookie) {
     const m = /(?:^|;\s*)sid=([\w-]{22})\.([0-9a-f]{64})(?:;|$)/.exec(cookie ?? '')
-    if (m && verifyHmacSha256(sessionKey, new TextEncoder().encode(`session:${m[1]}`), Buffer.from(m[2], 'hex'))) return m[1]
-    return null
+    if (!m) return null
+    try {
+      // Returns nothing; throws SignatureVerificationError when the MAC does not match.
+      verifyHmacSha256(sessionKey, new TextEncoder().encode(`session:${m[1]}`), Buffer.from(m[2], 'hex'))
+      return m[1]
+    } catch (e) {
+      if (e instanceof StripeHandshakeError) return null
+      throw e
+    }
   }
 
   const server = createServer(async (req, res) => {

@@ -216,7 +216,7 @@ def create_app(
             db.events.append({"id": event.id, "type": event.type, "account": event.account})
             if event.type == "account.application.deauthorized" and event.account:
                 # Which of our applications lost access: the App (install link) or the Connect platform.
-                application = json.loads(event.data_object_json).get("id")
+                application = event.data_object.get("id")
                 if application == app_client_id:
                     db.installs.pop(event.account, None)
                 if application == client_id:

@@ -55,5 +55,4 @@ pub use state::{
 pub use state::{issue_state_token_random, random_bytes, random_state};
 pub use webhook::{verify_webhook, Deauthorization, VerifiedEvent, DEAUTHORIZED_EVENT};
 
-/// The binding schema shared by the Node, Python and WASM bindings.
 pub mod host;

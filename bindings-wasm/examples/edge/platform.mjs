@@ -96,7 +96,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
         // Which of our applications lost access: the App (install link) or the Connect platform.
-        const application = JSON.parse(event.dataObjectJson).id
+        const application = event.dataObject.id
         if (application === env.STRIPE_APP_CLIENT_ID) delete store.installs[event.account]
         if (application === env.STRIPE_CLIENT_ID) delete store.connections[event.account]
       }
@@ -118,8 +118,15 @@ export function createPlatform(sh, env, kv = new Map()) {
   const mac = (id) => sh.hmacSha256(sessionKey, new TextEncoder().encode(`session:${id}`))
   function readSession(cookie) {
     const m = /(?:^|;\s*)sid=([\w-]{22})\.([0-9a-f]{64})(?:;|$)/.exec(cookie ?? '')
-    if (m && sh.verifyHmacSha256(sessionKey, new TextEncoder().encode(`session:${m[1]}`), hex(m[2]))) return m[1]
-    return null
+    if (!m) return null
+    try {
+      // Returns nothing; throws SignatureVerificationError when the MAC does not match.
+      sh.verifyHmacSha256(sessionKey, new TextEncoder().encode(`session:${m[1]}`), hex(m[2]))
+      return m[1]
+    } catch (e) {
+      if (e instanceof sh.StripeHandshakeError) return null
+      throw e
+    }
   }
 
   return {
