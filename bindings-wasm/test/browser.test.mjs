@@ -17,7 +17,7 @@ function serve() {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '')
     try {
       if (path === 'vectors-index.json') {
-        const files = (await readdir(new URL('tests/vectors/', root))).filter((f) => f.endsWith('.json') && f !== 'error_codes.json')
+        const files = (await readdir(new URL('tests/vectors/', root))).filter((f) => f.endsWith('.json') && f !== 'error_codes.json' && f !== 'host.json')
         res.writeHead(200, { 'Content-Type': 'application/json' })
         return res.end(JSON.stringify(files.sort()))
       }
