@@ -7,9 +7,9 @@ trap 'rm -rf "$tmp"' EXIT
 tgz=$(npm pack --silent --pack-destination "$tmp" 2>/dev/null | tail -1)
 (cd "$tmp" && npm init -y >/dev/null 2>&1 && npm install --no-audit --no-fund --loglevel=error "./$tgz" >/dev/null 2>&1)
 cat > "$tmp/check.mjs" <<'JS'
-import { signHeader, createVerifier, StripeHandshakeError } from 'stripe-handshake'
+import { signHeader, Verifier, StripeHandshakeError } from 'stripe-handshake'
 const h = signHeader('{}', 'whsec_pack', 1000)
-const v = createVerifier('whsec_pack')
+const v = new Verifier('whsec_pack')
 if (v.verify('{}', h, 1000).timestamp !== 1000) throw new Error('verify failed')
 try { v.verify('{ }', h, 1000); throw new Error('accepted a bad signature') } catch (e) { if (!(e instanceof StripeHandshakeError)) throw e }
 console.log('esm ok')
