@@ -48,17 +48,7 @@ pub fn call_with_list<'e>(
     args: Vec<Unknown<'e>>,
     list: &NativeRedirectAllowList,
 ) -> Outcome<Unknown<'e>> {
-    let mut values = value::values(&args);
-    let at = host::op(op as usize).and_then(|o| o.params.iter().position(|p| p.allow_list));
-    if let Some(i) = at {
-        if values.len() <= i {
-            values.resize(i.saturating_add(1), Value::Absent);
-        }
-        if let Some(slot) = values.get_mut(i) {
-            *slot = Value::AllowList(&list.inner);
-        }
-    }
-    converted(env, host::call(op as usize, &values, &OsEnv, JS))
+    converted(env, host::call_with_list(op as usize, value::values(&args), &list.inner, &OsEnv, JS))
 }
 
 /// A redirect allow-list checked once; the wrapper's `RedirectAllowList` holds one.
@@ -85,6 +75,11 @@ pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<NativeVerifier> {
     outcome(host::new_verifier(&value::values(&args), JS).map(|inner| NativeVerifier { inner }))
 }
 
+/// The three arguments of every verifier method, as the host gave them.
+fn three<'a>(payload: &Unknown<'a>, header: &Unknown<'a>, now: &Unknown<'a>) -> [Value<'a>; 3] {
+    [value::value(payload), value::value(header), value::value(now)]
+}
+
 #[napi]
 impl NativeVerifier {
     /// `verify(payload, header, now?)`.
@@ -96,14 +91,14 @@ impl NativeVerifier {
         header: Unknown<'e>,
         now: Unknown<'e>,
     ) -> Outcome<Unknown<'e>> {
-        let a = [value::value(&payload), value::value(&header), value::value(&now)];
+        let a = three(&payload, &header, &now);
         converted(env, host::verifier::verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
     }
 
     /// `check(payload, header, now?)`: null when it verifies, else the error code.
     #[napi(catch_unwind)]
     pub fn check(&self, payload: Unknown<'_>, header: Unknown<'_>, now: Unknown<'_>) -> Option<&'static str> {
-        let a = [value::value(&payload), value::value(&header), value::value(&now)];
+        let a = three(&payload, &header, &now);
         host::verifier::check(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS)
     }
 
@@ -116,7 +111,7 @@ impl NativeVerifier {
         header: Unknown<'e>,
         now: Unknown<'e>,
     ) -> Outcome<Unknown<'e>> {
-        let a = [value::value(&payload), value::value(&header), value::value(&now)];
+        let a = three(&payload, &header, &now);
         converted(env, Ok(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS)))
     }
 
@@ -129,7 +124,7 @@ impl NativeVerifier {
         header: Unknown<'e>,
         now: Unknown<'e>,
     ) -> Outcome<Unknown<'e>> {
-        let a = [value::value(&payload), value::value(&header), value::value(&now)];
+        let a = three(&payload, &header, &now);
         converted(env, host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
     }
 
@@ -142,7 +137,7 @@ impl NativeVerifier {
         header: Unknown<'e>,
         now: Unknown<'e>,
     ) -> Outcome<Unknown<'e>> {
-        let a = [value::value(&payload), value::value(&header), value::value(&now)];
+        let a = three(&payload, &header, &now);
         converted(env, host::verifier::verify_deauthorization(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
     }
 }

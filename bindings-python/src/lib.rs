@@ -77,29 +77,23 @@ impl PyRedirectAllowList {
     fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let (pos, kw) = held(args, kwargs);
         guard(|| {
-            let mut values: Vec<Value<'_>> = pos.iter().map(value::value).collect();
-            for (k, v) in keywords(&kw) {
-                // `test_mode=` is the options object of `(entries, options)`.
-                if values.is_empty() {
-                    values.push(Value::Absent);
-                }
-                match values.get_mut(1) {
-                    Some(Value::Map(m)) => m.push((k, v)),
-                    _ => values.push(Value::Map(vec![(k, v)])),
-                }
-            }
+            let values = host::arrange(
+                host::Name { snake: "RedirectAllowList", camel: "RedirectAllowList" },
+                host::ALLOW_LIST_PARAMS,
+                pos.iter().map(value::value).collect(),
+                keywords(&kw),
+            )?;
             host::allow_list(&values, PY).map(|inner| Self { inner })
         })
     }
 
     /// Returns `uri` if it is byte-equal to an entry.
-    fn check(&self, uri: &Bound<'_, PyAny>) -> PyResult<String> {
-        guard(|| {
-            let u = value::value(uri);
-            host::Reader { spelling: PY }
-                .str(&u, &host::Name { snake: "uri", camel: "uri" })
-                .and_then(|u| Ok(self.inner.check(u)?.to_owned()))
-        })
+    fn check(&self, py: Python<'_>, uri: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let r = guard(|| {
+            let index = host::op_index("redirect_check").ok_or(Error::Internal { what: "redirect_check" })?;
+            host::call_with_list(index, vec![Value::Absent, value::value(uri)], &self.inner, &OsEnv, PY)
+        })?;
+        out::to_py(py, r)
     }
 
     /// The default (first) entry.
@@ -138,12 +132,12 @@ impl PyVerifier {
     fn new(args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         let (pos, kw) = held(args, kwargs);
         guard(|| {
-            let mut values: Vec<Value<'_>> = pos.iter().map(value::value).collect();
-            let kw = keywords(&kw);
-            if !kw.is_empty() {
-                values.resize(1.max(values.len()), Value::Absent);
-                values.push(Value::Map(kw));
-            }
+            let values = host::arrange(
+                host::Name { snake: "Verifier", camel: "Verifier" },
+                host::VERIFIER_PARAMS,
+                pos.iter().map(value::value).collect(),
+                keywords(&kw),
+            )?;
             host::new_verifier(&values, PY).map(|inner| Self { inner })
         })
     }

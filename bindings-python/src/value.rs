@@ -87,16 +87,7 @@ fn read<'a>(v: &'a Bound<'_, PyAny>, depth: usize) -> Value<'a> {
 
 /// A nested value: the item is a temporary, so strings and bytes are copied.
 fn owned(v: &Bound<'_, PyAny>, depth: usize) -> Value<'static> {
-    match read(v, depth) {
-        Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
-        Value::Bytes(b) => Value::Bytes(Cow::Owned(b.into_owned())),
-        Value::List(items) => Value::List(items.into_iter().map(detach).collect()),
-        Value::Map(entries) => {
-            Value::Map(entries.into_iter().map(|(k, v)| (Cow::Owned(k.into_owned()), detach(v))).collect())
-        }
-        Value::AllowList(_) => Value::Other(HostType::Object),
-        other => detach(other),
-    }
+    detach(read(v, depth))
 }
 
 fn detach(v: Value<'_>) -> Value<'static> {

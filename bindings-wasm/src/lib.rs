@@ -50,16 +50,7 @@ pub fn call(op: u32, args: Array) -> std::result::Result<JsValue, JsValue> {
 /// Runs operation `op` with `list` in its allow-list parameter.
 #[wasm_bindgen(js_name = callWithList)]
 pub fn call_with_list(op: u32, args: Array, list: &NativeRedirectAllowList) -> std::result::Result<JsValue, JsValue> {
-    let mut values = value::values(&args);
-    if let Some(i) = host::op(op as usize).and_then(|o| o.params.iter().position(|p| p.allow_list)) {
-        if values.len() <= i {
-            values.resize(i.saturating_add(1), Value::Absent);
-        }
-        if let Some(slot) = values.get_mut(i) {
-            *slot = Value::AllowList(&list.inner);
-        }
-    }
-    thrown(host::call(op as usize, &values, &WebEnv, JS)).map(out::to_js)
+    thrown(host::call_with_list(op as usize, value::values(&args), &list.inner, &WebEnv, JS)).map(out::to_js)
 }
 
 /// A redirect allow-list checked once; the wrapper's `RedirectAllowList` holds one.

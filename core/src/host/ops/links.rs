@@ -30,7 +30,7 @@ const TEST_MODE: Name = name!(test_mode, testMode);
 const ENTRIES: Name = name!(entries);
 
 /// `new RedirectAllowList(entries, { testMode })`.
-pub(crate) const ALLOW_LIST_PARAMS: &[Param] = &[Param::arg(ENTRIES), Param::options(name!(options), &[TEST_MODE])];
+pub const ALLOW_LIST_PARAMS: &[Param] = &[Param::arg(ENTRIES), Param::options(name!(options), &[TEST_MODE])];
 
 fn mode(r: &Reader, v: &Value<'_>) -> Result<RedirectMode> {
     Ok(if r.opt_bool(v, &TEST_MODE)?.unwrap_or(false) { RedirectMode::Test } else { RedirectMode::Live })
@@ -88,7 +88,7 @@ pub(crate) const PARSE_MANIFEST: Op = Op::new(
     &[&APP_MANIFEST],
     |c| {
         let o = c.options(1)?;
-        let m = AppManifest::parse(c.str(0)?, c.redirect_mode(o.get(&TEST_MODE))?)?;
+        let m = AppManifest::parse(c.str(0)?, mode(&c.r, o.get(&TEST_MODE))?)?;
         Ok(Out::Record(
             &APP_MANIFEST,
             vec![

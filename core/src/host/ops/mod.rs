@@ -14,7 +14,7 @@ use super::out::{Kind, Out};
 use super::value::{name, Name, Options, Reader, Spelling, Value};
 use super::Env;
 use crate::error::{Error, Result};
-use crate::redirect::{RedirectAllowList, RedirectMode};
+use crate::redirect::RedirectAllowList;
 
 /// A positional parameter.
 #[derive(Debug)]
@@ -80,20 +80,24 @@ impl Op {
     /// keywords where the operation takes no options.
     pub fn arrange<'a>(
         &self,
-        mut args: Vec<Value<'a>>,
+        args: Vec<Value<'a>>,
         keywords: Vec<(Cow<'a, str>, Value<'a>)>,
     ) -> Result<Vec<Value<'a>>> {
-        arrange(self.name, self.params, &mut args, keywords)?;
-        Ok(args)
+        arrange(self.name, self.params, args, keywords)
     }
 }
 
-pub(crate) fn arrange<'a>(
+/// Arranges Python-style arguments for `params` (see [`Op::arrange`]); also used for the
+/// constructors ([`VERIFIER_PARAMS`], [`ALLOW_LIST_PARAMS`]).
+///
+/// # Errors
+/// `invalid_argument`, naming `what`.
+pub fn arrange<'a>(
     what: Name,
     params: &[Param],
-    args: &mut Vec<Value<'a>>,
+    mut args: Vec<Value<'a>>,
     keywords: Vec<(Cow<'a, str>, Value<'a>)>,
-) -> Result<()> {
+) -> Result<Vec<Value<'a>>> {
     let bad = |reason| Error::InvalidArgument { what: what.snake, reason };
     if args.len() > params.len() {
         return Err(bad("too many positional arguments"));
@@ -116,7 +120,7 @@ pub(crate) fn arrange<'a>(
             _ => return Err(bad("it takes no such keyword argument: check the spelling against the documentation")),
         }
     }
-    Ok(())
+    Ok(args)
 }
 
 /// One call in progress: its arguments, the host's clock and random source, its spelling.
@@ -173,15 +177,6 @@ impl<'c, 'a> Call<'c, 'a> {
             Some(n) => Ok(n),
             None => self.env.now(),
         }
-    }
-
-    /// The redirect mode from a `test_mode` flag: live unless the caller says test.
-    pub(crate) fn redirect_mode(&self, v: &Value<'_>) -> Result<RedirectMode> {
-        Ok(if self.r.opt_bool(v, &name!(test_mode, testMode))?.unwrap_or(false) {
-            RedirectMode::Test
-        } else {
-            RedirectMode::Live
-        })
     }
 }
 
@@ -278,6 +273,35 @@ pub fn call(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling)
     (op.run)(&Call::new(args, op.params, env, spelling))
 }
 
+/// Runs operation `index` with `list` in its allow-list parameter (the hosts whose
+/// argument conversion cannot recognise the allow-list object pass it separately).
+///
+/// # Errors
+/// As [`call`].
+pub fn call_with_list<'a>(
+    index: usize,
+    mut args: Vec<Value<'a>>,
+    list: &'a RedirectAllowList,
+    env: &dyn Env,
+    spelling: Spelling,
+) -> Result<Out> {
+    let op = OPS.get(index).ok_or(Error::Internal { what: "unknown operation" })?;
+    let at = op.params.iter().position(|p| p.allow_list).ok_or(Error::Internal { what: "no allow-list parameter" })?;
+    if args.len() <= at {
+        args.resize(at.saturating_add(1), Value::Absent);
+    }
+    if let Some(slot) = args.get_mut(at) {
+        *slot = Value::AllowList(list);
+    }
+    call(index, &args, env, spelling)
+}
+
+/// The index of the operation named `snake` (its snake_case name).
+#[must_use]
+pub fn op_index(snake: &str) -> Option<usize> {
+    OPS.iter().position(|op| op.name.snake == snake)
+}
+
 /// Builds a `RedirectAllowList` from `(entries, { testMode })`.
 ///
 /// # Errors
@@ -285,6 +309,9 @@ pub fn call(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling)
 pub fn allow_list(args: &[Value<'_>], spelling: Spelling) -> Result<RedirectAllowList> {
     links::allow_list(args, spelling)
 }
+
+pub use links::ALLOW_LIST_PARAMS;
+pub use signature::VERIFIER_PARAMS;
 
 /// The schema as JSON, for the JavaScript and Python layers that name the functions:
 /// operations (names, docs, parameters), record kinds (fields, credentials), the

@@ -1,6 +1,6 @@
 //! Signatures: HMAC, `Stripe-Signature` headers, webhooks, and the prepared verifier.
 
-use super::{arrange, Call, Op, Param};
+use super::{Call, Op, Param};
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
 use crate::host::value::{name, Name, Reader, Spelling, Value};
@@ -202,7 +202,7 @@ pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
 // ------------------------------------------------------------------ the prepared verifier
 
 /// `new Verifier(secrets, { tolerance })` / `Verifier(secrets, *, tolerance=None)`.
-pub(crate) const VERIFIER_PARAMS: &[Param] = &[Param::arg(SECRETS), Param::options(name!(options), &[TOLERANCE])];
+pub const VERIFIER_PARAMS: &[Param] = &[Param::arg(SECRETS), Param::options(name!(options), &[TOLERANCE])];
 const METHOD_PARAMS: &[Param] = &[Param::arg(PAYLOAD), Param::arg(HEADER), Param::arg(NOW)];
 
 /// The verifier's methods: name, doc, parameters (the same for each).
@@ -316,17 +316,5 @@ pub mod verifier {
     pub fn verify_deauthorization(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
         let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
         Ok(deauthorization(&v.verify_webhook(p, &h, t)?.deauthorization()?))
-    }
-
-    /// Arranges a Python method call `(payload, header, now=…)` into the three positions.
-    ///
-    /// # Errors
-    /// `invalid_argument`.
-    pub fn arrange<'a>(
-        mut args: Vec<Value<'a>>,
-        keywords: Vec<(std::borrow::Cow<'a, str>, Value<'a>)>,
-    ) -> Result<Vec<Value<'a>>> {
-        super::arrange(crate::host::value::name!(verify), super::METHOD_PARAMS, &mut args, keywords)?;
-        Ok(args)
     }
 }
