@@ -44,37 +44,39 @@ function build(native, options) {
     })
   }
 
-  // How to finish a native record of each kind: parse its JSON fields, finish nested
-  // records, give credential-bearing records their redacting prototype. `null`: nothing to do.
-  const finishers = new Map()
-  function finisher(name) {
-    if (finishers.has(name)) return finishers.get(name)
+  // Records cross the boundary as arrays of values in the schema's field order (one indexed
+  // store per value natively, far cheaper than named properties); each kind's builder makes
+  // the object: camelCase names, parsed JSON fields, nested records, and for kinds with
+  // credentials the redacting prototype from the start.
+  const builders = new Map()
+  function builder(name) {
+    if (builders.has(name)) return builders.get(name)
     const kind = kinds.get(name)
-    const json = kind.fields.filter((f) => f.json).map((f) => f.js)
     const hidden = kind.fields.filter((f) => f.credential).map((f) => f.js)
-    const nested = kind.fields.filter((f) => f.nested).map((f) => [f.js, finisher(f.nested)]).filter(([, fin]) => fin)
     const proto = hidden.length ? redacting(kind, hidden) : null
-    const fin = json.length || nested.length || proto
-      ? (obj) => {
-          for (const f of json) obj[f] = JSON.parse(obj[f])
-          for (const [f, n] of nested) if (obj[f] != null) n(obj[f])
-          if (proto) Object.setPrototypeOf(obj, proto)
-          return obj
-        }
-      : null
-    finishers.set(name, fin)
-    return fin
-  }
-  // The finisher of an operation's result: one kind, or a union told apart by `outcome`.
-  function resultFinisher(names) {
-    const fins = names.map((n) => [kinds.get(n).tag, finisher(n)])
-    if (fins.every(([, f]) => f === null)) return null
-    if (fins.length === 1) return fins[0][1]
-    const byTag = new Map(fins)
-    return (r) => {
-      const f = r !== null && typeof r === 'object' ? byTag.get(r.outcome) : undefined
-      return f ? f(r) : r
+    const names = kind.fields.map((f) => f.js)
+    const how = kind.fields.map((f) => (f.json ? 'json' : f.nested ? f.nested : null))
+    const build = (a) => {
+      const o = proto ? Object.create(proto) : {}
+      for (let i = 0; i < names.length; i++) {
+        const v = a[i]
+        const h = how[i]
+        o[names[i]] = h === null || v === null ? v : h === 'json' ? JSON.parse(v) : builders.get(h)(v)
+      }
+      return o
     }
+    builders.set(name, build)
+    for (const h of how) if (h && h !== 'json') builder(h)
+    return build
+  }
+  // The builder of an operation's result: none (a plain value), one kind, or a union told
+  // apart by its `outcome` field.
+  function resultBuilder(names) {
+    if (names.length === 0) return null
+    if (names.length === 1) return builder(names[0])
+    const at = kinds.get(names[0]).fields.findIndex((f) => f.name === 'outcome')
+    const byTag = new Map(names.map((n) => [kinds.get(n).tag, builder(n)]))
+    return (a) => byTag.get(a[at])(a)
   }
 
   const lists = new WeakMap() // RedirectAllowList -> its native handle
@@ -83,7 +85,7 @@ function build(native, options) {
   function operation(i) {
     const op = schema.ops[i]
     const listAt = op.params.findIndex((p) => p.allow_list)
-    const finish = resultFinisher(op.returns)
+    const finish = resultBuilder(op.returns)
     const fn = function () {
       const args = Array.prototype.slice.call(arguments)
       const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
@@ -122,8 +124,10 @@ function build(native, options) {
     [INSPECT]() { return `RedirectAllowList ${JSON.stringify(this.#info.entries)}` }
   }
 
-  const finishEvent = finisher('WebhookEvent')
-  const finishDeauth = finisher('Deauthorization')
+  const asSignature = builder('VerifiedSignature')
+  const asAttempt = builder('VerifyAttempt')
+  const asEvent = builder('WebhookEvent')
+  const asDeauth = builder('Deauthorization')
 
   /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
   class Verifier {
@@ -136,7 +140,7 @@ function build(native, options) {
     verify(payload, header, now) {
       let r
       try { r = this.#v.verify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return settle(r)
+      return asSignature(settle(r))
     }
     /** `null` when the signature verifies, else the error code. Never throws for a bad signature. */
     check(payload, header, now) {
@@ -148,19 +152,19 @@ function build(native, options) {
     tryVerify(payload, header, now) {
       let r
       try { r = this.#v.tryVerify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return settle(r)
+      return asAttempt(settle(r))
     }
     /** Verifies a webhook and reads the event. */
     verifyWebhook(payload, header, now) {
       let r
       try { r = this.#v.verifyWebhook(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return finishEvent ? finishEvent(settle(r)) : settle(r)
+      return asEvent(settle(r))
     }
     /** Verifies an `account.application.deauthorized` webhook and reads it. */
     verifyDeauthorization(payload, header, now) {
       let r
       try { r = this.#v.verifyDeauthorization(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return finishDeauth ? finishDeauth(settle(r)) : settle(r)
+      return asDeauth(settle(r))
     }
     [INSPECT]() { return 'Verifier {}' }
   }

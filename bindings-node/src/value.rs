@@ -6,7 +6,9 @@
 
 use std::borrow::Cow;
 
-use napi::bindgen_prelude::{Array, FromNapiValue, Object, Unknown};
+use napi::bindgen_prelude::{
+    Array, FromNapiValue, JsObjectValue, KeyCollectionMode, KeyConversion, KeyFilter, Object, Unknown,
+};
 use napi::{JsString, JsValue, ValueType};
 use stripe_handshake::host::{HostType, Value, MAX_LIST_LEN};
 
@@ -54,18 +56,26 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
         }
         ValueType::Object => {
             let obj = Object::from_unknown(*v)?;
-            let keys = Object::keys(&obj)?;
-            if keys.len() > MAX_LIST_LEN {
+            // Own enumerable keys only; each value is read with the key value itself, so no
+            // key string is made (and interned) again.
+            let names = obj.get_all_property_names(
+                KeyCollectionMode::OwnOnly,
+                KeyFilter::Enumerable,
+                KeyConversion::NumbersToStrings,
+            )?;
+            let names = Array::from_unknown(names.to_unknown())?;
+            if names.len() as usize > MAX_LIST_LEN {
                 return Ok(Value::Other(HostType::Object));
             }
-            let mut entries = Vec::with_capacity(keys.len());
-            for k in keys {
-                let item = obj.get::<Unknown>(&k)?;
-                let item = match item {
-                    Some(item) => read(&item, depth.saturating_add(1))?,
-                    None => Value::Absent,
-                };
-                entries.push((Cow::Owned(k), item));
+            let mut entries = Vec::with_capacity(names.len() as usize);
+            for i in 0..names.len() {
+                let Some(key) = names.get::<Unknown>(i)? else { continue };
+                if key.get_type()? != ValueType::String {
+                    continue; // a symbol key cannot name an option
+                }
+                let name = String::from_unknown(key)?;
+                let item: Unknown = obj.get_property(key)?;
+                entries.push((Cow::Owned(name), read(&item, depth.saturating_add(1))?));
             }
             Value::Map(entries)
         }

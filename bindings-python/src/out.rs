@@ -10,14 +10,45 @@ use stripe_handshake::host::{Kind, Out};
 #[pyclass(frozen, module = "stripe_handshake._native", name = "RecordBase")]
 pub struct Record {
     kind: &'static Kind,
-    values: Vec<Py<PyAny>>,
+    /// The core's values: scalars become Python objects when read (the verifier's hot path
+    /// then creates no object but the record itself).
+    values: Vec<Out>,
+    /// Fields converted once, when the record was made: JSON, lists, nested records.
+    converted: Vec<(usize, Py<PyAny>)>,
+}
+
+impl Record {
+    fn new(py: Python<'_>, kind: &'static Kind, mut values: Vec<Out>) -> PyResult<Self> {
+        let mut converted = Vec::new();
+        for (i, v) in values.iter_mut().enumerate() {
+            if matches!(v, Out::Json(_) | Out::List(_) | Out::Record(..)) {
+                converted.push((i, to_py(py, std::mem::replace(v, Out::Null))?));
+            }
+        }
+        Ok(Self { kind, values, converted })
+    }
+
+    /// Field `i` as a Python object.
+    fn get(&self, py: Python<'_>, i: usize) -> PyResult<Py<PyAny>> {
+        if let Some((_, v)) = self.converted.iter().find(|(j, _)| *j == i) {
+            return Ok(v.clone_ref(py));
+        }
+        match self.values.get(i) {
+            Some(v) => to_py(py, v.clone()),
+            None => Ok(py.None()),
+        }
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.kind.fields.iter().position(|f| f.name.snake == name)
+    }
 }
 
 #[pymethods]
 impl Record {
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        match self.kind.fields.iter().position(|f| f.name.snake == name) {
-            Some(i) => Ok(self.values.get(i).map_or_else(|| py.None(), |v| v.clone_ref(py))),
+        match self.index(name) {
+            Some(i) => self.get(py, i),
             None => Err(pyo3::exceptions::PyAttributeError::new_err(format!(
                 "{} has no attribute of that name; see dir() for its fields",
                 self.kind.name
@@ -31,12 +62,13 @@ impl Record {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut s = format!("{}(", self.kind.name);
-        for (i, (f, v)) in self.kind.fields.iter().zip(&self.values).enumerate() {
+        for (i, f) in self.kind.fields.iter().enumerate() {
             if i > 0 {
                 s.push_str(", ");
             }
             s.push_str(f.name.snake);
             s.push('=');
+            let v = self.get(py, i)?;
             if f.credential && !v.is_none(py) {
                 s.push_str("'[redacted]'");
             } else {
@@ -57,8 +89,8 @@ impl Record {
         if !std::ptr::eq(self.kind, other.kind) && self.kind.name != other.kind.name {
             return Ok(false);
         }
-        for (a, b) in self.values.iter().zip(&other.values) {
-            if !a.bind(py).eq(b.bind(py))? {
+        for i in 0..self.kind.fields.len() {
+            if !self.get(py, i)?.bind(py).eq(other.get(py, i)?.bind(py))? {
                 return Ok(false);
             }
         }
@@ -68,15 +100,15 @@ impl Record {
     /// The fields as a dict (credentials included: it is for your code, not for logs).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let d = pyo3::types::PyDict::new(py);
-        for (f, v) in self.kind.fields.iter().zip(&self.values) {
-            d.set_item(f.name.snake, v.clone_ref(py))?;
+        for (i, f) in self.kind.fields.iter().enumerate() {
+            d.set_item(f.name.snake, self.get(py, i)?)?;
         }
         Ok(d)
     }
 
     fn __getitem__(&self, py: Python<'_>, key: &str) -> PyResult<Py<PyAny>> {
-        match self.kind.fields.iter().position(|f| f.name.snake == key) {
-            Some(i) => Ok(self.values.get(i).map_or_else(|| py.None(), |v| v.clone_ref(py))),
+        match self.index(key) {
+            Some(i) => self.get(py, i),
             None => Err(pyo3::exceptions::PyKeyError::new_err("no such field")),
         }
     }
@@ -99,13 +131,13 @@ impl Record {
     }
 
     /// `(name, value)` pairs, in field order.
-    fn items(&self, py: Python<'_>) -> Vec<(&'static str, Py<PyAny>)> {
-        self.kind.fields.iter().zip(&self.values).map(|(f, v)| (f.name.snake, v.clone_ref(py))).collect()
+    fn items(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
+        self.kind.fields.iter().enumerate().map(|(i, f)| Ok((f.name.snake, self.get(py, i)?))).collect()
     }
 
     /// The values, in field order.
-    fn values(&self, py: Python<'_>) -> Vec<Py<PyAny>> {
-        self.values.iter().map(|v| v.clone_ref(py)).collect()
+    fn values(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        (0..self.kind.fields.len()).map(|i| self.get(py, i)).collect()
     }
 
     /// The record's type name (`Installed`, `TokenResponse`, …).
@@ -127,10 +159,7 @@ pub fn to_py(py: Python<'_>, out: Out) -> PyResult<Py<PyAny>> {
             let items = items.into_iter().map(|i| to_py(py, i)).collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items)?.into_any().unbind()
         }
-        Out::Record(kind, values) => {
-            let values = values.into_iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?;
-            Py::new(py, Record { kind, values })?.into_any()
-        }
+        Out::Record(kind, values) => Py::new(py, Record::new(py, kind, values)?)?.into_any(),
         _ => py.None(),
     })
 }

@@ -23,14 +23,9 @@ fn read<'a>(v: &'a Bound<'_, PyAny>, depth: usize) -> Value<'a> {
     if v.is_none() {
         return Value::Absent;
     }
-    if let Ok(b) = v.cast::<PyBool>() {
-        return Value::Bool(b.is_true());
-    }
-    if v.is_instance_of::<PyInt>() {
-        return v.extract::<i128>().map_or(Value::IntOutOfRange, Value::Int);
-    }
-    if let Ok(f) = v.cast::<PyFloat>() {
-        return Value::Number(f.value());
+    // Bytes and text first: payloads and headers, the verifier's hot path.
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return Value::Bytes(Cow::Borrowed(b.as_bytes()));
     }
     if let Ok(s) = v.cast::<PyString>() {
         return match s.to_cow() {
@@ -38,8 +33,18 @@ fn read<'a>(v: &'a Bound<'_, PyAny>, depth: usize) -> Value<'a> {
             Err(_) => Value::IllFormedStr,
         };
     }
-    if let Ok(b) = v.cast::<PyBytes>() {
-        return Value::Bytes(Cow::Borrowed(b.as_bytes()));
+    if let Ok(b) = v.cast::<PyBool>() {
+        return Value::Bool(b.is_true());
+    }
+    if v.is_instance_of::<PyInt>() {
+        // 64 bits first: the 128-bit conversion is slow under the stable ABI.
+        return match v.extract::<i64>() {
+            Ok(i) => Value::Int(i128::from(i)),
+            Err(_) => v.extract::<i128>().map_or(Value::IntOutOfRange, Value::Int),
+        };
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return Value::Number(f.value());
     }
     if let Ok(b) = v.cast::<PyByteArray>() {
         return Value::Bytes(Cow::Owned(b.to_vec()));
