@@ -2,6 +2,7 @@
 //! names, `repr` and credential redaction come from the core's schema.
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyList};
 use stripe_handshake::host::{Kind, Out};
 
@@ -13,29 +14,28 @@ pub struct Record {
     /// The core's values: scalars become Python objects when read (the verifier's hot path
     /// then creates no object but the record itself).
     values: Vec<Out>,
-    /// Fields converted once, when the record was made: JSON, lists, nested records.
-    converted: Vec<(usize, Py<PyAny>)>,
+    /// Fields converted once, on first read: JSON (parsed by `json.loads`), lists, nested
+    /// records. Scalars are cheap to convert on every read and are not cached.
+    converted: Vec<(usize, PyOnceLock<Py<PyAny>>)>,
 }
 
 impl Record {
-    fn new(py: Python<'_>, kind: &'static Kind, mut values: Vec<Out>) -> PyResult<Self> {
-        let mut converted = Vec::new();
-        for (i, v) in values.iter_mut().enumerate() {
-            if matches!(v, Out::Json(_) | Out::List(_) | Out::Record(..)) {
-                converted.push((i, to_py(py, std::mem::replace(v, Out::Null))?));
-            }
-        }
-        Ok(Self { kind, values, converted })
+    fn new(kind: &'static Kind, values: Vec<Out>) -> Self {
+        let converted = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| matches!(v, Out::Json(_) | Out::List(_) | Out::Record(..)))
+            .map(|(i, _)| (i, PyOnceLock::new()))
+            .collect();
+        Self { kind, values, converted }
     }
 
     /// Field `i` as a Python object.
     fn get(&self, py: Python<'_>, i: usize) -> PyResult<Py<PyAny>> {
-        if let Some((_, v)) = self.converted.iter().find(|(j, _)| *j == i) {
-            return Ok(v.clone_ref(py));
-        }
-        match self.values.get(i) {
-            Some(v) => to_py(py, v.clone()),
-            None => Ok(py.None()),
+        let Some(v) = self.values.get(i) else { return Ok(py.None()) };
+        match self.converted.iter().find(|(j, _)| *j == i) {
+            Some((_, once)) => once.get_or_try_init(py, || to_py(py, v.clone())).map(|o| o.clone_ref(py)),
+            None => to_py(py, v.clone()),
         }
     }
 
@@ -154,12 +154,15 @@ pub fn to_py(py: Python<'_>, out: Out) -> PyResult<Py<PyAny>> {
         Out::Int(n) => n.into_pyobject(py)?.into_any().unbind(),
         Out::Bool(b) => pyo3::types::PyBool::new(py, b).to_owned().into_any().unbind(),
         Out::Bytes(b) => PyBytes::new(py, &b).into_any().unbind(),
-        Out::Json(s) => py.import("json")?.call_method1("loads", (s,))?.unbind(),
+        Out::Json(s) => {
+            static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+            LOADS.import(py, "json", "loads")?.call1((s,))?.unbind()
+        }
         Out::List(items) => {
             let items = items.into_iter().map(|i| to_py(py, i)).collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items)?.into_any().unbind()
         }
-        Out::Record(kind, values) => Py::new(py, Record::new(py, kind, values)?)?.into_any(),
+        Out::Record(kind, values) => Py::new(py, Record::new(kind, values))?.into_any(),
         _ => py.None(),
     })
 }
