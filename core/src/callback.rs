@@ -7,9 +7,11 @@
 
 use core::fmt;
 
+use crate::encoding::{cap, form_decode};
 use crate::error::{Error, OAuthErrorKind, Result};
+use crate::ids::{IdKind, ACCOUNT_ID, CALLBACK_ID};
 use crate::json::{install_payload, StateField};
-use crate::signature::{SigningSecret, Tolerance, Verifier};
+use crate::signature::{SigningSecret, Tolerance, Verifier, Window};
 use crate::state::{Flow, StateCheck, StateOutcome};
 
 /// Largest accepted callback query, in bytes.
@@ -20,37 +22,6 @@ pub const MAX_ERROR_LEN: usize = 64;
 pub const MAX_ERROR_DESCRIPTION_LEN: usize = 500;
 /// Largest accepted id (`user_id`, `account_id`, `code`), in bytes.
 pub const MAX_ID_LEN: usize = 255;
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b.wrapping_sub(b'0')),
-        b'a'..=b'f' => Some(b.wrapping_sub(b'a').wrapping_add(10)),
-        b'A'..=b'F' => Some(b.wrapping_sub(b'A').wrapping_add(10)),
-        _ => None,
-    }
-}
-
-/// Decodes one `application/x-www-form-urlencoded` component strictly.
-fn form_decode(s: &str) -> Result<String> {
-    let bad = |reason| Error::MalformedQuery { reason };
-    let mut out = Vec::with_capacity(s.len());
-    let mut it = s.bytes();
-    while let Some(b) = it.next() {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = it.next().and_then(hex_val);
-                let lo = it.next().and_then(hex_val);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => out.push((h << 4) | l),
-                    _ => return Err(bad("a % is not followed by two hex digits")),
-                }
-            }
-            b => out.push(b),
-        }
-    }
-    String::from_utf8(out).map_err(|_| bad("a value is not UTF-8 after decoding"))
-}
 
 /// The parameters this library reads from a callback query, each at most once.
 #[derive(Default)]
@@ -90,25 +61,13 @@ impl Params {
         self.values.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 
-    fn require_id(&self, name: &'static str) -> Result<&str> {
+    fn require_id(&self, name: &'static str, kind: IdKind) -> Result<&str> {
         let v = self.get(name).filter(|v| !v.is_empty()).ok_or(Error::MissingParameter { name })?;
-        if v.len() > MAX_ID_LEN || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return Err(Error::MalformedQuery { reason: "an id has characters other than A-Z a-z 0-9 _ -" });
+        if !kind.matches(v) {
+            return Err(Error::MalformedQuery { reason: kind.reason() });
         }
         Ok(v)
     }
-}
-
-/// Cuts `s` to at most `max` bytes at a character boundary.
-pub(crate) fn cap(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while end > 0 && !s.is_char_boundary(end) {
-        end = end.saturating_sub(1);
-    }
-    s.get(..end).unwrap_or("").to_owned()
 }
 
 /// A user's "no": the redirect carried `error=…` (usually `access_denied`).
@@ -314,20 +273,20 @@ pub fn verify_install_callback(query: &str, opts: &InstallVerifyOptions<'_>) -> 
     if let Some(denial) = CallbackDenial::from_params(&p) {
         return Ok(InstallCallback::Denied(denial));
     }
-    let user_id = p.require_id("user_id")?;
-    let account_id = p.require_id("account_id")?;
+    let user_id = p.require_id("user_id", CALLBACK_ID)?;
+    let account_id = p.require_id("account_id", ACCOUNT_ID)?;
     let signature = p.get("install_signature").ok_or(Error::MissingParameter { name: "install_signature" })?;
     let state = p.get("state");
     let verifier = Verifier::new(opts.secrets, opts.tolerance)?;
     let verified = match state {
         Some(s) => {
             let payload = install_payload(StateField::Value(s), user_id, account_id);
-            verifier.verify_candidates(&[payload.as_bytes()], signature, opts.now, true)?
+            verifier.verify_candidates(&[payload.as_bytes()], signature, Window::At(opts.now))?
         }
         None => {
             let omitted = install_payload(StateField::Omitted, user_id, account_id);
             let null = install_payload(StateField::Null, user_id, account_id);
-            verifier.verify_candidates(&[omitted.as_bytes(), null.as_bytes()], signature, opts.now, true)?
+            verifier.verify_candidates(&[omitted.as_bytes(), null.as_bytes()], signature, Window::At(opts.now))?
         }
     };
     let state_outcome = opts.state.run(state, Flow::InstallLink, opts.now)?;
@@ -434,7 +393,7 @@ pub fn verify_oauth_callback(query: &str, flow: Flow, state: &StateCheck<'_>, no
     if let Some(denial) = CallbackDenial::from_params(&p) {
         return Ok(OAuthCallback::Denied(denial));
     }
-    let code = p.require_id("code")?;
+    let code = p.require_id("code", CALLBACK_ID)?;
     let state_outcome = state.run(p.get("state"), flow, now)?;
     Ok(OAuthCallback::Authorized(AuthorizedCallback {
         code: code.to_owned(),
@@ -500,21 +459,15 @@ mod tests {
     #[test]
     fn ids_are_capped_at_255_bytes() {
         let ok = format!("user_id={}", "u".repeat(MAX_ID_LEN));
-        assert_eq!(Params::parse(&ok, &["user_id"]).unwrap().require_id("user_id").unwrap().len(), 255);
+        assert_eq!(Params::parse(&ok, &["user_id"]).unwrap().require_id("user_id", CALLBACK_ID).unwrap().len(), 255);
         let long = format!("user_id={}", "u".repeat(MAX_ID_LEN + 1));
         assert!(matches!(
-            Params::parse(&long, &["user_id"]).unwrap().require_id("user_id"),
+            Params::parse(&long, &["user_id"]).unwrap().require_id("user_id", CALLBACK_ID),
             Err(Error::MalformedQuery { .. })
         ));
         assert!(matches!(
-            Params::parse("user_id=", &["user_id"]).unwrap().require_id("user_id"),
+            Params::parse("user_id=", &["user_id"]).unwrap().require_id("user_id", CALLBACK_ID),
             Err(Error::MissingParameter { .. })
         ));
-    }
-
-    #[test]
-    fn cap_respects_char_boundaries() {
-        assert_eq!(cap("ééé", 3), "é");
-        assert_eq!(cap("abc", 5), "abc");
     }
 }

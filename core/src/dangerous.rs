@@ -3,7 +3,7 @@
 //! Mirrored as `dangerous.*` in the bindings.
 
 use crate::error::Result;
-use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier};
+use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier, Window};
 
 /// Verifies a `Stripe-Signature` header **without the time window**: a captured request
 /// verifies forever. For replaying stored events through your own handler in tests, never
@@ -19,5 +19,5 @@ use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier};
 /// # Errors
 /// Every header error, `signature_mismatch`, `invalid_secret`.
 pub fn verify_ignoring_tolerance(payload: &[u8], header: &str, secrets: &[SigningSecret]) -> Result<VerifiedSignature> {
-    Verifier::new(secrets, Tolerance::default())?.verify_candidates(&[payload], header, 0, false)
+    Verifier::new(secrets, Tolerance::default())?.verify_candidates(&[payload], header, Window::Ignored)
 }

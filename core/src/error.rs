@@ -146,176 +146,272 @@ impl ErrorFamily {
     }
 }
 
-/// Every failure of this crate.
-///
-/// Match on [`Error::code`] (stable strings) rather than on the variants when you log or
-/// forward errors; the enum is `#[non_exhaustive]` and may gain variants.
-///
-/// ```
-/// use stripe_handshake::Error;
-/// let e = Error::TimestampTooOld { age_secs: 512, tolerance_secs: 300 };
-/// assert_eq!(e.code(), "timestamp_too_old");
-/// assert!(e.to_string().contains("512 s"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
+/// One row per error: the variant (with its documentation and fields), its stable code, its
+/// family and the one-line summary the README's table shows. [`Error::code`],
+/// [`Error::family`], [`Error::ALL_CODES`] and [`Error::TABLE`] are generated from it, so a
+/// code is written once (as pydantic-core's `error_types!`).
+macro_rules! errors {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident $({ $($(#[doc = $fdoc:literal])* $field:ident : $ty:ty),* $(,)? })?
+            => $code:literal, $family:ident, $summary:literal;
+    )*) => {
+        /// Every failure of this crate.
+        ///
+        /// Match on [`Error::code`] (stable strings) rather than on the variants when you log or
+        /// forward errors; the enum is `#[non_exhaustive]` and may gain variants.
+        ///
+        /// ```
+        /// use stripe_handshake::Error;
+        /// let e = Error::TimestampTooOld { age_secs: 512, tolerance_secs: 300 };
+        /// assert_eq!(e.code(), "timestamp_too_old");
+        /// assert!(e.to_string().contains("512 s"));
+        /// ```
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Error {
+            $(
+                $(#[doc = $doc])*
+                $name $({ $($(#[doc = $fdoc])* $field: $ty),* })?,
+            )*
+        }
+
+        impl Error {
+            /// Every code, once, in a fixed order. Pinned by `tests/vectors/error_codes.json`.
+            pub const ALL_CODES: &'static [&'static str] = &[$($code),*];
+
+            /// Every code with its family and a one-line summary, in the order of
+            /// [`Error::ALL_CODES`]. The README's table of error codes is checked against it.
+            pub const TABLE: &'static [ErrorCode] =
+                &[$(ErrorCode { code: $code, family: ErrorFamily::$family, summary: $summary }),*];
+
+            /// The stable snake_case code of this error.
+            ///
+            /// ```
+            /// # use stripe_handshake::Error;
+            /// assert_eq!(Error::SignatureMismatch.code(), "signature_mismatch");
+            /// ```
+            #[must_use]
+            pub const fn code(&self) -> &'static str {
+                match self {
+                    $(Self::$name $({ $($field: _),* })? => $code,)*
+                }
+            }
+
+            /// The family of this error; bindings map each family to one exception class.
+            ///
+            /// ```
+            /// # use stripe_handshake::{Error, ErrorFamily};
+            /// assert_eq!(Error::StateMissing.family(), ErrorFamily::State);
+            /// ```
+            #[must_use]
+            pub const fn family(&self) -> ErrorFamily {
+                match self {
+                    $(Self::$name $({ $($field: _),* })? => ErrorFamily::$family,)*
+                }
+            }
+        }
+    };
+}
+
+/// A row of [`Error::TABLE`]: a code, its family and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorCode {
+    /// The stable snake_case code ([`Error::code`]).
+    pub code: &'static str,
+    /// The family ([`Error::family`]).
+    pub family: ErrorFamily,
+    /// When it happens, in one line (Markdown).
+    pub summary: &'static str,
+}
+
+errors! {
     // ---- Stripe-Signature / install_signature -------------------------------------
     /// The signature header (or `install_signature`) is absent or empty.
-    MissingHeader,
+    MissingHeader
+        => "missing_header", Signature, "the signature header (or `install_signature`) is absent or empty";
     /// An element of the header is not `key=value` with exactly one `=`.
-    MalformedHeader,
+    MalformedHeader
+        => "malformed_header", Signature, "an element is not `key=value` with exactly one `=`";
     /// The header is longer than the 8 KiB cap.
     HeaderTooLarge {
         /// Length of the header in bytes.
         len: usize,
         /// The cap in bytes.
         max: usize,
-    },
+    }
+        => "header_too_large", Signature, "the header is over 8 KiB";
     /// The header has no `t=` element.
-    MissingTimestamp,
+    MissingTimestamp
+        => "missing_timestamp", Signature, "no `t=`";
     /// The header has more than one `t=` element.
-    DuplicateTimestamp,
+    DuplicateTimestamp
+        => "duplicate_timestamp", Signature, "more than one `t=`";
     /// `t=` is not ASCII digits without sign or leading zero that fit in 64 bits.
-    MalformedTimestamp,
+    MalformedTimestamp
+        => "malformed_timestamp", Signature, "`t=` is not ASCII digits without sign/leading zero fitting 64 bits";
     /// The header has no `v1=` element (only `v0` or other schemes).
-    NoV1Signature,
+    NoV1Signature
+        => "no_v1_signature", Signature, "no `v1=` (only `v0` or other schemes)";
     /// No `v1` signature matches any secret. Carries nothing on purpose.
-    SignatureMismatch,
+    SignatureMismatch
+        => "signature_mismatch", Signature, "no `v1` matches any secret";
     /// The signature is valid but older than the tolerance allows.
     TimestampTooOld {
         /// Seconds between the timestamp and now.
         age_secs: u64,
         /// The tolerance in seconds.
         tolerance_secs: u32,
-    },
+    }
+        => "timestamp_too_old", Signature, "valid, but older than the tolerance";
     /// The signature is valid but further in the future than the tolerance allows.
     TimestampInFuture {
         /// Seconds the timestamp is ahead of now.
         ahead_secs: u64,
         /// The tolerance in seconds.
         tolerance_secs: u32,
-    },
+    }
+        => "timestamp_in_future", Signature, "valid, but further ahead than the tolerance";
     /// The tolerance is zero; it must be a positive number of seconds.
-    InvalidTolerance,
+    InvalidTolerance
+        => "invalid_tolerance", InvalidInput, "tolerance is 0 (or over 2³²−1)";
     /// A signing secret is empty, too long, or has whitespace around it.
     InvalidSecret {
         /// Why the secret was refused (never the secret itself).
         reason: &'static str,
-    },
-
+    }
+        => "invalid_secret", InvalidInput, "a signing secret is empty, too long, has surrounding whitespace, or none was given";
     // ---- redirect_uri --------------------------------------------------------------
     /// The requested `redirect_uri` is not byte-equal to an allow-list entry, or is not canonical.
     RedirectUriNotAllowed {
         /// What is wrong with it.
         reason: &'static str,
-    },
+    }
+        => "redirect_uri_not_allowed", Redirect, "the requested redirect URI is not an allow-list entry (or not canonical)";
     /// An allow-list entry breaks the rules (a configuration error).
     InvalidRedirectConfig {
         /// Index of the entry in the list.
         index: usize,
         /// What is wrong with it.
         reason: &'static str,
-    },
+    }
+        => "invalid_redirect_config", Redirect, "an allow-list entry breaks the rules, or the list is empty";
     /// A `stripe-app.json` manifest could not be used.
     InvalidManifest {
         /// What is wrong with it.
         reason: String,
-    },
-
+    }
+        => "invalid_manifest", InvalidInput, "`stripe-app.json` is not usable";
     // ---- state ---------------------------------------------------------------------
     /// The callback carries no `state` but the caller expected one.
-    StateMissing,
+    StateMissing
+        => "state_missing", State, "the callback has no state but one was expected";
     /// The callback carries a `state` but the caller said it expected none.
-    UnexpectedState,
+    UnexpectedState
+        => "unexpected_state", State, "the callback has a state but the check said none";
     /// A plain `state` differs from the expected value.
-    StateMismatch,
+    StateMismatch
+        => "state_mismatch", State, "a plain state differs";
     /// A state token is longer than the cap.
     StateTooLarge {
         /// Length in bytes.
         len: usize,
         /// The cap in bytes.
         max: usize,
-    },
+    }
+        => "state_too_large", State, "a state is over its cap";
     /// A state token is not valid base64url or its fields are malformed.
-    StateMalformed,
+    StateMalformed
+        => "state_malformed", State, "not a token of this library";
     /// A state token names a key id that none of the configured keys has.
-    StateUnknownKey,
+    StateUnknownKey
+        => "state_unknown_key", State, "signed with a key id you do not have configured";
     /// A state token's MAC does not verify (forged or tampered).
-    StateInvalid,
+    StateInvalid
+        => "state_invalid", State, "the token's MAC does not verify";
     /// A state token has expired.
     StateExpired {
         /// Seconds since it expired.
         expired_secs_ago: u64,
-    },
+    }
+        => "state_expired", State, "the token has expired";
     /// A state token was issued in the future (clock skew beyond 60 s, or forged).
-    StateNotYetValid,
+    StateNotYetValid
+        => "state_not_yet_valid", State, "issued more than 60 s in the future";
     /// A state token was issued for another session.
-    StateSessionMismatch,
+    StateSessionMismatch
+        => "state_session_mismatch", State, "issued for another session";
     /// A state token was issued for another flow.
     StateFlowMismatch {
         /// The flow the token was issued for.
         token_flow: &'static str,
         /// The flow the caller expected.
         expected_flow: &'static str,
-    },
+    }
+        => "state_flow_mismatch", State, "issued for another flow";
     /// A state key is too short, has a bad id, or the key set is empty.
     InvalidStateKey {
         /// What is wrong.
         reason: &'static str,
-    },
-
+    }
+        => "invalid_state_key", InvalidInput, "a state key is short, its id malformed, or the key set is empty/duplicated";
     // ---- callbacks -----------------------------------------------------------------
     /// The query string is malformed (bad percent-encoding, not UTF-8).
     MalformedQuery {
         /// What is wrong.
         reason: &'static str,
-    },
+    }
+        => "malformed_query", MalformedInput, "bad percent-encoding, non-UTF-8, or an id with bad characters";
     /// The query string is longer than the cap.
     QueryTooLarge {
         /// Length in bytes.
         len: usize,
         /// The cap in bytes.
         max: usize,
-    },
+    }
+        => "query_too_large", MalformedInput, "the callback query is over 16 KiB";
     /// A parameter that must appear at most once appears twice.
     DuplicateParameter {
         /// The parameter name.
         name: &'static str,
-    },
+    }
+        => "duplicate_parameter", MalformedInput, "a parameter this library reads appears twice";
     /// A required parameter is absent.
     MissingParameter {
         /// The parameter name.
         name: &'static str,
-    },
-
+    }
+        => "missing_parameter", MalformedInput, "a required parameter is absent";
     // ---- webhooks ------------------------------------------------------------------
     /// The verified body is not a Stripe event (not JSON, or fields missing).
     MalformedEvent {
         /// What is wrong.
         reason: String,
-    },
+    }
+        => "malformed_event", MalformedInput, "the verified webhook body is not a Stripe event";
     /// The event is not of the type the helper handles.
     UnexpectedEventType {
         /// The type the helper handles.
         expected: &'static str,
         /// The event's type (capped).
         actual: String,
-    },
-
+    }
+        => "unexpected_event_type", MalformedInput, "the helper was given another event type";
     // ---- OAuth ---------------------------------------------------------------------
     /// The API key is not a secret key (`pk_`, `rk_`, or unrecognised).
     InvalidApiKey {
         /// What kind of key it looks like (never the key).
         reason: &'static str,
-    },
+    }
+        => "invalid_api_key", InvalidInput, "not a secret key (`pk_`, `rk_`, other)";
     /// The key's mode (live/test) differs from the mode the caller expects.
     KeyModeMismatch {
         /// The key's mode.
         key_mode: &'static str,
         /// The expected mode.
         expected_mode: &'static str,
-    },
+    }
+        => "key_mode_mismatch", InvalidInput, "a live key for a test flow or the reverse";
     /// The OAuth endpoint answered with an error body (or the user denied access).
     OAuth {
         /// The kind of error.
@@ -324,22 +420,25 @@ pub enum Error {
         error: String,
         /// The `error_description`, capped at 500 bytes. Untrusted: escape it before display.
         description: Option<String>,
-    },
+    }
+        => "oauth_error", OAuth, "the OAuth endpoint answered with an error (`invalid_grant`, …; see `oauth_details()`)";
     /// The endpoint's answer is not what the protocol says (bad JSON, missing fields, bad status).
     MalformedResponse {
         /// What is wrong.
         reason: String,
-    },
+    }
+        => "malformed_response", OAuth, "the endpoint's answer is not what the protocol says";
     /// The response body is larger than the 64 KiB cap.
     ResponseTooLarge {
         /// Length in bytes.
         len: usize,
         /// The cap in bytes.
         max: usize,
-    },
+    }
+        => "response_too_large", OAuth, "the response body is over 64 KiB";
     /// The deauthorize response names another account than the one asked for.
-    DeauthorizeMismatch,
-
+    DeauthorizeMismatch
+        => "deauthorize_mismatch", OAuth, "the deauthorize answer names another account";
     // ---- arguments -----------------------------------------------------------------
     /// An argument is unusable (a bad client id, link id, base URL, parameter value).
     InvalidArgument {
@@ -347,7 +446,8 @@ pub enum Error {
         what: &'static str,
         /// What is wrong.
         reason: &'static str,
-    },
+    }
+        => "invalid_argument", InvalidInput, "an argument is unusable (client id, link id, base URL, scope, …)";
     /// A host string argument is not well-formed Unicode (a lone surrogate), so it has no
     /// UTF-8 bytes to check.
     MalformedInput {
@@ -355,172 +455,20 @@ pub enum Error {
         what: &'static str,
         /// What is wrong.
         reason: &'static str,
-    },
+    }
+        => "malformed_input", MalformedInput, "a host string argument holds a lone surrogate (no UTF-8 form)";
     /// The operating system's random source failed.
-    RandomnessUnavailable,
+    RandomnessUnavailable
+        => "randomness_unavailable", Internal, "the OS random source failed";
     /// A bug in this library: please report it.
     Internal {
         /// Where.
         what: &'static str,
-    },
+    }
+        => "internal", Internal, "a bug in this library; please report it";
 }
 
 impl Error {
-    /// Every code, once, in a fixed order. Pinned by `tests/vectors/error_codes.json`.
-    pub const ALL_CODES: &'static [&'static str] = &[
-        "missing_header",
-        "malformed_header",
-        "header_too_large",
-        "missing_timestamp",
-        "duplicate_timestamp",
-        "malformed_timestamp",
-        "no_v1_signature",
-        "signature_mismatch",
-        "timestamp_too_old",
-        "timestamp_in_future",
-        "invalid_tolerance",
-        "invalid_secret",
-        "redirect_uri_not_allowed",
-        "invalid_redirect_config",
-        "invalid_manifest",
-        "state_missing",
-        "unexpected_state",
-        "state_mismatch",
-        "state_too_large",
-        "state_malformed",
-        "state_unknown_key",
-        "state_invalid",
-        "state_expired",
-        "state_not_yet_valid",
-        "state_session_mismatch",
-        "state_flow_mismatch",
-        "invalid_state_key",
-        "malformed_query",
-        "query_too_large",
-        "duplicate_parameter",
-        "missing_parameter",
-        "malformed_event",
-        "unexpected_event_type",
-        "invalid_api_key",
-        "key_mode_mismatch",
-        "oauth_error",
-        "malformed_response",
-        "response_too_large",
-        "deauthorize_mismatch",
-        "invalid_argument",
-        "malformed_input",
-        "randomness_unavailable",
-        "internal",
-    ];
-
-    /// The stable snake_case code of this error.
-    ///
-    /// ```
-    /// # use stripe_handshake::Error;
-    /// assert_eq!(Error::SignatureMismatch.code(), "signature_mismatch");
-    /// ```
-    #[must_use]
-    pub const fn code(&self) -> &'static str {
-        match self {
-            Self::MissingHeader => "missing_header",
-            Self::MalformedHeader => "malformed_header",
-            Self::HeaderTooLarge { .. } => "header_too_large",
-            Self::MissingTimestamp => "missing_timestamp",
-            Self::DuplicateTimestamp => "duplicate_timestamp",
-            Self::MalformedTimestamp => "malformed_timestamp",
-            Self::NoV1Signature => "no_v1_signature",
-            Self::SignatureMismatch => "signature_mismatch",
-            Self::TimestampTooOld { .. } => "timestamp_too_old",
-            Self::TimestampInFuture { .. } => "timestamp_in_future",
-            Self::InvalidTolerance => "invalid_tolerance",
-            Self::InvalidSecret { .. } => "invalid_secret",
-            Self::RedirectUriNotAllowed { .. } => "redirect_uri_not_allowed",
-            Self::InvalidRedirectConfig { .. } => "invalid_redirect_config",
-            Self::InvalidManifest { .. } => "invalid_manifest",
-            Self::StateMissing => "state_missing",
-            Self::UnexpectedState => "unexpected_state",
-            Self::StateMismatch => "state_mismatch",
-            Self::StateTooLarge { .. } => "state_too_large",
-            Self::StateMalformed => "state_malformed",
-            Self::StateUnknownKey => "state_unknown_key",
-            Self::StateInvalid => "state_invalid",
-            Self::StateExpired { .. } => "state_expired",
-            Self::StateNotYetValid => "state_not_yet_valid",
-            Self::StateSessionMismatch => "state_session_mismatch",
-            Self::StateFlowMismatch { .. } => "state_flow_mismatch",
-            Self::InvalidStateKey { .. } => "invalid_state_key",
-            Self::MalformedQuery { .. } => "malformed_query",
-            Self::QueryTooLarge { .. } => "query_too_large",
-            Self::DuplicateParameter { .. } => "duplicate_parameter",
-            Self::MissingParameter { .. } => "missing_parameter",
-            Self::MalformedEvent { .. } => "malformed_event",
-            Self::UnexpectedEventType { .. } => "unexpected_event_type",
-            Self::InvalidApiKey { .. } => "invalid_api_key",
-            Self::KeyModeMismatch { .. } => "key_mode_mismatch",
-            Self::OAuth { .. } => "oauth_error",
-            Self::MalformedResponse { .. } => "malformed_response",
-            Self::ResponseTooLarge { .. } => "response_too_large",
-            Self::DeauthorizeMismatch => "deauthorize_mismatch",
-            Self::InvalidArgument { .. } => "invalid_argument",
-            Self::MalformedInput { .. } => "malformed_input",
-            Self::RandomnessUnavailable => "randomness_unavailable",
-            Self::Internal { .. } => "internal",
-        }
-    }
-
-    /// The family of this error; bindings map each family to one exception class.
-    ///
-    /// ```
-    /// # use stripe_handshake::{Error, ErrorFamily};
-    /// assert_eq!(Error::StateMissing.family(), ErrorFamily::State);
-    /// ```
-    #[must_use]
-    pub const fn family(&self) -> ErrorFamily {
-        match self {
-            Self::MissingHeader
-            | Self::MalformedHeader
-            | Self::HeaderTooLarge { .. }
-            | Self::MissingTimestamp
-            | Self::DuplicateTimestamp
-            | Self::MalformedTimestamp
-            | Self::NoV1Signature
-            | Self::SignatureMismatch
-            | Self::TimestampTooOld { .. }
-            | Self::TimestampInFuture { .. } => ErrorFamily::Signature,
-            Self::RedirectUriNotAllowed { .. } | Self::InvalidRedirectConfig { .. } => ErrorFamily::Redirect,
-            Self::StateMissing
-            | Self::UnexpectedState
-            | Self::StateMismatch
-            | Self::StateTooLarge { .. }
-            | Self::StateMalformed
-            | Self::StateUnknownKey
-            | Self::StateInvalid
-            | Self::StateExpired { .. }
-            | Self::StateNotYetValid
-            | Self::StateSessionMismatch
-            | Self::StateFlowMismatch { .. } => ErrorFamily::State,
-            Self::OAuth { .. }
-            | Self::MalformedResponse { .. }
-            | Self::ResponseTooLarge { .. }
-            | Self::DeauthorizeMismatch => ErrorFamily::OAuth,
-            Self::InvalidTolerance
-            | Self::InvalidSecret { .. }
-            | Self::InvalidManifest { .. }
-            | Self::InvalidStateKey { .. }
-            | Self::InvalidApiKey { .. }
-            | Self::KeyModeMismatch { .. }
-            | Self::InvalidArgument { .. } => ErrorFamily::InvalidInput,
-            Self::MalformedQuery { .. }
-            | Self::QueryTooLarge { .. }
-            | Self::DuplicateParameter { .. }
-            | Self::MissingParameter { .. }
-            | Self::MalformedEvent { .. }
-            | Self::UnexpectedEventType { .. }
-            | Self::MalformedInput { .. } => ErrorFamily::MalformedInput,
-            Self::RandomnessUnavailable | Self::Internal { .. } => ErrorFamily::Internal,
-        }
-    }
-
     /// For [`Error::InvalidRedirectConfig`]: the index of the bad allow-list entry.
     ///
     /// ```

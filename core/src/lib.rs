@@ -12,13 +12,16 @@ mod readme {}
 mod callback;
 mod crypto;
 pub mod dangerous;
+mod encoding;
 mod error;
+mod ids;
 mod json;
 mod links;
 mod oauth;
 mod redirect;
 mod signature;
 mod state;
+mod urls;
 mod webhook;
 
 pub use callback::{
@@ -27,12 +30,12 @@ pub use callback::{
     MAX_QUERY_LEN,
 };
 pub use crypto::{hmac_sha256, verify_hmac_sha256, MAC_LEN};
-pub use error::{Error, ErrorFamily, OAuthErrorKind, Result};
+pub use encoding::percent_encode_into;
+pub use error::{Error, ErrorCode, ErrorFamily, OAuthErrorKind, Result};
 pub use json::{install_payload, json_stringify_str, StateField};
 pub use links::{
-    apps_oauth_link, connect_oauth_link, install_link, percent_encode_into, AppsOAuthLinkParams, ConnectAccountType,
-    ConnectLinkParams, InstallLinkParams, Scope, StripeLanding, StripeUserField, CONNECT_BASE, MARKETPLACE_BASE,
-    MAX_LINK_STATE_LEN,
+    apps_oauth_link, connect_oauth_link, install_link, AppsOAuthLinkParams, ConnectAccountType, ConnectLinkParams,
+    InstallLinkParams, Scope, StripeLanding, StripeUserField, CONNECT_BASE, MARKETPLACE_BASE, MAX_LINK_STATE_LEN,
 };
 pub use oauth::{
     code_exchange_request, deauthorize_request, parse_deauthorize_response, parse_token_response, refresh_request,

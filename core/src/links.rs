@@ -5,10 +5,11 @@
 //! them. Connect parameters come in a fixed order. Every `redirect_uri` goes through a
 //! [`RedirectAllowList`]; when none is requested, the list's default (first) entry is used.
 
-use url::Url;
-
+use crate::encoding::percent_encode_into;
 use crate::error::{Error, Result};
+use crate::ids::{CLIENT_ID, LINK_ID, TEST_LINK_ID};
 use crate::redirect::RedirectAllowList;
+use crate::urls::base_url;
 
 /// Default base of Stripe Apps links.
 pub const MARKETPLACE_BASE: &str = "https://marketplace.stripe.com";
@@ -16,26 +17,6 @@ pub const MARKETPLACE_BASE: &str = "https://marketplace.stripe.com";
 pub const CONNECT_BASE: &str = "https://connect.stripe.com";
 /// Largest accepted `state` value in a link, in bytes.
 pub const MAX_LINK_STATE_LEN: usize = 1024;
-
-/// Appends `s` percent-encoded per RFC 3986 (unreserved characters kept, `%XX` uppercase).
-///
-/// ```
-/// let mut out = String::new();
-/// stripe_handshake::percent_encode_into(&mut out, "a b/é~");
-/// assert_eq!(out, "a%20b%2F%C3%A9~");
-/// ```
-pub fn percent_encode_into(out: &mut String, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-            out.push(char::from(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0')));
-        }
-    }
-}
 
 /// A query string under construction: `?k=v&k=v`, values percent-encoded.
 struct Query {
@@ -60,42 +41,6 @@ impl Query {
     fn finish(self) -> String {
         self.out
     }
-}
-
-/// Checks a base URL override and returns it without a trailing slash.
-fn base_url(base: Option<&str>, default: &str) -> Result<String> {
-    let Some(base) = base else {
-        return Ok(default.to_owned());
-    };
-    let bad = |reason| Error::InvalidArgument { what: "base_url", reason };
-    let url = Url::parse(base).map_err(|_| bad("it is not an absolute URL"))?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err(bad("its scheme must be https (or http for a local emulator)"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(bad("it must have no query and no fragment"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("it must have no userinfo"));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn check_id(value: &str, what: &'static str, prefix: &str, extra: &[u8]) -> Result<()> {
-    let bad = |reason| Error::InvalidArgument { what, reason };
-    if value.len() > 255 {
-        return Err(bad("it is longer than 255 bytes"));
-    }
-    let rest = value.strip_prefix(prefix).ok_or(bad("it has the wrong prefix"))?;
-    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b)) {
-        return Err(bad("it has characters other than letters, digits, '_' or '-'"));
-    }
-    Ok(())
-}
-
-/// Checks a Connect / Stripe Apps OAuth client id (`ca_…`).
-pub(crate) fn check_client_id(client_id: &str) -> Result<()> {
-    check_id(client_id, "client_id", "ca_", b"_")
 }
 
 fn check_link_state(state: Option<&str>) -> Result<()> {
@@ -139,7 +84,7 @@ pub struct InstallLinkParams<'a> {
 /// # Errors
 /// `invalid_argument` (link id, state, base URL), `redirect_uri_not_allowed`.
 pub fn install_link(p: &InstallLinkParams<'_>, redirects: &RedirectAllowList) -> Result<String> {
-    check_id(p.link_id, "link_id", "", b"_-")?;
+    LINK_ID.check(p.link_id)?;
     check_link_state(p.state)?;
     let redirect = redirects.resolve(p.redirect_uri)?;
     let base = base_url(p.base_url, MARKETPLACE_BASE)?;
@@ -188,13 +133,13 @@ pub struct AppsOAuthLinkParams<'a> {
 /// # Errors
 /// `invalid_argument` (client id, test link id, state, base URL), `redirect_uri_not_allowed`.
 pub fn apps_oauth_link(p: &AppsOAuthLinkParams<'_>, redirects: &RedirectAllowList) -> Result<String> {
-    check_client_id(p.client_id)?;
+    CLIENT_ID.check(p.client_id)?;
     check_link_state(p.state)?;
     let redirect = redirects.resolve(p.redirect_uri)?;
     let base = base_url(p.base_url, MARKETPLACE_BASE)?;
     let path = match p.test_link_id {
         Some(id) => {
-            check_id(id, "test_link_id", "chnlink_", b"_-")?;
+            TEST_LINK_ID.check(id)?;
             format!("{base}/oauth/v2/{id}/authorize")
         }
         None => format!("{base}/oauth/v2/authorize"),
@@ -491,7 +436,7 @@ impl<'a> ConnectLinkParams<'a> {
 /// `invalid_argument` (client id, state, capabilities on Standard, a capability name, a
 /// repeated prefill key, a prefill value over 1 KiB, base URL), `redirect_uri_not_allowed`.
 pub fn connect_oauth_link(p: &ConnectLinkParams<'_>, redirects: &RedirectAllowList) -> Result<String> {
-    check_client_id(p.client_id)?;
+    CLIENT_ID.check(p.client_id)?;
     check_link_state(p.state)?;
     let redirect = redirects.resolve(p.redirect_uri)?;
     let base = base_url(p.base_url, CONNECT_BASE)?;

@@ -11,10 +11,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde::Deserialize;
 
-use crate::callback::{cap, MAX_ERROR_DESCRIPTION_LEN, MAX_ERROR_LEN};
+use crate::callback::{MAX_ERROR_DESCRIPTION_LEN, MAX_ERROR_LEN};
+use crate::encoding::{cap, form_encode, json_error_reason};
 use crate::error::{Error, OAuthErrorKind, Result};
-use crate::links::{check_client_id, percent_encode_into, Scope, CONNECT_BASE};
-use crate::webhook::json_error_reason;
+use crate::ids::{ACCOUNT_ID, CLIENT_ID, SECRET_KEY_BODY, TOKEN};
+use crate::links::{Scope, CONNECT_BASE};
+use crate::urls::base_url;
 
 /// Default base of the Stripe API (the Stripe Apps token endpoint).
 pub const API_BASE: &str = "https://api.stripe.com";
@@ -115,8 +117,8 @@ impl SecretKey {
         } else {
             return Err(bad("this is not a Stripe secret key; use sk_live_... or sk_test_..."));
         };
-        if rest.is_empty() || rest.len() > 512 || !rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(bad("the secret key is malformed; copy it again from the Dashboard"));
+        if !SECRET_KEY_BODY.matches(rest) {
+            return Err(bad(SECRET_KEY_BODY.reason()));
         }
         Ok(Self { key: key.to_owned(), mode })
     }
@@ -250,54 +252,7 @@ pub struct RequestOptions<'a> {
 }
 
 fn endpoint(base: Option<&str>, default: &str, path: &str) -> Result<String> {
-    let base = match base {
-        None => default.to_owned(),
-        Some(b) => {
-            let url = url::Url::parse(b)
-                .map_err(|_| Error::InvalidArgument { what: "base_url", reason: "it is not an absolute URL" })?;
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d == "localhost",
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            // The request carries the secret key: https only, plain http only to a loopback
-            // emulator, and no userinfo, query or fragment.
-            let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-            let userinfo = !url.username().is_empty() || url.password().is_some();
-            if !scheme_ok || userinfo || url.query().is_some() || url.fragment().is_some() {
-                return Err(Error::InvalidArgument {
-                    what: "base_url",
-                    reason: "it must be an https URL (http only for a loopback emulator) with no userinfo, query or fragment",
-                });
-            }
-            url.as_str().trim_end_matches('/').to_owned()
-        }
-    };
-    Ok(format!("{base}{path}"))
-}
-
-fn check_token(value: &str, what: &'static str) -> Result<()> {
-    if value.is_empty()
-        || value.len() > 512
-        || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(Error::InvalidArgument { what, reason: "it must be 1-512 characters of A-Z a-z 0-9 _ -" });
-    }
-    Ok(())
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        percent_encode_into(&mut out, k);
-        out.push('=');
-        percent_encode_into(&mut out, v);
-    }
-    out
+    Ok(format!("{}{path}", base_url(base, default)?))
 }
 
 fn request(key: &SecretKey, url: String, body: String) -> HttpRequest {
@@ -345,9 +300,9 @@ pub fn code_exchange_request(
     opts: &RequestOptions<'_>,
 ) -> Result<HttpRequest> {
     key.check_mode(opts.expected_mode)?;
-    check_token(code, "code")?;
+    TOKEN.check_as(code, "code")?;
     let url = token_url(provider, opts)?;
-    Ok(request(key, url, form(&[("grant_type", "authorization_code"), ("code", code)])))
+    Ok(request(key, url, form_encode(&[("grant_type", "authorization_code"), ("code", code)])))
 }
 
 /// Builds a refresh: `grant_type=refresh_token&refresh_token=…` (Connect may also narrow
@@ -371,7 +326,7 @@ pub fn refresh_request(
     opts: &RequestOptions<'_>,
 ) -> Result<HttpRequest> {
     key.check_mode(opts.expected_mode)?;
-    check_token(refresh_token, "refresh_token")?;
+    TOKEN.check_as(refresh_token, "refresh_token")?;
     let url = token_url(provider, opts)?;
     let mut pairs = vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)];
     match (provider, scope) {
@@ -381,7 +336,7 @@ pub fn refresh_request(
         (OAuthProvider::Connect, Some(s)) => pairs.push(("scope", s.as_str())),
         (_, None) => {}
     }
-    Ok(request(key, url, form(&pairs)))
+    Ok(request(key, url, form_encode(&pairs)))
 }
 
 /// Builds a Connect deauthorize: `client_id=…&stripe_user_id=…` to
@@ -403,21 +358,10 @@ pub fn deauthorize_request(
     opts: &RequestOptions<'_>,
 ) -> Result<HttpRequest> {
     key.check_mode(opts.expected_mode)?;
-    check_client_id(client_id)?;
-    check_account_id(stripe_user_id)?;
+    CLIENT_ID.check(client_id)?;
+    ACCOUNT_ID.check(stripe_user_id)?;
     let url = endpoint(opts.base_url, CONNECT_BASE, "/oauth/deauthorize")?;
-    Ok(request(key, url, form(&[("client_id", client_id), ("stripe_user_id", stripe_user_id)])))
-}
-
-fn check_account_id(id: &str) -> Result<()> {
-    let ok = id
-        .strip_prefix("acct_")
-        .is_some_and(|r| !r.is_empty() && r.len() <= 255 && r.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument { what: "stripe_user_id", reason: "it must be an account id acct_..." })
-    }
+    Ok(request(key, url, form_encode(&[("client_id", client_id), ("stripe_user_id", stripe_user_id)])))
 }
 
 #[derive(Deserialize)]
@@ -586,6 +530,9 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse> {
         return Err(malformed("token_type is not bearer"));
     }
     let stripe_user_id = raw.stripe_user_id.filter(|s| !s.is_empty()).ok_or_else(|| malformed("no stripe_user_id"))?;
+    if !ACCOUNT_ID.matches(&stripe_user_id) {
+        return Err(malformed("stripe_user_id is not an account id acct_..."));
+    }
     Ok(TokenResponse {
         access_token,
         refresh_token: raw.refresh_token,
@@ -716,13 +663,21 @@ mod tests {
             let o = RequestOptions { base_url: Some(base), ..Default::default() };
             assert!(code_exchange_request(OAuthProvider::Apps, &key, "ac_1", &o).is_err(), "{base}");
         }
-        for (acct, ok) in [("acct_1", true), ("acct_", false), ("acct_a-b", false), ("usr_1", false)] {
+        let accounts = [
+            ("acct_1", true),
+            ("acct_test_deauth", true),
+            ("acct_a-b", true),
+            ("acct_", false),
+            ("acct_a b", false),
+            ("usr_1", false),
+        ];
+        for (acct, ok) in accounts {
             assert_eq!(deauthorize_request(&key, "ca_1", acct, &RequestOptions::default()).is_ok(), ok, "{acct}");
         }
         assert!(
-            deauthorize_request(&key, "ca_1", &format!("acct_{}", "a".repeat(255)), &RequestOptions::default()).is_ok()
+            deauthorize_request(&key, "ca_1", &format!("acct_{}", "a".repeat(250)), &RequestOptions::default()).is_ok()
         );
-        assert!(deauthorize_request(&key, "ca_1", &format!("acct_{}", "a".repeat(256)), &RequestOptions::default())
+        assert!(deauthorize_request(&key, "ca_1", &format!("acct_{}", "a".repeat(251)), &RequestOptions::default())
             .is_err());
     }
 

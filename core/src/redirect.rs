@@ -10,6 +10,7 @@ use serde::Deserialize;
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::urls::{has_userinfo, is_loopback};
 
 /// Largest accepted `redirect_uri`, in bytes.
 pub const MAX_REDIRECT_URI_LEN: usize = 2048;
@@ -45,18 +46,16 @@ fn shape_error(input: &str, mode: RedirectMode) -> Option<&'static str> {
     if url.as_str() != input {
         return Some("it is not in canonical form (it would be rewritten by a browser)");
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    if has_userinfo(&url) {
         return Some("it has userinfo (user@ or user:password@)");
     }
     if url.fragment().is_some() {
         return Some("it has a #fragment");
     }
-    let loopback = match url.host() {
-        Some(Host::Domain(d)) => d == "localhost",
-        Some(Host::Ipv4(ip)) => ip.is_loopback() && ip.octets() == [127, 0, 0, 1],
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Some("it has no host"),
-    };
+    if url.host().is_none() {
+        return Some("it has no host");
+    }
+    let loopback = is_loopback(&url);
     let is_ip = matches!(url.host(), Some(Host::Ipv4(_) | Host::Ipv6(_)));
     if is_ip && !loopback {
         return Some("its host is an IP address (only loopback addresses are allowed)");

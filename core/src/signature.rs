@@ -298,6 +298,15 @@ pub(crate) fn check_window(t: u64, now: u64, tolerance: Tolerance) -> Result<()>
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
+/// Which time window a verification applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Window {
+    /// `|now - t|` must be within the verifier's tolerance (`now` in Unix seconds).
+    At(u64),
+    /// No window: a captured header verifies forever. Only [`crate::dangerous`] uses it.
+    Ignored,
+}
+
 /// A verifier prepared once for a set of secrets and a tolerance: the HMAC key schedule of
 /// each secret is computed here, not on every request. Use one per endpoint.
 ///
@@ -352,23 +361,22 @@ impl Verifier {
     /// # Errors
     /// As [`verify`].
     pub fn verify(&self, payload: &[u8], header: &str, now: u64) -> Result<VerifiedSignature> {
-        self.verify_candidates(&[payload], header, now, true)
+        self.verify_candidates(&[payload], header, Window::At(now))
     }
 
-    /// Verifies over any of `payloads`; with `check_time` false the window is skipped
-    /// (only [`crate::dangerous`] does that).
+    /// Verifies over any of `payloads`, then applies `window`.
     pub(crate) fn verify_candidates(
         &self,
         payloads: &[&[u8]],
         header: &str,
-        now: u64,
-        check_time: bool,
+        window: Window,
     ) -> Result<VerifiedSignature> {
         let parsed = SignatureHeader::parse(header)?;
         // ct: declassify — whether a (secret, v1) pair matched is the result (tests/ct checks this).
         let secret_index = parsed.matches(payloads, &self.keyed).ok_or(Error::SignatureMismatch)?;
-        if check_time {
-            check_window(parsed.timestamp, now, self.tolerance)?;
+        match window {
+            Window::At(now) => check_window(parsed.timestamp, now, self.tolerance)?,
+            Window::Ignored => {}
         }
         Ok(VerifiedSignature { timestamp: parsed.timestamp, secret_index })
     }

@@ -442,6 +442,9 @@ def links_suite():
             ok(url=f"{M}/apps/install/link/x" + qs([("redirect_uri", ALLOW[0]), ("state", "s" * 1024)])))
     install("install-reject-base-query", {"link_id": "x", "base_url": "https://m.example/?a=1"}, err("invalid_argument"))
     install("install-reject-base-scheme", {"link_id": "x", "base_url": "file:///tmp"}, err("invalid_argument"))
+    # One URL policy (core/src/urls.rs): plain http only to a loopback emulator, for links as for endpoints.
+    install("install-reject-base-plain-http", {"link_id": "x", "base_url": "http://proxy.internal"}, err("invalid_argument"))
+    install("install-reject-base-other-loopback", {"link_id": "x", "base_url": "http://127.0.0.2:12111"}, err("invalid_argument"))
 
     def apps(cid, params, expect):
         cases.append(case(cid, "apps_oauth_link", dict(params, allow_list=ALLOW, mode="live"), expect))
@@ -793,6 +796,9 @@ def callbacks_suite():
     inst("reject-missing-account", q([("user_id", "usr_1"), ("install_signature", "t=1,v1=" + "0" * 64)]), plain("x"), err("missing_parameter"))
     inst("reject-missing-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("state", "x")]), plain("x"), err("missing_parameter"))
     inst("reject-empty-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("install_signature", "")]), stateless, err("missing_header"))
+    # account_id follows the one id rule (core/src/ids.rs), signed or not: acct_ then A-Z a-z 0-9 _ -.
+    inst("ok-account-underscore", signed_query("st_1", acct="acct_test_deauth"), plain("st_1"), installed("st_1", acct="acct_test_deauth"))
+    inst("reject-account-not-acct", signed_query("st_1", acct="usr_2"), plain("st_1"), err("malformed_query"))
     inst("reject-bad-percent", "user_id=usr_1&account_id=acct_1&state=%zz&install_signature=x", plain("x"), err("malformed_query"))
     inst("reject-not-utf8", "user_id=usr_1&account_id=acct_1&state=%FF&install_signature=x", plain("x"), err("malformed_query"))
     inst("reject-user-id-chars", signed_query("st_1", user="usr_1\"}"), plain("st_1"), err("malformed_query"))
@@ -958,6 +964,13 @@ def oauth_suite():
         okreq("https://connect.stripe.com/oauth/deauthorize", KEY,
               [("client_id", "ca_FkyHCg7X8mlvCUdMDao4mMxagUfhIwXb"), ("stripe_user_id", "acct_ON3nXtRQkhmUIQ")]))
     req("deauthorize-reject-account", "deauthorize_request", da(KEY, "ca_1", "usr_1"), err("invalid_argument"))
+    # One id rule (core/src/ids.rs): what the install callback and the token response accept, deauthorize accepts.
+    req("deauthorize-test-account", "deauthorize_request", da(KEY, "ca_1", "acct_test_deauth"),
+        okreq("https://connect.stripe.com/oauth/deauthorize", KEY, [("client_id", "ca_1"), ("stripe_user_id", "acct_test_deauth")]))
+    req("deauthorize-account-max", "deauthorize_request", da(KEY, "ca_1", "acct_" + "a" * 250),
+        okreq("https://connect.stripe.com/oauth/deauthorize", KEY, [("client_id", "ca_1"), ("stripe_user_id", "acct_" + "a" * 250)]))
+    req("deauthorize-reject-account-long", "deauthorize_request", da(KEY, "ca_1", "acct_" + "a" * 251), err("invalid_argument"))
+    req("deauthorize-reject-account-chars", "deauthorize_request", da(KEY, "ca_1", "acct_1&client_id=ca_2"), err("invalid_argument"))
     req("deauthorize-reject-client", "deauthorize_request", da(KEY, "pk_1", "acct_1"), err("invalid_argument"))
     req("deauthorize-reject-key", "deauthorize_request", da("pk_test_1", "ca_1", "acct_1"), err("invalid_api_key"))
 
@@ -981,6 +994,10 @@ def oauth_suite():
                                                            token_type="Bearer", stripe_user_id="acct_2", stripe_publishable_key=None))
     for field in ["access_token", "token_type", "stripe_user_id"]:
         resp(f"token-reject-no-{field}", 200, json.dumps({k: v for k, v in full.items() if k != field}), err("malformed_response"))
+    resp("token-ok-test-account", 200, json.dumps(dict(full, stripe_user_id="acct_test_deauth")),
+         ok(**dict(tok_ok["ok"], stripe_user_id="acct_test_deauth")))
+    resp("token-reject-not-account", 200, json.dumps(dict(full, stripe_user_id="usr_1")), err("malformed_response"))
+    resp("token-reject-account-chars", 200, json.dumps(dict(full, stripe_user_id="acct_1 x")), err("malformed_response"))
     resp("token-reject-type-mac", 200, json.dumps(dict(full, token_type="mac")), err("malformed_response"))
     resp("token-reject-not-json", 200, "<html>", err("malformed_response"))
     resp("token-reject-500-html", 500, "<html>oops</html>", err("malformed_response"))
