@@ -234,7 +234,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         })?;
         m.add(op.name.snake, f)?;
     }
-    m.add("DEFAULT_TOLERANCE_SECS", stripe_handshake::DEFAULT_TOLERANCE_SECS)?;
+    m.add("DEFAULT_TOLERANCE_SECS", stripe_handshake::webhook::DEFAULT_TOLERANCE_SECS)?;
     m.add("ERROR_CODES", Error::ALL_CODES.to_vec())?;
     Ok(())
 }

@@ -31,7 +31,7 @@ impl Env for WebEnv {
     }
 
     fn random(&self) -> Result<[u8; 32]> {
-        stripe_handshake::random_bytes()
+        stripe_handshake::state::random_bytes()
     }
 }
 

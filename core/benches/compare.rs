@@ -14,7 +14,15 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use stripe_handshake::*;
+use stripe_handshake::{
+    hmac_sha256,
+    install::{install_payload, verify_install_callback, InstallVerifyOptions, StateField},
+    oauth::{connect_oauth_link, ConnectAccountType, ConnectLinkParams, Scope},
+    state::{issue_state_token, verify_state_token, Flow, StateCheck, StateKey, StateKeys, StateTokenParams},
+    testing::{percent_encode_into, sign_header},
+    webhook::{verify, SignatureHeader},
+    RedirectAllowList, RedirectMode, SigningSecret, Tolerance, Verifier,
+};
 
 const REPS: usize = 7;
 

@@ -4,7 +4,22 @@
 //! Run: `cargo run -p stripe-handshake --example demo`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use stripe_handshake::*;
+use stripe_handshake::{
+    install::{
+        install_link, install_payload, verify_install_callback, InstallCallback, InstallLinkParams,
+        InstallVerifyOptions, StateField,
+    },
+    oauth::{
+        code_exchange_request, connect_oauth_link, parse_token_response, verify_oauth_callback, ConnectAccountType,
+        ConnectLinkParams, OAuthCallback, OAuthProvider, RequestOptions, Scope, StripeUserField,
+    },
+    state::{
+        issue_state_token_random, random_bytes, random_state, Flow, StateCheck, StateKey, StateKeys, StateTokenParams,
+    },
+    testing::{percent_encode_into, sign_header},
+    webhook::verify_webhook,
+    RedirectAllowList, RedirectMode, Result, SecretKey, SigningSecret, Tolerance,
+};
 
 fn main() -> Result<()> {
     let now = 1_700_000_000;

@@ -11,7 +11,7 @@ use crate::encoding::{cap, form_decode};
 use crate::error::{Error, OAuthErrorKind, Result};
 use crate::ids::{IdKind, ACCOUNT_ID, CALLBACK_ID};
 use crate::json::{install_payload, StateField};
-use crate::signature::{SigningSecret, Tolerance, Verifier, Window};
+use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier, Window};
 use crate::state::{Flow, StateCheck, StateOutcome};
 
 /// Largest accepted callback query, in bytes.
@@ -75,7 +75,7 @@ impl Params {
 /// `description` is untrusted text from the URL: escape it before you show it.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, OAuthErrorKind, install::{InstallVerifyOptions, InstallCallback, verify_install_callback}, state::StateCheck};
 /// let opts = InstallVerifyOptions { secrets: &[SigningSecret::new("absec_x").unwrap()], now: 0,
 ///     tolerance: Tolerance::default(), state: StateCheck::Stateless };
 /// let InstallCallback::Denied(d) = verify_install_callback(
@@ -119,7 +119,7 @@ impl CallbackDenial {
 /// An install whose `install_signature` verified and whose `state` passed the check.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, InstallCallback, verify_install_callback}, state::{StateCheck, StateOutcome}, testing::{sign_header, percent_encode_into}};
 /// let secret = SigningSecret::new("absec_x").unwrap();
 /// let sig = sign_header(install_payload(StateField::Omitted, "usr_1", "acct_1").as_bytes(), &secret, 100).unwrap();
 /// let mut q = String::from("user_id=usr_1&account_id=acct_1&livemode=false&install_signature=");
@@ -127,7 +127,7 @@ impl CallbackDenial {
 /// let opts = InstallVerifyOptions { secrets: &[secret], now: 100, tolerance: Tolerance::default(), state: StateCheck::Stateless };
 /// let InstallCallback::Installed(i) = verify_install_callback(&q, &opts).unwrap() else { unreachable!() };
 /// assert_eq!((i.user_id(), i.account_id(), i.state(), i.livemode()), ("usr_1", "acct_1", None, Some("false")));
-/// assert_eq!((i.timestamp(), i.secret_index()), (100, 0));
+/// assert_eq!((i.signature().timestamp(), i.signature().secret_index()), (100, 0));
 /// assert_eq!(i.state_outcome(), &StateOutcome::Stateless);
 /// ```
 #[derive(Clone, PartialEq, Eq)]
@@ -137,8 +137,7 @@ pub struct VerifiedInstall {
     state: Option<String>,
     state_outcome: StateOutcome,
     livemode: Option<String>,
-    timestamp: u64,
-    secret_index: usize,
+    signature: VerifiedSignature,
 }
 
 impl VerifiedInstall {
@@ -167,15 +166,10 @@ impl VerifiedInstall {
     pub fn livemode(&self) -> Option<&str> {
         self.livemode.as_deref()
     }
-    /// The signature's timestamp (Unix seconds).
+    /// The verified `install_signature`: its timestamp and which secret matched.
     #[must_use]
-    pub fn timestamp(&self) -> u64 {
-        self.timestamp
-    }
-    /// Index of the signing secret that matched.
-    #[must_use]
-    pub fn secret_index(&self) -> usize {
-        self.secret_index
+    pub fn signature(&self) -> &VerifiedSignature {
+        &self.signature
     }
 }
 
@@ -187,8 +181,7 @@ impl fmt::Debug for VerifiedInstall {
             .field("account_id", &self.account_id)
             .field("state", &self.state.as_ref().map(|_| "[redacted]"))
             .field("livemode", &self.livemode)
-            .field("timestamp", &self.timestamp)
-            .field("secret_index", &self.secret_index)
+            .field("signature", &self.signature)
             .finish_non_exhaustive()
     }
 }
@@ -196,7 +189,7 @@ impl fmt::Debug for VerifiedInstall {
 /// The outcome of an install redirect.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{InstallVerifyOptions, verify_install_callback, InstallCallback}, state::StateCheck};
 /// let opts = InstallVerifyOptions { secrets: &[SigningSecret::new("absec_x").unwrap()], now: 0,
 ///     tolerance: Tolerance::default(), state: StateCheck::Plain { expected: "st" } };
 /// match verify_install_callback("error=access_denied", &opts) {
@@ -216,7 +209,7 @@ pub enum InstallCallback {
 /// Everything an install-callback check needs besides the query.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{InstallVerifyOptions, verify_install_callback}, state::StateCheck};
 /// let secrets = [SigningSecret::new("absec_new").unwrap(), SigningSecret::new("absec_old").unwrap()];
 /// let opts = InstallVerifyOptions { secrets: &secrets, now: 1_700_000_000, tolerance: Tolerance::default(),
 ///     state: StateCheck::Plain { expected: "st_from_session" } };
@@ -246,7 +239,7 @@ const INSTALL_PARAMS: &[&str] =
 /// without state.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, verify_install_callback, InstallCallback}, state::StateCheck, testing::{sign_header, percent_encode_into}};
 /// let secret = SigningSecret::new("absec_test").unwrap();
 /// let payload = install_payload(StateField::Value("st"), "usr_1", "acct_1");
 /// let sig = sign_header(payload.as_bytes(), &secret, 1_700_000_000).unwrap();
@@ -296,15 +289,14 @@ pub fn verify_install_callback(query: &str, opts: &InstallVerifyOptions<'_>) -> 
         state: state.map(str::to_owned),
         state_outcome,
         livemode: p.get("livemode").map(|l| cap(l, 16)),
-        timestamp: verified.timestamp(),
-        secret_index: verified.secret_index(),
+        signature: verified,
     }))
 }
 
 /// An OAuth redirect with a `code` whose `state` passed the check.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{oauth::{OAuthCallback, verify_oauth_callback}, state::{Flow, StateCheck, StateOutcome}};
 /// let OAuthCallback::Authorized(a) = verify_oauth_callback("code=ac_1&scope=read_only&state=s",
 ///     Flow::ConnectOAuth, &StateCheck::Plain { expected: "s" }, 0).unwrap() else { unreachable!() };
 /// assert_eq!((a.code(), a.scope(), a.state_outcome()), ("ac_1", Some("read_only"), &StateOutcome::Plain));
@@ -351,7 +343,7 @@ impl fmt::Debug for AuthorizedCallback {
 /// The outcome of an OAuth redirect.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{OAuthErrorKind, oauth::{verify_oauth_callback, OAuthCallback}, state::{Flow, StateCheck}};
 /// let cb = verify_oauth_callback("error=access_denied&state=s", Flow::AppsOAuth, &StateCheck::Plain { expected: "s" }, 0).unwrap();
 /// assert!(matches!(cb, OAuthCallback::Denied(d) if d.kind() == OAuthErrorKind::AccessDenied));
 /// ```
@@ -372,7 +364,7 @@ const OAUTH_PARAMS: &[&str] = &["code", "scope", "state", "error", "error_descri
 /// grants nothing.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{oauth::{verify_oauth_callback, OAuthCallback}, state::{Flow, StateCheck}};
 /// let cb = verify_oauth_callback("code=ac_123&scope=read_write&state=xyz", Flow::ConnectOAuth,
 ///     &StateCheck::Plain { expected: "xyz" }, 0).unwrap();
 /// let OAuthCallback::Authorized(a) = cb else { unreachable!() };

@@ -10,7 +10,7 @@ use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier, Wi
 /// for live traffic.
 ///
 /// ```
-/// use stripe_handshake::{dangerous, sign_header, SigningSecret};
+/// use stripe_handshake::{dangerous, SigningSecret, testing::sign_header};
 /// let s = SigningSecret::new("whsec_x").unwrap();
 /// let h = sign_header(b"old", &s, 1).unwrap();
 /// assert!(dangerous::verify_ignoring_tolerance(b"old", &h, &[s]).is_ok());

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 ///
 /// ```
 /// let mut out = String::new();
-/// stripe_handshake::percent_encode_into(&mut out, "a b/é~");
+/// stripe_handshake::testing::percent_encode_into(&mut out, "a b/é~");
 /// assert_eq!(out, "a%20b%2F%C3%A9~");
 /// ```
 pub fn percent_encode_into(out: &mut String, s: &str) {

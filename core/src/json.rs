@@ -11,7 +11,7 @@
 ///
 /// ```
 /// let mut out = String::new();
-/// stripe_handshake::json_stringify_str(&mut out, "a\"\u{1}é\u{2028}");
+/// stripe_handshake::install::json_stringify_str(&mut out, "a\"\u{1}é\u{2028}");
 /// assert_eq!(out, "\"a\\\"\\u0001é\u{2028}\"");
 /// ```
 pub fn json_stringify_str(out: &mut String, s: &str) {
@@ -44,7 +44,7 @@ pub fn json_stringify_str(out: &mut String, s: &str) {
 /// How the `state` key appears in an install payload.
 ///
 /// ```
-/// use stripe_handshake::{install_payload, StateField};
+/// use stripe_handshake::install::{install_payload, StateField};
 /// assert_eq!(install_payload(StateField::Value(""), "u", "a"), r#"{"state":"","user_id":"u","account_id":"a"}"#);
 /// assert_eq!(install_payload(StateField::Null, "u", "a"), r#"{"state":null,"user_id":"u","account_id":"a"}"#);
 /// ```
@@ -62,7 +62,7 @@ pub enum StateField<'a> {
 /// `{"state":…,"user_id":…,"account_id":…}`, keys in that order, no spaces.
 ///
 /// ```
-/// use stripe_handshake::{install_payload, StateField};
+/// use stripe_handshake::install::{install_payload, StateField};
 /// assert_eq!(
 ///     install_payload(StateField::Value("abc123"), "usr_Test123", "acct_1Test456"),
 ///     r#"{"state":"abc123","user_id":"usr_Test123","account_id":"acct_1Test456"}"#

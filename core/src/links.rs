@@ -55,7 +55,7 @@ fn check_link_state(state: Option<&str>) -> Result<()> {
 /// Parameters of a Stripe Apps install link.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, install::{InstallLinkParams, install_link}};
 /// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
 /// let p = InstallLinkParams { link_id: "lnk", state: Some("s"), base_url: Some("http://127.0.0.1:9000"), ..Default::default() };
 /// assert_eq!(install_link(&p, &list).unwrap(), "http://127.0.0.1:9000/apps/install/link/lnk?redirect_uri=https%3A%2F%2Fa.example%2Fcb&state=s");
@@ -75,7 +75,7 @@ pub struct InstallLinkParams<'a> {
 /// Builds `https://marketplace.stripe.com/apps/install/link/{link_id}?redirect_uri=…&state=…`.
 ///
 /// ```
-/// use stripe_handshake::{install_link, InstallLinkParams, RedirectAllowList, RedirectMode};
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, install::{install_link, InstallLinkParams}};
 /// let list = RedirectAllowList::new(&["https://example.com/callback"], RedirectMode::Live).unwrap();
 /// let link = install_link(&InstallLinkParams { link_id: "abc123", state: Some("s t"), ..Default::default() }, &list).unwrap();
 /// assert_eq!(link, "https://marketplace.stripe.com/apps/install/link/abc123?redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&state=s%20t");
@@ -99,7 +99,7 @@ pub fn install_link(p: &InstallLinkParams<'_>, redirects: &RedirectAllowList) ->
 /// Parameters of a Stripe Apps OAuth authorize link.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, oauth::{AppsOAuthLinkParams, apps_oauth_link}};
 /// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
 /// let p = AppsOAuthLinkParams { client_id: "ca_1", ..Default::default() };
 /// assert_eq!(apps_oauth_link(&p, &list).unwrap(), "https://marketplace.stripe.com/oauth/v2/authorize?client_id=ca_1&redirect_uri=https%3A%2F%2Fa.example%2Fcb");
@@ -122,7 +122,7 @@ pub struct AppsOAuthLinkParams<'a> {
 /// Builds `https://marketplace.stripe.com/oauth/v2[/{chnlink_…}]/authorize?client_id=…&redirect_uri=…&state=…`.
 ///
 /// ```
-/// use stripe_handshake::{apps_oauth_link, AppsOAuthLinkParams, RedirectAllowList, RedirectMode};
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, oauth::{apps_oauth_link, AppsOAuthLinkParams}};
 /// let list = RedirectAllowList::new(&["https://example.com/cb"], RedirectMode::Live).unwrap();
 /// let link = apps_oauth_link(&AppsOAuthLinkParams {
 ///     client_id: "ca_123", state: Some("xyz"), test_link_id: Some("chnlink_9"), ..Default::default()
@@ -156,7 +156,7 @@ pub fn apps_oauth_link(p: &AppsOAuthLinkParams<'_>, redirects: &RedirectAllowLis
 /// The access a Standard-account platform asks for. There is no default: pick one.
 ///
 /// ```
-/// use stripe_handshake::{ConnectAccountType, Scope};
+/// use stripe_handshake::oauth::{ConnectAccountType, Scope};
 /// let standard = ConnectAccountType::Standard { scope: Scope::ReadOnly };
 /// assert_eq!(Scope::parse(Scope::ReadOnly.as_str()).unwrap(), Scope::ReadOnly);
 /// # let _ = standard;
@@ -173,7 +173,7 @@ impl Scope {
     /// The wire value.
     ///
     /// ```
-    /// assert_eq!(stripe_handshake::Scope::ReadWrite.as_str(), "read_write");
+    /// assert_eq!(stripe_handshake::oauth::Scope::ReadWrite.as_str(), "read_write");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -186,7 +186,7 @@ impl Scope {
     /// Parses the wire value.
     ///
     /// ```
-    /// # use stripe_handshake::Scope;
+    /// # use stripe_handshake::oauth::Scope;
     /// assert_eq!(Scope::parse("read_only").unwrap(), Scope::ReadOnly);
     /// assert!(Scope::parse("admin").is_err());
     /// ```
@@ -205,7 +205,7 @@ impl Scope {
 /// Which Connect OAuth variant to link to.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, oauth::{ConnectLinkParams, ConnectAccountType, connect_oauth_link}};
 /// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
 /// let express = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
 /// assert!(connect_oauth_link(&express, &list).unwrap().starts_with("https://connect.stripe.com/express/oauth/authorize?"));
@@ -226,7 +226,7 @@ impl ConnectAccountType {
     /// scope name: Standard requires a scope, Express takes none. For bindings and config files.
     ///
     /// ```
-    /// use stripe_handshake::{ConnectAccountType, Scope};
+    /// use stripe_handshake::oauth::{ConnectAccountType, Scope};
     /// assert_eq!(ConnectAccountType::parse("standard", Some("read_only")).unwrap(),
     ///            ConnectAccountType::Standard { scope: Scope::ReadOnly });
     /// assert_eq!(ConnectAccountType::parse("express", None).unwrap(), ConnectAccountType::Express);
@@ -256,7 +256,7 @@ impl ConnectAccountType {
 /// Which page the user lands on.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, oauth::{ConnectLinkParams, ConnectAccountType, StripeLanding, connect_oauth_link}};
 /// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
 /// let mut p = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
 /// p.stripe_landing = Some(StripeLanding::Login);
@@ -274,7 +274,7 @@ impl StripeLanding {
     /// The wire value.
     ///
     /// ```
-    /// assert_eq!(stripe_handshake::StripeLanding::Login.as_str(), "login");
+    /// assert_eq!(stripe_handshake::oauth::StripeLanding::Login.as_str(), "login");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -287,7 +287,7 @@ impl StripeLanding {
     /// Parses the wire value.
     ///
     /// ```
-    /// # use stripe_handshake::StripeLanding;
+    /// # use stripe_handshake::oauth::StripeLanding;
     /// assert_eq!(StripeLanding::parse("register").unwrap(), StripeLanding::Register);
     /// ```
     ///
@@ -307,7 +307,7 @@ macro_rules! prefill_fields {
         /// A `stripe_user[…]` prefill key, in the order Stripe documents them.
         ///
         /// ```
-        /// use stripe_handshake::StripeUserField;
+        /// use stripe_handshake::oauth::StripeUserField;
         /// assert_eq!(StripeUserField::ALL.len(), 27);
         /// assert_eq!(StripeUserField::ALL[0], StripeUserField::Email);
         /// ```
@@ -322,7 +322,7 @@ macro_rules! prefill_fields {
             /// The key as it appears inside `stripe_user[…]`.
             ///
             /// ```
-            /// assert_eq!(stripe_handshake::StripeUserField::BusinessName.as_str(), "business_name");
+            /// assert_eq!(stripe_handshake::oauth::StripeUserField::BusinessName.as_str(), "business_name");
             /// ```
             #[must_use]
             pub const fn as_str(self) -> &'static str {
@@ -332,7 +332,7 @@ macro_rules! prefill_fields {
             /// Parses a key name.
             ///
             /// ```
-            /// # use stripe_handshake::StripeUserField;
+            /// # use stripe_handshake::oauth::StripeUserField;
             /// assert_eq!(StripeUserField::parse("email").unwrap(), StripeUserField::Email);
             /// assert!(StripeUserField::parse("password").is_err());
             /// ```
@@ -364,7 +364,7 @@ prefill_fields! {
 /// Parameters of a Connect OAuth authorize link.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, oauth::{ConnectLinkParams, ConnectAccountType, StripeUserField, connect_oauth_link}};
 /// let list = RedirectAllowList::new(&["https://a.example/cb"], RedirectMode::Live).unwrap();
 /// let mut p = ConnectLinkParams::new("ca_1", ConnectAccountType::Express);
 /// p.suggested_capabilities = vec!["transfers"];
@@ -398,7 +398,7 @@ impl<'a> ConnectLinkParams<'a> {
     /// Parameters with only the required fields set.
     ///
     /// ```
-    /// use stripe_handshake::{ConnectLinkParams, ConnectAccountType, Scope};
+    /// use stripe_handshake::oauth::{ConnectLinkParams, ConnectAccountType, Scope};
     /// let p = ConnectLinkParams::new("ca_123", ConnectAccountType::Standard { scope: Scope::ReadWrite });
     /// assert!(p.state.is_none());
     /// ```
@@ -423,7 +423,7 @@ impl<'a> ConnectLinkParams<'a> {
 /// suggested_capabilities[], stripe_user[…]`.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, oauth::{ConnectLinkParams, ConnectAccountType, Scope, StripeUserField, connect_oauth_link}};
 /// let list = RedirectAllowList::new(&["https://example.com/cb"], RedirectMode::Live).unwrap();
 /// let mut p = ConnectLinkParams::new("ca_123", ConnectAccountType::Standard { scope: Scope::ReadWrite });
 /// p.state = Some("st");

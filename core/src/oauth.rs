@@ -4,6 +4,16 @@
 //! parse responses (status and body); your HTTP client sends them. Nothing here retries:
 //! a Connect authorization code used twice revokes the connection, so never resend a
 //! code exchange automatically.
+//!
+//! Links ([`connect_oauth_link`], [`apps_oauth_link`]) and the callback
+//! ([`verify_oauth_callback`]) are here too: the whole flow in one module.
+
+pub use crate::callback::{verify_oauth_callback, AuthorizedCallback, CallbackDenial, OAuthCallback};
+pub use crate::error::OAuthErrorKind;
+pub use crate::links::{
+    apps_oauth_link, connect_oauth_link, AppsOAuthLinkParams, ConnectAccountType, ConnectLinkParams, Scope,
+    StripeLanding, StripeUserField, CONNECT_BASE, MAX_LINK_STATE_LEN,
+};
 
 use core::fmt;
 
@@ -13,9 +23,8 @@ use serde::Deserialize;
 
 use crate::callback::{MAX_ERROR_DESCRIPTION_LEN, MAX_ERROR_LEN};
 use crate::encoding::{cap, form_encode, json_error_reason};
-use crate::error::{Error, OAuthErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::ids::{ACCOUNT_ID, CLIENT_ID, SECRET_KEY_BODY, TOKEN};
-use crate::links::{Scope, CONNECT_BASE};
 use crate::urls::base_url;
 
 /// Default base of the Stripe API (the Stripe Apps token endpoint).
@@ -158,7 +167,7 @@ impl fmt::Debug for SecretKey {
 /// and the body (they hold the secret key, codes and tokens).
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SecretKey, oauth::{deauthorize_request, RequestOptions}};
 /// let key = SecretKey::parse("sk_test_1").unwrap();
 /// let r = deauthorize_request(&key, "ca_1", "acct_1", &RequestOptions::default()).unwrap();
 /// assert_eq!((r.method, r.url.as_str()), ("POST", "https://connect.stripe.com/oauth/deauthorize"));
@@ -196,7 +205,7 @@ impl fmt::Debug for HttpRequest {
 /// Which OAuth server to talk to.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SecretKey, oauth::{code_exchange_request, OAuthProvider, RequestOptions}};
 /// let key = SecretKey::parse("sk_test_1").unwrap();
 /// let apps = code_exchange_request(OAuthProvider::Apps, &key, "ac_1", &RequestOptions::default()).unwrap();
 /// assert_eq!(apps.url, "https://api.stripe.com/v1/oauth/token");
@@ -213,7 +222,7 @@ impl OAuthProvider {
     /// Parses `"apps"` or `"connect"`.
     ///
     /// ```
-    /// # use stripe_handshake::OAuthProvider;
+    /// # use stripe_handshake::oauth::OAuthProvider;
     /// assert_eq!(OAuthProvider::parse("apps").unwrap(), OAuthProvider::Apps);
     /// assert!(OAuthProvider::parse("github").is_err());
     /// ```
@@ -235,7 +244,7 @@ pub const DEFAULT_REFRESH_MARGIN_SECS: u64 = 300;
 /// Options shared by the request builders.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SecretKey, Mode, oauth::{RequestOptions, code_exchange_request, OAuthProvider}};
 /// let key = SecretKey::parse("sk_test_1").unwrap();
 /// let opts = RequestOptions { expected_mode: Some(Mode::Test), base_url: Some("http://127.0.0.1:12111") };
 /// let r = code_exchange_request(OAuthProvider::Connect, &key, "ac_1", &opts).unwrap();
@@ -280,7 +289,7 @@ fn token_url(provider: OAuthProvider, opts: &RequestOptions<'_>) -> Result<Strin
 /// secret key as HTTP Basic. Send it once; never retry it automatically.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SecretKey, Mode, oauth::{code_exchange_request, OAuthProvider, RequestOptions}};
 /// let key = SecretKey::parse("sk_test_123").unwrap();
 /// let r = code_exchange_request(OAuthProvider::Connect, &key, "ac_abc", &RequestOptions::default()).unwrap();
 /// assert_eq!(r.url, "https://connect.stripe.com/oauth/token");
@@ -309,7 +318,7 @@ pub fn code_exchange_request(
 /// the `scope`). Stripe Apps refresh tokens roll: store the new one from the response.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SecretKey, oauth::{refresh_request, OAuthProvider, RequestOptions}};
 /// let key = SecretKey::parse("sk_live_123").unwrap();
 /// let r = refresh_request(OAuthProvider::Apps, &key, "rt_1", None, &RequestOptions::default()).unwrap();
 /// assert_eq!(r.url, "https://api.stripe.com/v1/oauth/token");
@@ -343,7 +352,7 @@ pub fn refresh_request(
 /// `https://connect.stripe.com/oauth/deauthorize`.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SecretKey, oauth::{deauthorize_request, RequestOptions}};
 /// let key = SecretKey::parse("sk_test_123").unwrap();
 /// let r = deauthorize_request(&key, "ca_1", "acct_9", &RequestOptions::default()).unwrap();
 /// assert_eq!(r.body, "client_id=ca_1&stripe_user_id=acct_9");
@@ -432,7 +441,7 @@ fn preflight(status: u16, body: &[u8]) -> Result<()> {
 /// A successful token response. Debug output redacts the tokens.
 ///
 /// ```
-/// use stripe_handshake::parse_token_response;
+/// use stripe_handshake::oauth::parse_token_response;
 /// let t = parse_token_response(200, br#"{"access_token":"sk_test_a","refresh_token":"rt_b","token_type":"bearer","stripe_user_id":"acct_1","livemode":false,"scope":"read_write","stripe_publishable_key":"pk_test_c"}"#).unwrap();
 /// assert_eq!((t.access_token(), t.refresh_token(), t.token_type()), ("sk_test_a", Some("rt_b"), "bearer"));
 /// assert_eq!((t.stripe_user_id(), t.livemode(), t.scope(), t.stripe_publishable_key()), ("acct_1", Some(false), Some("read_write"), Some("pk_test_c")));
@@ -510,7 +519,7 @@ impl fmt::Debug for TokenResponse {
 /// Parses the token endpoint's answer (code exchange or refresh).
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{OAuthErrorKind, oauth::parse_token_response};
 /// let ok = parse_token_response(200, br#"{"access_token":"sk_test_x","refresh_token":"rt_x","scope":"read_write","livemode":false,"token_type":"bearer","stripe_user_id":"acct_1","stripe_publishable_key":"pk_test_x","extra":1}"#).unwrap();
 /// assert_eq!(ok.stripe_user_id(), "acct_1");
 /// let err = parse_token_response(400, br#"{"error":"invalid_grant","error_description":"This authorization code has already been used."}"#).unwrap_err();
@@ -547,7 +556,7 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenResponse> {
 /// Parses the deauthorize answer; it must echo the account asked for.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::oauth::parse_deauthorize_response;
 /// assert!(parse_deauthorize_response(200, br#"{"stripe_user_id":"acct_9"}"#, "acct_9").is_ok());
 /// assert_eq!(parse_deauthorize_response(200, br#"{"stripe_user_id":"acct_8"}"#, "acct_9").unwrap_err().code(), "deauthorize_mismatch");
 /// ```
@@ -570,7 +579,7 @@ pub fn parse_deauthorize_response(status: u16, body: &[u8], expected_stripe_user
 /// `expires_in`), refresh tokens 1 year and roll on every use.
 ///
 /// ```
-/// use stripe_handshake::AppsTokenExpiry;
+/// use stripe_handshake::oauth::AppsTokenExpiry;
 /// let e = AppsTokenExpiry::from_issued_at(1_000);
 /// assert_eq!(e.access_expires_at(), 4_600);
 /// assert!(!e.needs_refresh(4_000, 300));

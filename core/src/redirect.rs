@@ -175,7 +175,7 @@ struct RawManifest {
 /// The fields of a `stripe-app.json` manifest this library uses.
 ///
 /// ```
-/// use stripe_handshake::{AppManifest, RedirectMode};
+/// use stripe_handshake::{RedirectMode, redirect::AppManifest};
 /// let m = AppManifest::parse(r#"{"id":"com.example.app","version":"1.0.0",
 ///   "stripe_api_access_type":"oauth","distribution_type":"public",
 ///   "allowed_redirect_uris":["https://example.com/callback"]}"#, RedirectMode::Live).unwrap();

@@ -134,7 +134,7 @@ impl fmt::Debug for SigningSecret {
 /// A parsed signature header. Building one proves nothing; only [`verify`] does.
 ///
 /// ```
-/// let h = stripe_handshake::SignatureHeader::parse("t=1700000000,v1=00,v0=ab").unwrap();
+/// let h = stripe_handshake::webhook::SignatureHeader::parse("t=1700000000,v1=00,v0=ab").unwrap();
 /// assert_eq!(h.timestamp(), 1700000000);
 /// assert_eq!(h.v1_count(), 1);
 /// ```
@@ -251,14 +251,14 @@ impl<'a> SignatureHeader<'a> {
 /// Only [`verify`] (and the crate's callback verifiers) construct it.
 ///
 /// ```
-/// use stripe_handshake::{sign_header, verify, SigningSecret, Tolerance};
+/// use stripe_handshake::{SigningSecret, Tolerance, testing::sign_header, webhook::verify};
 /// let secret = SigningSecret::new("whsec_test").unwrap();
 /// let header = sign_header(b"{}", &secret, 1_700_000_000).unwrap();
 /// let ok = verify(b"{}", &header, &[secret], 1_700_000_010, Tolerance::default()).unwrap();
 /// assert_eq!(ok.timestamp(), 1_700_000_000);
 /// assert_eq!(ok.secret_index(), 0);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VerifiedSignature {
     timestamp: u64,
     secret_index: usize,
@@ -313,7 +313,7 @@ pub(crate) enum Window {
 /// Debug output is redacted.
 ///
 /// ```
-/// use stripe_handshake::{sign_header, SigningSecret, Tolerance, Verifier};
+/// use stripe_handshake::{SigningSecret, Tolerance, Verifier, testing::sign_header};
 /// let secret = SigningSecret::new("whsec_test").unwrap();
 /// let verifier = Verifier::new(&[secret.clone()], Tolerance::default()).unwrap();
 /// let header = sign_header(b"body", &secret, 1_700_000_000).unwrap();
@@ -389,7 +389,7 @@ impl Verifier {
 /// the bytes and the signature.
 ///
 /// ```
-/// use stripe_handshake::{sign_header, verify, SigningSecret, Tolerance};
+/// use stripe_handshake::{SigningSecret, Tolerance, testing::sign_header, webhook::verify};
 /// let secret = SigningSecret::new("whsec_test").unwrap();
 /// let header = sign_header(b"payload", &secret, 100).unwrap();
 /// assert!(verify(b"payload", &header, &[secret.clone()], 150, Tolerance::default()).is_ok());
@@ -414,7 +414,7 @@ pub fn verify(
 /// Computes the lowercase-hex `v1` signature of `payload` at time `t`.
 ///
 /// ```
-/// use stripe_handshake::{compute_signature, SigningSecret};
+/// use stripe_handshake::{SigningSecret, testing::compute_signature};
 /// let s = SigningSecret::new("whsec_test_secret_for_vectors_only").unwrap();
 /// let payload = br#"{"id":"evt_test_123","object":"event","type":"account.application.deauthorized"}"#;
 /// assert_eq!(
@@ -435,7 +435,7 @@ pub fn compute_signature(payload: &[u8], secret: &SigningSecret, t: u64) -> Resu
 /// like stripe-node's `generateTestHeaderString`.
 ///
 /// ```
-/// use stripe_handshake::{sign_header, SigningSecret};
+/// use stripe_handshake::{SigningSecret, testing::sign_header};
 /// let s = SigningSecret::new("whsec_x").unwrap();
 /// assert!(sign_header(b"{}", &s, 1).unwrap().starts_with("t=1,v1="));
 /// ```

@@ -53,7 +53,7 @@ pub const MAX_SESSION_ID_LEN: usize = 1024;
 /// Which flow a `state` belongs to; a token for one flow never passes a check for another.
 ///
 /// ```
-/// use stripe_handshake::Flow;
+/// use stripe_handshake::state::Flow;
 /// assert_eq!(Flow::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(), ["install_link", "apps_oauth", "connect_oauth"]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,7 +73,7 @@ impl Flow {
     /// The snake_case name.
     ///
     /// ```
-    /// assert_eq!(stripe_handshake::Flow::ConnectOAuth.as_str(), "connect_oauth");
+    /// assert_eq!(stripe_handshake::state::Flow::ConnectOAuth.as_str(), "connect_oauth");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -87,7 +87,7 @@ impl Flow {
     /// Parses the snake_case name.
     ///
     /// ```
-    /// # use stripe_handshake::Flow;
+    /// # use stripe_handshake::state::Flow;
     /// assert_eq!(Flow::parse("apps_oauth").unwrap(), Flow::AppsOAuth);
     /// assert!(Flow::parse("other").is_err());
     /// ```
@@ -120,7 +120,7 @@ impl Flow {
 /// `entropy` must come from a CSPRNG; with the `os-rng` feature, [`random_state`] does that.
 ///
 /// ```
-/// let s = stripe_handshake::plain_state_from_entropy(&[7u8; 32]);
+/// let s = stripe_handshake::state::plain_state_from_entropy(&[7u8; 32]);
 /// assert_eq!(s.len(), 43);
 /// ```
 #[must_use]
@@ -131,8 +131,8 @@ pub fn plain_state_from_entropy(entropy: &[u8; 32]) -> String {
 /// 32 bytes from the operating system's CSPRNG.
 ///
 /// ```
-/// let a = stripe_handshake::random_bytes().unwrap();
-/// assert_ne!(a, stripe_handshake::random_bytes().unwrap());
+/// let a = stripe_handshake::state::random_bytes().unwrap();
+/// assert_ne!(a, stripe_handshake::state::random_bytes().unwrap());
 /// ```
 ///
 /// # Errors
@@ -147,7 +147,7 @@ pub fn random_bytes() -> Result<[u8; 32]> {
 /// A fresh plain `state` from the OS CSPRNG.
 ///
 /// ```
-/// let s = stripe_handshake::random_state().unwrap();
+/// let s = stripe_handshake::state::random_state().unwrap();
 /// assert_eq!(s.len(), 43);
 /// ```
 ///
@@ -163,8 +163,8 @@ pub fn random_state() -> Result<String> {
 /// `received` is `None` when the callback has no `state`: that never passes.
 ///
 /// ```
-/// use stripe_handshake::check_plain_state;
-/// let s = stripe_handshake::plain_state_from_entropy(&[1u8; 32]);
+/// use stripe_handshake::state::check_plain_state;
+/// let s = stripe_handshake::state::plain_state_from_entropy(&[1u8; 32]);
 /// assert!(check_plain_state(&s, Some(&s)).is_ok());
 /// assert_eq!(check_plain_state(&s, Some("x")).unwrap_err().code(), "state_mismatch");
 /// assert_eq!(check_plain_state(&s, None).unwrap_err().code(), "state_missing");
@@ -195,7 +195,7 @@ pub fn check_plain_state(expected: &str, received: Option<&str>) -> Result<()> {
 /// secret bytes. Debug output is redacted.
 ///
 /// ```
-/// use stripe_handshake::StateKey;
+/// use stripe_handshake::state::StateKey;
 /// let k = StateKey::new("k1", &[0u8; 32]).unwrap();
 /// assert_eq!(format!("{k:?}"), "StateKey { id: \"k1\", key: [redacted] }");
 /// assert_eq!(StateKey::new("k1", &[0u8; 16]).unwrap_err().code(), "invalid_state_key");
@@ -241,7 +241,7 @@ impl fmt::Debug for StateKey {
 /// the tokens it signed have expired.
 ///
 /// ```
-/// use stripe_handshake::{StateKey, StateKeys};
+/// use stripe_handshake::state::{StateKey, StateKeys};
 /// let keys = StateKeys::new(vec![StateKey::new("new", &[1; 32]).unwrap(), StateKey::new("old", &[2; 32]).unwrap()]).unwrap();
 /// assert_eq!(keys.signing_key_id(), "new");
 /// ```
@@ -285,7 +285,7 @@ impl StateKeys {
 /// What a state token carries, besides its key and MAC.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, MAX_STATE_TOKEN_LEN};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
 /// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: None };
 /// let t = issue_state_token(&keys, &p, 0, &[2; 32]).unwrap();
@@ -343,7 +343,7 @@ fn token_mac(key: &StateKey, body: &[u8]) -> Result<[u8; MAC_LEN]> {
 /// 411 characters.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, verify_state_token};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
 /// let params = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"sess-1", ttl_secs: None, data: Some("/settings") };
 /// let token = issue_state_token(&keys, &params, 1_700_000_000, &[3; 32]).unwrap();
@@ -392,7 +392,7 @@ pub fn issue_state_token(keys: &StateKeys, p: &StateTokenParams<'_>, now: u64, n
 /// Issues a token with a nonce from the OS CSPRNG.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token_random};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
 /// let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"s", ttl_secs: Some(60), data: None };
 /// assert_ne!(issue_state_token_random(&keys, &p, 1).unwrap(), issue_state_token_random(&keys, &p, 1).unwrap());
@@ -408,7 +408,7 @@ pub fn issue_state_token_random(keys: &StateKeys, p: &StateTokenParams<'_>, now:
 /// A state token that passed every check. Only [`verify_state_token`] constructs it.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, verify_state_token};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
 /// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: Some("/back") };
 /// let t = issue_state_token(&keys, &p, 10, &[0; 32]).unwrap();
@@ -491,7 +491,7 @@ impl<'a> Reader<'a> {
 /// `state_flow_mismatch`, `invalid_argument` (session id).
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, verify_state_token};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
 /// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"s", ttl_secs: None, data: None };
 /// let t = issue_state_token(&keys, &p, 1000, &[0; 32]).unwrap();
@@ -577,7 +577,7 @@ pub fn verify_state_token(
 /// caller always says what they expect.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateCheck, Flow};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
 /// let check = StateCheck::Signed { keys: &keys, session_id: b"sess" };
 /// assert_eq!(check.name(), "signed");
@@ -620,7 +620,7 @@ impl<'a> StateCheck<'a> {
     /// (plain), `keys` with `session_id` (signed), or `allow_stateless = true`.
     ///
     /// ```
-    /// use stripe_handshake::StateCheck;
+    /// use stripe_handshake::state::StateCheck;
     /// assert!(matches!(StateCheck::from_options(Some("x"), None, None, false).unwrap(), StateCheck::Plain { .. }));
     /// assert!(matches!(StateCheck::from_options(None, None, None, true).unwrap(), StateCheck::Stateless));
     /// // Saying nothing is an error: the caller must choose.
@@ -662,7 +662,7 @@ impl<'a> StateCheck<'a> {
 /// What the state check established.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, StateCheck};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
 /// let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"s", ttl_secs: None, data: None };
 /// let t = issue_state_token(&keys, &p, 0, &[3; 32]).unwrap();
@@ -684,7 +684,7 @@ impl StateOutcome {
     /// The name of the outcome: `"plain"`, `"signed"` or `"stateless"`.
     ///
     /// ```
-    /// assert_eq!(stripe_handshake::StateOutcome::Stateless.name(), "stateless");
+    /// assert_eq!(stripe_handshake::state::StateOutcome::Stateless.name(), "stateless");
     /// ```
     #[must_use]
     pub fn name(&self) -> &'static str {
@@ -709,7 +709,7 @@ impl StateCheck<'_> {
     /// Runs the check on the received `state` for `flow` at `now`.
     ///
     /// ```
-    /// use stripe_handshake::{StateCheck, StateOutcome, Flow};
+    /// use stripe_handshake::state::{StateCheck, StateOutcome, Flow};
     /// assert_eq!(StateCheck::Stateless.run(None, Flow::InstallLink, 0).unwrap(), StateOutcome::Stateless);
     /// assert_eq!(StateCheck::Stateless.run(Some("x"), Flow::InstallLink, 0).unwrap_err().code(), "unexpected_state");
     /// assert_eq!(StateCheck::Plain { expected: "abc" }.run(None, Flow::InstallLink, 0).unwrap_err().code(), "state_missing");

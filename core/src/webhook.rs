@@ -1,11 +1,18 @@
 //! Webhook events: verify the `Stripe-Signature` over the raw body, then read the envelope.
+//!
+//! The `Stripe-Signature` scheme itself ([`verify`], [`Verifier`], [`SignatureHeader`]) is
+//! here too; install callbacks use the same scheme.
+
+pub use crate::signature::{
+    verify, SignatureHeader, SigningSecret, Tolerance, VerifiedSignature, Verifier, DEFAULT_TOLERANCE_SECS,
+    MAX_HEADER_LEN, MAX_SECRET_LEN,
+};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::encoding::{cap, json_error_reason};
 use crate::error::{Error, Result};
-use crate::signature::{SigningSecret, Tolerance, Verifier};
 
 /// The event type sent when a user disconnects your platform or uninstalls your app.
 pub const DEAUTHORIZED_EVENT: &str = "account.application.deauthorized";
@@ -38,12 +45,12 @@ struct RawApplication {
 /// A webhook event whose signature verified. Only [`verify_webhook`] constructs it.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, testing::sign_header, webhook::verify_webhook};
 /// let body = br#"{"id":"evt_1","object":"event","type":"payout.paid","account":"acct_1","livemode":true,"created":5,"api_version":"2024-06-20","data":{"object":{"id":"po_1"}}}"#;
 /// let s = SigningSecret::new("whsec_x").unwrap();
 /// let e = verify_webhook(body, &sign_header(body, &s, 9).unwrap(), &[s], 9, Tolerance::default()).unwrap();
 /// assert_eq!((e.id(), e.event_type(), e.account(), e.livemode(), e.created()), ("evt_1", "payout.paid", Some("acct_1"), true, 5));
-/// assert_eq!((e.api_version(), e.data_object_json(), e.timestamp(), e.secret_index()), (Some("2024-06-20"), r#"{"id":"po_1"}"#, 9, 0));
+/// assert_eq!((e.api_version(), e.data_object_json(), e.signature().timestamp(), e.signature().secret_index()), (Some("2024-06-20"), r#"{"id":"po_1"}"#, 9, 0));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedEvent {
@@ -54,8 +61,7 @@ pub struct VerifiedEvent {
     created: u64,
     api_version: Option<String>,
     data_object: String,
-    timestamp: u64,
-    secret_index: usize,
+    signature: VerifiedSignature,
 }
 
 impl VerifiedEvent {
@@ -94,22 +100,17 @@ impl VerifiedEvent {
     pub fn data_object_json(&self) -> &str {
         &self.data_object
     }
-    /// The signature's timestamp (Unix seconds).
+    /// The verified `Stripe-Signature`: its timestamp and which secret matched.
     #[must_use]
-    pub fn timestamp(&self) -> u64 {
-        self.timestamp
-    }
-    /// Index of the secret that matched.
-    #[must_use]
-    pub fn secret_index(&self) -> usize {
-        self.secret_index
+    pub fn signature(&self) -> &VerifiedSignature {
+        &self.signature
     }
 
     /// Reads an `account.application.deauthorized` event: which account disconnected which
     /// application.
     ///
     /// ```
-    /// use stripe_handshake::*;
+    /// use stripe_handshake::{SigningSecret, Tolerance, testing::sign_header, webhook::verify_webhook};
     /// let body = br#"{"id":"evt_1","object":"event","type":"account.application.deauthorized","account":"acct_9","livemode":false,"created":1700000000,"data":{"object":{"id":"ca_1","object":"application","name":"My app"}}}"#;
     /// let s = SigningSecret::new("whsec_x").unwrap();
     /// let h = sign_header(body, &s, 1_700_000_000).unwrap();
@@ -138,7 +139,7 @@ impl VerifiedEvent {
 /// An account disconnected your platform or uninstalled your app.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, testing::sign_header, webhook::verify_webhook};
 /// let body = br#"{"id":"evt_1","type":"account.application.deauthorized","account":"acct_9","livemode":true,"created":1,"data":{"object":{"id":"ca_1","name":"App"}}}"#;
 /// let s = SigningSecret::new("whsec_x").unwrap();
 /// let d = verify_webhook(body, &sign_header(body, &s, 1).unwrap(), &[s], 1, Tolerance::default()).unwrap().deauthorization().unwrap();
@@ -182,7 +183,7 @@ fn missing(field: &str) -> Error {
 /// Verifies a webhook's `Stripe-Signature` over the raw body, then reads the event.
 ///
 /// ```
-/// use stripe_handshake::*;
+/// use stripe_handshake::{SigningSecret, Tolerance, testing::sign_header, webhook::verify_webhook};
 /// let body = br#"{"id":"evt_1","object":"event","type":"customer.created","livemode":true,"created":1,"data":{"object":{"id":"cus_1"}}}"#;
 /// let s = SigningSecret::new("whsec_x").unwrap();
 /// let h = sign_header(body, &s, 1_700_000_000).unwrap();
@@ -212,11 +213,11 @@ impl Verifier {
     /// As [`verify_webhook`].
     pub fn verify_webhook(&self, payload: &[u8], header: &str, now: u64) -> Result<VerifiedEvent> {
         let sig = self.verify(payload, header, now)?;
-        read_event(payload, sig.timestamp(), sig.secret_index())
+        read_event(payload, sig)
     }
 }
 
-fn read_event(payload: &[u8], timestamp: u64, secret_index: usize) -> Result<VerifiedEvent> {
+fn read_event(payload: &[u8], signature: VerifiedSignature) -> Result<VerifiedEvent> {
     let raw: RawEvent<'_> = serde_json::from_slice(payload)
         .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
     Ok(VerifiedEvent {
@@ -231,8 +232,7 @@ fn read_event(payload: &[u8], timestamp: u64, secret_index: usize) -> Result<Ver
             .and_then(|d| d.object)
             .map(|o| o.get().to_owned())
             .ok_or_else(|| missing("data.object"))?,
-        timestamp,
-        secret_index,
+        signature,
     })
 }
 
@@ -249,10 +249,10 @@ mod tests {
         let h = sign_header(body, &new, 1).unwrap();
         let e = verify_webhook(body, &h, &[old, new], 1, Tolerance::default()).unwrap();
         assert!(e.livemode());
-        assert_eq!(e.secret_index(), 1);
+        assert_eq!(e.signature().secret_index(), 1);
         let first =
             verify_webhook(body, &h, &[SigningSecret::new("whsec_new").unwrap()], 1, Tolerance::default()).unwrap();
-        assert_eq!(first.secret_index(), 0);
+        assert_eq!(first.signature().secret_index(), 0);
         let d = e.deauthorization().unwrap();
         assert!(d.livemode());
         assert_eq!(d.application_name(), None);

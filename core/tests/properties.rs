@@ -9,7 +9,15 @@
 )]
 
 use proptest::prelude::*;
-use stripe_handshake::*;
+use stripe_handshake::{
+    install::{install_payload, verify_install_callback, InstallVerifyOptions, StateField},
+    oauth::{parse_deauthorize_response, parse_token_response, verify_oauth_callback},
+    redirect::AppManifest,
+    state::{issue_state_token, verify_state_token, Flow, StateCheck, StateKey, StateKeys, StateTokenParams},
+    testing::sign_header,
+    webhook::{verify, verify_webhook},
+    Error, RedirectAllowList, RedirectMode, Result, SecretKey, SigningSecret, Tolerance,
+};
 
 fn secret() -> SigningSecret {
     SigningSecret::new("whsec_prop_secret").unwrap()

@@ -32,3 +32,28 @@ fn table_matches_codes_and_families() {
     assert_eq!(Error::SignatureMismatch.family(), stripe_handshake::ErrorFamily::Signature);
     assert_eq!(Error::InvalidManifest { reason: String::new() }.family().as_str(), "invalid_input");
 }
+
+/// Every "PROTOCOL §N" in the sources names a section `## N.` of `docs/protocol.md`.
+#[test]
+fn protocol_references_resolve() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let protocol = std::fs::read_to_string(format!("{root}/docs/protocol.md")).expect("docs/protocol.md");
+    let mut stack = vec![std::path::PathBuf::from(format!("{root}/core/src"))];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable source dir") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source file");
+            for (at, _) in text.match_indices("PROTOCOL §") {
+                let n: String = text[at + "PROTOCOL §".len()..].chars().take_while(char::is_ascii_digit).collect();
+                assert!(protocol.contains(&format!("\n## {n}. ")), "{}: PROTOCOL §{n} has no section", path.display());
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 5, "found only {seen} references");
+}

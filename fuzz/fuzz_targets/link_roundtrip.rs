@@ -1,7 +1,10 @@
 #![no_main]
 //! Links round-trip: a WHATWG parser reads back exactly the state and prefill we put in.
 use libfuzzer_sys::fuzz_target;
-use stripe_handshake::*;
+use stripe_handshake::{
+    oauth::{connect_oauth_link, ConnectAccountType, ConnectLinkParams, Scope, StripeUserField},
+    RedirectAllowList, RedirectMode,
+};
 
 fuzz_target!(|data: (&str, &str)| {
     let (state, email) = data;

@@ -1,7 +1,7 @@
 #![no_main]
 //! The stripe-app.json parser on arbitrary text: every accepted entry is canonical.
 use libfuzzer_sys::fuzz_target;
-use stripe_handshake::*;
+use stripe_handshake::{redirect::AppManifest, Error, RedirectMode};
 
 fuzz_target!(|json: &str| {
     match AppManifest::parse(json, RedirectMode::Test) {

@@ -1,7 +1,7 @@
 #![no_main]
 //! Redirect checks: accepted if and only if byte-equal to a (canonical) allow-list entry.
 use libfuzzer_sys::fuzz_target;
-use stripe_handshake::*;
+use stripe_handshake::{RedirectAllowList, RedirectMode};
 
 fuzz_target!(|data: (&str, &str)| {
     let (entry, requested) = data;

@@ -1,7 +1,10 @@
 #![no_main]
 //! The state-token decoder on arbitrary strings: nothing but a token we issued may verify.
 use libfuzzer_sys::fuzz_target;
-use stripe_handshake::*;
+use stripe_handshake::{
+    state::{issue_state_token, verify_state_token, Flow, StateKey, StateKeys, StateTokenParams},
+    Error,
+};
 
 fuzz_target!(|token: &str| {
     let keys = StateKeys::new(vec![StateKey::new("k1", &[7; 32]).unwrap()]).unwrap();

@@ -1,7 +1,11 @@
 #![no_main]
 //! Token and deauthorize response parsers on arbitrary status codes and bodies.
 use libfuzzer_sys::fuzz_target;
-use stripe_handshake::*;
+use stripe_handshake::{
+    install::{MAX_ERROR_DESCRIPTION_LEN, MAX_ERROR_LEN},
+    oauth::{parse_deauthorize_response, parse_token_response},
+    Error,
+};
 
 fuzz_target!(|data: &[u8]| {
     let status = u16::from_le_bytes([data.first().copied().unwrap_or(0), data.get(1).copied().unwrap_or(0)]) % 600;

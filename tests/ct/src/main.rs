@@ -12,8 +12,10 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use stripe_handshake::{
-    check_plain_state, hmac_sha256, issue_state_token, sign_header, verify_hmac_sha256, verify_state_token, Flow,
-    SigningSecret, StateKey, StateKeys, StateTokenParams, Tolerance, Verifier,
+    hmac_sha256,
+    state::{check_plain_state, issue_state_token, verify_state_token, Flow, StateKey, StateKeys, StateTokenParams},
+    testing::sign_header,
+    verify_hmac_sha256, SigningSecret, Tolerance, Verifier,
 };
 
 /// Memcheck client request (amd64), as `VALGRIND_DO_CLIENT_REQUEST_EXPR` in valgrind.h: the

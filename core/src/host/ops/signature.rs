@@ -61,8 +61,8 @@ fn event(e: &VerifiedEvent) -> Out {
             Out::opt_str(e.api_version()),
             Out::Json(e.data_object_json().to_owned()),
             Out::str(e.data_object_json()),
-            Out::Int(e.timestamp()),
-            Out::index(e.secret_index()),
+            Out::Int(e.signature().timestamp()),
+            Out::index(e.signature().secret_index()),
         ],
     )
 }
