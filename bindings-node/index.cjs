@@ -1,3 +1,4 @@
 'use strict'
-// The public module: the napi addon wrapped by api.cjs (typed errors, hidden credentials).
-module.exports = require('./api.cjs').build(require('./native.cjs'))
+// The CommonJS entry: the same module object as the ESM entry (index.mjs), loaded with
+// require(esm) (Node 20.19+, 22.12+).
+module.exports = require('./index.mjs').default

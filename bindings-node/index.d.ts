@@ -564,6 +564,3 @@ export interface InstallPayloadOptions {
   accountId: string
   nullState?: boolean
 }
-
-/** Panics inside the core, to prove a panic becomes InternalError. Tests only. */
-export declare function _selfTestPanic(): void

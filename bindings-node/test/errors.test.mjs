@@ -6,7 +6,7 @@ import * as sh from '../index.mjs'
 
 test('an injected panic becomes an InternalError and the process lives on', () => {
   for (let i = 0; i < 3; i++) {
-    assert.throws(() => sh._selfTestPanic(), (e) => e instanceof sh.InternalError && e instanceof Error && e.code === 'internal')
+    assert.throws(() => sh.default._selfTestPanic(), (e) => e instanceof sh.InternalError && e instanceof Error && e.code === 'internal')
   }
   // The addon still works after the panics.
   assert.equal(sh.randomState().length, 43)

@@ -1,13 +1,11 @@
 // Runs the whole cross-language corpus (tests/vectors/*.json) through a JavaScript package:
-// the Node addon by default, or the WASM build with SH_PACKAGE=wasm.
+// the Node addon (bindings-wasm/test/corpus.test.mjs runs it through the WASM package).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { runSuite } from '../../tests/vectors/runner.mjs'
 
-const wasm = process.env.SH_PACKAGE === 'wasm'
-const sh = wasm ? await import('../../bindings-wasm/pkg/index.js') : await import('../index.mjs')
-if (wasm) sh.initSync(readFileSync(new URL('../../bindings-wasm/pkg/stripe_handshake_wasm_bg.wasm', import.meta.url)))
+import * as sh from '../index.mjs'
 
 const dir = new URL('../../tests/vectors/', import.meta.url)
 const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'error_codes.json' && f !== 'host.json').sort()
@@ -15,7 +13,7 @@ let total = 0
 const skipped = []
 for (const file of files) {
   const doc = JSON.parse(readFileSync(new URL(file, dir), 'utf8'))
-  test(`vectors (${wasm ? 'wasm' : 'node'}): ${doc.suite}`, () => {
+  test(`vectors (node): ${doc.suite}`, () => {
     const r = runSuite(sh, doc)
     total += r.total
     skipped.push(...r.skipped)

@@ -11,7 +11,7 @@ test('a panic becomes InternalError, and a new instance works', async () => {
   const sh = await import('../pkg/index.js')
   sh.initSync(bytes)
   assert.equal(sh.randomState().length, 43)
-  assert.throws(() => sh._selfTestPanic(), (e) => e instanceof sh.InternalError && e.code === 'internal' && /initialize a new one/.test(e.message))
+  assert.throws(() => sh.default._selfTestPanic(), (e) => e instanceof sh.InternalError && e.code === 'internal' && /initialize a new one/.test(e.message))
 
   const worker = new Worker(`
     const { parentPort } = require('node:worker_threads')

@@ -22,8 +22,8 @@ const platform = createPlatform(sh, env)
 const STATIC = {
   '/app.js': [new URL('app.js', import.meta.url), 'text/javascript'],
   '/pkg/index.js': [new URL('index.js', pkg), 'text/javascript'],
-  '/pkg/api.js': [new URL('api.js', pkg), 'text/javascript'],
-  '/pkg/errors.js': [new URL('errors.js', pkg), 'text/javascript'],
+  '/pkg/api.mjs': [new URL('api.mjs', pkg), 'text/javascript'],
+  '/pkg/errors.mjs': [new URL('errors.mjs', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm.js': [new URL('stripe_handshake_wasm.js', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm_bg.wasm': [new URL('stripe_handshake_wasm_bg.wasm', pkg), 'application/wasm'],
 }

@@ -1,6 +1,6 @@
 //! Redirect allow-lists, the app manifest, and the three authorize links.
 
-use super::{Call, Op, Param};
+use super::{Call, Op, Param, Place};
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
 use crate::host::value::{name, Name, Reader, Spelling, Value};
@@ -61,7 +61,8 @@ pub(crate) const REDIRECT_CHECK: Op = Op::new(
     &[Param::allow_list(), Param::arg(name!(uri))],
     &[],
     |c| Ok(Out::str(c.allow_list(0)?.check(c.str(1)?)?)),
-);
+)
+.at(Place::AllowListMethod(name!(check)));
 
 pub(crate) const REDIRECT_INFO: Op = Op::new(
     name!(redirect_info, redirectInfo),
@@ -79,7 +80,8 @@ pub(crate) const REDIRECT_INFO: Op = Op::new(
             ],
         ))
     },
-);
+)
+.at(Place::AllowListInfo);
 
 pub(crate) const PARSE_MANIFEST: Op = Op::new(
     name!(parse_manifest, parseManifest),

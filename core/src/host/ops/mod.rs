@@ -51,7 +51,24 @@ pub struct Op {
     pub params: &'static [Param],
     /// The record kinds it can return.
     pub returns: &'static [&'static Kind],
+    /// Where the host API shows it.
+    pub place: Place,
     run: fn(&Call<'_, '_>) -> Result<Out>,
+}
+
+/// Where a host API shows an operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A module-level function named after the operation.
+    Function,
+    /// A function of the `dangerous` namespace (an opt-out that weakens a check), by this name.
+    Dangerous(Name),
+    /// A method of the `RedirectAllowList` class, by this name (the list is the receiver).
+    AllowListMethod(Name),
+    /// A getter of `RedirectAllowList`'s fields, filled when the list is built.
+    AllowListInfo,
+    /// Not part of the public API (tests of the binding itself).
+    Internal,
 }
 
 impl core::fmt::Debug for Op {
@@ -68,7 +85,12 @@ impl Op {
         returns: &'static [&'static Kind],
         run: fn(&Call<'_, '_>) -> Result<Out>,
     ) -> Self {
-        Self { name, doc, params, returns, run }
+        Self { name, doc, params, returns, place: Place::Function, run }
+    }
+
+    /// The same operation, shown at `place`.
+    pub(crate) const fn at(self, place: Place) -> Self {
+        Self { place, ..self }
     }
 
     /// Arranges Python-style arguments (positional values, then keywords) into positions:
@@ -238,7 +260,8 @@ const SELF_TEST_PANIC: Op = Op::new(
     &[],
     &[],
     self_test_panic,
-);
+)
+.at(Place::Internal);
 
 #[allow(clippy::panic)]
 fn self_test_panic(_: &Call<'_, '_>) -> Result<Out> {
@@ -331,6 +354,13 @@ pub fn schema_json() -> String {
             json!({
                 "name": op.name.snake, "js": op.name.camel, "doc": op.doc, "params": params(op.params),
                 "returns": op.returns.iter().map(|k| k.name).collect::<Vec<_>>(),
+                "place": match op.place {
+                    Place::Function => json!({"kind": "function"}),
+                    Place::Dangerous(n) => json!({"kind": "dangerous", "name": n.snake, "js": n.camel}),
+                    Place::AllowListMethod(n) => json!({"kind": "allow_list_method", "name": n.snake, "js": n.camel}),
+                    Place::AllowListInfo => json!({"kind": "allow_list_info"}),
+                    Place::Internal => json!({"kind": "internal"}),
+                },
             })
         })
         .collect();

@@ -1,6 +1,6 @@
 //! Signatures: HMAC, `Stripe-Signature` headers, webhooks, and the prepared verifier.
 
-use super::{Call, Op, Param};
+use super::{Call, Op, Param, Place};
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
 use crate::host::value::{name, Name, Reader, Spelling, Value};
@@ -197,7 +197,8 @@ pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
         let secrets = secrets(&c.r, c.arg(2))?;
         crate::dangerous::verify_ignoring_tolerance(payload, &header, &secrets).map(|s| signature(&s))
     },
-);
+)
+.at(Place::Dangerous(name!(verify_ignoring_tolerance, verifyIgnoringTolerance)));
 
 // ------------------------------------------------------------------ the prepared verifier
 

@@ -1,4 +1,3 @@
-'use strict'
 // The one place where stripe-handshake failures become JavaScript errors.
 // Every error is an `Error` subclass with a stable `.code` (the core's snake_case code) and
 // `.family`; catch `StripeHandshakeError` for all of them, or a subclass for one family.
@@ -80,7 +79,7 @@ function fromThrown(e) {
   return new InternalError('internal error in stripe-handshake (an unexpected host error); please report it', 'internal', 'internal')
 }
 
-module.exports = {
+export {
   StripeHandshakeError,
   SignatureVerificationError,
   StateError,

@@ -1,14 +1,13 @@
-'use strict'
 // Builds the public API from a native module (the napi addon, or the WASM glue) and the
 // core's schema (`native.schema()`): the function names, their parameters, the result
 // kinds, which fields are credentials and which hold JSON. Nothing here knows a protocol
 // rule or a field name: every function below is derived from the schema. Shared by the
 // Node and WASM packages.
-const errors = require('./errors.cjs')
+import * as errors from './errors.mjs'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
-function build(native, options) {
+export function build(native, options) {
   // The WASM package passes the schema it read at build time: its module starts later.
   const schema = JSON.parse(options && options.schema ? options.schema : native.schema())
   const Failure = native.NativeFailure // napi returns failures; the WASM glue throws them
@@ -102,26 +101,36 @@ function build(native, options) {
     return fn
   }
 
-  const redirectCheck = operation(opIndex.get('redirect_check'))
-  const redirectInfo = operation(opIndex.get('redirect_info'))
+  // Where each operation shows is the core's decision (`place` in the schema).
+  const placed = (kind) => schema.ops.map((op, i) => [op, i]).filter(([op]) => op.place.kind === kind)
+  const infos = new WeakMap()
 
   /** An allow-list of redirect URIs, checked once; the first entry is the default. */
   class RedirectAllowList {
-    #info
     constructor() {
       const args = Array.prototype.slice.call(arguments)
       lists.set(this, run(() => native.newAllowList(args)))
-      this.#info = redirectInfo(this)
+      infos.set(this, redirectInfo(this))
     }
-    /** Returns `uri` if it is byte-equal to an entry. */
-    check(uri) { return redirectCheck(this, uri) }
-    /** The default (first) entry. */
-    get defaultUri() { return this.#info.defaultUri }
-    /** Every entry, in order. */
-    get entries() { return this.#info.entries.slice() }
-    /** Whether loopback http is allowed. */
-    get testMode() { return this.#info.testMode }
-    [INSPECT]() { return `RedirectAllowList ${JSON.stringify(this.#info.entries)}` }
+    [INSPECT]() { return `RedirectAllowList ${JSON.stringify(infos.get(this).entries)}` }
+  }
+  const [[infoOp, infoIndex]] = placed('allow_list_info')
+  const redirectInfo = operation(infoIndex)
+  // The list's fields (defaultUri, entries, testMode) as read-only getters; lists are copied.
+  for (const f of kinds.get(infoOp.returns[0]).fields) {
+    Object.defineProperty(RedirectAllowList.prototype, f.js, {
+      get() { const v = infos.get(this)[f.js]; return Array.isArray(v) ? v.slice() : v },
+      configurable: true,
+    })
+  }
+  // Its methods (check): the list is the receiver.
+  for (const [op, i] of placed('allow_list_method')) {
+    const f = operation(i)
+    Object.defineProperty(RedirectAllowList.prototype, op.place.js, {
+      value: { [op.place.js](...a) { return f(this, ...a) } }[op.place.js],
+      writable: true,
+      configurable: true,
+    })
   }
 
   const asSignature = builder('VerifiedSignature')
@@ -171,15 +180,9 @@ function build(native, options) {
 
   const api = { Verifier, RedirectAllowList }
   const dangerous = {}
-  schema.ops.forEach((op, i) => {
-    if (op.name === 'redirect_check' || op.name === 'redirect_info') return
-    if (op.name.startsWith('dangerous_')) {
-      const name = op.js.replace(/^dangerous(.)/, (_, c) => c.toLowerCase())
-      dangerous[name] = operation(i)
-    } else {
-      api[op.js] = operation(i)
-    }
-  })
+  for (const [op, i] of placed('function')) api[op.js] = operation(i)
+  for (const [op, i] of placed('dangerous')) dangerous[op.place.js] = operation(i)
+  for (const [op, i] of placed('internal')) Object.defineProperty(api, op.js, { value: operation(i), enumerable: false })
   /** Opt-outs that weaken a check; each needs a reason in code review. */
   api.dangerous = Object.freeze(dangerous)
   /** Recommended tolerance in seconds, the default of every verifier. */
@@ -190,4 +193,3 @@ function build(native, options) {
   return api
 }
 
-module.exports = { build }
