@@ -27,6 +27,7 @@ from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
 
 import stripe_handshake as sh
+from stripe_handshake.records import HttpRequest
 
 
 @dataclass
@@ -49,9 +50,9 @@ class Refusal(Exception):
         self.code = code
 
 
-def stripe_call(req: sh.RecordBase) -> Tuple[int, bytes]:
+def stripe_call(req: HttpRequest) -> Tuple[int, bytes]:
     """The core builds the request and parses the answer; any HTTP client sends it."""
-    r = urllib.request.Request(req.url, data=req.body.encode(), headers=req.headers, method=req.method)
+    r = urllib.request.Request(req.url, data=req.body.encode(), headers=req.headers.to_dict(), method=req.method)
     try:
         with urllib.request.urlopen(r, timeout=30) as res:  # noqa: S310 - the URL comes from the core (https or loopback)
             return res.status, res.read()

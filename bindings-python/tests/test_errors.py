@@ -70,6 +70,7 @@ def test_no_secret_in_messages_or_reprs() -> None:
     tok = sh.parse_token_response(200, '{"access_token":"sk_test_tok","refresh_token":"rt_tok","token_type":"bearer","stripe_user_id":"acct_1"}')
     assert tok.access_token == "sk_test_tok" and "sk_test_tok" not in repr(tok) and "rt_tok" not in repr(tok)
     cb = sh.verify_oauth_callback("code=ac_secret&state=s", flow="connect_oauth", expected_state="s")
+    assert cb.outcome == "authorized"
     assert cb.code == "ac_secret" and "ac_secret" not in repr(cb)
 
 

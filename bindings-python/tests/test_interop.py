@@ -74,7 +74,8 @@ def test_install_callbacks_signed_like_stripe_verify_and_tampering_is_refused() 
         query = urlencode(params)
         check = {"allow_stateless": True} if not state else {"expected_state": state}
         res = sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW, **check)
-        assert (res.outcome, res.account_id, res.state) == ("installed", account_id, state)
+        assert res.outcome == "installed"
+        assert (res.account_id, res.state) == (account_id, state)
 
         # What users write by hand today with stripe-python: json.dumps with its defaults.
         try:

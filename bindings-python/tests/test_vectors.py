@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Union
 
 import pytest
 
 import stripe_handshake as sh
+from stripe_handshake import records
 
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 FILES = sorted(p for p in VECTORS.glob("*.json") if p.name not in ("error_codes.json", "host.json"))
@@ -34,7 +35,7 @@ def state_options(c: Dict[str, Any]) -> Dict[str, Any]:
     return {"allow_stateless": True}
 
 
-def callback(r: sh.RecordBase) -> Dict[str, Any]:
+def callback(r: Union[records.InstallCallbackResult, records.OAuthCallbackResult]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"outcome": r.outcome}
     if r.outcome == "denied":
         out.update(error=r.error, kind=r.kind, description=r.description)
@@ -50,11 +51,11 @@ def callback(r: sh.RecordBase) -> Dict[str, Any]:
     return out
 
 
-def request(r: sh.RecordBase) -> Dict[str, Any]:
+def request(r: records.HttpRequest) -> Dict[str, Any]:
     return {"method": r.method, "url": r.url, "headers": [[k, v] for k, v in r.headers.items()], "body": r.body}
 
 
-def sig(v: sh.RecordBase) -> Dict[str, Any]:
+def sig(v: records.VerifiedSignature) -> Dict[str, Any]:
     return {"timestamp": v.timestamp, "secret_index": v.secret_index}
 
 

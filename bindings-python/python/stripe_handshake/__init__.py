@@ -5,7 +5,7 @@ Every function is synchronous and does no I/O. Every failure raises a
 :class:`~stripe_handshake.errors.StripeHandshakeError` subclass with a stable ``code``.
 """
 
-from . import errors
+from . import errors, records
 from ._native import (
     DEFAULT_TOLERANCE_SECS,
     ERROR_CODES,
@@ -74,6 +74,7 @@ __all__ = [
     "dangerous",
     "deauthorize_request",
     "errors",
+    "records",
     "hmac_sha256",
     "install_link",
     "install_payload",

@@ -19,6 +19,45 @@ pub struct Field {
     pub json: bool,
     /// The record kind of this field's value, when it is a record.
     pub nested: Option<&'static Kind>,
+    /// The type of its value.
+    pub ty: Ty,
+    /// The value may be absent (`null`, `None`).
+    pub nullable: bool,
+}
+
+/// The type of a field's value, for the typings every binding ships.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// The union tag: the kind's [`Kind::tag`] as a literal string.
+    Tag,
+    /// A string.
+    Str,
+    /// A whole number.
+    Int,
+    /// A boolean.
+    Bool,
+    /// Parsed JSON (any JSON value).
+    Json,
+    /// A list of strings.
+    StrList,
+    /// A record of kind [`Field::nested`].
+    Record,
+}
+
+impl Ty {
+    /// The name the schema uses.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Tag => "tag",
+            Self::Str => "str",
+            Self::Int => "int",
+            Self::Bool => "bool",
+            Self::Json => "json",
+            Self::StrList => "str_list",
+            Self::Record => "record",
+        }
+    }
 }
 
 /// A record type: its name and fields, in order.
@@ -112,27 +151,33 @@ impl Out {
 
 /// `field!(account_id, accountId)`, `field!(code, code, credential)`.
 macro_rules! field {
-    ($snake:ident, $camel:ident) => {
+    ($snake:ident, $camel:ident: $ty:ident $(, $flag:ident)*) => {
         $crate::host::Field {
-            name: $crate::host::value::name!($snake, $camel),
-            credential: false,
-            json: false,
-            nested: None,
+            $($flag: true,)*
+            ..$crate::host::Field {
+                name: $crate::host::value::name!($snake, $camel),
+                credential: false,
+                json: false,
+                nested: None,
+                ty: $crate::host::out::Ty::$ty,
+                nullable: false,
+            }
         }
     };
-    ($snake:ident, $camel:ident, credential) => {
-        $crate::host::Field { credential: true, ..field!($snake, $camel) }
-    };
-    ($snake:ident, $camel:ident, json) => {
-        $crate::host::Field { json: true, ..field!($snake, $camel) }
-    };
-    ($both:ident) => {
-        field!($both, $both)
+    ($both:ident: $ty:ident $(, $flag:ident)*) => {
+        field!($both, $both: $ty $(, $flag)*)
     };
 }
 pub(crate) use field;
 
 /// A field whose name is not an identifier (HTTP header names).
 pub(crate) const fn literal_field(name: &'static str, credential: bool) -> Field {
-    Field { name: Name { snake: name, camel: name }, credential, json: false, nested: None }
+    Field {
+        name: Name { snake: name, camel: name },
+        credential,
+        json: false,
+        nested: None,
+        ty: Ty::Str,
+        nullable: false,
+    }
 }

@@ -14,16 +14,16 @@ pub(crate) const INSTALLED: Kind = Kind {
     tag: Some("installed"),
     name: "Installed",
     fields: &[
-        field!(outcome),
-        field!(user_id, userId),
-        field!(account_id, accountId),
-        field!(state, state, credential),
-        field!(livemode),
-        field!(timestamp),
-        field!(secret_index, secretIndex),
-        field!(state_outcome, stateOutcome),
-        field!(state_nonce, stateNonce),
-        field!(state_data, stateData),
+        field!(outcome: Tag),
+        field!(user_id, userId: Str),
+        field!(account_id, accountId: Str),
+        field!(state: Str, credential, nullable),
+        field!(livemode: Str, nullable),
+        field!(timestamp: Int),
+        field!(secret_index, secretIndex: Int),
+        field!(state_outcome, stateOutcome: Str),
+        field!(state_nonce, stateNonce: Str, nullable),
+        field!(state_data, stateData: Str, nullable),
     ],
 };
 
@@ -31,19 +31,19 @@ pub(crate) const AUTHORIZED: Kind = Kind {
     tag: Some("authorized"),
     name: "Authorized",
     fields: &[
-        field!(outcome),
-        field!(code, code, credential),
-        field!(scope),
-        field!(state_outcome, stateOutcome),
-        field!(state_nonce, stateNonce),
-        field!(state_data, stateData),
+        field!(outcome: Tag),
+        field!(code: Str, credential),
+        field!(scope: Str, nullable),
+        field!(state_outcome, stateOutcome: Str),
+        field!(state_nonce, stateNonce: Str, nullable),
+        field!(state_data, stateData: Str, nullable),
     ],
 };
 
 pub(crate) const DENIED: Kind = Kind {
     tag: Some("denied"),
     name: "Denied",
-    fields: &[field!(outcome), field!(error), field!(kind), field!(description)],
+    fields: &[field!(outcome: Tag), field!(error: Str), field!(kind: Str), field!(description: Str, nullable)],
 };
 
 fn denied(d: &CallbackDenial) -> Out {

@@ -12,17 +12,17 @@ use crate::redirect::{AppManifest, RedirectAllowList, RedirectMode};
 pub(crate) const REDIRECT_INFO_KIND: Kind = Kind {
     tag: None,
     name: "RedirectAllowListInfo",
-    fields: &[field!(default_uri, defaultUri), field!(entries), field!(test_mode, testMode)],
+    fields: &[field!(default_uri, defaultUri: Str), field!(entries: StrList), field!(test_mode, testMode: Bool)],
 };
 
 pub(crate) const APP_MANIFEST: Kind = Kind {
     tag: None,
     name: "AppManifest",
     fields: &[
-        field!(id),
-        field!(stripe_api_access_type, stripeApiAccessType),
-        field!(distribution_type, distributionType),
-        field!(redirect_uris, redirectUris),
+        field!(id: Str),
+        field!(stripe_api_access_type, stripeApiAccessType: Str, nullable),
+        field!(distribution_type, distributionType: Str, nullable),
+        field!(redirect_uris, redirectUris: StrList),
     ],
 };
 

@@ -373,7 +373,7 @@ pub fn schema_json() -> String {
                 .map(|f| {
                     json!({
                         "name": f.name.snake, "js": f.name.camel, "credential": f.credential, "json": f.json,
-                        "nested": f.nested.map(|n| n.name),
+                        "nested": f.nested.map(|n| n.name), "type": f.ty.as_str(), "nullable": f.nullable,
                     })
                 })
                 .collect();

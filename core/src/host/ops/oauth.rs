@@ -21,26 +21,26 @@ pub(crate) const HTTP_REQUEST: Kind = Kind {
     tag: None,
     name: "HttpRequest",
     fields: &[
-        field!(method),
-        field!(url),
-        Field { nested: Some(&HTTP_HEADERS), ..field!(headers) },
-        field!(body, body, credential),
+        field!(method: Str),
+        field!(url: Str),
+        Field { nested: Some(&HTTP_HEADERS), ..field!(headers: Record) },
+        field!(body: Str, credential),
     ],
 };
 
-pub(crate) const SECRET_KEY_INFO: Kind = Kind { tag: None, name: "SecretKeyInfo", fields: &[field!(mode)] };
+pub(crate) const SECRET_KEY_INFO: Kind = Kind { tag: None, name: "SecretKeyInfo", fields: &[field!(mode: Str)] };
 
 pub(crate) const TOKEN_RESPONSE: Kind = Kind {
     tag: None,
     name: "TokenResponse",
     fields: &[
-        field!(access_token, accessToken, credential),
-        field!(refresh_token, refreshToken, credential),
-        field!(scope),
-        field!(livemode),
-        field!(token_type, tokenType),
-        field!(stripe_user_id, stripeUserId),
-        field!(stripe_publishable_key, stripePublishableKey),
+        field!(access_token, accessToken: Str, credential),
+        field!(refresh_token, refreshToken: Str, credential, nullable),
+        field!(scope: Str, nullable),
+        field!(livemode: Bool, nullable),
+        field!(token_type, tokenType: Str),
+        field!(stripe_user_id, stripeUserId: Str),
+        field!(stripe_publishable_key, stripePublishableKey: Str, nullable),
     ],
 };
 
@@ -48,10 +48,10 @@ pub(crate) const TOKEN_EXPIRY: Kind = Kind {
     tag: None,
     name: "TokenExpiry",
     fields: &[
-        field!(access_expires_at, accessExpiresAt),
-        field!(refresh_expires_at, refreshExpiresAt),
-        field!(needs_refresh, needsRefresh),
-        field!(refresh_expired, refreshExpired),
+        field!(access_expires_at, accessExpiresAt: Int),
+        field!(refresh_expires_at, refreshExpiresAt: Int),
+        field!(needs_refresh, needsRefresh: Bool),
+        field!(refresh_expired, refreshExpired: Bool),
     ],
 };
 

@@ -8,29 +8,38 @@ use crate::host::value::{name, Name, Reader, Spelling, Value};
 use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier};
 use crate::webhook::{Deauthorization, VerifiedEvent};
 
-pub(crate) const VERIFIED_SIGNATURE: Kind =
-    Kind { tag: None, name: "VerifiedSignature", fields: &[field!(timestamp), field!(secret_index, secretIndex)] };
+pub(crate) const VERIFIED_SIGNATURE: Kind = Kind {
+    tag: None,
+    name: "VerifiedSignature",
+    fields: &[field!(timestamp: Int), field!(secret_index, secretIndex: Int)],
+};
 
 pub(crate) const VERIFY_ATTEMPT: Kind = Kind {
     tag: None,
     name: "VerifyAttempt",
-    fields: &[field!(ok), field!(timestamp), field!(secret_index, secretIndex), field!(code), field!(message)],
+    fields: &[
+        field!(ok: Bool),
+        field!(timestamp: Int, nullable),
+        field!(secret_index, secretIndex: Int, nullable),
+        field!(code: Str, nullable),
+        field!(message: Str, nullable),
+    ],
 };
 
 pub(crate) const WEBHOOK_EVENT: Kind = Kind {
     tag: None,
     name: "WebhookEvent",
     fields: &[
-        field!(id),
-        field!(type),
-        field!(account),
-        field!(livemode),
-        field!(created),
-        field!(api_version, apiVersion),
-        field!(data_object, dataObject, json),
-        field!(data_object_json, dataObjectJson),
-        field!(timestamp),
-        field!(secret_index, secretIndex),
+        field!(id: Str),
+        field!(type: Str),
+        field!(account: Str, nullable),
+        field!(livemode: Bool),
+        field!(created: Int),
+        field!(api_version, apiVersion: Str, nullable),
+        field!(data_object, dataObject: Json, json),
+        field!(data_object_json, dataObjectJson: Str),
+        field!(timestamp: Int),
+        field!(secret_index, secretIndex: Int),
     ],
 };
 
@@ -38,10 +47,10 @@ pub(crate) const DEAUTHORIZATION: Kind = Kind {
     tag: None,
     name: "Deauthorization",
     fields: &[
-        field!(account_id, accountId),
-        field!(application_id, applicationId),
-        field!(application_name, applicationName),
-        field!(livemode),
+        field!(account_id, accountId: Str),
+        field!(application_id, applicationId: Str),
+        field!(application_name, applicationName: Str, nullable),
+        field!(livemode: Bool),
     ],
 };
 

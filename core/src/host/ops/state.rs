@@ -10,12 +10,12 @@ pub(crate) const VERIFIED_STATE: Kind = Kind {
     tag: None,
     name: "VerifiedState",
     fields: &[
-        field!(key_id, keyId),
-        field!(issued_at, issuedAt),
-        field!(expires_at, expiresAt),
-        field!(flow),
-        field!(nonce),
-        field!(data),
+        field!(key_id, keyId: Str),
+        field!(issued_at, issuedAt: Int),
+        field!(expires_at, expiresAt: Int),
+        field!(flow: Str),
+        field!(nonce: Str),
+        field!(data: Str, nullable),
     ],
 };
 

@@ -1,0 +1,64 @@
+"""The typings say what is true: ``records.py`` is the core's schema, every function's stub
+returns the schema's kinds, and a tagged union narrows on ``outcome`` (mypy --strict checks
+this file, see the ``test-python`` recipe)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import sys
+
+import stripe_handshake as sh
+from stripe_handshake import _native, records
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
+from gen_records import render, return_type  # type: ignore[import-not-found]  # noqa: E402
+
+SCHEMA = json.loads(_native.schema())
+PKG = os.path.dirname(os.path.abspath(records.__file__))
+
+
+def test_records_module_is_the_schema() -> None:
+    with open(os.path.join(PKG, "records.py"), encoding="utf-8") as f:
+        committed = f.read()
+    assert committed == render(SCHEMA), "records.py is stale: run python bindings-python/scripts/gen_records.py"
+
+
+def test_every_stub_returns_the_schema_kinds() -> None:
+    with open(os.path.join(PKG, "_native.pyi"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    stubs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    checked = 0
+    for op in SCHEMA["ops"]:
+        if op["place"]["kind"] not in ("function", "dangerous") or not op["returns"]:
+            continue
+        stub = stubs[op["name"]]
+        assert stub.returns is not None
+        assert ast.unparse(stub.returns) == f"records.{return_type(op)}", op["name"]
+        checked += 1
+    assert checked >= 14
+
+
+def test_every_kind_field_is_on_the_record() -> None:
+    # A real record of each union case has exactly the fields its Protocol declares.
+    secret = "absec_types"
+    header = sh.sign_header(sh.install_payload(user_id="usr_1", account_id="acct_1", state="s"), secret, 1000)
+    from urllib.parse import urlencode
+
+    q = urlencode({"user_id": "usr_1", "account_id": "acct_1", "state": "s", "install_signature": header})
+    installed = sh.verify_install_callback(q, secrets=secret, now=1000, expected_state="s")
+    denied = sh.verify_install_callback("error=access_denied", secrets=secret, now=1000, allow_stateless=True)
+    for rec, cls in [(installed, records.Installed), (denied, records.Denied)]:
+        assert set(rec.keys()) == set(cls.__annotations__), cls.__name__
+
+
+def narrowing(query: str) -> str:
+    """Not run: mypy --strict checks that ``outcome`` narrows the union."""
+    r = sh.verify_install_callback(query, secrets="absec_x", expected_state="s")
+    if r.outcome == "installed":
+        account: str = r.account_id
+        return account
+    description: str | None = r.description
+    return r.error + (description or "")
