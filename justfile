@@ -36,14 +36,13 @@ vectors-check:
 vectors:
     python3 tests/vectors/generate.py
 
-# Build the Node addon only.
+# Build the Node addon and its ESM entry (index.mjs, generated from the core's schema).
 build-node-addon:
-    cd bindings-node && npx napi build --platform --release --js native.cjs --dts native.d.ts
+    cd bindings-node && npx napi build --platform --release --js native.cjs --dts native.d.ts && node scripts/gen-wrapper.mjs
 
 # Build the Node addon, then the ESM entry and the typings checks from the core's schema;
 # fail if napi's committed loader (native.cjs, native.d.ts) drifts.
 build-node: build-node-addon
-    cd bindings-node && node scripts/gen-wrapper.mjs
     git diff --exit-code --stat -- bindings-node/native.cjs bindings-node/native.d.ts || (echo "napi's generated loader or typings drifted: commit them" && exit 1)
 
 # Node: the corpus, interop with the stripe package, errors, the example server, typings, npm pack.

@@ -127,7 +127,8 @@ export function build(native, options) {
   for (const [op, i] of placed('allow_list_method')) {
     const f = operation(i)
     Object.defineProperty(RedirectAllowList.prototype, op.place.js, {
-      value: { [op.place.js](...a) { return f(this, ...a) } }[op.place.js],
+      // As any JS function, extra arguments are ignored (`uris.every(list.check, list)`).
+      value: { [op.place.js](...a) { return f(this, ...a.slice(0, op.params.length - 1)) } }[op.place.js],
       writable: true,
       configurable: true,
     })

@@ -98,3 +98,14 @@ test('every exported function and method of the addon catches unwinds', async ()
   const missing = exports.filter((m) => !(m[1] ?? '').includes('catch_unwind')).map((m) => m[2])
   assert.deepEqual(missing, [])
 })
+
+test('RedirectAllowList methods behave as JS functions: usable as callbacks, extra arguments ignored', () => {
+  const list = new sh.RedirectAllowList(['https://a.example/cb', 'https://b.example/cb'])
+  assert.equal(['https://a.example/cb', 'https://b.example/cb'].every(list.check, list), true)
+  assert.deepEqual(['https://b.example/cb'].map(list.check.bind(list)), ['https://b.example/cb'])
+  assert.equal(list.check.name, 'check')
+  assert.throws(() => list.check('https://a.example/cb/'), (e) => e instanceof sh.RedirectError && e.code === 'redirect_uri_not_allowed')
+  const entries = list.entries
+  entries.push('https://evil.example/')
+  assert.deepEqual(list.entries, ['https://a.example/cb', 'https://b.example/cb'])
+})
