@@ -134,10 +134,13 @@ export function build(native, options) {
     })
   }
 
-  const asSignature = builder('VerifiedSignature')
-  const asAttempt = builder('VerifyAttempt')
-  const asEvent = builder('WebhookEvent')
-  const asDeauth = builder('Deauthorization')
+  // What each method returns is the core's (`verifier.methods[].returns`); the methods below are
+  // written out so that each call site stays monomorphic (the hot path).
+  const returns = new Map(schema.verifier.methods.map((m) => [m.js, m.returns[0]]))
+  const asSignature = builder(returns.get('verify'))
+  const asAttempt = builder(returns.get('tryVerify'))
+  const asEvent = builder(returns.get('verifyWebhook'))
+  const asDeauth = builder(returns.get('verifyDeauthorization'))
 
   /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
   class Verifier {

@@ -30,12 +30,11 @@ def _field_type(kind: Dict[str, Any], field: Dict[str, Any]) -> str:
 
 
 def return_type(op: Dict[str, Any]) -> str:
-    """The name of the type an operation returns: its kind, or for a union of cases
-    ``verify_install_callback`` -> ``InstallCallbackResult``."""
+    """The name of the type an operation returns: its kind, or for a union of cases the
+    operation's name (``verifyOAuthCallback`` -> ``OAuthCallbackResult``)."""
     if len(op["returns"]) == 1:
         return str(op["returns"][0])
-    name = op["name"].removeprefix("verify_")
-    return "".join(w.capitalize() for w in name.split("_")).replace("Oauth", "OAuth") + "Result"
+    return str(op["js"]).removeprefix("verify") + "Result"
 
 
 def render(schema: Dict[str, Any]) -> str:

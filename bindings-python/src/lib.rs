@@ -226,8 +226,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRedirectAllowList>()?;
     m.add_class::<out::Record>()?;
     for (index, op) in host::OPS.iter().enumerate() {
-        if op.params.first().is_some_and(|p| p.allow_list) {
-            continue; // methods of RedirectAllowList
+        if matches!(op.place, host::Place::AllowListMethod(_) | host::Place::AllowListInfo) {
+            continue; // RedirectAllowList's methods and getters
         }
         let f = PyCFunction::new_closure(py, Some(leak(op.name.snake)), Some(leak(op.doc)), move |args, kwargs| {
             run_op(args.py(), index, args, kwargs)

@@ -39,6 +39,13 @@ def test_every_stub_returns_the_schema_kinds() -> None:
         assert ast.unparse(stub.returns) == f"records.{return_type(op)}", op["name"]
         checked += 1
     assert checked >= 14
+    methods = {f.name: f for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Verifier" for f in n.body
+               if isinstance(f, ast.FunctionDef)}
+    for m in SCHEMA["verifier"]["methods"]:
+        returns = methods[m["name"]].returns
+        assert returns is not None
+        if m["returns"]:
+            assert ast.unparse(returns) == f"records.{m['returns'][0]}", m["name"]
 
 
 def test_every_kind_field_is_on_the_record() -> None:

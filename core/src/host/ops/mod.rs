@@ -382,7 +382,10 @@ pub fn schema_json() -> String {
         .collect();
     let methods: Vec<_> = signature::METHODS
         .iter()
-        .map(|(n, doc, ps)| json!({"name": n.snake, "js": n.camel, "doc": doc, "params": params(ps)}))
+        .map(|(n, doc, ps, returns)| {
+            json!({"name": n.snake, "js": n.camel, "doc": doc, "params": params(ps),
+                   "returns": returns.iter().map(|k| k.name).collect::<Vec<_>>()})
+        })
         .collect();
     json!({
         "ops": ops,

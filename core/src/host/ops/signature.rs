@@ -216,27 +216,33 @@ pub const VERIFIER_PARAMS: &[Param] = &[Param::arg(SECRETS), Param::options(name
 const METHOD_PARAMS: &[Param] = &[Param::arg(PAYLOAD), Param::arg(HEADER), Param::arg(NOW)];
 
 /// The verifier's methods: name, doc, parameters (the same for each).
-pub(crate) const METHODS: &[(Name, &str, &[Param])] = &[
+/// The prepared verifier's methods: name, doc, parameters (after the receiver), and the record
+/// kind each returns (`check` returns a code or nothing).
+pub(crate) const METHODS: &[(Name, &str, &[Param], &[&Kind])] = &[
     (
         name!(verify),
         "Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock.",
         METHOD_PARAMS,
+        &[&VERIFIED_SIGNATURE],
     ),
     (
         name!(check),
         "The fastest path: null when the signature verifies, else the error code. Never throws for a bad signature.",
         METHOD_PARAMS,
+        &[],
     ),
     (
         name!(try_verify, tryVerify),
         "Like verify, but never throws: `{ ok: false, code, message }` on failure.",
         METHOD_PARAMS,
+        &[&VERIFY_ATTEMPT],
     ),
-    (name!(verify_webhook, verifyWebhook), "Verifies a webhook and reads the event.", METHOD_PARAMS),
+    (name!(verify_webhook, verifyWebhook), "Verifies a webhook and reads the event.", METHOD_PARAMS, &[&WEBHOOK_EVENT]),
     (
         name!(verify_deauthorization, verifyDeauthorization),
         "Verifies an `account.application.deauthorized` webhook and reads it.",
         METHOD_PARAMS,
+        &[&DEAUTHORIZATION],
     ),
 ];
 
@@ -326,5 +332,39 @@ pub mod verifier {
     pub fn verify_deauthorization(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
         let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
         Ok(deauthorization(&v.verify_webhook(p, &h, t)?.deauthorization()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{verifier, METHODS};
+    use crate::host::{OsEnv, Out, Spelling, Value};
+    use crate::signature::{sign_header, SigningSecret, Tolerance, Verifier};
+
+    /// Each method returns the kind the schema says it does.
+    #[test]
+    fn methods_return_their_declared_kinds() {
+        let secret = SigningSecret::new("whsec_kinds").unwrap();
+        let body: &[u8] = br#"{"id":"evt_1","object":"event","type":"account.application.deauthorized","account":"acct_1","livemode":false,"created":1,"data":{"object":{"id":"ca_1","object":"application"}}}"#;
+        let header = sign_header(body, &secret, 1000).unwrap();
+        let v = Verifier::new(&[secret], Tolerance::default()).unwrap();
+        let (p, h, t) = (Value::Bytes(body.into()), Value::Str(header.as_str().into()), Value::Int(1000));
+        let a = [&p, &h, &t];
+        let kind = |o: crate::Result<Out>| match o.unwrap() {
+            Out::Record(k, _) => Some(k.name),
+            _ => None,
+        };
+        let got = [
+            ("verify", kind(verifier::verify(&v, a, &OsEnv, Spelling::Camel))),
+            ("try_verify", kind(Ok(verifier::try_verify(&v, a, &OsEnv, Spelling::Camel)))),
+            ("verify_webhook", kind(verifier::verify_webhook(&v, a, &OsEnv, Spelling::Camel))),
+            ("verify_deauthorization", kind(verifier::verify_deauthorization(&v, a, &OsEnv, Spelling::Camel))),
+        ];
+        for (name, got) in got {
+            let (_, _, _, declared) = METHODS.iter().find(|m| m.0.snake == name).unwrap();
+            assert_eq!(got, declared.first().map(|k| k.name), "{name}");
+        }
+        assert!(verifier::check(&v, a, &OsEnv, Spelling::Camel).is_none());
+        assert!(METHODS.iter().any(|m| m.0.snake == "check" && m.3.is_empty()));
     }
 }
