@@ -25,6 +25,7 @@ test-rust:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -q -- -D warnings
+    cargo clippy -p stripe-handshake --features self-test -q -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
 
 # Regenerate tests/vectors from the Python oracle and fail on any drift.
@@ -45,8 +46,22 @@ build-node-addon:
 build-node: build-node-addon
     git diff --exit-code --stat -- bindings-node/native.cjs bindings-node/native.d.ts || (echo "napi's generated loader or typings drifted: commit them" && exit 1)
 
-# Node: the corpus, interop with the stripe package, errors, the example server, typings, npm pack.
-test-node: build-node
+# The panic-test builds (feature `self-test`: an operation that panics inside the core) in
+# target/self-test/{node,wasm,python}. The packages never contain it; the tests load these.
+build-self-test:
+    cargo build -q -p stripe-handshake-node --release --features self-test
+    mkdir -p target/self-test/node target/self-test/wasm target/self-test/python
+    cp target/release/libstripe_handshake_node.so target/self-test/node/stripe_handshake.node
+    cargo build -q -p stripe-handshake-wasm --target wasm32-unknown-unknown --profile release-wasm --features self-test
+    wasm-bindgen --target web --out-dir target/self-test/wasm --out-name stripe_handshake_wasm target/wasm32-unknown-unknown/release-wasm/stripe_handshake_wasm.wasm
+    cargo build -q -p stripe-handshake-python --release --features self-test
+    rm -rf target/self-test/python/stripe_handshake
+    cp -r bindings-python/python/stripe_handshake target/self-test/python/
+    rm -f target/self-test/python/stripe_handshake/_native*.so
+    cp target/release/libstripe_handshake_python.so target/self-test/python/stripe_handshake/_native.abi3.so
+
+# Node: the corpus, interop with the stripe package, errors, panics, the example server, typings, npm pack.
+test-node: build-node build-self-test
     cd bindings-node && npx tsc -p test/types
     bash bindings-node/scripts/pack-check.sh
     cd bindings-node && node --test test/
@@ -56,7 +71,7 @@ build-python:
     cd bindings-python && maturin develop --release --quiet
 
 # Python: build into the venv, stubs vs the module, mypy --strict, the wheel, then pytest.
-test-python: build-python
+test-python: build-python build-self-test
     cd /tmp && python -m mypy.stubtest stripe_handshake._native --allowlist {{justfile_directory()}}/bindings-python/.mypy-stubtest-allowlist
     cd bindings-python && mypy --strict examples python/stripe_handshake tests
     bash bindings-python/scripts/wheel-check.sh
@@ -68,7 +83,7 @@ build-wasm:
     cd bindings-wasm && node scripts/build.mjs
 
 # WASM: the corpus and the host corpus in Node, typings (checked against the core's schema), npm pack, the edge pattern, panics, and headless Chromium (page + worker).
-test-wasm: build-wasm
+test-wasm: build-wasm build-self-test
     cd bindings-wasm && ../bindings-node/node_modules/.bin/tsc -p test/types
     bash bindings-wasm/scripts/pack-check.sh
     cd bindings-wasm && node --test test/

@@ -17,6 +17,7 @@ JS
 cat > "$tmp/check.cjs" <<'JS'
 const sh = require('stripe-handshake')
 if (sh.randomState().length !== 43) throw new Error('randomState')
+if ('_selfTestPanic' in sh) throw new Error('the package holds the self-test operation')
 console.log('cjs ok')
 JS
 (cd "$tmp" && node check.mjs && node check.cjs)

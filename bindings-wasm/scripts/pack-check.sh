@@ -15,6 +15,7 @@ initSync(readFileSync(require.resolve('stripe-handshake-wasm/stripe_handshake_wa
 const h = signHeader('{}', 'whsec_pack', 1000)
 if (verifySignature('{}', h, { secrets: 'whsec_pack', now: 1000 }).timestamp !== 1000) throw new Error('verify')
 try { verifySignature('{ }', h, { secrets: 'whsec_pack', now: 1000 }); throw new Error('accepted') } catch (e) { if (!(e instanceof StripeHandshakeError)) throw e }
+if ('_selfTestPanic' in (await import('stripe-handshake-wasm')).default) throw new Error('the package holds the self-test operation')
 console.log('wasm package ok')
 JS
 (cd "$tmp" && node check.mjs)

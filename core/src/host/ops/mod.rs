@@ -232,6 +232,7 @@ pub static OPS: &[Op] = &[
     oauth::PARSE_TOKEN_RESPONSE,
     oauth::PARSE_DEAUTHORIZE_RESPONSE,
     oauth::APPS_TOKEN_EXPIRY,
+    #[cfg(feature = "self-test")]
     SELF_TEST_PANIC,
 ];
 
@@ -254,6 +255,8 @@ pub static KINDS: &[&Kind] = &[
     &oauth::TOKEN_EXPIRY,
 ];
 
+/// Only in builds with the `self-test` feature (the bindings' panic tests), never in a package.
+#[cfg(feature = "self-test")]
 const SELF_TEST_PANIC: Op = Op::new(
     name!(_self_test_panic, _selfTestPanic),
     "Panics inside the core, to prove a binding turns a panic into InternalError. Tests only.",
@@ -263,6 +266,7 @@ const SELF_TEST_PANIC: Op = Op::new(
 )
 .at(Place::Internal);
 
+#[cfg(feature = "self-test")]
 #[allow(clippy::panic)]
 fn self_test_panic(_: &Call<'_, '_>) -> Result<Out> {
     panic!("self-test panic")
