@@ -34,7 +34,7 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-test('the corpus passes in a Chromium page and in a Web Worker', async () => {
+test('the corpus passes in a Chromium page and in a Web Worker, and the host corpus in the page', async () => {
   const server = await serve()
   const profile = await mkdtemp(join(tmpdir(), 'sh-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
@@ -58,10 +58,12 @@ test('the corpus passes in a Chromium page and in a Web Worker', async () => {
       assert.ok(r[where].total >= 450, `${where}: ${r[where].total}`)
       assert.ok(r[where].skipped.length <= 8)
     }
+    assert.deepEqual(r.host.failures, [], 'host corpus in the page')
+    assert.ok(r.host.total >= 80, `host corpus: ${r.host.total}`)
     assert.equal(r.worker.noNodeGlobals, true)
     assert.equal(r.worker.deauthorized, 'acct_1')
     assert.match(r.link, /^https:\/\/connect\.stripe\.com\/express\/oauth\/authorize\?response_type=code&client_id=ca_1&redirect_uri=https%3A%2F%2Fplatform\.example%2Fcallback&state=[\w-]{43}$/)
-    console.log(`browser: page ${r.page.total - r.page.skipped.length} passed, worker ${r.worker.total - r.worker.skipped.length} passed`)
+    console.log(`browser: page ${r.page.total - r.page.skipped.length} passed, worker ${r.worker.total - r.worker.skipped.length} passed, host ${r.host.total}`)
   } finally {
     await context.close()
     await rm(profile, { recursive: true, force: true })
