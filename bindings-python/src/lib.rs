@@ -17,7 +17,7 @@ use std::ffi::CString;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
-use stripe_handshake::host::{self, OsEnv, Spelling, Value};
+use stripe_handshake::host::{self, OsEnv, Out, Spelling, Value};
 use stripe_handshake::{Error, RedirectAllowList as CoreAllowList, Verifier as CoreVerifier};
 
 use errors::guard;
@@ -98,24 +98,46 @@ impl PyRedirectAllowList {
 
     /// The default (first) entry.
     #[getter]
-    fn default_uri(&self) -> &str {
-        self.inner.default_uri()
+    fn default_uri(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.info(py, "default_uri")
     }
 
     /// Every entry, in order.
     #[getter]
-    fn entries(&self) -> Vec<String> {
-        self.inner.entries().to_vec()
+    fn entries(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.info(py, "entries")
     }
 
     /// Whether loopback http is allowed.
     #[getter]
-    fn test_mode(&self) -> bool {
-        self.inner.mode() == stripe_handshake::RedirectMode::Test
+    fn test_mode(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.info(py, "test_mode")
     }
 
     fn __repr__(&self) -> String {
         format!("RedirectAllowList({:?})", self.inner.entries())
+    }
+}
+
+impl PyRedirectAllowList {
+    /// A field of the core's record about the list (the operation placed as `AllowListInfo`).
+    fn info(&self, py: Python<'_>, field: &str) -> PyResult<Py<PyAny>> {
+        let value = guard(|| {
+            let index = host::OPS
+                .iter()
+                .position(|op| op.place == host::Place::AllowListInfo)
+                .ok_or(Error::Internal { what: "allow-list info" })?;
+            match host::call_with_list(index, vec![Value::Absent], &self.inner, &OsEnv, PY)? {
+                Out::Record(kind, values) => kind
+                    .fields
+                    .iter()
+                    .zip(values)
+                    .find_map(|(f, v)| (f.name.snake == field).then_some(v))
+                    .ok_or(Error::Internal { what: "allow-list info field" }),
+                _ => Err(Error::Internal { what: "allow-list info" }),
+            }
+        })?;
+        out::to_py(py, value)
     }
 }
 
