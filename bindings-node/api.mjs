@@ -55,11 +55,15 @@ export function build(native, options) {
     const proto = hidden.length ? redacting(kind, hidden) : null
     const names = kind.fields.map((f) => f.js)
     const how = kind.fields.map((f) => (f.json ? 'json' : f.nested ? f.nested : null))
+    // An optional field (an HTTP header that does not apply) is left out, never `null`:
+    // fetch() would send the text "null".
+    const optional = kind.fields.map((f) => f.optional)
     const build = (a) => {
       const o = proto ? Object.create(proto) : {}
       for (let i = 0; i < names.length; i++) {
         const v = a[i]
         const h = how[i]
+        if (v === null && optional[i]) continue
         o[names[i]] = h === null || v === null ? v : h === 'json' ? JSON.parse(v) : builders.get(h)(v)
       }
       return o
@@ -134,13 +138,12 @@ export function build(native, options) {
     })
   }
 
-  // What each method returns is the core's (`verifier.methods[].returns`); the methods below are
-  // written out so that each call site stays monomorphic (the hot path).
+  // What each method returns is the core's (`verifier.methods[].returns`). The hot path
+  // (`native: true`: verify, check, tryVerify) is written out below so that each call site
+  // stays monomorphic; every other method runs in the core through `call`, named here.
   const returns = new Map(schema.verifier.methods.map((m) => [m.js, m.returns[0]]))
   const asSignature = builder(returns.get('verify'))
   const asAttempt = builder(returns.get('tryVerify'))
-  const asEvent = builder(returns.get('verifyWebhook'))
-  const asDeauth = builder(returns.get('verifyDeauthorization'))
 
   /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
   class Verifier {
@@ -167,20 +170,25 @@ export function build(native, options) {
       try { r = this.#v.tryVerify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
       return asAttempt(settle(r))
     }
-    /** Verifies a webhook and reads the event. */
-    verifyWebhook(payload, header, now) {
+    /** Runs method `index` of the schema's verifier methods in the core. */
+    static _call(verifier, index, payload, header, now) {
       let r
-      try { r = this.#v.verifyWebhook(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return asEvent(settle(r))
-    }
-    /** Verifies an `account.application.deauthorized` webhook and reads it. */
-    verifyDeauthorization(payload, header, now) {
-      let r
-      try { r = this.#v.verifyDeauthorization(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return asDeauth(settle(r))
+      try { r = verifier.#v.call(index, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      return settle(r)
     }
     [INSPECT]() { return 'Verifier {}' }
   }
+  schema.verifier.methods.forEach((m, index) => {
+    if (m.native) return
+    const finish = resultBuilder(m.returns)
+    const call = Verifier._call
+    Object.defineProperty(Verifier.prototype, m.js, {
+      value: { [m.js](payload, header, now) { return finish(call(this, index, payload, header, now)) } }[m.js],
+      writable: true,
+      configurable: true,
+    })
+  })
+  delete Verifier._call
 
   const api = { Verifier, RedirectAllowList }
   const dangerous = {}

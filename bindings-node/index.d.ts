@@ -446,6 +446,107 @@ export interface VerifyStateOptions {
 /** Verifies a signed state token (`token` may be null when the callback had none). */
 export declare function verifyStateToken(token: string | undefined | null, options: VerifyStateOptions): VerifiedState
 
+/**
+ * Verifies an event notification (a thin event, `"object": "v2.core.event"`) from its raw body
+ * and `Stripe-Signature` header, then reads it. A snapshot event is refused with
+ * `snapshot_event_given`: use `verifyWebhook` for those.
+ */
+export declare function verifyEventNotification(payload: string | Uint8Array, header: Header, options: VerifyOptions): EventNotification
+
+/** The object an event notification is about. */
+export interface RelatedObject {
+  /** Its id; singleton objects (a balance) have none. */
+  id: string | null
+  /** Its type (`billing.meter`, `v2.core.account`). */
+  type: string
+  /** The API path that retrieves it (`/v1/billing/meters/mtr_…`): give it to `fetchRelatedObjectRequest`. */
+  url: string
+}
+
+/** An event notification (a thin event) whose signature verified. */
+export interface EventNotification {
+  /** `evt_…`: refuse duplicates by this id; give it to `fetchEventRequest`. */
+  id: string
+  /** The event type (`v1.customer.created`, `v2.core.account.updated`). */
+  type: string
+  /** Creation time in Unix seconds (the fraction dropped). */
+  created: number
+  /** `created` exactly as sent (RFC 3339). */
+  createdRfc3339: string
+  /** Live mode or not: the key that fetches the event must be of this mode. */
+  livemode: boolean
+  /** The account it happened on (`acct_…`, or `acct_1/acct_2`); null when it is yours. */
+  context: string | null
+  /** The object it is about, if any. */
+  relatedObject: RelatedObject | null
+  /** The id of the snapshot event of the same occurrence, if any. */
+  snapshotEvent: string | null
+  /** The whole notification, parsed (as `JSON.parse` parses it). */
+  raw: unknown
+  /** The signature's timestamp. */
+  timestamp: number
+  /** Index of the secret that matched. */
+  secretIndex: number
+}
+
+/** Parameters of `fetchEventRequest`: the notification's `id`, `livemode` and `context`. */
+export interface FetchEventParams {
+  /** Your secret key (`sk_live_…` / `sk_test_…`), of the notification's mode. */
+  secretKey: string
+  /** The notification's `id`. */
+  eventId: string
+  /** The notification's `livemode`: a key of the other mode is refused before any request. */
+  livemode: boolean
+  /** The notification's `context`, sent as `Stripe-Context`. */
+  context?: string | null
+  /** Sent as `Stripe-Version` when given. */
+  apiVersion?: string
+  /** A local emulator instead of `https://api.stripe.com`. */
+  baseUrl?: string
+}
+
+/** Parameters of `fetchRelatedObjectRequest`: the notification's `relatedObject.url`, `livemode` and `context`. */
+export interface FetchRelatedObjectParams {
+  /** Your secret key (`sk_live_…` / `sk_test_…`), of the notification's mode. */
+  secretKey: string
+  /** `relatedObject.url`: an API path (`/v1/…`, `/v2/…`), never another host. */
+  url: string
+  /** The notification's `livemode`: a key of the other mode is refused before any request. */
+  livemode: boolean
+  /** The notification's `context`, sent as `Stripe-Context`. */
+  context?: string | null
+  /** Sent as `Stripe-Version` when given. */
+  apiVersion?: string
+  /** A local emulator instead of `https://api.stripe.com`. */
+  baseUrl?: string
+}
+
+/** Headers of an API GET: the optional ones are absent (never null) when they do not apply. */
+export type ApiHeaders = {
+  /** `Bearer sk_…`. A credential: never log it. */
+  Authorization: string
+  /** The notification's context, when it has one. */
+  'Stripe-Context'?: string
+  /** When `apiVersion` was given. */
+  'Stripe-Version'?: string
+}
+
+/** An API GET for your client: `fetch(r.url, r)` sends it. */
+export interface ApiRequest {
+  /** `GET`. */
+  method: string
+  /** The URL. */
+  url: string
+  /** The headers. */
+  headers: ApiHeaders
+}
+
+/** Builds `GET /v2/core/events/{id}`: the full event of a notification. */
+export declare function fetchEventRequest(params: FetchEventParams): ApiRequest
+
+/** Builds the `GET` of a notification's `relatedObject.url`. */
+export declare function fetchRelatedObjectRequest(params: FetchRelatedObjectParams): ApiRequest
+
 /** Verifies a webhook from its raw body and `Stripe-Signature` header, then reads the event. */
 export declare function verifyWebhook(payload: string | Uint8Array, header: Header, options: VerifyOptions): WebhookEvent
 
@@ -505,6 +606,8 @@ export declare class Verifier {
   verifyWebhook(payload: string | Uint8Array, header: Header, now?: number): WebhookEvent
   /** Verifies an `account.application.deauthorized` webhook and reads it. */
   verifyDeauthorization(payload: string | Uint8Array, header: Header, now?: number): Deauthorization
+  /** Verifies an event notification (a thin event) and reads it. */
+  verifyEventNotification(payload: string | Uint8Array, header: Header, now?: number): EventNotification
 }
 
 /** How the state check went, on every accepted callback. */

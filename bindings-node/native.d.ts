@@ -38,10 +38,11 @@ export declare class NativeVerifier {
   check(payload: unknown, header: unknown, now: unknown): string | null
   /** `tryVerify(payload, header, now?)`: never throws for a failed verification. */
   tryVerify(payload: unknown, header: unknown, now: unknown): Outcome<unknown>
-  /** `verifyWebhook(payload, header, now?)`. */
-  verifyWebhook(payload: unknown, header: unknown, now: unknown): Outcome<unknown>
-  /** `verifyDeauthorization(payload, header, now?)`. */
-  verifyDeauthorization(payload: unknown, header: unknown, now: unknown): Outcome<unknown>
+  /**
+   * Method `index` of the schema's `verifier.methods` that runs in the core (every one
+   * but the three above): the wrapper names them.
+   */
+  call(index: number, payload: unknown, header: unknown, now: unknown): Outcome<unknown>
 }
 
 /** Runs operation `op` (an index into the schema's operations) on `args`. */

@@ -68,7 +68,13 @@ export function typeChecks(schema, from) {
       const at = `${type}[${JSON.stringify(f.js)}]`
       const want = f.type === 'tag' ? JSON.stringify(k.tag) : f.type === 'record' ? `sh.${f.nested}` : ts[f.type]
       lines.push(`same<Is<NonNullable<${at}>, ${want}>>() // ${k.name}.${f.js}: ${f.type}`)
-      if (f.type !== 'json') lines.push(`same<Same<null extends ${at} ? true : false, ${f.nullable}>>() // ${k.name}.${f.js}: nullable`)
+      if (f.optional) {
+        // Absent when it does not apply, never null (an HTTP header: fetch would send "null").
+        lines.push(`same<Same<null extends ${at} ? true : false, false>>() // ${k.name}.${f.js}: never null`)
+        lines.push(`same<Same<undefined extends ${at} ? true : false, true>>() // ${k.name}.${f.js}: optional`)
+      } else if (f.type !== 'json') {
+        lines.push(`same<Same<null extends ${at} ? true : false, ${f.nullable}>>() // ${k.name}.${f.js}: nullable`)
+      }
     }
   }
   const ctor = (cls, params) => params.forEach((p, i) => {

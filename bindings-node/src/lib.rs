@@ -115,29 +115,19 @@ impl NativeVerifier {
         converted(env, Ok(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS)))
     }
 
-    /// `verifyWebhook(payload, header, now?)`.
+    /// Method `index` of the schema's `verifier.methods` that runs in the core (every one
+    /// but the three above): the wrapper names them.
     #[napi(catch_unwind)]
-    pub fn verify_webhook<'e>(
+    pub fn call<'e>(
         &self,
         env: &'e Env,
+        index: u32,
         payload: Unknown<'e>,
         header: Unknown<'e>,
         now: Unknown<'e>,
     ) -> Outcome<Unknown<'e>> {
         let a = three(&payload, &header, &now);
-        converted(env, host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
-    }
-
-    /// `verifyDeauthorization(payload, header, now?)`.
-    #[napi(catch_unwind)]
-    pub fn verify_deauthorization<'e>(
-        &self,
-        env: &'e Env,
-        payload: Unknown<'e>,
-        header: Unknown<'e>,
-        now: Unknown<'e>,
-    ) -> Outcome<Unknown<'e>> {
-        let a = three(&payload, &header, &now);
-        converted(env, host::verifier::verify_deauthorization(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
+        let index = usize::try_from(index).unwrap_or(usize::MAX);
+        converted(env, host::verifier::call(&self.inner, index, [&a[0], &a[1], &a[2]], &OsEnv, JS))
     }
 }

@@ -142,7 +142,7 @@ impl PyRedirectAllowList {
 }
 
 /// A `Stripe-Signature` verifier prepared once per endpoint: the fast path.
-#[pyclass(frozen, module = "stripe_handshake._native", name = "Verifier")]
+#[pyclass(frozen, subclass, module = "stripe_handshake._native", name = "Verifier")]
 struct PyVerifier {
     inner: CoreVerifier,
 }
@@ -202,33 +202,19 @@ impl PyVerifier {
         out::to_py(py, guard(|| Ok(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY)))?)
     }
 
-    /// Verifies a webhook and reads the event.
-    #[pyo3(signature = (payload, header, *, now=None))]
-    fn verify_webhook(
+    /// Method `index` of the schema's `verifier.methods` that runs in the core (every one but
+    /// the three above): `stripe_handshake.Verifier` names them.
+    #[pyo3(signature = (index, payload, header, now=None))]
+    fn _call(
         &self,
         py: Python<'_>,
+        index: usize,
         payload: &Bound<'_, PyAny>,
         header: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
-        out::to_py(py, guard(|| host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY))?)
-    }
-
-    /// Verifies an `account.application.deauthorized` webhook and reads it.
-    #[pyo3(signature = (payload, header, *, now=None))]
-    fn verify_deauthorization(
-        &self,
-        py: Python<'_>,
-        payload: &Bound<'_, PyAny>,
-        header: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        let a = [value::value(payload), value::value(header), now.map_or(Value::Absent, value::value)];
-        out::to_py(
-            py,
-            guard(|| host::verifier::verify_deauthorization(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, PY))?,
-        )
+        out::to_py(py, guard(|| host::verifier::call(&self.inner, index, [&a[0], &a[1], &a[2]], &OsEnv, PY))?)
     }
 
     fn __repr__(&self) -> &'static str {

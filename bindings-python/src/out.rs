@@ -39,8 +39,20 @@ impl Record {
         }
     }
 
+    /// The field named `name`, unless it is an optional field without a value (an HTTP
+    /// header that does not apply is absent from the mapping, never `None`: HTTP clients
+    /// refuse or drop `None` header values differently).
     fn index(&self, name: &str) -> Option<usize> {
-        self.kind.fields.iter().position(|f| f.name.snake == name)
+        self.kind.fields.iter().position(|f| f.name.snake == name).filter(|&i| self.present(i))
+    }
+
+    fn present(&self, i: usize) -> bool {
+        !(self.kind.fields.get(i).is_some_and(|f| f.optional) && matches!(self.values.get(i), Some(Out::Null)))
+    }
+
+    /// The fields present, with their indices.
+    fn fields(&self) -> impl Iterator<Item = (usize, &'static stripe_handshake::host::Field)> + '_ {
+        self.kind.fields.iter().enumerate().filter(|(i, _)| self.present(*i))
     }
 }
 
@@ -57,13 +69,13 @@ impl Record {
     }
 
     fn __dir__(&self) -> Vec<&'static str> {
-        self.kind.fields.iter().map(|f| f.name.snake).collect()
+        self.fields().map(|(_, f)| f.name.snake).collect()
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let mut s = format!("{}(", self.kind.name);
-        for (i, f) in self.kind.fields.iter().enumerate() {
-            if i > 0 {
+        for (n, (i, f)) in self.fields().enumerate() {
+            if n > 0 {
                 s.push_str(", ");
             }
             s.push_str(f.name.snake);
@@ -90,7 +102,7 @@ impl Record {
             return Ok(false);
         }
         for i in 0..self.kind.fields.len() {
-            if !self.get(py, i)?.bind(py).eq(other.get(py, i)?.bind(py))? {
+            if self.present(i) != other.present(i) || !self.get(py, i)?.bind(py).eq(other.get(py, i)?.bind(py))? {
                 return Ok(false);
             }
         }
@@ -100,7 +112,7 @@ impl Record {
     /// The fields as a dict (credentials included: it is for your code, not for logs).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let d = pyo3::types::PyDict::new(py);
-        for (i, f) in self.kind.fields.iter().enumerate() {
+        for (i, f) in self.fields() {
             d.set_item(f.name.snake, self.get(py, i)?)?;
         }
         Ok(d)
@@ -114,7 +126,7 @@ impl Record {
     }
 
     fn __len__(&self) -> usize {
-        self.kind.fields.len()
+        self.fields().count()
     }
 
     fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
@@ -122,7 +134,7 @@ impl Record {
     }
 
     fn __contains__(&self, key: &str) -> bool {
-        self.kind.fields.iter().any(|f| f.name.snake == key)
+        self.index(key).is_some()
     }
 
     /// The field names (a `Record` is a read-only mapping too: `dict(record)` works).
@@ -132,12 +144,12 @@ impl Record {
 
     /// `(name, value)` pairs, in field order.
     fn items(&self, py: Python<'_>) -> PyResult<Vec<(&'static str, Py<PyAny>)>> {
-        self.kind.fields.iter().enumerate().map(|(i, f)| Ok((f.name.snake, self.get(py, i)?))).collect()
+        self.fields().map(|(i, f)| Ok((f.name.snake, self.get(py, i)?))).collect()
     }
 
     /// The values, in field order.
     fn values(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
-        (0..self.kind.fields.len()).map(|i| self.get(py, i)).collect()
+        self.fields().map(|(i, _)| self.get(py, i)).collect()
     }
 
     /// The record's type name (`Installed`, `TokenResponse`, …).

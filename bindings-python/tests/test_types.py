@@ -14,7 +14,7 @@ from stripe_handshake import _native, records
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
-from gen_records import render, return_type  # type: ignore[import-not-found]  # noqa: E402
+from gen_records import render, render_verifier, return_type  # type: ignore[import-not-found]  # noqa: E402
 
 SCHEMA = json.loads(_native.schema())
 PKG = os.path.dirname(os.path.abspath(records.__file__))
@@ -24,6 +24,9 @@ def test_records_module_is_the_schema() -> None:
     with open(os.path.join(PKG, "records.py"), encoding="utf-8") as f:
         committed = f.read()
     assert committed == render(SCHEMA), "records.py is stale: run python bindings-python/scripts/gen_records.py"
+    with open(os.path.join(PKG, "_verifier.py"), encoding="utf-8") as f:
+        committed = f.read()
+    assert committed == render_verifier(SCHEMA), "_verifier.py is stale: run python bindings-python/scripts/gen_records.py"
 
 
 def test_every_stub_returns_the_schema_kinds() -> None:
@@ -41,7 +44,12 @@ def test_every_stub_returns_the_schema_kinds() -> None:
     assert checked >= 14
     methods = {f.name: f for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Verifier" for f in n.body
                if isinstance(f, ast.FunctionDef)}
+    with open(os.path.join(PKG, "_verifier.py"), encoding="utf-8") as f:
+        generated = ast.parse(f.read())
+    methods.update({f.name: f for n in generated.body if isinstance(n, ast.ClassDef) for f in n.body
+                    if isinstance(f, ast.FunctionDef)})
     for m in SCHEMA["verifier"]["methods"]:
+        assert hasattr(sh.Verifier, m["name"]), m["name"]
         returns = methods[m["name"]].returns
         assert returns is not None
         if m["returns"]:

@@ -55,6 +55,26 @@ def request(r: records.HttpRequest) -> Dict[str, Any]:
     return {"method": r.method, "url": r.url, "headers": [[k, v] for k, v in r.headers.items()], "body": r.body}
 
 
+def api_request(r: records.ApiRequest) -> Dict[str, Any]:
+    assert all(isinstance(v, str) for v in r.headers.values()), "a header value is not a string"
+    return {"method": r.method, "url": r.url, "headers": [[k, v] for k, v in r.headers.items()]}
+
+
+def _notification_record(n: records.EventNotification) -> Dict[str, Any]:
+    o = n.related_object
+    return {"id": n.id, "type": n.type, "created": n.created, "created_rfc3339": n.created_rfc3339, "livemode": n.livemode,
+            "context": n.context, "related_object": None if o is None else {"id": o.id, "type": o.type, "url": o.url},
+            "snapshot_event": n.snapshot_event, "raw": n.raw, "timestamp": n.timestamp, "secret_index": n.secret_index}
+
+
+def _notification(i: Dict[str, Any]) -> Dict[str, Any]:
+    one = _notification_record(sh.verify_event_notification(payload(i), i["header"], secrets=i["secrets"], now=i["now"],
+                                                            tolerance=i["tolerance"]))
+    prepared = sh.Verifier(i["secrets"], tolerance=i["tolerance"]).verify_event_notification(payload(i), i["header"], now=i["now"])
+    assert _notification_record(prepared) == one, "Verifier.verify_event_notification differs"
+    return one
+
+
 def sig(v: records.VerifiedSignature) -> Dict[str, Any]:
     return {"timestamp": v.timestamp, "secret_index": v.secret_index}
 
@@ -138,6 +158,13 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "oauth_callback": lambda i: callback(sh.verify_oauth_callback(i["query"], flow=i["flow"], now=i["now"], **state_options(i["state_check"]))),
     "verify_webhook": _webhook,
     "deauthorization": _deauth,
+    "verify_event_notification": _notification,
+    "fetch_event_request": lambda i: api_request(sh.fetch_event_request(
+        secret_key=i["secret_key"], event_id=i["event_id"], livemode=i["livemode"], context=i["context"],
+        api_version=i["api_version"], base_url=i["base_url"])),
+    "fetch_related_object_request": lambda i: api_request(sh.fetch_related_object_request(
+        secret_key=i["secret_key"], url=i["url"], livemode=i["livemode"], context=i["context"],
+        api_version=i["api_version"], base_url=i["base_url"])),
     "code_exchange_request": lambda i: request(sh.code_exchange_request(provider=i["provider"], secret_key=i["secret_key"], code=i["code"],
                                                                         expected_mode=i["expected_mode"], base_url=i["base_url"])),
     "refresh_request": lambda i: request(sh.refresh_request(provider=i["provider"], secret_key=i["secret_key"], refresh_token=i["refresh_token"],

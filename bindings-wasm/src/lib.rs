@@ -102,27 +102,17 @@ impl NativeVerifier {
         out::to_js(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS))
     }
 
-    /// `verifyWebhook(payload, header, now?)`.
-    #[wasm_bindgen(js_name = verifyWebhook)]
-    pub fn verify_webhook(
+    /// Method `index` of the schema's `verifier.methods` that runs in the core (every one
+    /// but the three above): the wrapper names them.
+    pub fn call(
         &self,
+        index: u32,
         payload: JsValue,
         header: JsValue,
         now: JsValue,
     ) -> std::result::Result<JsValue, JsValue> {
         let a = three(&payload, &header, &now);
-        thrown(host::verifier::verify_webhook(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
-    }
-
-    /// `verifyDeauthorization(payload, header, now?)`.
-    #[wasm_bindgen(js_name = verifyDeauthorization)]
-    pub fn verify_deauthorization(
-        &self,
-        payload: JsValue,
-        header: JsValue,
-        now: JsValue,
-    ) -> std::result::Result<JsValue, JsValue> {
-        let a = three(&payload, &header, &now);
-        thrown(host::verifier::verify_deauthorization(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
+        let index = usize::try_from(index).unwrap_or(usize::MAX);
+        thrown(host::verifier::call(&self.inner, index, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
     }
 }

@@ -397,6 +397,13 @@ errors! {
         actual: String,
     }
         => "unexpected_event_type", MalformedInput, "the helper was given another event type";
+    /// A snapshot event (`"object": "event"`) was given to the event-notification verifier.
+    SnapshotEventGiven
+        => "snapshot_event_given", InvalidInput, "a snapshot event was given where an event notification was expected";
+    /// An event notification (a thin event, `"object": "v2.core.event"`) was given to the
+    /// webhook (snapshot event) verifier.
+    EventNotificationGiven
+        => "event_notification_given", InvalidInput, "an event notification was given where a snapshot event was expected";
     // ---- OAuth ---------------------------------------------------------------------
     /// The API key is not a secret key (`pk_`, `rk_`, or unrecognised).
     InvalidApiKey {
@@ -595,6 +602,14 @@ impl fmt::Display for Error {
                 write!(f, "the callback has no {name} parameter")
             }
             Self::MalformedEvent { reason } => write!(f, "the webhook body is not a Stripe event: {reason}"),
+            Self::SnapshotEventGiven => f.write_str(
+                "this body is a snapshot event (\"object\": \"event\"), not an event notification: verify it with \
+                 verify_webhook (verifyWebhook), or send this destination thin events",
+            ),
+            Self::EventNotificationGiven => f.write_str(
+                "this body is an event notification (a thin event, \"object\": \"v2.core.event\"): verify it with \
+                 verify_event_notification (verifyEventNotification), or send this endpoint snapshot events",
+            ),
             Self::UnexpectedEventType { expected, actual } => {
                 write!(f, "expected an event of type {expected}, got {actual}")
             }

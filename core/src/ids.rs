@@ -41,6 +41,12 @@ pub(crate) const CALLBACK_ID: IdKind =
     kind("id", "", crate::callback::MAX_ID_LEN, "an id has characters other than A-Z a-z 0-9 _ - or is over 255 bytes");
 /// An authorization code or a refresh token handed to a request builder.
 pub(crate) const TOKEN: IdKind = kind("token", "", 512, "it must be 1-512 characters of A-Z a-z 0-9 _ -");
+/// An event id (`evt_…`): of a webhook event or an event notification.
+pub(crate) const EVENT_ID: IdKind =
+    kind("event_id", "evt_", 255, "it must be an event id: evt_ then letters, digits, '_' or '-', at most 255 bytes");
+/// One segment of a `Stripe-Context` (`acct_…`, or a segment of `acct_1/acct_2`).
+pub(crate) const CONTEXT_SEGMENT: IdKind =
+    kind("context", "", 255, "it must be account ids (acct_...) separated by '/', each of letters, digits, '_' or '-'");
 /// A secret key after its `sk_live_`/`sk_test_` prefix.
 pub(crate) const SECRET_KEY_BODY: IdKind =
     kind("secret_key", "", 512, "the secret key is malformed; copy it again from the Dashboard");

@@ -16,6 +16,7 @@ mod error;
 mod ids;
 mod json;
 mod links;
+mod notification;
 mod signature;
 mod urls;
 

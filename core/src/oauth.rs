@@ -147,7 +147,7 @@ impl SecretKey {
         &self.key
     }
 
-    fn check_mode(&self, expected: Option<Mode>) -> Result<()> {
+    pub(crate) fn check_mode(&self, expected: Option<Mode>) -> Result<()> {
         match expected {
             Some(m) if m != self.mode => {
                 Err(Error::KeyModeMismatch { key_mode: self.mode.as_str(), expected_mode: m.as_str() })

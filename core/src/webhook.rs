@@ -1,7 +1,18 @@
-//! Webhook events: verify the `Stripe-Signature` over the raw body, then read the envelope.
+//! Webhook events and event notifications: verify the `Stripe-Signature` over the raw body,
+//! then read the envelope.
+//!
+//! A destination sends either snapshot events (`"object": "event"`, read by
+//! [`verify_webhook`]) or event notifications (thin events, `"object": "v2.core.event"`, read
+//! by [`verify_event_notification`]); each verifier refuses the other kind with an error that
+//! names the right one. The same secrets verify both.
 //!
 //! The `Stripe-Signature` scheme itself ([`verify`], [`Verifier`], [`SignatureHeader`]) is
 //! here too; install callbacks use the same scheme.
+
+pub use crate::notification::{
+    fetch_event_request, fetch_related_object_request, rfc3339_to_unix, verify_event_notification, ApiRequest,
+    ApiRequestOptions, EventNotification, RelatedObject, MAX_RELATED_URL_LEN, NOTIFICATION_OBJECT,
+};
 
 pub use crate::signature::{
     verify, SignatureHeader, SigningSecret, Tolerance, VerifiedSignature, Verifier, DEFAULT_TOLERANCE_SECS,
@@ -13,18 +24,22 @@ use serde_json::value::RawValue;
 
 use crate::encoding::{cap, json_error_reason};
 use crate::error::{Error, Result};
+use crate::notification::{shape, Shape};
 
 /// The event type sent when a user disconnects your platform or uninstalls your app.
 pub const DEAUTHORIZED_EVENT: &str = "account.application.deauthorized";
 
 #[derive(Deserialize)]
 struct RawEvent<'a> {
+    #[serde(borrow)]
+    object: Option<&'a RawValue>,
     id: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
     account: Option<String>,
     livemode: Option<bool>,
-    created: Option<u64>,
+    #[serde(borrow)]
+    created: Option<&'a RawValue>,
     api_version: Option<String>,
     #[serde(borrow)]
     data: Option<RawData<'a>>,
@@ -195,7 +210,9 @@ fn missing(field: &str) -> Error {
 /// ```
 ///
 /// # Errors
-/// Every signature error; `malformed_event` when the verified body is not a Stripe event.
+/// Every signature error; `event_notification_given` for an event notification (use
+/// [`verify_event_notification`]); `malformed_event` when the verified body is not a Stripe
+/// event.
 pub fn verify_webhook(
     payload: &[u8],
     header: &str,
@@ -220,12 +237,20 @@ impl Verifier {
 fn read_event(payload: &[u8], signature: VerifiedSignature) -> Result<VerifiedEvent> {
     let raw: RawEvent<'_> = serde_json::from_slice(payload)
         .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
+    match shape(raw.object)? {
+        Shape::Snapshot => {}
+        Shape::Notification => return Err(Error::EventNotificationGiven),
+        Shape::Other => return Err(Error::MalformedEvent { reason: "object is not \"event\"".into() }),
+    }
+    let created = raw.created.ok_or_else(|| missing("created"))?;
+    let created: u64 = serde_json::from_str(created.get())
+        .map_err(|_| Error::MalformedEvent { reason: "created is not Unix seconds".into() })?;
     Ok(VerifiedEvent {
         id: raw.id.ok_or_else(|| missing("id"))?,
         kind: raw.kind.ok_or_else(|| missing("type"))?,
         account: raw.account,
         livemode: raw.livemode.ok_or_else(|| missing("livemode"))?,
-        created: raw.created.ok_or_else(|| missing("created"))?,
+        created,
         api_version: raw.api_version,
         data_object: raw
             .data

@@ -26,7 +26,10 @@ use stripe_handshake::{
     },
     testing::sign_header,
     verify_hmac_sha256,
-    webhook::{verify, verify_webhook},
+    webhook::{
+        fetch_event_request, fetch_related_object_request, verify, verify_event_notification, verify_webhook,
+        ApiRequest, ApiRequestOptions,
+    },
     Error, Mode, RedirectAllowList, RedirectMode, Result, SecretKey, SigningSecret, Tolerance, VerifiedSignature,
 };
 
@@ -111,6 +114,10 @@ fn denial(d: &CallbackDenial) -> Value {
 
 fn request(r: &HttpRequest) -> Value {
     json!({"method": r.method, "url": r.url, "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(), "body": r.body})
+}
+
+fn api_request(r: &ApiRequest) -> Value {
+    json!({"method": r.method, "url": r.url, "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()})
 }
 
 fn request_options(v: &Value) -> Result<(Option<Mode>, Option<&str>)> {
@@ -295,6 +302,25 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             let d = e.deauthorization()?;
             json!({"account_id": d.account_id(), "application_id": d.application_id(),
                    "application_name": d.application_name(), "livemode": d.livemode()})
+        }
+        "verify_event_notification" => {
+            let n = verify_event_notification(&payload(i), s(i, "header"), &secrets(i)?, u(i, "now"), tolerance(i)?)?;
+            let related = n.related_object().map(|o| json!({"id": o.id(), "type": o.object_type(), "url": o.url()}));
+            json!({"id": n.id(), "type": n.event_type(), "created": n.created(), "created_rfc3339": n.created_rfc3339(),
+                   "livemode": n.livemode(), "context": n.context(), "related_object": related,
+                   "snapshot_event": n.snapshot_event(), "raw": serde_json::from_str::<Value>(n.json()).unwrap(),
+                   "timestamp": n.signature().timestamp(), "secret_index": n.signature().secret_index()})
+        }
+        "fetch_event_request" | "fetch_related_object_request" => {
+            let key = SecretKey::parse(s(i, "secret_key"))?;
+            let mode = if i["livemode"].as_bool().unwrap() { Mode::Live } else { Mode::Test };
+            let opts = ApiRequestOptions { api_version: opt_s(i, "api_version"), base_url: opt_s(i, "base_url") };
+            let r = if op == "fetch_event_request" {
+                fetch_event_request(&key, s(i, "event_id"), opt_s(i, "context"), mode, &opts)?
+            } else {
+                fetch_related_object_request(&key, s(i, "url"), opt_s(i, "context"), mode, &opts)?
+            };
+            api_request(&r)
         }
         "code_exchange_request" | "refresh_request" | "deauthorize_request" => {
             let key = SecretKey::parse(s(i, "secret_key"))?;

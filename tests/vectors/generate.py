@@ -913,6 +913,194 @@ def webhooks_suite():
     return write("webhooks", "Webhook events: verify then read the envelope; the deauthorized helper", cases)
 
 
+# --------------------------------------------------------------------------- event notifications
+def rfc3339_oracle(text):
+    """Unix seconds of an RFC 3339 date-time, by the standard library (None when it is not one)."""
+    import datetime
+    import re
+    m = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?([Zz]|([+-])(\d\d):(\d\d))", text)
+    if not m:
+        return None
+    y, mo, d, h, mi, sec = (int(g) for g in m.groups()[:6])
+    try:
+        t = datetime.datetime(y, mo, d, h, mi, sec, tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None  # a day that does not exist, hour 24, second 60
+    if m.group(9):
+        oh, om = int(m.group(10)), int(m.group(11))
+        if oh > 23 or om > 59:
+            return None
+        off = oh * 3600 + om * 60
+        t -= datetime.timedelta(seconds=off if m.group(9) == "+" else -off)
+    secs = int(t.timestamp()) if t.year >= 1970 or t.timestamp() >= 0 else -1
+    return secs if secs >= 0 else None
+
+
+def notifications_suite():
+    """Event notifications (thin events): verify, read the v2.core.event envelope, refuse the
+    other kind, and build the requests that fetch the event and its related object. The
+    envelopes are those of stripe-python's and stripe-go's own tests and of Stripe's docs."""
+    cases = []
+    S = "whsec_notification_vectors"
+    T = 1726554052
+    # stripe-python tests/test_v2_event.py (v2_payload_no_data): related_object with an extra
+    # member, a reason.
+    python_fixture = {"id": "evt_234", "object": "v2.core.event", "type": "v1.billing.meter.error_report_triggered",
+                      "livemode": True, "created": "2022-02-15T00:27:45.330Z",
+                      "related_object": {"id": "mtr_123", "type": "billing.meter", "url": "/v1/billing/meters/mtr_123",
+                                         "stripe_context": "acct_123"},
+                      "reason": {"id": "foo", "idempotency_key": "bar"}}
+    # stripe-go event notification tests: a context that is not an account id.
+    go_fixture = {"id": "evt_123", "object": "v2.core.event", "type": "v1.billing.meter.error_report_triggered",
+                  "livemode": False, "created": "2022-02-15T00:27:45.330Z", "context": "event_context_456",
+                  "related_object": {"id": "mtr_123", "type": "billing.meter", "url": "/v1/billing/meters/mtr_123"}}
+    # Stripe's docs (event destinations, thin payload), pretty-printed as Stripe sends it.
+    docs_fixture = {"id": "evt_test_65R2GpwDsnmpzihMjdT16R2GDhI4SQdXJGRbvn7JA8mPEm", "object": "v2.core.event",
+                    "created": "2024-08-28T20:54:12.051Z",
+                    "data": {"developer_message_summary": "There is 1 invalid event",
+                             "reason": {"error_count": 1, "error_types": [{"code": "meter_event_no_customer_defined"}]}},
+                    "livemode": False, "reason": None,
+                    "related_object": {"id": "mtr_test_61R2GpwDsnmpzihMj41GpwDsnmpzi", "type": "billing.meter",
+                                       "url": "/v1/billing/meters/mtr_test_61R2GpwDsnmpzihMj41GpwDsnmpzi"},
+                    "type": "v1.billing.meter.error_report_triggered"}
+    # A v1 thin event with its snapshot twin, on a connected account (API version 2026-09-30).
+    v1_fixture = {"id": "evt_test_65SnapTwin", "object": "v2.core.event", "type": "v1.customer.created",
+                  "livemode": False, "created": "2026-10-01T12:00:00.000Z", "context": "acct_1Connected",
+                  "related_object": {"id": "cus_1", "type": "customer", "url": "/v1/customers/cus_1"},
+                  "snapshot_event": "evt_1SnapshotTwin"}
+    # A singleton related object (no id) and an offset time; the v2 ping with no context.
+    singleton = {"id": "evt_test_balance", "object": "v2.core.event", "type": "v1.balance.available", "livemode": True,
+                 "created": "2026-10-01T14:00:00+02:00", "related_object": {"type": "balance", "url": "/v1/balance"}}
+    ping = {"id": "evt_test_ping", "object": "v2.core.event", "type": "v2.core.event_destination.ping", "livemode": False,
+            "created": "2026-09-18T19:56:56.947Z", "context": None, "reason": None,
+            "related_object": {"id": "ed_test_ping", "type": "v2.core.event_destination",
+                               "url": "/v2/core/event_destinations/ed_test_ping"}}
+    nested = {"id": "evt_nested", "object": "v2.core.event",
+              "type": "v2.core.account[configuration.recipient].capability_status_updated", "livemode": True,
+              "created": "2026-10-02T00:00:00Z", "context": "acct_1Parent/acct_1Child",
+              "related_object": {"id": "acct_1Child", "type": "v2.core.account", "url": "/v2/core/accounts/acct_1Child"}}
+
+    def nt(cid, body, expect, header=None, now=T, note=None, secrets=(S,)):
+        raw = body if isinstance(body, str) else json.dumps(body, indent=2)
+        inp = {"payload": raw, "header": header or sign(S, raw.encode(), T), "secrets": list(secrets), "now": now, "tolerance": 300}
+        cases.append(case(cid, "verify_event_notification", inp, expect, note))
+
+    def expected(body, secret_index=0):
+        rel = body.get("related_object")
+        return ok(id=body["id"], type=body["type"], created=rfc3339_oracle(body["created"]), created_rfc3339=body["created"],
+                  livemode=body["livemode"], context=body.get("context") or None,
+                  related_object=None if rel is None else {"id": rel.get("id"), "type": rel["type"], "url": rel["url"]},
+                  snapshot_event=body.get("snapshot_event"), raw=body, timestamp=T, secret_index=secret_index)
+
+    for name, body in [("python-fixture", python_fixture), ("go-fixture", go_fixture), ("docs-fixture", docs_fixture),
+                       ("v1-snapshot-twin", v1_fixture), ("singleton-offset", singleton), ("ping-null-context", ping),
+                       ("nested-context", nested)]:
+        nt(name, body, expected(body))
+    compact = json.dumps(v1_fixture, separators=(",", ":"))
+    nt("second-secret", compact, expected(v1_fixture, 1), header=sign("whsec_new", compact.encode(), T),
+       secrets=(S, "whsec_new"), note="a platform with several endpoint secrets: the list covers it")
+    # Reject twins of the signature.
+    body = json.dumps(v1_fixture, indent=2)
+    nt("reject-reserialized", json.dumps(v1_fixture), err("signature_mismatch"), header=sign(S, body.encode(), T))
+    nt("reject-stale", v1_fixture, err("timestamp_too_old"), now=T + 301)
+    nt("reject-wrong-secret", v1_fixture, err("signature_mismatch"), secrets=("whsec_other",))
+    # The other kind: a snapshot event here is a typed error naming verify_webhook.
+    snapshot = {"id": "evt_1SnapshotTwin", "object": "event", "api_version": "2026-09-30.clover", "created": 1790000000,
+                "data": {"object": {"id": "cus_1", "object": "customer"}}, "livemode": False, "type": "customer.created"}
+    nt("reject-snapshot-event", snapshot, err("snapshot_event_given"), note="the same secret verifies both kinds; the body says which")
+    # Envelope rules (decisions in docs/protocol.md §9).
+    for name, body in [
+        ("no-object", {k: v for k, v in v1_fixture.items() if k != "object"}),
+        ("other-object", dict(v1_fixture, object="v2.core.event_destination")),
+        ("object-not-string", dict(v1_fixture, object=1)),
+        ("no-id", {k: v for k, v in v1_fixture.items() if k != "id"}),
+        ("id-not-event", dict(v1_fixture, id="cus_1")),
+        ("id-chars", dict(v1_fixture, id="evt_1/../x")),
+        ("no-type", {k: v for k, v in v1_fixture.items() if k != "type"}),
+        ("no-livemode", {k: v for k, v in v1_fixture.items() if k != "livemode"}),
+        ("livemode-string", dict(v1_fixture, livemode="false")),
+        ("no-created", {k: v for k, v in v1_fixture.items() if k != "created"}),
+        ("created-unix", dict(v1_fixture, created=1790000000)),
+        ("created-no-zone", dict(v1_fixture, created="2026-10-01T12:00:00")),
+        ("created-space", dict(v1_fixture, created="2026-10-01 12:00:00Z")),
+        ("created-feb-30", dict(v1_fixture, created="2026-02-30T00:00:00Z")),
+        ("created-leap-second", dict(v1_fixture, created="2016-12-31T23:59:60Z")),
+        ("created-before-1970", dict(v1_fixture, created="1969-12-31T23:59:59Z")),
+        ("context-chars", dict(v1_fixture, context="acct_1\r\nX-Injected: 1")),
+        ("context-empty-segment", dict(v1_fixture, context="acct_1//acct_2")),
+        ("related-no-url", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer"})),
+        ("related-no-type", dict(v1_fixture, related_object={"id": "cus_1", "url": "/v1/customers/cus_1"})),
+        ("related-absolute-url", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "https://evil.example/v1/customers/cus_1"})),
+        ("related-scheme-relative", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "//evil.example/v1/x"})),
+        ("related-dotdot", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "/v1/customers/../../v1/oauth/token"})),
+        ("related-query", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "/v1/customers/cus_1?expand[]=x"})),
+        ("snapshot-event-number", dict(v1_fixture, snapshot_event=1)),
+    ]:
+        nt("reject-" + name, body, err("malformed_event"), note="signature valid, envelope not a notification")
+    dup = '{"id":"evt_1","id":"evt_2","object":"v2.core.event","type":"v1.x","livemode":false,"created":"2026-01-01T00:00:00Z"}'
+    nt("reject-duplicate-id", dup, err("malformed_event"), note="two parsers could read two ids")
+    nt("reject-not-json", "not json", err("malformed_event"))
+    # Edge times the oracle agrees on.
+    for name, created in [("created-offset-minus", "2026-01-01T00:00:00-05:30"), ("created-lowercase", "2026-01-01t00:00:00.5z"),
+                          ("created-nanos", "2024-02-29T23:59:59.999999999Z"), ("created-epoch", "1970-01-01T00:00:00Z")]:
+        body = dict(ping, created=created)
+        nt(name, body, expected(body))
+    # The same thin body given to verify_webhook: a typed error naming verify_event_notification.
+    wh_body = json.dumps(v1_fixture, indent=2)
+    cases.append(case("webhook-reject-notification", "verify_webhook",
+                      {"payload": wh_body, "header": sign(S, wh_body.encode(), T), "secrets": [S], "now": T, "tolerance": 300},
+                      err("event_notification_given")))
+    cases.append(case("webhook-reject-other-object", "verify_webhook",
+                      {"payload": json.dumps(dict(snapshot, object="v2.core.event_destination")),
+                       "header": sign(S, json.dumps(dict(snapshot, object="v2.core.event_destination")).encode(), T),
+                       "secrets": [S], "now": T, "tolerance": 300}, err("malformed_event")))
+
+    # Fetch requests (sans-I/O): GET with the key as a Bearer token, in the notification's context.
+    KEY, LIVE = "sk_test_51AbcDEF", "sk_live_51AbcDEF"
+
+    def fr(cid, op, inp, expect):
+        base = {"secret_key": KEY, "livemode": False, "context": None, "api_version": None, "base_url": None}
+        base.update(inp)
+        cases.append(case(cid, op, base, expect))
+
+    def get(url, key, context=None, version=None):
+        h = [["Authorization", "Bearer " + key]]
+        if context:
+            h.append(["Stripe-Context", context])
+        if version:
+            h.append(["Stripe-Version", version])
+        return ok(method="GET", url=url, headers=h)
+
+    fr("event-request", "fetch_event_request", {"event_id": "evt_test_65SnapTwin", "context": "acct_1Connected"},
+       get("https://api.stripe.com/v2/core/events/evt_test_65SnapTwin", KEY, "acct_1Connected"))
+    fr("event-request-live-version", "fetch_event_request",
+       {"secret_key": LIVE, "event_id": "evt_1", "livemode": True, "api_version": "2026-09-30.clover"},
+       get("https://api.stripe.com/v2/core/events/evt_1", LIVE, None, "2026-09-30.clover"))
+    fr("event-request-emulator", "fetch_event_request", {"event_id": "evt_1", "base_url": "http://127.0.0.1:12111/"},
+       get("http://127.0.0.1:12111/v2/core/events/evt_1", KEY))
+    fr("event-request-empty-context", "fetch_event_request", {"event_id": "evt_1", "context": ""},
+       get("https://api.stripe.com/v2/core/events/evt_1", KEY))
+    fr("event-request-reject-mode", "fetch_event_request", {"event_id": "evt_1", "livemode": True}, err("key_mode_mismatch"))
+    fr("event-request-reject-mode-live-key", "fetch_event_request", {"secret_key": LIVE, "event_id": "evt_1"}, err("key_mode_mismatch"))
+    fr("event-request-reject-pk", "fetch_event_request", {"secret_key": "pk_test_1", "event_id": "evt_1"}, err("invalid_api_key"))
+    for name, eid in [("path", "evt_1/../../v1/oauth/token"), ("query", "evt_1?x=1"), ("prefix", "cus_1"), ("empty", "")]:
+        fr("event-request-reject-id-" + name, "fetch_event_request", {"event_id": eid}, err("invalid_argument"))
+    fr("event-request-reject-context", "fetch_event_request", {"event_id": "evt_1", "context": "acct_1\r\nX: y"}, err("invalid_argument"))
+    fr("event-request-reject-version", "fetch_event_request", {"event_id": "evt_1", "api_version": "2026\r\nX: y"}, err("invalid_argument"))
+    fr("event-request-reject-base", "fetch_event_request", {"event_id": "evt_1", "base_url": "http://proxy.internal"}, err("invalid_argument"))
+    fr("related-request", "fetch_related_object_request", {"url": "/v1/billing/meters/mtr_123", "context": "event_context_456"},
+       get("https://api.stripe.com/v1/billing/meters/mtr_123", KEY, "event_context_456"))
+    fr("related-request-v2", "fetch_related_object_request",
+       {"secret_key": LIVE, "livemode": True, "url": "/v2/core/accounts/acct_1Child", "context": "acct_1Parent/acct_1Child"},
+       get("https://api.stripe.com/v2/core/accounts/acct_1Child", LIVE, "acct_1Parent/acct_1Child"))
+    for name, url in [("absolute", "https://evil.example/v1/x"), ("scheme-relative", "//evil.example/v1/x"),
+                      ("dotdot", "/v1/customers/../oauth/token"), ("not-api", "/oauth/token"), ("query", "/v1/x?y=1"),
+                      ("crlf", "/v1/x\r\nX: y"), ("long", "/v1/" + "a" * 2045)]:
+        fr("related-request-reject-" + name, "fetch_related_object_request", {"url": url}, err("invalid_argument"))
+    fr("related-request-reject-mode", "fetch_related_object_request", {"url": "/v1/balance", "livemode": True}, err("key_mode_mismatch"))
+    return write("notifications", notifications_suite.__doc__.split("\n")[0].rstrip("."), cases)
+
+
 # --------------------------------------------------------------------------- OAuth
 def oauth_suite():
     cases = []
@@ -1044,7 +1232,7 @@ ERROR_CODES = [
     "state_missing", "unexpected_state", "state_mismatch", "state_too_large", "state_malformed", "state_unknown_key",
     "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch",
     "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
-    "malformed_event", "unexpected_event_type", "invalid_api_key", "key_mode_mismatch", "oauth_error",
+    "malformed_event", "unexpected_event_type", "snapshot_event_given", "event_notification_given", "invalid_api_key", "key_mode_mismatch", "oauth_error",
     "malformed_response", "response_too_large", "deauthorize_mismatch", "invalid_argument", "malformed_input",
     "randomness_unavailable",
     "internal",
@@ -1206,6 +1394,29 @@ def host_suite():
     c("token-duplicate-error-key", "parse_token_response",
       [200, '{"access_token":"a","token_type":"bearer","stripe_user_id":"acct_1","error":"x","error":"y"}'],
       e("malformed_response", "OAuthError"))
+    # 10. Event notifications: the verifier method and the fetch requests take host values by the same rules.
+    thin = b'{"id":"evt_1","object":"v2.core.event","type":"v1.a.b","livemode":false,"created":"2023-11-14T22:13:20Z","context":"acct_1"}'
+    thin_header = sign(secret, thin, now)
+    c("verifier-notification-ok", "Verifier.verify_event_notification", [B(thin), thin_header, now], {"ok_type": "record"},
+      secrets=secret)
+    c("verifier-notification-snapshot", "Verifier.verify_event_notification", [B(body), header, now],
+      e("snapshot_event_given", "InvalidInputError"), secrets=secret)
+    c("verifier-webhook-notification", "Verifier.verify_webhook", [B(thin), thin_header, now],
+      e("event_notification_given", "InvalidInputError"), secrets=secret)
+    c("verifier-notification-now-string", "Verifier.verify_event_notification", [B(thin), thin_header, str(now)], INV,
+      secrets=secret)
+    c("parsed-notification", "verify_event_notification", [json.loads(thin), thin_header], INV,
+      options={"secrets": secret, "now": now}, note="a parsed body (express.json()) is refused with the message users need")
+    fetch = {"secret_key": "sk_test_PRINTKEY", "event_id": "evt_1", "livemode": False}
+    c("fetch-event-ok", "fetch_event_request", [], {"ok_type": "record"}, options=fetch)
+    for name, v in [("string", "false"), ("number", 0), ("null", None), ("undefined", U)]:
+        c(f"fetch-event-livemode-{name}", "fetch_event_request", [], INV, options={**fetch, "livemode": v},
+          note="livemode is the mode check: never coerced, never defaulted")
+    c("fetch-event-id-number", "fetch_event_request", [], INV, options={**fetch, "event_id": 1})
+    c("fetch-related-url-object", "fetch_related_object_request", [], INV,
+      options={"secret_key": "sk_test_PRINTKEY", "url": OBJ("URL", "https://api.stripe.com/v1/balance"), "livemode": False})
+    c("print-fetch-event", "fetch_event_request", [], {"prints_without": ["sk_test_PRINTKEY"], "ok_type": "record"},
+      options={**fetch, "context": "acct_1"})
     with open(os.path.join(HERE, "host.json"), "w") as f:
         json.dump({"schema": HOST_SCHEMA, "suite": "host", "description": host_suite.__doc__.strip(), "cases": cases},
                   f, indent=1, ensure_ascii=True)
@@ -1216,7 +1427,7 @@ def host_suite():
 def main():
     total = 0
     for suite in [hmac_suite, signature_suite, json_suite, redirect_suite, links_suite, state_suite, callbacks_suite,
-                  webhooks_suite, oauth_suite, host_suite]:
+                  webhooks_suite, notifications_suite, oauth_suite, host_suite]:
         total += suite()
     # Every op that can fail has at least one reject case next to its accept cases.
     by_op = {}

@@ -46,7 +46,7 @@ function invoke(sh, c) {
   const args = decode(c.args)
   if (c.op.startsWith('Verifier.')) {
     const v = new sh.Verifier(c.secrets)
-    return v[c.op.slice('Verifier.'.length)](...args)
+    return v[camel(c.op.slice('Verifier.'.length))](...args)
   }
   if (c.options !== undefined) args.push(decode(c.options, true))
   if (c.allow_list !== undefined) {

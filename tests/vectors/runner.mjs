@@ -34,6 +34,16 @@ function callbackResult(r) {
 }
 
 const request = (r) => ({ method: r.method, url: r.url, headers: Object.entries(r.headers), body: r.body })
+// Header values are strings, never null (an optional header is absent).
+const apiRequest = (r) => {
+  for (const v of Object.values(r.headers)) if (typeof v !== 'string') throw new Error('a header value is not a string')
+  return { method: r.method, url: r.url, headers: Object.entries(r.headers) }
+}
+const notification = (n) => ({
+  id: n.id, type: n.type, created: n.created, created_rfc3339: n.createdRfc3339, livemode: n.livemode, context: n.context ?? null,
+  related_object: n.relatedObject == null ? null : { id: n.relatedObject.id ?? null, type: n.relatedObject.type, url: n.relatedObject.url },
+  snapshot_event: n.snapshotEvent ?? null, raw: n.raw, timestamp: n.timestamp, secret_index: n.secretIndex,
+})
 const sig = (v) => ({ timestamp: v.timestamp, secret_index: v.secretIndex })
 
 function ops(sh) {
@@ -82,6 +92,15 @@ function ops(sh) {
     const d = sh.verifyDeauthorization(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
     return { account_id: d.accountId, application_id: d.applicationId, application_name: d.applicationName ?? null, livemode: d.livemode }
   },
+  verify_event_notification: (i) => {
+    const one = notification(sh.verifyEventNotification(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance }))
+    // The prepared verifier's method gives the same answer.
+    const prepared = notification(new sh.Verifier(i.secrets, { tolerance: i.tolerance }).verifyEventNotification(payload(i), i.header, i.now))
+    if (JSON.stringify(prepared) !== JSON.stringify(one)) throw new Error('Verifier.verifyEventNotification differs from verifyEventNotification')
+    return one
+  },
+  fetch_event_request: (i) => apiRequest(sh.fetchEventRequest({ secretKey: i.secret_key, eventId: i.event_id, livemode: i.livemode, context: opt(i.context), apiVersion: opt(i.api_version), baseUrl: opt(i.base_url) })),
+  fetch_related_object_request: (i) => apiRequest(sh.fetchRelatedObjectRequest({ secretKey: i.secret_key, url: i.url, livemode: i.livemode, context: opt(i.context), apiVersion: opt(i.api_version), baseUrl: opt(i.base_url) })),
   code_exchange_request: (i) => request(sh.codeExchangeRequest({ provider: i.provider, secretKey: i.secret_key, code: i.code, expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),
   refresh_request: (i) => request(sh.refreshRequest({ provider: i.provider, secretKey: i.secret_key, refreshToken: i.refresh_token, scope: opt(i.scope), expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),
   deauthorize_request: (i) => request(sh.deauthorizeRequest({ secretKey: i.secret_key, clientId: i.client_id, stripeUserId: i.stripe_user_id, expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),

@@ -11,13 +11,14 @@ from ._native import (
     ERROR_CODES,
     RecordBase,
     RedirectAllowList,
-    Verifier,
     apps_oauth_link,
     apps_token_expiry,
     check_plain_state,
     code_exchange_request,
     connect_oauth_link,
     deauthorize_request,
+    fetch_event_request,
+    fetch_related_object_request,
     hmac_sha256,
     install_link,
     install_payload,
@@ -31,6 +32,7 @@ from ._native import (
     refresh_request,
     sign_header,
     verify_deauthorization,
+    verify_event_notification,
     verify_hmac_sha256,
     verify_install_callback,
     verify_oauth_callback,
@@ -39,6 +41,7 @@ from ._native import (
     verify_webhook,
 )
 from ._native import dangerous_verify_ignoring_tolerance as _dangerous_verify_ignoring_tolerance
+from ._verifier import Verifier
 from collections.abc import Mapping as _Mapping
 
 # A result record reads as attributes and as a read-only mapping (dict(record) works).
@@ -74,6 +77,8 @@ __all__ = [
     "dangerous",
     "deauthorize_request",
     "errors",
+    "fetch_event_request",
+    "fetch_related_object_request",
     "records",
     "hmac_sha256",
     "install_link",
@@ -88,6 +93,7 @@ __all__ = [
     "refresh_request",
     "sign_header",
     "verify_deauthorization",
+    "verify_event_notification",
     "verify_hmac_sha256",
     "verify_install_callback",
     "verify_oauth_callback",

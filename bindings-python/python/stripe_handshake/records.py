@@ -12,16 +12,20 @@ fields it has. Unions are told apart by ``outcome``::
 from typing import Any, Iterator, List, Literal, Optional, Protocol, Tuple, Union
 
 __all__ = [
+    "ApiHeaders",
+    "ApiRequest",
     "AppManifest",
     "Authorized",
     "Deauthorization",
     "Denied",
+    "EventNotification",
     "HttpHeaders",
     "HttpRequest",
     "InstallCallbackResult",
     "Installed",
     "OAuthCallbackResult",
     "RedirectAllowListInfo",
+    "RelatedObject",
     "SecretKeyInfo",
     "TokenExpiry",
     "TokenResponse",
@@ -40,10 +44,21 @@ class Record(Protocol):
     def __iter__(self) -> Iterator[str]: ...
     def keys(self) -> List[str]: ...
     def items(self) -> List[Tuple[str, Any]]: ...
+    def values(self) -> List[Any]: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 
+class RelatedObject(Record, Protocol):
+    id: Optional[str]
+    type: str
+    url: str
+
+
 class HttpHeaders(Record, Protocol):
+    Authorization: str  # a credential: never printed
+
+
+class ApiHeaders(Record, Protocol):
     Authorization: str  # a credential: never printed
 
 
@@ -78,6 +93,20 @@ class Deauthorization(Record, Protocol):
     application_id: str
     application_name: Optional[str]
     livemode: bool
+
+
+class EventNotification(Record, Protocol):
+    id: str
+    type: str
+    created: int
+    created_rfc3339: str
+    livemode: bool
+    context: Optional[str]
+    related_object: Optional[RelatedObject]
+    snapshot_event: Optional[str]
+    raw: Any
+    timestamp: int
+    secret_index: int
 
 
 class Installed(Record, Protocol):
@@ -136,6 +165,12 @@ class HttpRequest(Record, Protocol):
     url: str
     headers: HttpHeaders
     body: str  # a credential: never printed
+
+
+class ApiRequest(Record, Protocol):
+    method: str
+    url: str
+    headers: ApiHeaders
 
 
 class SecretKeyInfo(Record, Protocol):

@@ -23,6 +23,9 @@ pub struct Field {
     pub ty: Ty,
     /// The value may be absent (`null`, `None`).
     pub nullable: bool,
+    /// When absent, the key itself is left out (an optional HTTP header: a `null` value would
+    /// be sent as the text `null`). Only with `nullable`.
+    pub optional: bool,
 }
 
 /// The type of a field's value, for the typings every binding ships.
@@ -161,6 +164,7 @@ macro_rules! field {
                 nested: None,
                 ty: $crate::host::out::Ty::$ty,
                 nullable: false,
+                optional: false,
             }
         }
     };
@@ -179,5 +183,11 @@ pub(crate) const fn literal_field(name: &'static str, credential: bool) -> Field
         nested: None,
         ty: Ty::Str,
         nullable: false,
+        optional: false,
     }
+}
+
+/// An optional HTTP header: left out of the record when the request has none.
+pub(crate) const fn optional_header(name: &'static str) -> Field {
+    Field { nullable: true, optional: true, ..literal_field(name, false) }
 }

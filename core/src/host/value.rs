@@ -277,6 +277,14 @@ impl Reader {
         }
     }
 
+    /// A required boolean.
+    ///
+    /// # Errors
+    /// `invalid_argument` when absent or of another type.
+    pub fn bool(&self, v: &Value<'_>, name: &Name) -> Result<bool> {
+        self.opt_bool(v, name)?.ok_or_else(|| bad(name, self.spelling, "it is required: pass true or false"))
+    }
+
     /// An optional whole number in `0..=max`: the one rule for integers from every host.
     /// JavaScript numbers must also be at most 2^53 − 1 (beyond that they are not exact).
     ///

@@ -210,6 +210,7 @@ pub static OPS: &[Op] = &[
     signature::VERIFY_SIGNATURE,
     signature::VERIFY_WEBHOOK,
     signature::VERIFY_DEAUTHORIZATION,
+    signature::VERIFY_EVENT_NOTIFICATION,
     signature::VERIFY_IGNORING_TOLERANCE,
     callback::INSTALL_PAYLOAD,
     callback::VERIFY_INSTALL_CALLBACK,
@@ -228,6 +229,8 @@ pub static OPS: &[Op] = &[
     oauth::CODE_EXCHANGE_REQUEST,
     oauth::REFRESH_REQUEST,
     oauth::DEAUTHORIZE_REQUEST,
+    oauth::FETCH_EVENT_REQUEST,
+    oauth::FETCH_RELATED_OBJECT_REQUEST,
     oauth::PARSE_SECRET_KEY,
     oauth::PARSE_TOKEN_RESPONSE,
     oauth::PARSE_DEAUTHORIZE_RESPONSE,
@@ -242,6 +245,8 @@ pub static KINDS: &[&Kind] = &[
     &signature::VERIFY_ATTEMPT,
     &signature::WEBHOOK_EVENT,
     &signature::DEAUTHORIZATION,
+    &signature::EVENT_NOTIFICATION,
+    &signature::RELATED_OBJECT,
     &callback::INSTALLED,
     &callback::AUTHORIZED,
     &callback::DENIED,
@@ -250,6 +255,8 @@ pub static KINDS: &[&Kind] = &[
     &state::VERIFIED_STATE,
     &oauth::HTTP_REQUEST,
     &oauth::HTTP_HEADERS,
+    &oauth::API_REQUEST,
+    &oauth::API_HEADERS,
     &oauth::SECRET_KEY_INFO,
     &oauth::TOKEN_RESPONSE,
     &oauth::TOKEN_EXPIRY,
@@ -378,6 +385,7 @@ pub fn schema_json() -> String {
                     json!({
                         "name": f.name.snake, "js": f.name.camel, "credential": f.credential, "json": f.json,
                         "nested": f.nested.map(|n| n.name), "type": f.ty.as_str(), "nullable": f.nullable,
+                        "optional": f.optional,
                     })
                 })
                 .collect();
@@ -386,9 +394,9 @@ pub fn schema_json() -> String {
         .collect();
     let methods: Vec<_> = signature::METHODS
         .iter()
-        .map(|(n, doc, ps, returns)| {
-            json!({"name": n.snake, "js": n.camel, "doc": doc, "params": params(ps),
-                   "returns": returns.iter().map(|k| k.name).collect::<Vec<_>>()})
+        .map(|m| {
+            json!({"name": m.name.snake, "js": m.name.camel, "doc": m.doc, "params": params(m.params),
+                   "returns": m.returns.iter().map(|k| k.name).collect::<Vec<_>>(), "native": m.run.is_none()})
         })
         .collect();
     json!({

@@ -2,7 +2,7 @@
 
 use super::{Call, Op, Param};
 use crate::error::{Error, Result};
-use crate::host::out::{field, literal_field, Field, Kind, Out};
+use crate::host::out::{field, literal_field, optional_header, Field, Kind, Out};
 use crate::host::value::{name, Name};
 use crate::oauth::{
     AppsTokenExpiry, HttpRequest, Mode, OAuthProvider, RequestOptions, SecretKey, DEFAULT_REFRESH_MARGIN_SECS,
@@ -27,6 +27,44 @@ pub(crate) const HTTP_REQUEST: Kind = Kind {
         field!(body: Str, credential),
     ],
 };
+
+/// The headers of an API `GET` (fetching an event or its related object): `Authorization`
+/// carries the secret key; the other two are left out when they do not apply.
+pub(crate) const API_HEADERS: Kind = Kind {
+    tag: None,
+    name: "ApiHeaders",
+    fields: &[
+        literal_field("Authorization", true),
+        optional_header("Stripe-Context"),
+        optional_header("Stripe-Version"),
+    ],
+};
+
+/// An API `GET` for the host's HTTP client.
+pub(crate) const API_REQUEST: Kind = Kind {
+    tag: None,
+    name: "ApiRequest",
+    fields: &[field!(method: Str), field!(url: Str), Field { nested: Some(&API_HEADERS), ..field!(headers: Record) }],
+};
+
+/// The API request as a record; its headers in [`API_HEADERS`] order, absent ones `Null`.
+fn api_request(r: crate::webhook::ApiRequest) -> Result<Out> {
+    let mut headers = vec![Out::Null; API_HEADERS.fields.len()];
+    for (k, v) in r.headers {
+        let i = API_HEADERS
+            .fields
+            .iter()
+            .position(|f| f.name.snake == k)
+            .ok_or(Error::Internal { what: "request header" })?;
+        if let Some(slot) = headers.get_mut(i) {
+            *slot = Out::Str(v);
+        }
+    }
+    if headers.first() == Some(&Out::Null) {
+        return Err(Error::Internal { what: "request without Authorization" });
+    }
+    Ok(Out::Record(&API_REQUEST, vec![Out::str(r.method), Out::Str(r.url), Out::Record(&API_HEADERS, headers)]))
+}
 
 pub(crate) const SECRET_KEY_INFO: Kind = Kind { tag: None, name: "SecretKeyInfo", fields: &[field!(mode: Str)] };
 
@@ -132,6 +170,51 @@ pub(crate) const DEAUTHORIZE_REQUEST: Op = Op::new(
         let client = c.r.str(o.get(&name!(client_id, clientId)), &name!(client_id, clientId))?;
         let user = c.r.str(o.get(&name!(stripe_user_id, stripeUserId)), &name!(stripe_user_id, stripeUserId))?;
         request(crate::oauth::deauthorize_request(&key, client, user, &opts)?)
+    },
+);
+
+const LIVEMODE: Name = name!(livemode);
+const CONTEXT: Name = name!(context);
+const API_VERSION: Name = name!(api_version, apiVersion);
+
+/// `{ secretKey, livemode, context, apiVersion, baseUrl }` of the notification fetches.
+fn api_options<'o>(
+    c: &Call<'o, '_>,
+    o: &crate::host::Options<'o, '_>,
+) -> Result<(SecretKey, Mode, Option<&'o str>, crate::webhook::ApiRequestOptions<'o>)> {
+    let key = SecretKey::parse(c.r.str(o.get(&SECRET_KEY), &SECRET_KEY)?)?;
+    let mode = if c.r.bool(o.get(&LIVEMODE), &LIVEMODE)? { Mode::Live } else { Mode::Test };
+    let context = c.r.opt_str(o.get(&CONTEXT), &CONTEXT)?;
+    let opts = crate::webhook::ApiRequestOptions {
+        api_version: c.r.opt_str(o.get(&API_VERSION), &API_VERSION)?,
+        base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)?,
+    };
+    Ok((key, mode, context, opts))
+}
+
+pub(crate) const FETCH_EVENT_REQUEST: Op = Op::new(
+    name!(fetch_event_request, fetchEventRequest),
+    "Builds `GET /v2/core/events/{id}` for an event notification: pass its `id`, `livemode` and `context`.",
+    &[Param::options(name!(params), &[SECRET_KEY, name!(event_id, eventId), LIVEMODE, CONTEXT, API_VERSION, BASE_URL])],
+    &[&API_REQUEST],
+    |c| {
+        let o = c.options(0)?;
+        let (key, mode, context, opts) = api_options(c, &o)?;
+        let id = c.r.str(o.get(&name!(event_id, eventId)), &name!(event_id, eventId))?;
+        api_request(crate::webhook::fetch_event_request(&key, id, context, mode, &opts)?)
+    },
+);
+
+pub(crate) const FETCH_RELATED_OBJECT_REQUEST: Op = Op::new(
+    name!(fetch_related_object_request, fetchRelatedObjectRequest),
+    "Builds the `GET` of an event notification's `related_object.url`: pass it with the notification's `livemode` and `context`.",
+    &[Param::options(name!(params), &[SECRET_KEY, name!(url), LIVEMODE, CONTEXT, API_VERSION, BASE_URL])],
+    &[&API_REQUEST],
+    |c| {
+        let o = c.options(0)?;
+        let (key, mode, context, opts) = api_options(c, &o)?;
+        let url = c.r.str(o.get(&name!(url)), &name!(url))?;
+        api_request(crate::webhook::fetch_related_object_request(&key, url, context, mode, &opts)?)
     },
 );
 

@@ -6,7 +6,7 @@ use crate::host::out::{field, Kind, Out};
 use crate::host::value::{name, Name, Reader, Spelling, Value};
 
 use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier};
-use crate::webhook::{Deauthorization, VerifiedEvent};
+use crate::webhook::{Deauthorization, EventNotification, VerifiedEvent};
 
 pub(crate) const VERIFIED_SIGNATURE: Kind = Kind {
     tag: None,
@@ -43,6 +43,30 @@ pub(crate) const WEBHOOK_EVENT: Kind = Kind {
     ],
 };
 
+pub(crate) const RELATED_OBJECT: Kind = Kind {
+    tag: None,
+    name: "RelatedObject",
+    fields: &[field!(id: Str, nullable), field!(type: Str), field!(url: Str)],
+};
+
+pub(crate) const EVENT_NOTIFICATION: Kind = Kind {
+    tag: None,
+    name: "EventNotification",
+    fields: &[
+        field!(id: Str),
+        field!(type: Str),
+        field!(created: Int),
+        field!(created_rfc3339, createdRfc3339: Str),
+        field!(livemode: Bool),
+        field!(context: Str, nullable),
+        crate::host::Field { nested: Some(&RELATED_OBJECT), ..field!(related_object, relatedObject: Record, nullable) },
+        field!(snapshot_event, snapshotEvent: Str, nullable),
+        field!(raw: Json, json),
+        field!(timestamp: Int),
+        field!(secret_index, secretIndex: Int),
+    ],
+};
+
 pub(crate) const DEAUTHORIZATION: Kind = Kind {
     tag: None,
     name: "Deauthorization",
@@ -72,6 +96,28 @@ fn event(e: &VerifiedEvent) -> Out {
             Out::str(e.data_object_json()),
             Out::Int(e.signature().timestamp()),
             Out::index(e.signature().secret_index()),
+        ],
+    )
+}
+
+fn notification(n: &EventNotification) -> Out {
+    let related = n.related_object().map_or(Out::Null, |o| {
+        Out::Record(&RELATED_OBJECT, vec![Out::opt_str(o.id()), Out::str(o.object_type()), Out::str(o.url())])
+    });
+    Out::Record(
+        &EVENT_NOTIFICATION,
+        vec![
+            Out::str(n.id()),
+            Out::str(n.event_type()),
+            Out::Int(n.created()),
+            Out::str(n.created_rfc3339()),
+            Out::Bool(n.livemode()),
+            Out::opt_str(n.context()),
+            related,
+            Out::opt_str(n.snapshot_event()),
+            Out::Json(n.json().to_owned()),
+            Out::Int(n.signature().timestamp()),
+            Out::index(n.signature().secret_index()),
         ],
     )
 }
@@ -131,6 +177,10 @@ fn verify_event(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
 
 fn verify_deauth(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
     Ok(deauthorization(&v.verify_webhook(p, h, now)?.deauthorization()?))
+}
+
+fn verify_notification(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
+    v.verify_event_notification(p, h, now).map(|n| notification(&n))
 }
 
 pub(crate) const HMAC_SHA256: Op = Op::new(
@@ -195,6 +245,14 @@ pub(crate) const VERIFY_DEAUTHORIZATION: Op = Op::new(
     |c| one_shot(c, verify_deauth),
 );
 
+pub(crate) const VERIFY_EVENT_NOTIFICATION: Op = Op::new(
+    name!(verify_event_notification, verifyEventNotification),
+    "Verifies an event notification (a thin event) from its raw body and `Stripe-Signature` header, then reads it.",
+    VERIFY_PARAMS,
+    &[&EVENT_NOTIFICATION],
+    |c| one_shot(c, verify_notification),
+);
+
 pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
     name!(dangerous_verify_ignoring_tolerance, dangerousVerifyIgnoringTolerance),
     "Verifies without the time window: a captured request verifies forever. Tests only.",
@@ -215,34 +273,64 @@ pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
 pub const VERIFIER_PARAMS: &[Param] = &[Param::arg(SECRETS), Param::options(name!(options), &[TOLERANCE])];
 const METHOD_PARAMS: &[Param] = &[Param::arg(PAYLOAD), Param::arg(HEADER), Param::arg(NOW)];
 
-/// The verifier's methods: name, doc, parameters (the same for each).
-/// The prepared verifier's methods: name, doc, parameters (after the receiver), and the record
-/// kind each returns (`check` returns a code or nothing).
-pub(crate) const METHODS: &[(Name, &str, &[Param], &[&Kind])] = &[
-    (
+/// How a verifier method that runs in the core reads `(payload, header, now)`.
+type MethodFn = fn(&Verifier, &[u8], &str, u64) -> Result<Out>;
+
+/// A method of the prepared verifier.
+pub(crate) struct Method {
+    pub(crate) name: Name,
+    pub(crate) doc: &'static str,
+    /// Its parameters after the receiver.
+    pub(crate) params: &'static [Param],
+    /// The record kind it returns (`check` returns a code or nothing).
+    pub(crate) returns: &'static [&'static Kind],
+    /// `None` for the hot path (`verify`, `check`, `tryVerify`): each binding implements it
+    /// natively. Every other method runs here, through [`verifier::call`], so adding one
+    /// changes no binding.
+    pub(crate) run: Option<MethodFn>,
+}
+
+const fn method(name: Name, doc: &'static str, returns: &'static [&'static Kind], run: Option<MethodFn>) -> Method {
+    Method { name, doc, params: METHOD_PARAMS, returns, run }
+}
+
+/// The prepared verifier's methods.
+pub(crate) const METHODS: &[Method] = &[
+    method(
         name!(verify),
         "Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock.",
-        METHOD_PARAMS,
         &[&VERIFIED_SIGNATURE],
+        None,
     ),
-    (
+    method(
         name!(check),
         "The fastest path: null when the signature verifies, else the error code. Never throws for a bad signature.",
-        METHOD_PARAMS,
         &[],
+        None,
     ),
-    (
+    method(
         name!(try_verify, tryVerify),
         "Like verify, but never throws: `{ ok: false, code, message }` on failure.",
-        METHOD_PARAMS,
         &[&VERIFY_ATTEMPT],
+        None,
     ),
-    (name!(verify_webhook, verifyWebhook), "Verifies a webhook and reads the event.", METHOD_PARAMS, &[&WEBHOOK_EVENT]),
-    (
+    method(
+        name!(verify_webhook, verifyWebhook),
+        "Verifies a webhook and reads the event.",
+        &[&WEBHOOK_EVENT],
+        Some(verify_event),
+    ),
+    method(
         name!(verify_deauthorization, verifyDeauthorization),
         "Verifies an `account.application.deauthorized` webhook and reads it.",
-        METHOD_PARAMS,
         &[&DEAUTHORIZATION],
+        Some(verify_deauth),
+    ),
+    method(
+        name!(verify_event_notification, verifyEventNotification),
+        "Verifies an event notification (a thin event) and reads it.",
+        &[&EVENT_NOTIFICATION],
+        Some(verify_notification),
     ),
 ];
 
@@ -264,7 +352,7 @@ pub fn new_verifier(args: &[Value<'_>], spelling: Spelling) -> Result<Verifier> 
 /// The prepared verifier's methods. Arguments are `[payload, header, now]`; the binding
 /// passes exactly what the host gave, absent where nothing was.
 pub mod verifier {
-    use super::{deauthorization, event, signature, Out, Result, Verifier, VERIFY_ATTEMPT};
+    use super::{signature, Out, Result, Verifier, VERIFY_ATTEMPT};
     use super::{HEADER, NOW, PAYLOAD};
     use crate::host::value::{Reader, Spelling, Value};
     use crate::host::Env;
@@ -316,22 +404,20 @@ pub mod verifier {
         }
     }
 
-    /// `verifyWebhook(payload, header, now?)`: the event.
+    /// Runs method `index` of the schema's `verifier.methods` (one that the binding does not
+    /// implement natively) with `[payload, header, now]`.
     ///
     /// # Errors
-    /// Every signature error, `malformed_event`.
-    pub fn verify_webhook(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
+    /// Every signature error, the method's own (`malformed_event`, `unexpected_event_type`,
+    /// `snapshot_event_given`, `event_notification_given`); `invalid_argument` for unusable
+    /// arguments.
+    pub fn call(v: &Verifier, index: usize, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
+        let run = super::METHODS
+            .get(index)
+            .and_then(|m| m.run)
+            .ok_or(crate::error::Error::Internal { what: "not a verifier method that runs in the core" })?;
         let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
-        v.verify_webhook(p, &h, t).map(|e| event(&e))
-    }
-
-    /// `verifyDeauthorization(payload, header, now?)`.
-    ///
-    /// # Errors
-    /// Every signature error, `malformed_event`, `unexpected_event_type`.
-    pub fn verify_deauthorization(v: &Verifier, a: [&Value<'_>; 3], env: &dyn Env, s: Spelling) -> Result<Out> {
-        let (p, h, t) = inputs(&Reader { spelling: s }, a[0], a[1], a[2], env)?;
-        Ok(deauthorization(&v.verify_webhook(p, &h, t)?.deauthorization()?))
+        run(v, p, &h, t)
     }
 }
 
@@ -341,30 +427,36 @@ mod tests {
     use crate::host::{OsEnv, Out, Spelling, Value};
     use crate::signature::{sign_header, SigningSecret, Tolerance, Verifier};
 
-    /// Each method returns the kind the schema says it does.
+    /// Each method returns the kind the schema says it does; the hot ones are native.
     #[test]
     fn methods_return_their_declared_kinds() {
         let secret = SigningSecret::new("whsec_kinds").unwrap();
-        let body: &[u8] = br#"{"id":"evt_1","object":"event","type":"account.application.deauthorized","account":"acct_1","livemode":false,"created":1,"data":{"object":{"id":"ca_1","object":"application"}}}"#;
-        let header = sign_header(body, &secret, 1000).unwrap();
-        let v = Verifier::new(&[secret], Tolerance::default()).unwrap();
-        let (p, h, t) = (Value::Bytes(body.into()), Value::Str(header.as_str().into()), Value::Int(1000));
-        let a = [&p, &h, &t];
+        let snapshot: &[u8] = br#"{"id":"evt_1","object":"event","type":"account.application.deauthorized","account":"acct_1","livemode":false,"created":1,"data":{"object":{"id":"ca_1","object":"application"}}}"#;
+        let thin: &[u8] = br#"{"id":"evt_2","object":"v2.core.event","type":"v2.core.account.updated","livemode":false,"created":"1970-01-01T00:16:40Z"}"#;
+        let v = Verifier::new(std::slice::from_ref(&secret), Tolerance::default()).unwrap();
         let kind = |o: crate::Result<Out>| match o.unwrap() {
             Out::Record(k, _) => Some(k.name),
             _ => None,
         };
-        let got = [
-            ("verify", kind(verifier::verify(&v, a, &OsEnv, Spelling::Camel))),
-            ("try_verify", kind(Ok(verifier::try_verify(&v, a, &OsEnv, Spelling::Camel)))),
-            ("verify_webhook", kind(verifier::verify_webhook(&v, a, &OsEnv, Spelling::Camel))),
-            ("verify_deauthorization", kind(verifier::verify_deauthorization(&v, a, &OsEnv, Spelling::Camel))),
-        ];
-        for (name, got) in got {
-            let (_, _, _, declared) = METHODS.iter().find(|m| m.0.snake == name).unwrap();
-            assert_eq!(got, declared.first().map(|k| k.name), "{name}");
+        for (i, m) in METHODS.iter().enumerate() {
+            let body = if m.name.snake == "verify_event_notification" { thin } else { snapshot };
+            let header = sign_header(body, &secret, 1000).unwrap();
+            let (p, h, t) = (Value::Bytes(body.into()), Value::Str(header.as_str().into()), Value::Int(1000));
+            let a = [&p, &h, &t];
+            let got = match m.name.snake {
+                "verify" => kind(verifier::verify(&v, a, &OsEnv, Spelling::Camel)),
+                "try_verify" => kind(Ok(verifier::try_verify(&v, a, &OsEnv, Spelling::Camel))),
+                "check" => {
+                    assert!(verifier::check(&v, a, &OsEnv, Spelling::Camel).is_none());
+                    None
+                }
+                _ => kind(verifier::call(&v, i, a, &OsEnv, Spelling::Camel)),
+            };
+            assert_eq!(got, m.returns.first().map(|k| k.name), "{}", m.name.snake);
+            assert_eq!(m.run.is_none(), ["verify", "check", "try_verify"].contains(&m.name.snake), "{}", m.name.snake);
         }
-        assert!(verifier::check(&v, a, &OsEnv, Spelling::Camel).is_none());
-        assert!(METHODS.iter().any(|m| m.0.snake == "check" && m.3.is_empty()));
+        // A hot method is not reachable through call.
+        let (p, h, t) = (Value::Bytes(snapshot.into()), Value::Str("t=1".into()), Value::Int(1));
+        assert_eq!(verifier::call(&v, 0, [&p, &h, &t], &OsEnv, Spelling::Camel).unwrap_err().code(), "internal");
     }
 }
