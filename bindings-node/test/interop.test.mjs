@@ -139,3 +139,42 @@ test('our Connect link equals stripe.oauth.authorizeUrl, but for the documented 
   assert.throws(() => sh.connectOAuthLink({ clientId: 'ca_1', accountType: 'standard', scope: 'read_write', redirectUri: 'https://evil.example/' }, allow), { code: 'redirect_uri_not_allowed' })
   assert.throws(() => sh.connectOAuthLink({ clientId: 'ca_1', accountType: 'standard' }, allow), { code: 'invalid_argument' })
 })
+
+// Event notifications: stripe-node's parseEventNotification reads the same envelope from
+// every verified notification of the corpus, and each library refuses the other kind.
+test('event notifications: stripe.parseEventNotification agrees on every corpus envelope, and both refuse the other kind', async () => {
+  const { readFileSync } = await import('node:fs')
+  const doc = JSON.parse(readFileSync(new URL('../../tests/vectors/notifications.json', import.meta.url), 'utf8'))
+  const accepted = doc.cases.filter((c) => c.op === 'verify_event_notification' && c.ok)
+  assert.ok(accepted.length >= 10, `${accepted.length}`)
+  for (const c of accepted) {
+    const i = c.input
+    const secret = i.secrets[c.ok.secret_index]
+    const ours = sh.verifyEventNotification(i.payload, i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    const theirs = stripe.parseEventNotification(i.payload, i.header, secret, i.tolerance, undefined, i.now)
+    assert.equal(ours.id, theirs.id, c.id)
+    assert.equal(ours.type, theirs.type, c.id)
+    assert.equal(ours.createdRfc3339, theirs.created, c.id)
+    assert.equal(ours.created, Math.floor(Date.parse(theirs.created) / 1000), `${c.id}: created as Date.parse reads it`)
+    assert.equal(ours.livemode, theirs.livemode, c.id)
+    assert.equal(ours.context ?? '', theirs.context ? theirs.context.toString() : '', c.id)
+    assert.deepEqual(ours.relatedObject && { ...ours.relatedObject }, theirs.related_object
+      ? { id: theirs.related_object.id ?? null, type: theirs.related_object.type, url: theirs.related_object.url } : null, c.id)
+    assert.equal(ours.snapshotEvent, theirs.snapshot_event ?? null, c.id)
+  }
+  // Reject twins: what we sign as a thin event, stripe-node's constructEvent refuses; a
+  // snapshot event, its parseEventNotification refuses; ours refuses each the same way.
+  const thin = JSON.stringify({ id: 'evt_1', object: 'v2.core.event', type: 'v1.customer.created', livemode: false, created: '2026-10-01T00:00:00Z' })
+  const thinHeader = sh.signHeader(thin, SECRET, now)
+  assert.throws(() => stripe.webhooks.constructEvent(thin, thinHeader, SECRET), /thin event notification/)
+  assert.throws(() => sh.verifyWebhook(thin, thinHeader, { secrets: SECRET, now }), { code: 'event_notification_given' })
+  assert.equal(stripe.parseEventNotification(thin, thinHeader, SECRET).id, 'evt_1')
+  const snap = JSON.stringify({ id: 'evt_2', object: 'event', type: 'customer.created', livemode: false, created: now, data: { object: {} } })
+  const snapHeader = sh.signHeader(snap, SECRET, now)
+  assert.throws(() => stripe.parseEventNotification(snap, snapHeader, SECRET), /constructEvent/)
+  assert.throws(() => sh.verifyEventNotification(snap, snapHeader, { secrets: SECRET, now }), { code: 'snapshot_event_given' })
+  // What stripe-node signs for a notification verifies here; a changed byte does not.
+  const header = stripe.webhooks.generateTestHeaderString({ payload: thin, secret: SECRET, timestamp: now })
+  assert.equal(new sh.Verifier(SECRET).verifyEventNotification(thin, header, now).id, 'evt_1')
+  assert.throws(() => new sh.Verifier(SECRET).verifyEventNotification(thin + ' ', header, now), { code: 'signature_mismatch' })
+})
