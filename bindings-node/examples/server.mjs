@@ -2,14 +2,15 @@
 //   /install  → Stripe Apps install link → /stripe/install/callback (install_signature + state)
 //   /connect  → Connect OAuth (Standard)  → /stripe/oauth/callback (state, code → token)
 //   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
-//   POST /stripe/webhook (account.application.deauthorized)
+//   POST /stripe/webhook (account.application.deauthorized, a snapshot event)
+//   POST /stripe/events (event notifications, thin events: verified, then the event fetched)
 // `stripeBase` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
 // There are no user accounts here: the browser session stands in for your signed-in user, so tie
 // installs and connections to your user instead, and rotate the session id when they sign in.
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
-  codeExchangeRequest, connectOAuthLink, Verifier, deauthorizeRequest, hmacSha256, installLink, issueStateToken,
+  codeExchangeRequest, connectOAuthLink, Verifier, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
   parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
@@ -25,11 +26,11 @@ class Refusal extends Error {
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
   // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
-  return { installs: {}, connections: {}, usedNonces: new Set(), events: [], seenEvents: new Set() }
+  return { installs: {}, connections: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
 }
 
 export function platform({
-  publicUrl, stripeBase, app, connect, webhookSecret, stateKey, sessionKey = randomBytes(32), store = memoryStore(), exposeStore = false,
+  publicUrl, stripeBase, app, connect, webhookSecret, notificationSecret, stateKey, sessionKey = randomBytes(32), store = memoryStore(), exposeStore = false,
 }) {
   const installCallback = `${publicUrl}/stripe/install/callback`
   const oauthCallback = `${publicUrl}/stripe/oauth/callback`
@@ -37,6 +38,8 @@ export function platform({
   const allow = new RedirectAllowList([installCallback, oauthCallback], { testMode: publicUrl.startsWith('http:') })
   const keys = [{ id: 'k1', key: stateKey }] // add the next key first to rotate; old tokens still verify
   const webhooks = new Verifier(webhookSecret) // prepared once: the fast path
+  // The event destination with thin payloads has its own secret (one destination, one kind).
+  const notifications = notificationSecret ? new Verifier(notificationSecret) : null
   const mode = parseSecretKey(connect.secretKey).mode // a key of the other mode is refused before any request
   const origin = new URL(publicUrl).origin
   const secure = publicUrl.startsWith('https:') ? '; Secure' : ''
@@ -123,6 +126,25 @@ export function platform({
       }
       return received
     },
+
+    'POST /stripe/events': async ({ raw, headers }) => {
+      // 5. An event notification is a pointer: verify the raw body, then fetch the event itself
+      //    in its context (Stripe-Context) with a key of its mode, and act on what the API says.
+      if (!notifications) throw new Refusal('not_configured', 'This platform has no event destination with thin payloads.')
+      const n = notifications.verifyEventNotification(raw, headers['stripe-signature'])
+      const received = { status: 200, type: 'application/json', body: '{"received":true}' }
+      if (store.seenEvents.has(n.id)) return received // Stripe retries: handle each event once
+      const res = await stripeCall(fetchEventRequest({ secretKey: connect.secretKey, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: stripeBase }))
+      // Not handled yet: answer 503 so that Stripe delivers it again later.
+      if (res.status !== 200) return { status: 503, type: 'application/json', body: '{"received":false}' }
+      const event = JSON.parse(new TextDecoder().decode(res.body))
+      if (event.id !== n.id) return { status: 503, type: 'application/json', body: '{"received":false}' }
+      store.seenEvents.add(n.id)
+      store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
+      // This destination belongs to the Connect platform's account: the platform lost access.
+      if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
+      return received
+    },
   }
   if (exposeStore) {
     // Demo and tests only: what the platform stored, tokens redacted. Never in production.
@@ -151,7 +173,7 @@ export function platform({
     let out
     try {
       const route = routes[`${req.method} ${url.pathname}`]
-      if (req.method === 'POST' && url.pathname !== '/stripe/webhook' && req.headers.origin !== origin) {
+      if (req.method === 'POST' && !FROM_STRIPE.has(url.pathname) && req.headers.origin !== origin) {
         // Forms that change something must come from our own pages (CSRF), not only SameSite=Lax.
         throw new Refusal('cross_origin', 'This form must be sent from the platform\'s own pages.')
       }
@@ -180,6 +202,9 @@ export function platform({
   server.store = store
   return server
 }
+
+/** The POST routes Stripe calls: they prove themselves with a Stripe-Signature, not an Origin. */
+const FROM_STRIPE = new Set(['/stripe/webhook', '/stripe/events'])
 
 function owned(store, account, session) {
   const c = store.connections[account]
@@ -230,6 +255,7 @@ function publicStore(store) {
     connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
     usedNonces: store.usedNonces.size,
     events: store.events,
+    notifications: store.notifications,
   }
 }
 
@@ -242,6 +268,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     app: { linkId: env.STRIPE_INSTALL_LINK_ID, clientId: env.STRIPE_APP_CLIENT_ID, secret: env.STRIPE_APP_SECRET },
     connect: { clientId: env.STRIPE_CLIENT_ID, secretKey: env.STRIPE_SECRET_KEY },
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    notificationSecret: env.STRIPE_NOTIFICATION_SECRET,
     stateKey: Buffer.from(env.STATE_KEY_HEX ?? randomBytes(32).toString('hex'), 'hex'),
     exposeStore: env.DEMO_EXPOSE_STORE === '1',
   }).listen(port, '127.0.0.1', () => console.log(`platform on http://127.0.0.1:${port}/`))

@@ -3,7 +3,8 @@
   /install  -> Stripe Apps install link -> /stripe/install/callback (install_signature + state)
   /connect  -> Connect OAuth (Standard)  -> /stripe/oauth/callback (state, code -> token)
   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
-  POST /stripe/webhook (account.application.deauthorized)
+  POST /stripe/webhook (account.application.deauthorized, a snapshot event)
+  POST /stripe/events (event notifications, thin events: verified, then the event fetched)
 
 `stripe_base` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
 There are no user accounts here: Flask's signed session stands in for your signed-in user, so tie
@@ -21,13 +22,13 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, Optional, Set, Tuple, Union
 
 from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
 
 import stripe_handshake as sh
-from stripe_handshake.records import HttpRequest
+from stripe_handshake.records import ApiRequest, HttpRequest
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Store:
     connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     used_nonces: Set[str] = field(default_factory=set)  # keep each for the state token's lifetime (10 min)
     events: list[Dict[str, Any]] = field(default_factory=list)
+    notifications: list[Dict[str, Any]] = field(default_factory=list)
     seen_events: Set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)  # the dev server runs a thread per request
 
@@ -50,9 +52,11 @@ class Refusal(Exception):
         self.code = code
 
 
-def stripe_call(req: HttpRequest) -> Tuple[int, bytes]:
+def stripe_call(req: Union[HttpRequest, ApiRequest]) -> Tuple[int, bytes]:
     """The core builds the request and parses the answer; any HTTP client sends it."""
-    r = urllib.request.Request(req.url, data=req.body.encode(), headers=req.headers.to_dict(), method=req.method)
+    body: Optional[str] = getattr(req, "body", None)  # a POST has a form body; an API GET has none
+    data = body.encode() if body is not None else None
+    r = urllib.request.Request(req.url, data=data, headers=req.headers.to_dict(), method=req.method)
     try:
         with urllib.request.urlopen(r, timeout=30) as res:  # noqa: S310 - the URL comes from the core (https or loopback)
             return res.status, res.read()
@@ -70,6 +74,7 @@ def create_app(
     secret_key: str,
     webhook_secret: str,
     state_key: bytes,
+    notification_secret: Optional[str] = None,
     stripe_base: Optional[str] = None,
     store: Optional[Store] = None,
     expose_store: bool = False,
@@ -86,6 +91,8 @@ def create_app(
     allow = sh.RedirectAllowList([install_callback, oauth_callback], test_mode=public_url.startswith("http:"))
     keys = [("k1", state_key)]  # add the next key first to rotate; old tokens still verify
     webhooks = sh.Verifier(webhook_secret)  # prepared once: the fast path
+    # The event destination with thin payloads has its own secret (one destination, one kind).
+    notifications = sh.Verifier(notification_secret) if notification_secret else None
     mode = sh.parse_secret_key(secret_key).mode  # a key of the other mode is refused before any request
 
     def session_id() -> str:
@@ -105,7 +112,7 @@ def create_app(
     @app.before_request
     def same_origin_forms() -> None:
         # Forms that change something must come from our own pages (CSRF), not only SameSite=Lax.
-        if request.method == "POST" and request.path != "/stripe/webhook" and request.headers.get("Origin") != origin:
+        if request.method == "POST" and request.path not in FROM_STRIPE and request.headers.get("Origin") != origin:
             raise Refusal("cross_origin", "This form must be sent from the platform's own pages.")
 
     def owned(account: str) -> Dict[str, Any]:
@@ -224,6 +231,32 @@ def create_app(
                     db.connections.pop(event.account, None)
         return {"received": True}, 200
 
+    @app.post("/stripe/events")
+    def events() -> Tuple[Dict[str, bool], int]:
+        # 5. An event notification is a pointer: verify the raw body, then fetch the event itself
+        #    in its context (Stripe-Context) with a key of its mode, and act on what the API says.
+        if notifications is None:
+            raise Refusal("not_configured", "This platform has no event destination with thin payloads.")
+        n = notifications.verify_event_notification(request.get_data(), request.headers.get("Stripe-Signature"))
+        with db.lock:
+            if n.id in db.seen_events:  # Stripe retries: handle each event once
+                return {"received": True}, 200
+        req = sh.fetch_event_request(secret_key=secret_key, event_id=n.id, livemode=n.livemode, context=n.context,
+                                     base_url=stripe_base)
+        status, body = stripe_call(req)
+        event = json.loads(body) if status == 200 else {}
+        if event.get("id") != n.id:
+            return {"received": False}, 503  # not handled: Stripe delivers it again later
+        with db.lock:
+            if n.id in db.seen_events:
+                return {"received": True}, 200
+            db.seen_events.add(n.id)
+            db.notifications.append({"id": n.id, "type": event["type"], "context": event.get("context"), "fetched": True})
+            # This destination belongs to the Connect platform's account: the platform lost access.
+            if event["type"] == "v1.account.application.deauthorized" and event.get("context"):
+                db.connections.pop(event["context"], None)
+        return {"received": True}, 200
+
     def store_json() -> Dict[str, Any]:
         # For the demo and the tests: what the platform stored, tokens redacted.
         def redact(t: Optional[str]) -> Optional[str]:
@@ -238,6 +271,7 @@ def create_app(
             },
             "usedNonces": len(db.used_nonces),
             "events": db.events,
+            "notifications": db.notifications,
         }  # fmt: skip
 
     if expose_store:  # demo and tests only: what the platform stored, tokens redacted. Never in production.
@@ -250,6 +284,10 @@ def create_app(
         return view(400, "rejected", "Request refused", str(e), getattr(e, "code", "refused"))
 
     return app
+
+
+# The POST routes Stripe calls: they prove themselves with a Stripe-Signature, not an Origin.
+FROM_STRIPE = frozenset({"/stripe/webhook", "/stripe/events"})
 
 
 def esc(s: object) -> str:
@@ -286,6 +324,7 @@ if __name__ == "__main__":
         client_id=env["STRIPE_CLIENT_ID"],
         secret_key=env["STRIPE_SECRET_KEY"],
         webhook_secret=env["STRIPE_WEBHOOK_SECRET"],
+        notification_secret=env.get("STRIPE_NOTIFICATION_SECRET"),
         state_key=bytes.fromhex(env.get("STATE_KEY_HEX", secrets.token_hex(32))),
         expose_store=env.get("DEMO_EXPOSE_STORE") == "1",
     ).run(host="127.0.0.1", port=port, threaded=True)

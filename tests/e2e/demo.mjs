@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { memoryStore, platform } from '../../bindings-node/examples/server.mjs'
-import { WEBHOOK_SECRET, emulator, freePort, launchBrowser, waitFor, wire } from './harness.mjs'
+import { NOTIFICATION_SECRET, WEBHOOK_SECRET, emulator, freePort, launchBrowser, waitFor, wire } from './harness.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +24,7 @@ const server = platform({
   app: { linkId: emu.config.app.linkId, clientId: emu.config.app.clientId, secret: emu.config.app.appSecret },
   connect: { clientId: emu.config.platform.clientId, secretKey: emu.config.platform.secretKeys.test },
   webhookSecret: WEBHOOK_SECRET,
+  notificationSecret: NOTIFICATION_SECRET,
   stateKey: randomBytes(32),
   store,
   exposeStore: true, // GET /store.json shows what the platform stored

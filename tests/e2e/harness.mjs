@@ -7,6 +7,8 @@ import { defaultConfig, startEmulator } from '../emulator/emulator.mjs'
 
 export const root = new URL('../../', import.meta.url)
 export const WEBHOOK_SECRET = 'whsec_e2e_platform_endpoint_secret'
+/** The secret of the platform's event destination with thin payloads (event notifications). */
+export const NOTIFICATION_SECRET = 'whsec_e2e_platform_thin_destination'
 export const STATE_KEY_HEX = '5e'.repeat(32)
 
 /** Debian's Chromium, as CI installs it; no browser download. */
@@ -40,7 +42,10 @@ export function wire(emu, base, { webhookPath = '/stripe/webhook', callbacks = [
   const uris = callbacks.map((p) => base + p)
   emu.config.app.redirectUris = uris
   emu.config.platform.redirectUris = uris
-  emu.config.webhooks = [{ url: base + webhookPath, secret: WEBHOOK_SECRET }]
+  emu.config.webhooks = [
+    { url: base + webhookPath, secret: WEBHOOK_SECRET },
+    { url: base + '/stripe/events', secret: NOTIFICATION_SECRET, payload: 'thin', owner: 'platform' },
+  ]
 }
 
 /** The settings every example platform takes, for this emulator. */
@@ -56,6 +61,7 @@ export function platformEnv(emu, port) {
     STRIPE_CLIENT_ID: platform.clientId,
     STRIPE_SECRET_KEY: platform.secretKeys.test,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_NOTIFICATION_SECRET: NOTIFICATION_SECRET,
     STATE_KEY_HEX,
     SESSION_KEY_HEX: '5a'.repeat(32),
     DEMO_EXPOSE_STORE: '1',

@@ -1,9 +1,10 @@
 // The end-to-end scenarios every example platform must pass, in Chromium against the emulator.
 // A platform is anything that serves the same routes: /install, /connect, the two callbacks,
-// /connections/{refresh,deauthorize}, /stripe/webhook and /store.json (what it stored).
+// /connections/{refresh,deauthorize}, /stripe/webhook, /stripe/events (event notifications) and
+// /store.json (what it stored).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { emulator, getJson, launchBrowser, result, runFlow, waitFor } from './harness.mjs'
+import { NOTIFICATION_SECRET, emulator, getJson, launchBrowser, result, runFlow, waitFor } from './harness.mjs'
 
 /**
  * @param {string} name
@@ -157,7 +158,7 @@ export function platformScenarios(name, start, expect) {
       assert.deepEqual(s.events.at(-1).type, 'account.application.deauthorized')
       assert.equal(s.events.at(-1).account, account())
       assert.equal(s.connections[account()], undefined)
-      const delivery = await waitFor(async () => { const d = (await log()).deliveries.at(-1); return d.status !== null && d }, { what: 'the delivery status' })
+      const delivery = await waitFor(async () => { const d = (await log()).deliveries.filter((x) => x.url.endsWith('/stripe/webhook')).at(-1); return d.status !== null && d }, { what: 'the delivery status' })
       assert.equal(delivery.status, 200)
 
       // Stripe retries a delivery it thinks failed: the same event is handled once.
@@ -236,6 +237,55 @@ export function platformScenarios(name, start, expect) {
       assert.equal(after.grants.at(-1).revoked, false)
       assert.equal(after.codes.find((c) => c.code === code).used, true)
       await page.context().close()
+    })
+
+    test('connect: deauthorize → an event notification (thin event) is verified and its event fetched in its context', async () => {
+      const acct = useAccount('Thin')
+      const page = await fresh()
+      assert.equal((await runFlow(page, `${platform.base}/connect`)).outcome, 'connected')
+      await page.goto(`${platform.base}/`)
+      const seen = (await store()).notifications.length
+      await page.click('#deauthorize')
+      assert.equal((await result(page)).outcome, 'disconnected')
+      const s = await waitFor(async () => { const x = await store(); return x.notifications.length > seen && x }, { what: 'the notification' })
+      const n = s.notifications.at(-1)
+      assert.deepEqual([n.type, n.context, n.fetched], ['v1.account.application.deauthorized', acct, true])
+      assert.equal(s.connections[acct], undefined)
+      const delivery = (await log()).deliveries.find((d) => d.id === n.id)
+      assert.match(delivery.payload, /"object": "v2.core.event"/)
+      assert.equal(delivery.status, 200)
+      // The platform fetched the event once, with its own key, in the event's context.
+      const fetches = (await log()).eventFetches.filter((f) => f.id === n.id)
+      assert.deepEqual(fetches.map((f) => [f.owner, f.context, f.status]), [['platform', acct, 200]])
+      // A retry of the same notification is handled once.
+      const replay = await fetch(delivery.url, { method: 'POST', body: delivery.payload, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': delivery.header } })
+      assert.equal(replay.status, 200)
+      assert.equal((await store()).notifications.length, s.notifications.length)
+      assert.equal((await log()).eventFetches.filter((f) => f.id === n.id).length, 1)
+      await page.context().close()
+    })
+
+    test('event notifications: a snapshot event, a forged signature and a notification of another context are refused', async () => {
+      const before = await store()
+      const t = Math.floor(Date.now() / 1000)
+      const { signHeader } = await import('../../bindings-node/index.mjs')
+      const post = (body, header) => fetch(`${platform.base}/stripe/events`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': header } })
+      // Signed with the destination's secret, but a snapshot event: the verifier names the other function.
+      const snapshot = JSON.stringify({ id: 'evt_snap', object: 'event', type: 'account.application.deauthorized', account: account(), livemode: false, created: t, data: { object: { id: 'ca_x', object: 'application' } } })
+      let res = await post(snapshot, signHeader(snapshot, NOTIFICATION_SECRET, t))
+      assert.equal(res.status, 400)
+      assert.match(await res.text(), /snapshot_event_given/)
+      // A notification with a forged signature.
+      const thin = JSON.stringify({ id: 'evt_test_forged', object: 'v2.core.event', type: 'v1.account.application.deauthorized', livemode: false, created: new Date(t * 1000).toISOString(), context: account() })
+      res = await post(thin, `t=${t},v1=${'0'.repeat(64)}`)
+      assert.equal(res.status, 400)
+      assert.match(await res.text(), /signature_mismatch/)
+      // Correctly signed (a leaked secret), but Stripe has no such event: the fetch says so and nothing changes.
+      res = await post(thin, signHeader(thin, NOTIFICATION_SECRET, t))
+      assert.equal(res.status, 503)
+      assert.deepEqual((await store()).notifications, before.notifications)
+      assert.deepEqual((await store()).connections, before.connections)
+      assert.deepEqual((await log()).eventFetches.filter((f) => f.id === 'evt_test_forged').map((f) => f.status), [404])
     })
 
     test('connect: a forged webhook is refused and changes nothing', async () => {

@@ -1,6 +1,7 @@
 // A local emulator of Stripe's side of the three flows stripe-handshake serves: install links,
-// Stripe Apps OAuth, Connect OAuth (Standard and Express), and the account.application.deauthorized
-// webhook. It is written from Stripe's documents (../shared/seeds) and does not use our core: install
+// Stripe Apps OAuth, Connect OAuth (Standard and Express), and account.application.deauthorized,
+// as a snapshot webhook and as an event notification (a thin event, fetched back from
+// GET /v2/core/events/{id} in its Stripe-Context). It is written from Stripe's documents (../shared/seeds) and does not use our core: install
 // redirects are signed the way the docs' Node sample verifies them (JSON.stringify of
 // {state, user_id, account_id} + the `stripe` package's signing helper), so a mistake in our core
 // shows up as a failed end-to-end test rather than being mirrored here.
@@ -40,7 +41,10 @@ export function defaultConfig() {
       secretKeys: { test: 'sk_test_demoplatform', live: 'sk_live_demoplatform' },
       redirectUris: [],
     },
-    webhooks: [], // [{ url, secret: 'whsec_…' }]
+    // Event destinations: [{ url, secret: 'whsec_…', payload: 'snapshot' | 'thin', owner: 'platform' | 'app' }].
+    // A snapshot destination (the default) gets every client's events; a thin one belongs to one
+    // Stripe account (its owner) and gets that client's events only.
+    webhooks: [],
     apiVersion: '2025-10-29.clover',
   }
 }
@@ -74,6 +78,8 @@ class Emulator {
     this.codes = new Map() // ac_… -> { client, account, scope, livemode, issuedAt, used, grant }
     this.grants = [] // connections: { client, account, livemode, scope, accessTokens, refreshToken, revoked }
     this.deliveries = [] // webhook deliveries: { url, type, account, status }
+    this.events = new Map() // evt_… -> the v2 event behind a thin notification
+    this.eventFetches = [] // GET /v2/core/events/{id}: { id, owner, context, status }
     this.pending = new Set()
   }
 
@@ -122,6 +128,7 @@ class Emulator {
     if (req.method === 'POST' && path === '/oauth/token') return this.token(req, res, platform, 'connect')
     if (req.method === 'POST' && path === '/oauth/deauthorize') return this.deauthorize(req, res)
     if (req.method === 'GET' && path === '/v1/account') return this.account(req, res)
+    if (req.method === 'GET' && (m = /^\/v2\/core\/events\/([^/]+)$/.exec(path))) return this.fetchEvent(req, res, m[1])
     if (path === '/_emulator/log') return json(res, 200, this.snapshot())
     if (req.method === 'POST' && path === '/_emulator/advance') {
       this.offset += Number(q.get('seconds') ?? 0)
@@ -300,6 +307,49 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     return live.length
   }
 
+  /**
+   * GET /v2/core/events/{id}: the full event behind a thin notification, for the secret key of
+   * the account that owns the destination, in the event's Stripe-Context, in its mode.
+   */
+  fetchEvent(req, res, eventId) {
+    const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const owner = ['platform', 'app'].find((o) => Object.values(this.config[o].secretKeys).includes(key))
+    const event = this.events.get(eventId)
+    const context = req.headers['stripe-context'] ?? null
+    const done = (status, body) => {
+      this.eventFetches.push({ id: eventId, owner: owner ?? null, context, status })
+      return json(res, status, body)
+    }
+    if (!owner) return done(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } })
+    const mode = key.startsWith('sk_live_')
+    // Stripe answers 404 for an event of another account, context or mode: it is not there.
+    if (!event || event.owner !== owner || event.body.context !== context || event.body.livemode !== mode) {
+      return done(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such event: '${eventId}'` } })
+    }
+    return done(200, event.body)
+  }
+
+  /** The thin form of an event: what a destination with the thin payload style receives. */
+  sendNotification(hook, owner, type, account, livemode) {
+    const eventId = id('evt_test_')
+    const created = new Date(this.now() * 1000 + Math.floor(Math.random() * 1000)).toISOString()
+    const body = { id: eventId, object: 'v2.core.event', type: `v1.${type}`, livemode, created, context: account, reason: null }
+    this.events.set(eventId, { owner, body })
+    const payload = JSON.stringify(body, null, 2)
+    this.deliver(hook, { id: eventId, type: body.type, account, payload })
+  }
+
+  deliver(hook, d) {
+    const header = stripe.webhooks.generateTestHeaderString({ payload: d.payload, secret: hook.secret, timestamp: this.signingNow() })
+    const delivery = { url: hook.url, ...d, status: null, header }
+    this.deliveries.push(delivery)
+    const p = fetch(hook.url, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': header }, body: d.payload })
+      .then((r) => { delivery.status = r.status; return r.arrayBuffer() })
+      .catch((e) => { delivery.status = `failed: ${e.message}` })
+      .finally(() => this.pending.delete(p))
+    this.pending.add(p)
+  }
+
   sendWebhook(client, account, livemode = false) {
     const event = {
       id: id('evt_'),
@@ -315,15 +365,13 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     }
     // Stripe sends pretty-printed JSON: receivers must verify the raw bytes, not a re-serialization.
     const payload = JSON.stringify(event, null, 2)
+    const owner = client === this.config.platform ? 'platform' : 'app'
     for (const hook of this.config.webhooks) {
-      const header = stripe.webhooks.generateTestHeaderString({ payload, secret: hook.secret, timestamp: this.signingNow() })
-      const delivery = { url: hook.url, id: event.id, type: event.type, account, status: null, payload, header }
-      this.deliveries.push(delivery)
-      const p = fetch(hook.url, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': header }, body: payload })
-        .then((r) => { delivery.status = r.status; return r.arrayBuffer() })
-        .catch((e) => { delivery.status = `failed: ${e.message}` })
-        .finally(() => this.pending.delete(p))
-      this.pending.add(p)
+      if (hook.payload === 'thin') {
+        if (hook.owner === owner) this.sendNotification(hook, owner, event.type, account, livemode)
+      } else {
+        this.deliver(hook, { id: event.id, type: event.type, account, payload })
+      }
     }
   }
 
@@ -334,6 +382,7 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
       // Test-only: the tokens themselves, so tests can prove a platform never shows them.
       grants: this.grants.map((g) => ({ provider: g.provider, client: g.client.clientId, account: g.account, scope: g.scope, livemode: g.livemode, revoked: g.revoked, accessTokens: g.accessTokens.length, tokens: [...g.accessTokens.map((a) => a.token), g.refreshToken] })),
       deliveries: this.deliveries,
+      eventFetches: this.eventFetches,
     }
   }
 }

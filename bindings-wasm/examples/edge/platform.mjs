@@ -6,7 +6,8 @@
 //     the link with the WASM package (app.js) and, on the way back, checks `state` against the one
 //     it kept before handing the callback to the edge, which checks it again (the authoritative
 //     check: signature, session binding, one use) and exchanges the code with the secret key;
-//   - refresh, deauthorize and the webhook: on the edge.
+//   - refresh, deauthorize, the webhook (snapshot events) and event notifications (thin events,
+//     verified synchronously, then the event fetched in its context): on the edge.
 // `sh` is the initialized package; `env` the settings; `kv` a stand-in for a KV store.
 // There are no user accounts here: the browser session stands in for your signed-in user.
 
@@ -16,12 +17,14 @@ export function createPlatform(sh, env, kv = new Map()) {
   const allow = new sh.RedirectAllowList([installCallback, oauthCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
   const keys = [{ id: 'k1', key: hex(env.STATE_KEY_HEX) }]
   const webhooks = new sh.Verifier(env.STRIPE_WEBHOOK_SECRET)
+  // The event destination with thin payloads has its own secret (one destination, one kind).
+  const notifications = env.STRIPE_NOTIFICATION_SECRET ? new sh.Verifier(env.STRIPE_NOTIFICATION_SECRET) : null
   const mode = sh.parseSecretKey(env.STRIPE_SECRET_KEY).mode
   const origin = new URL(env.PUBLIC_URL).origin
   const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
   const sessionKey = hex(env.SESSION_KEY_HEX)
   // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
-  const store = kv.get('store') ?? { installs: {}, connections: {}, usedNonces: [], events: [], seenEvents: [] }
+  const store = kv.get('store') ?? { installs: {}, connections: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
   kv.set('store', store)
 
   async function stripeCall(request) {
@@ -90,7 +93,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
     },
     'POST /stripe/webhook': async ({ request }) => {
-      const event = webhooks.verifyWebhook(new Uint8Array(await request.arrayBuffer()), request.headers.get('stripe-signature') ?? '')
+      const event = webhooks.verifyWebhook(await readBody(request), request.headers.get('stripe-signature'))
       if (store.seenEvents.includes(event.id)) return Response.json({ received: true }) // retries: once
       store.seenEvents.push(event.id)
       store.events.push({ id: event.id, type: event.type, account: event.account })
@@ -102,6 +105,22 @@ export function createPlatform(sh, env, kv = new Map()) {
       }
       return Response.json({ received: true })
     },
+    'POST /stripe/events': async ({ request }) => {
+      // An event notification is a pointer: verify the raw body (synchronously: no SubtleCrypto),
+      // then fetch the event itself in its context with a key of its mode, and act on the answer.
+      if (!notifications) throw Object.assign(new Error('This platform has no event destination with thin payloads.'), { code: 'not_configured' })
+      const n = notifications.verifyEventNotification(await readBody(request), request.headers.get('stripe-signature'))
+      if (store.seenEvents.includes(n.id)) return Response.json({ received: true }) // retries: once
+      const [status, body] = await stripeCall(sh.fetchEventRequest({ secretKey: env.STRIPE_SECRET_KEY, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: env.STRIPE_BASE }))
+      const event = status === 200 ? JSON.parse(new TextDecoder().decode(body)) : {}
+      // Not handled yet: answer 503 so that Stripe delivers it again later.
+      if (event.id !== n.id) return Response.json({ received: false }, { status: 503 })
+      store.seenEvents.push(n.id)
+      store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
+      // This destination belongs to the Connect platform's account: the platform lost access.
+      if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
+      return Response.json({ received: true })
+    },
   }
   if (env.DEMO_EXPOSE_STORE === '1') {
     // Demo and tests only: what the platform stored, tokens redacted. Never in production.
@@ -111,6 +130,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
       usedNonces: store.usedNonces.length,
       events: store.events,
+      notifications: store.notifications,
     })
   }
 
@@ -137,7 +157,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       let res
       try {
         const route = routes[`${request.method} ${url.pathname}`]
-        if (request.method === 'POST' && url.pathname !== '/stripe/webhook' && request.headers.get('origin') !== origin) {
+        if (request.method === 'POST' && !FROM_STRIPE.has(url.pathname) && request.headers.get('origin') !== origin) {
           // Requests that change something must come from our own pages (CSRF), not only SameSite=Lax.
           throw Object.assign(new Error('This request must come from the platform\'s own pages.'), { code: 'cross_origin' })
         }
@@ -145,7 +165,7 @@ export function createPlatform(sh, env, kv = new Map()) {
           ? new URLSearchParams(await request.text()) : new URLSearchParams()
         res = route ? await route({ request, url, session, form }) : view(404, 'missing', 'Not found', 'There is no such page.')
       } catch (e) {
-        if (!(e instanceof sh.StripeHandshakeError) && e.code !== 'not_found' && e.code !== 'cross_origin') {
+        if (!(e instanceof sh.StripeHandshakeError) && !REFUSALS.has(e.code)) {
           console.error(e)
           res = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
         } else if (url.pathname.startsWith('/api/')) {
@@ -160,6 +180,34 @@ export function createPlatform(sh, env, kv = new Map()) {
       return res
     },
   }
+}
+
+/** The POST routes Stripe calls: they prove themselves with a Stripe-Signature, not an Origin. */
+const FROM_STRIPE = new Set(['/stripe/webhook', '/stripe/events'])
+const MAX_BODY = 1 << 20
+/** The platform's own refusals (shown like the library's, with their code). */
+const REFUSALS = new Set(['not_found', 'cross_origin', 'body_too_large', 'not_configured'])
+
+/** The raw body, refused above 1 MiB (Stripe's events are far smaller). */
+async function readBody(request) {
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY) throw Object.assign(new Error('The body is over 1 MiB.'), { code: 'body_too_large' })
+  const reader = request.body ? request.body.getReader() : null
+  const chunks = []
+  let size = 0
+  while (reader) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.length
+    if (size > MAX_BODY) {
+      await reader.cancel()
+      throw Object.assign(new Error('The body is over 1 MiB.'), { code: 'body_too_large' })
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) { out.set(c, at); at += c.length }
+  return out
 }
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
