@@ -81,6 +81,8 @@ if (!values.headless) {
     step(5, `deauthorize: ${await expect('disconnected')}`)
     const event = await waitFor(() => store.events.at(-1), { what: 'the webhook' })
     step(6, `webhook ${event.type} for ${event.account}: signature verified, connection removed (${Object.keys(store.connections).length} left)`)
+    const note = await waitFor(() => store.notifications.at(-1), { what: 'the event notification' })
+    step(7, `event notification ${note.type} (thin): signature verified, event fetched from /v2/core/events in context ${note.context}`)
     console.log('\nDemo complete: both flows passed in headless Chromium.')
   } catch (e) {
     failed = true
