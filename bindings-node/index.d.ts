@@ -195,8 +195,19 @@ export interface HttpRequest {
 }
 
 /**
- * Options of the install-callback check. Say how to check `state`: exactly one of
- * `expectedState`, `stateKeys` with `sessionId`, or `allowStateless: true`.
+ * What to do with an install that carries no `state` (started from the Stripe App Marketplace,
+ * not from your link): `'refuse'` (the default, `state_missing`); `'accept'` (it comes back as
+ * outcome `marketplace_install`, when signed over `"state":null` or `"state":""`);
+ * `'accept_ui_extension_form'` also accepts a signature over `{user_id, account_id}`, the bytes
+ * your app's UI extensions sign with the same secret, which any Dashboard user of that account
+ * can produce.
+ */
+export type MarketplaceInstalls = 'refuse' | 'accept' | 'accept_ui_extension_form'
+
+/**
+ * Options of the install-callback check. Check a `state` with `expectedState`, or `stateKeys`
+ * with `sessionId`; installs without one are refused unless `marketplace` accepts them (with
+ * neither, you start no installs yourself and every callback with a state is refused).
  */
 export interface InstallCallbackOptions {
   /** The app's signing secret (`absec_…`), or several during a rotation. */
@@ -211,9 +222,61 @@ export interface InstallCallbackOptions {
   stateKeys?: Array<StateKeyInput>
   /** The user's session id (with `stateKeys`). */
   sessionId?: string | Uint8Array
-  /** Accept callbacks without state (installs started from the Marketplace). */
-  allowStateless?: boolean
+  /** Installs without a state. Defaults to `'refuse'`. */
+  marketplace?: MarketplaceInstalls
 }
+
+/** Options of `verifyAppCallback`: the app's access type decides the checks, never the query. */
+export interface AppCallbackOptions {
+  /** `'install_link'` (the redirect carries `install_signature`) or `'oauth'` (`stripe_api_access_type: oauth`: a code). */
+  accessType: 'install_link' | 'oauth'
+  /** The app's signing secret (`absec_…`): required for install links, unused for OAuth apps. */
+  secrets?: string | Array<string>
+  /** Current Unix time in seconds. Defaults to the system clock. */
+  now?: number
+  /** Seconds the signature's `t` may differ from now; must be positive. Defaults to 300. */
+  tolerance?: number
+  /** The plain state you put in the link. */
+  expectedState?: string
+  /** The keys of signed state tokens (`install_link` or `apps_oauth` flow). */
+  stateKeys?: Array<StateKeyInput>
+  /** The user's session id (with `stateKeys`). */
+  sessionId?: string | Uint8Array
+  /** Callbacks without a state. Defaults to `'refuse'`. */
+  marketplace?: MarketplaceInstalls
+}
+
+/** Verifies any Stripe Apps callback by the app's access type: install links by `install_signature` and state; OAuth apps by code, ids and state. */
+export declare function verifyAppCallback(query: string | undefined | null, options: AppCallbackOptions): Installed | MarketplaceInstall | AppAuthorized | MarketplaceAuthorized | Denied
+
+/** Options of `verifyUiExtensionSignature`. */
+export interface UiExtensionOptions {
+  /** `user_id` from the extension's request. */
+  userId: string
+  /** `account_id` from the extension's request. */
+  accountId: string
+  /** The app's signing secret (`absec_…`), or several during a rotation. */
+  secrets: string | Array<string>
+  /** Current Unix time in seconds. Defaults to the system clock. */
+  now?: number
+  /** Seconds `t` may differ from now; must be positive. Defaults to 300. */
+  tolerance?: number
+}
+
+/** Who called you from one of your app's UI extensions (signature verified). */
+export interface UiExtensionCaller {
+  /** The Stripe user (`usr_…`). */
+  userId: string
+  /** The account (`acct_…`). */
+  accountId: string
+  /** The signature's timestamp. */
+  timestamp: number
+  /** Index of the secret that matched. */
+  secretIndex: number
+}
+
+/** Verifies the signature a UI extension sends (`fetchStripeSignature()`): over `JSON.stringify({user_id, account_id})`. */
+export declare function verifyUiExtensionSignature(header: Header, options: UiExtensionOptions): UiExtensionCaller
 
 /** Builds a Stripe Apps install link. */
 export declare function installLink(params: InstallLinkParams, allowList: RedirectAllowList): string
@@ -413,7 +476,7 @@ export declare function verifyHmacSha256(key: Uint8Array, message: Uint8Array, t
  * Verifies the redirect after an install link from its raw query string: `install_signature`,
  * the time window, then `state`.
  */
-export declare function verifyInstallCallback(query: string | undefined | null, options: InstallCallbackOptions): Installed | Denied
+export declare function verifyInstallCallback(query: string | undefined | null, options: InstallCallbackOptions): Installed | MarketplaceInstall | Denied
 
 /** Parses an OAuth redirect (Stripe Apps or Connect) and checks its `state`. */
 export declare function verifyOAuthCallback(query: string | undefined | null, options: OAuthCallbackOptions): Authorized | Denied
@@ -644,6 +707,51 @@ export interface Authorized extends StateFields {
   code: string
   /** The granted scope (Connect). */
   scope: string | null
+  /** The token endpoint the code belongs to (the flow's): pass it to `codeExchangeRequest`. */
+  provider: 'apps' | 'connect'
+}
+
+/** An install without a state (the Stripe App Marketplace), accepted because `marketplace` says so. Nothing proves this browser started it. */
+export interface MarketplaceInstall {
+  outcome: 'marketplace_install'
+  /** The Stripe user (`usr_…`). */
+  userId: string
+  /** The account (`acct_…`). */
+  accountId: string
+  /** `livemode` as given (not signed). */
+  livemode: string | null
+  /** What the signature covers: `null` (`"state":null`), `empty` (`"state":""`) or `omitted` (the UI extension form). */
+  signedForm: 'null' | 'empty' | 'omitted'
+  /** The signature's timestamp. */
+  timestamp: number
+  /** Index of the secret that matched. */
+  secretIndex: number
+}
+
+/** An OAuth-type app's authorization from your link: state verified. Exchange the code at the Apps endpoint. */
+export interface AppAuthorized extends StateFields {
+  outcome: 'authorized'
+  /** The one-time code (a credential: never printed); exchange it once. */
+  code: string
+  /** The Stripe user (`usr_…`). */
+  userId: string
+  /** The account (`acct_…`; `stripe_user_id` named the same one). */
+  accountId: string
+  /** Always `apps`. */
+  provider: 'apps' | 'connect'
+}
+
+/** An OAuth-type app's authorization without a state (the Marketplace), accepted because `marketplace` says so. */
+export interface MarketplaceAuthorized {
+  outcome: 'marketplace_authorized'
+  /** The one-time code (a credential: never printed); exchange it once. */
+  code: string
+  /** The Stripe user (`usr_…`). */
+  userId: string
+  /** The account (`acct_…`). */
+  accountId: string
+  /** Always `apps`. */
+  provider: 'apps' | 'connect'
 }
 
 /** The user cancelled (or Stripe reported another error): nothing was granted. */

@@ -68,8 +68,15 @@ export function platform({
 
     'GET /stripe/install/callback': ({ url, session }) => {
       // 2. Verify install_signature, its time window and the state from the raw query string.
-      const r = verifyInstallCallback(url.search, { secrets: app.secret, stateKeys: keys, sessionId: session })
+      const r = verifyInstallCallback(url.search, { secrets: app.secret, stateKeys: keys, sessionId: session, marketplace: 'accept' })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
+      if (r.outcome === 'marketplace_install') {
+        // Installed from the Stripe App Marketplace: nothing ties it to this browser, so it stays
+        // unclaimed (never attached to this session) until a signed-in user proves they act for
+        // the account, e.g. from your app's UI extension (verifyUiExtensionSignature).
+        store.installs[r.accountId] ??= { session: null, userId: r.userId, livemode: r.livemode !== 'false', fromMarketplace: true }
+        return view(200, 'marketplace_install', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
+      }
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
       // livemode is reported as Stripe sent it and is not signed: don't base access decisions on it.
       store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }

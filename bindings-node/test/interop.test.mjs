@@ -69,11 +69,25 @@ test('install callbacks built like Stripe’s Node sample verify, and every tamp
     assert.equal(sh.installPayload({ userId: user_id, accountId: account_id, state }), payload)
     stripe.webhooks.signature.verifyHeader(payload, install_signature, APP_SECRET)
 
-    const check = !state ? { allowStateless: true } : { expectedState: state }
-    const res = sh.verifyInstallCallback(query, { secrets: APP_SECRET, now, ...check })
-    assert.equal(res.outcome, 'installed')
-    assert.equal(res.accountId, account_id)
-    assert.equal(res.state ?? undefined, state)
+    let check
+    if (!state) {
+      // No state: a Marketplace install. Stripe's sample then signs {user_id, account_id} (key
+      // omitted, the UI extension form) or "state":"", accepted only when asked for.
+      const form = state === undefined ? 'omitted' : 'empty'
+      check = { marketplace: 'accept_ui_extension_form' }
+      const res = sh.verifyInstallCallback(query, { secrets: APP_SECRET, now, ...check })
+      assert.deepEqual([res.outcome, res.accountId, res.signedForm], ['marketplace_install', account_id, form])
+      assert.throws(() => sh.verifyInstallCallback(query, { secrets: APP_SECRET, now, expectedState: 'st' }), { code: 'state_missing' })
+      if (form === 'omitted') {
+        assert.throws(() => sh.verifyInstallCallback(query, { secrets: APP_SECRET, now, marketplace: 'accept' }), { code: 'ui_extension_form_refused' })
+      }
+    } else {
+      check = { expectedState: state }
+      const res = sh.verifyInstallCallback(query, { secrets: APP_SECRET, now, ...check })
+      assert.equal(res.outcome, 'installed')
+      assert.equal(res.accountId, account_id)
+      assert.equal(res.state ?? undefined, state)
+    }
     verified++
 
     // Tampered twins: each must be refused with a typed error.

@@ -153,9 +153,19 @@ def create_app(
     def install_callback_view() -> Response:
         # 2. Verify install_signature, its time window and the state from the raw query string.
         query = request.query_string.decode("utf-8", "replace")
-        r = sh.verify_install_callback(query, secrets=app_secret, state_keys=keys, session_id=session_id())
+        r = sh.verify_install_callback(query, secrets=app_secret, state_keys=keys, session_id=session_id(),
+                                       marketplace="accept")
         if r.outcome == "denied":
             return view(200, "denied", "Installation cancelled", f"Stripe said: {r.kind}. Nothing was installed.")
+        if r.outcome == "marketplace_install":
+            # Installed from the Stripe App Marketplace: nothing ties it to this browser, so it stays
+            # unclaimed (never attached to this session) until a signed-in user proves they act for
+            # the account, e.g. from your app's UI extension (sh.verify_ui_extension_signature).
+            with db.lock:
+                db.installs.setdefault(r.account_id, {"session": None, "userId": r.user_id,
+                                                      "livemode": r.livemode != "false", "fromMarketplace": True})
+            return view(200, "marketplace_install", "App installed from the Marketplace",
+                        f"Installed on {r.account_id}; not linked to an account here yet.")
         if not fresh_nonce(r.state_nonce):
             return view(400, "rejected", "Link already used", "This install link was already used.", "state_replayed")
         assert r.account_id is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -72,10 +72,22 @@ def test_install_callbacks_signed_like_stripe_verify_and_tampering_is_refused() 
             params["state"] = state
         params["install_signature"] = signature
         query = urlencode(params)
-        check = {"allow_stateless": True} if not state else {"expected_state": state}
-        res = sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW, **check)
-        assert res.outcome == "installed"
-        assert (res.account_id, res.state) == (account_id, state)
+        check: Dict[str, Any]
+        if not state:
+            # No state: a Marketplace install, accepted only when asked for (the key-omitted
+            # form is what UI extensions sign).
+            form = "omitted" if state is None else "empty"
+            check = {"marketplace": "accept_ui_extension_form"}
+            m = sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW, **check)
+            assert m.outcome == "marketplace_install" and (m.account_id, m.signed_form) == (account_id, form)
+            with pytest.raises(sh.StateError) as refused:
+                sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW, expected_state="st")
+            assert refused.value.code == "state_missing"
+        else:
+            check = {"expected_state": state}
+            res = sh.verify_install_callback(query, secrets=APP_SECRET, now=NOW, **check)
+            assert res.outcome == "installed"
+            assert (res.account_id, res.state) == (account_id, state)
 
         # What users write by hand today with stripe-python: json.dumps with its defaults.
         try:

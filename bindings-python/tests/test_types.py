@@ -64,7 +64,7 @@ def test_every_kind_field_is_on_the_record() -> None:
 
     q = urlencode({"user_id": "usr_1", "account_id": "acct_1", "state": "s", "install_signature": header})
     installed = sh.verify_install_callback(q, secrets=secret, now=1000, expected_state="s")
-    denied = sh.verify_install_callback("error=access_denied", secrets=secret, now=1000, allow_stateless=True)
+    denied = sh.verify_install_callback("error=access_denied", secrets=secret, now=1000, marketplace="accept")
     for rec, cls in [(installed, records.Installed), (denied, records.Denied)]:
         assert set(rec.keys()) == set(cls.__annotations__), cls.__name__
 
@@ -75,5 +75,8 @@ def narrowing(query: str) -> str:
     if r.outcome == "installed":
         account: str = r.account_id
         return account
+    if r.outcome == "marketplace_install":
+        form: str = r.signed_form
+        return form
     description: str | None = r.description
     return r.error + (description or "")

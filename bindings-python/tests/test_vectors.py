@@ -32,19 +32,34 @@ def state_options(c: Dict[str, Any]) -> Dict[str, Any]:
         return {"expected_state": c["expected"]}
     if c["mode"] == "signed":
         return {"state_keys": keys(c["keys"]), "session_id": h(c["session_id_hex"])}
+    if c["mode"] == "none":
+        return {}
     return {"allow_stateless": True}
 
 
-def callback(r: Union[records.InstallCallbackResult, records.OAuthCallbackResult]) -> Dict[str, Any]:
+def marketplace(i: Dict[str, Any]) -> Dict[str, Any]:
+    return {} if i.get("marketplace") is None else {"marketplace": i["marketplace"]}
+
+
+def callback(r: Union[records.InstallCallbackResult, records.OAuthCallbackResult, records.AppCallbackResult]) -> Dict[str, Any]:
     out: Dict[str, Any] = {"outcome": r.outcome}
     if r.outcome == "denied":
         out.update(error=r.error, kind=r.kind, description=r.description)
         return out
+    if r.outcome == "marketplace_install":
+        out.update(user_id=r.user_id, account_id=r.account_id, livemode=r.livemode, signed_form=r.signed_form,
+                   timestamp=r.timestamp, secret_index=r.secret_index)
+        return out
+    if r.outcome == "marketplace_authorized":
+        out.update(code=r.code, user_id=r.user_id, account_id=r.account_id, provider=r.provider)
+        return out
     if r.outcome == "installed":
         out.update(user_id=r.user_id, account_id=r.account_id, state=r.state, livemode=r.livemode,
                    timestamp=r.timestamp, secret_index=r.secret_index)
+    elif isinstance(r, sh.RecordBase) and r._kind == "AppAuthorized":
+        out.update(code=r.code, user_id=r["user_id"], account_id=r["account_id"], provider=r.provider)
     else:
-        out.update(code=r.code, scope=r.scope)
+        out.update(code=r.code, scope=r["scope"], provider=r.provider)
     out["state_outcome"] = r.state_outcome
     if r.state_outcome == "signed":
         out.update(state_nonce=r.state_nonce, state_data=r.state_data)
@@ -65,6 +80,12 @@ def _notification_record(n: records.EventNotification) -> Dict[str, Any]:
     return {"id": n.id, "type": n.type, "created": n.created, "created_rfc3339": n.created_rfc3339, "livemode": n.livemode,
             "context": n.context, "related_object": None if o is None else {"id": o.id, "type": o.type, "url": o.url},
             "snapshot_event": n.snapshot_event, "raw": n.raw, "timestamp": n.timestamp, "secret_index": n.secret_index}
+
+
+def _ui_extension(i: Dict[str, Any]) -> Dict[str, Any]:
+    c = sh.verify_ui_extension_signature(i["header"], user_id=i["user_id"], account_id=i["account_id"], secrets=i["secrets"],
+                                         now=i["now"], tolerance=i["tolerance"])
+    return {"user_id": c.user_id, "account_id": c.account_id, "timestamp": c.timestamp, "secret_index": c.secret_index}
 
 
 def _notification(i: Dict[str, Any]) -> Dict[str, Any]:
@@ -154,7 +175,12 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "check_plain_state": lambda i: _unit(sh.check_plain_state, i["expected"], i["received"]),
     "plain_state_from_entropy": lambda i: {"state": sh.plain_state_from_entropy(h(i["entropy_hex"]))},
     "install_callback": lambda i: callback(sh.verify_install_callback(i["query"], secrets=i["secrets"], now=i["now"],
-                                                                      tolerance=i["tolerance"], **state_options(i["state_check"]))),
+                                                                      tolerance=i["tolerance"], **state_options(i["state_check"]),
+                                                                      **marketplace(i))),
+    "app_callback": lambda i: callback(sh.verify_app_callback(i["query"], access_type=i["access_type"], secrets=i["secrets"],
+                                                              now=i["now"], tolerance=i["tolerance"],
+                                                              **state_options(i["state_check"]), **marketplace(i))),
+    "ui_extension_signature": _ui_extension,
     "oauth_callback": lambda i: callback(sh.verify_oauth_callback(i["query"], flow=i["flow"], now=i["now"], **state_options(i["state_check"]))),
     "verify_webhook": _webhook,
     "deauthorization": _deauth,

@@ -149,6 +149,7 @@ fn main() {
                 now: t,
                 tolerance: Tolerance::default(),
                 state: StateCheck::Plain { expected: "st_8hG2kq" },
+                marketplace: stripe_handshake::install::Marketplace::Refuse,
             };
             black_box(verify_install_callback(black_box(&query), &opts).unwrap());
         }),

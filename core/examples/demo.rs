@@ -52,11 +52,13 @@ fn main() -> Result<()> {
         now: now + 21,
         tolerance: Tolerance::default(),
         state: StateCheck::Signed { keys: &state_keys, session_id: session },
+        marketplace: stripe_handshake::install::Marketplace::Refuse,
     };
     match verify_install_callback(&query, &opts)? {
         InstallCallback::Installed(i) => {
             println!("verified install: account {} by user {}", i.account_id(), i.user_id())
         }
+        InstallCallback::Marketplace(m) => println!("installed from the Marketplace: account {}", m.account_id()),
         InstallCallback::Denied(d) => println!("user cancelled: {}", d.error()),
     }
     let forged = query.replace("acct_demo", "acct_attacker");

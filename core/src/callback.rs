@@ -11,6 +11,7 @@ use crate::encoding::{cap, form_decode};
 use crate::error::{Error, OAuthErrorKind, Result};
 use crate::ids::{IdKind, ACCOUNT_ID, CALLBACK_ID};
 use crate::json::{install_payload, StateField};
+use crate::oauth::{HttpRequest, OAuthProvider, RequestOptions, SecretKey};
 use crate::signature::{SigningSecret, Tolerance, VerifiedSignature, Verifier, Window};
 use crate::state::{Flow, StateCheck, StateOutcome};
 
@@ -61,7 +62,7 @@ impl Params {
         self.values.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 
-    fn require_id(&self, name: &'static str, kind: IdKind) -> Result<&str> {
+    pub(crate) fn require_id(&self, name: &'static str, kind: IdKind) -> Result<&str> {
         let v = self.get(name).filter(|v| !v.is_empty()).ok_or(Error::MissingParameter { name })?;
         if !kind.matches(v) {
             return Err(Error::MalformedQuery { reason: kind.reason() });
@@ -77,7 +78,7 @@ impl Params {
 /// ```
 /// use stripe_handshake::{SigningSecret, Tolerance, OAuthErrorKind, install::{InstallVerifyOptions, InstallCallback, verify_install_callback}, state::StateCheck};
 /// let opts = InstallVerifyOptions { secrets: &[SigningSecret::new("absec_x").unwrap()], now: 0,
-///     tolerance: Tolerance::default(), state: StateCheck::Stateless };
+///     tolerance: Tolerance::default(), state: StateCheck::Plain { expected: "st" }, marketplace: Default::default() };
 /// let InstallCallback::Denied(d) = verify_install_callback(
 ///     "error=access_denied&error_description=The+user+denied", &opts).unwrap() else { unreachable!() };
 /// assert_eq!((d.kind(), d.error(), d.description()), (OAuthErrorKind::AccessDenied, "access_denied", Some("The user denied")));
@@ -90,7 +91,7 @@ pub struct CallbackDenial {
 }
 
 impl CallbackDenial {
-    fn from_params(p: &Params) -> Option<Self> {
+    pub(crate) fn from_params(p: &Params) -> Option<Self> {
         let error = p.get("error")?;
         Some(Self {
             kind: OAuthErrorKind::from_wire(error),
@@ -119,16 +120,17 @@ impl CallbackDenial {
 /// An install whose `install_signature` verified and whose `state` passed the check.
 ///
 /// ```
-/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, InstallCallback, verify_install_callback}, state::{StateCheck, StateOutcome}, testing::{sign_header, percent_encode_into}};
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, InstallCallback, Marketplace, verify_install_callback}, state::{StateCheck, StateOutcome}, testing::{sign_header, percent_encode_into}};
 /// let secret = SigningSecret::new("absec_x").unwrap();
-/// let sig = sign_header(install_payload(StateField::Omitted, "usr_1", "acct_1").as_bytes(), &secret, 100).unwrap();
-/// let mut q = String::from("user_id=usr_1&account_id=acct_1&livemode=false&install_signature=");
+/// let sig = sign_header(install_payload(StateField::Value("st"), "usr_1", "acct_1").as_bytes(), &secret, 100).unwrap();
+/// let mut q = String::from("user_id=usr_1&account_id=acct_1&state=st&livemode=false&install_signature=");
 /// percent_encode_into(&mut q, &sig);
-/// let opts = InstallVerifyOptions { secrets: &[secret], now: 100, tolerance: Tolerance::default(), state: StateCheck::Stateless };
+/// let opts = InstallVerifyOptions { secrets: &[secret], now: 100, tolerance: Tolerance::default(),
+///     state: StateCheck::Plain { expected: "st" }, marketplace: Marketplace::Refuse };
 /// let InstallCallback::Installed(i) = verify_install_callback(&q, &opts).unwrap() else { unreachable!() };
-/// assert_eq!((i.user_id(), i.account_id(), i.state(), i.livemode()), ("usr_1", "acct_1", None, Some("false")));
+/// assert_eq!((i.user_id(), i.account_id(), i.state(), i.livemode()), ("usr_1", "acct_1", Some("st"), Some("false")));
 /// assert_eq!((i.signature().timestamp(), i.signature().secret_index()), (100, 0));
-/// assert_eq!(i.state_outcome(), &StateOutcome::Stateless);
+/// assert_eq!(i.state_outcome(), &StateOutcome::Plain);
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct VerifiedInstall {
@@ -191,9 +193,10 @@ impl fmt::Debug for VerifiedInstall {
 /// ```
 /// use stripe_handshake::{SigningSecret, Tolerance, install::{InstallVerifyOptions, verify_install_callback, InstallCallback}, state::StateCheck};
 /// let opts = InstallVerifyOptions { secrets: &[SigningSecret::new("absec_x").unwrap()], now: 0,
-///     tolerance: Tolerance::default(), state: StateCheck::Plain { expected: "st" } };
+///     tolerance: Tolerance::default(), state: StateCheck::Plain { expected: "st" }, marketplace: Default::default() };
 /// match verify_install_callback("error=access_denied", &opts) {
 ///     Ok(InstallCallback::Installed(install)) => println!("store {}", install.account_id()),
+///     Ok(InstallCallback::Marketplace(install)) => println!("installed from the Marketplace: {}", install.account_id()),
 ///     Ok(InstallCallback::Denied(denial)) => assert_eq!(denial.error(), "access_denied"),
 ///     Err(e) => println!("refuse: {}", e.code()),
 /// }
@@ -202,8 +205,130 @@ impl fmt::Debug for VerifiedInstall {
 pub enum InstallCallback {
     /// Installed, signature and state verified.
     Installed(VerifiedInstall),
+    /// Installed without a state (started from the Stripe App Marketplace, not from your
+    /// link), accepted because the options say so ([`Marketplace`]). The signature proves
+    /// Stripe saw the install; nothing proves this browser started it.
+    Marketplace(MarketplaceInstall),
     /// The user cancelled (`error=access_denied`); nothing was installed.
     Denied(CallbackDenial),
+}
+
+/// What to do with an install (or an OAuth-type app's authorization) that arrives without a
+/// `state`: the user installed from the Stripe App Marketplace and never visited you first,
+/// or someone replays such a redirect at your users.
+///
+/// ```
+/// use stripe_handshake::install::Marketplace;
+/// assert_eq!(Marketplace::parse("accept").unwrap(), Marketplace::Accept);
+/// assert_eq!(Marketplace::default(), Marketplace::Refuse);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Marketplace {
+    /// Refuse it with `state_missing` (the default).
+    #[default]
+    Refuse,
+    /// Accept it as [`InstallCallback::Marketplace`], when signed over `"state":null` or
+    /// `"state":""`.
+    Accept,
+    /// Also accept a signature over `{"user_id":…,"account_id":…}` with no `state` key. Those
+    /// are the exact bytes your app's UI extensions sign with the same secret
+    /// (`fetchStripeSignature`), so any Dashboard user of that account who can open your app
+    /// can produce one at any time.
+    AcceptUiExtensionForm,
+}
+
+impl Marketplace {
+    /// Parses `"refuse"`, `"accept"` or `"accept_ui_extension_form"`.
+    ///
+    /// # Errors
+    /// `invalid_argument` for any other string.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "refuse" => Ok(Self::Refuse),
+            "accept" => Ok(Self::Accept),
+            "accept_ui_extension_form" => Ok(Self::AcceptUiExtensionForm),
+            _ => Err(Error::InvalidArgument {
+                what: "marketplace",
+                reason: "use refuse, accept or accept_ui_extension_form",
+            }),
+        }
+    }
+}
+
+/// How a stateless install was signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatelessForm {
+    /// `{"state":null,…}` (what Stripe's Ruby sample signs without a state).
+    Null,
+    /// `{"state":"",…}` (an empty `state=` in the redirect).
+    Empty,
+    /// `{"user_id":…,"account_id":…}`: the UI extension form.
+    Omitted,
+}
+
+impl StatelessForm {
+    /// `"null"`, `"empty"` or `"omitted"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Empty => "empty",
+            Self::Omitted => "omitted",
+        }
+    }
+}
+
+/// An install without a state, accepted as [`Marketplace`] allows.
+///
+/// ```
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, InstallCallback, Marketplace, StatelessForm, verify_install_callback}, state::StateCheck, testing::{sign_header, percent_encode_into}};
+/// let secret = SigningSecret::new("absec_x").unwrap();
+/// let sig = sign_header(install_payload(StateField::Null, "usr_1", "acct_1").as_bytes(), &secret, 100).unwrap();
+/// let mut q = String::from("user_id=usr_1&account_id=acct_1&install_signature=");
+/// percent_encode_into(&mut q, &sig);
+/// let mut opts = InstallVerifyOptions { secrets: &[secret], now: 100, tolerance: Tolerance::default(),
+///     state: StateCheck::Plain { expected: "st_from_session" }, marketplace: Marketplace::Accept };
+/// let InstallCallback::Marketplace(m) = verify_install_callback(&q, &opts).unwrap() else { unreachable!() };
+/// assert_eq!((m.user_id(), m.account_id(), m.form()), ("usr_1", "acct_1", StatelessForm::Null));
+/// // Reject twin: the default refuses it.
+/// opts.marketplace = Marketplace::Refuse;
+/// assert_eq!(verify_install_callback(&q, &opts).unwrap_err().code(), "state_missing");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarketplaceInstall {
+    user_id: String,
+    account_id: String,
+    livemode: Option<String>,
+    form: StatelessForm,
+    signature: VerifiedSignature,
+}
+
+impl MarketplaceInstall {
+    /// The Stripe user who installed (`usr_…`).
+    #[must_use]
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    /// The account that installed (`acct_…`).
+    #[must_use]
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+    /// `livemode` as given. Not signed.
+    #[must_use]
+    pub fn livemode(&self) -> Option<&str> {
+        self.livemode.as_deref()
+    }
+    /// Which payload the signature covers.
+    #[must_use]
+    pub fn form(&self) -> StatelessForm {
+        self.form
+    }
+    /// The verified `install_signature`.
+    #[must_use]
+    pub fn signature(&self) -> &VerifiedSignature {
+        &self.signature
+    }
 }
 
 /// Everything an install-callback check needs besides the query.
@@ -212,7 +337,7 @@ pub enum InstallCallback {
 /// use stripe_handshake::{SigningSecret, Tolerance, install::{InstallVerifyOptions, verify_install_callback}, state::StateCheck};
 /// let secrets = [SigningSecret::new("absec_new").unwrap(), SigningSecret::new("absec_old").unwrap()];
 /// let opts = InstallVerifyOptions { secrets: &secrets, now: 1_700_000_000, tolerance: Tolerance::default(),
-///     state: StateCheck::Plain { expected: "st_from_session" } };
+///     state: StateCheck::Plain { expected: "st_from_session" }, marketplace: Default::default() };
 /// assert_eq!(verify_install_callback("user_id=usr_1", &opts).unwrap_err().code(), "missing_parameter");
 /// ```
 #[derive(Clone, Debug)]
@@ -223,8 +348,12 @@ pub struct InstallVerifyOptions<'a> {
     pub now: u64,
     /// How far the signature's timestamp may be from now.
     pub tolerance: Tolerance,
-    /// How `state` must be checked.
+    /// How a `state` must be checked. [`StateCheck::Stateless`] means you start no installs
+    /// yourself: every callback with a state is `unexpected_state`, and `marketplace` must
+    /// accept the others.
     pub state: StateCheck<'a>,
+    /// What to do with an install that carries no state.
+    pub marketplace: Marketplace,
 }
 
 const INSTALL_PARAMS: &[&str] =
@@ -233,13 +362,14 @@ const INSTALL_PARAMS: &[&str] =
 /// Verifies the redirect after an install link from its raw query string.
 ///
 /// The signed payload is `JSON.stringify({state, user_id, account_id})`, built byte for
-/// byte; when `state` is absent both forms Stripe's samples use (key omitted, and
-/// `"state":null`) are tried. The signature is checked first, then the time window, then
-/// the state. A cancel (`error=…`) comes back as [`InstallCallback::Denied`], unsigned and
-/// without state.
+/// byte. The signature is checked first, then the time window, then the state. A callback
+/// without a state (no `state`, or an empty `state=`) is an install you did not start: it is
+/// refused with `state_missing` unless `marketplace` accepts it, and then comes back as
+/// [`InstallCallback::Marketplace`], never as a state-checked install. A cancel (`error=…`)
+/// comes back as [`InstallCallback::Denied`], unsigned and without state.
 ///
 /// ```
-/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, verify_install_callback, InstallCallback}, state::StateCheck, testing::{sign_header, percent_encode_into}};
+/// use stripe_handshake::{SigningSecret, Tolerance, install::{install_payload, StateField, InstallVerifyOptions, Marketplace, verify_install_callback, InstallCallback}, state::StateCheck, testing::{sign_header, percent_encode_into}};
 /// let secret = SigningSecret::new("absec_test").unwrap();
 /// let payload = install_payload(StateField::Value("st"), "usr_1", "acct_1");
 /// let sig = sign_header(payload.as_bytes(), &secret, 1_700_000_000).unwrap();
@@ -247,11 +377,11 @@ const INSTALL_PARAMS: &[&str] =
 /// percent_encode_into(&mut q, &sig);
 /// let opts = InstallVerifyOptions {
 ///     secrets: &[secret], now: 1_700_000_005, tolerance: Tolerance::default(),
-///     state: StateCheck::Plain { expected: "st" },
+///     state: StateCheck::Plain { expected: "st" }, marketplace: Marketplace::Refuse,
 /// };
 /// match verify_install_callback(&q, &opts).unwrap() {
 ///     InstallCallback::Installed(i) => assert_eq!(i.account_id(), "acct_1"),
-///     InstallCallback::Denied(_) => unreachable!(),
+///     _ => unreachable!(),
 /// }
 /// // Reject twin: another account id under the same signature.
 /// let forged = q.replace("acct_1", "acct_2");
@@ -260,8 +390,11 @@ const INSTALL_PARAMS: &[&str] =
 ///
 /// # Errors
 /// Query errors (`query_too_large`, `malformed_query`, `duplicate_parameter`,
-/// `missing_parameter`), every signature error, every state error.
+/// `missing_parameter`), every signature error, every state error,
+/// `ui_extension_form_refused`; `invalid_argument` for [`StateCheck::Stateless`] with
+/// [`Marketplace::Refuse`] (nothing could pass).
 pub fn verify_install_callback(query: &str, opts: &InstallVerifyOptions<'_>) -> Result<InstallCallback> {
+    check_install_options(&opts.state, opts.marketplace)?;
     let p = Params::parse(query, INSTALL_PARAMS)?;
     if let Some(denial) = CallbackDenial::from_params(&p) {
         return Ok(InstallCallback::Denied(denial));
@@ -269,28 +402,64 @@ pub fn verify_install_callback(query: &str, opts: &InstallVerifyOptions<'_>) -> 
     let user_id = p.require_id("user_id", CALLBACK_ID)?;
     let account_id = p.require_id("account_id", ACCOUNT_ID)?;
     let signature = p.get("install_signature").ok_or(Error::MissingParameter { name: "install_signature" })?;
-    let state = p.get("state");
     let verifier = Verifier::new(opts.secrets, opts.tolerance)?;
-    let verified = match state {
-        Some(s) => {
-            let payload = install_payload(StateField::Value(s), user_id, account_id);
-            verifier.verify_candidates(&[payload.as_bytes()], signature, Window::At(opts.now))?
+    let window = Window::At(opts.now);
+    let livemode = p.get("livemode").map(|l| cap(l, 16));
+    match p.get("state") {
+        Some(state) if !state.is_empty() => {
+            let payload = install_payload(StateField::Value(state), user_id, account_id);
+            let verified = verifier.verify_candidates(&[payload.as_bytes()], signature, window)?;
+            let state_outcome = opts.state.run(Some(state), Flow::InstallLink, opts.now)?;
+            Ok(InstallCallback::Installed(VerifiedInstall {
+                user_id: user_id.to_owned(),
+                account_id: account_id.to_owned(),
+                state: Some(state.to_owned()),
+                state_outcome,
+                livemode,
+                signature: verified,
+            }))
         }
-        None => {
-            let omitted = install_payload(StateField::Omitted, user_id, account_id);
-            let null = install_payload(StateField::Null, user_id, account_id);
-            verifier.verify_candidates(&[omitted.as_bytes(), null.as_bytes()], signature, Window::At(opts.now))?
+        empty => {
+            // MAC first: which stateless form was signed, if any.
+            let try_form = |field: StateField<'_>| {
+                let payload = install_payload(field, user_id, account_id);
+                verifier.verify_candidates(&[payload.as_bytes()], signature, window)
+            };
+            let (verified, form) = if empty.is_some() {
+                (try_form(StateField::Value(""))?, StatelessForm::Empty)
+            } else {
+                match try_form(StateField::Null) {
+                    Ok(v) => (v, StatelessForm::Null),
+                    Err(Error::SignatureMismatch) => (try_form(StateField::Omitted)?, StatelessForm::Omitted),
+                    Err(e) => return Err(e),
+                }
+            };
+            match (opts.marketplace, form) {
+                (Marketplace::Refuse, _) => Err(Error::StateMissing),
+                (Marketplace::Accept, StatelessForm::Omitted) => Err(Error::UiExtensionFormRefused),
+                _ => Ok(InstallCallback::Marketplace(MarketplaceInstall {
+                    user_id: user_id.to_owned(),
+                    account_id: account_id.to_owned(),
+                    livemode,
+                    form,
+                    signature: verified,
+                })),
+            }
         }
-    };
-    let state_outcome = opts.state.run(state, Flow::InstallLink, opts.now)?;
-    Ok(InstallCallback::Installed(VerifiedInstall {
-        user_id: user_id.to_owned(),
-        account_id: account_id.to_owned(),
-        state: state.map(str::to_owned),
-        state_outcome,
-        livemode: p.get("livemode").map(|l| cap(l, 16)),
-        signature: verified,
-    }))
+    }
+}
+
+/// `StateCheck::Stateless` with `Marketplace::Refuse` lets nothing through: a configuration
+/// mistake, said at once.
+pub(crate) fn check_install_options(state: &StateCheck<'_>, marketplace: Marketplace) -> Result<()> {
+    if matches!(state, StateCheck::Stateless) && marketplace == Marketplace::Refuse {
+        return Err(Error::InvalidArgument {
+            what: "state check",
+            reason: "installs without a state are refused unless marketplace accepts them: pass an expected state, \
+                     state keys with a session id, or marketplace: accept",
+        });
+    }
+    Ok(())
 }
 
 /// An OAuth redirect with a `code` whose `state` passed the check.
@@ -307,6 +476,7 @@ pub struct AuthorizedCallback {
     code: String,
     scope: Option<String>,
     state_outcome: StateOutcome,
+    provider: OAuthProvider,
 }
 
 impl AuthorizedCallback {
@@ -328,6 +498,28 @@ impl AuthorizedCallback {
     pub fn state_outcome(&self) -> &StateOutcome {
         &self.state_outcome
     }
+    /// Which token endpoint the code belongs to: the flow's. An Apps code sent to Connect's
+    /// endpoint fails ("Authorization code provided does not belong to you").
+    #[must_use]
+    pub fn provider(&self) -> OAuthProvider {
+        self.provider
+    }
+    /// The code exchange at this code's own token endpoint; see
+    /// [`crate::oauth::code_exchange_request`].
+    ///
+    /// ```
+    /// use stripe_handshake::{SecretKey, oauth::{verify_oauth_callback, OAuthCallback, RequestOptions}, state::{Flow, StateCheck}};
+    /// let OAuthCallback::Authorized(a) = verify_oauth_callback("code=ac_1&state=s", Flow::AppsOAuth,
+    ///     &StateCheck::Plain { expected: "s" }, 0).unwrap() else { unreachable!() };
+    /// let r = a.exchange_request(&SecretKey::parse("sk_test_1").unwrap(), &RequestOptions::default()).unwrap();
+    /// assert_eq!(r.url, "https://api.stripe.com/v1/oauth/token");
+    /// ```
+    ///
+    /// # Errors
+    /// As [`crate::oauth::code_exchange_request`].
+    pub fn exchange_request(&self, key: &SecretKey, opts: &RequestOptions<'_>) -> Result<HttpRequest> {
+        crate::oauth::code_exchange_request(self.provider, key, &self.code, opts)
+    }
 }
 
 impl fmt::Debug for AuthorizedCallback {
@@ -336,6 +528,7 @@ impl fmt::Debug for AuthorizedCallback {
             .field("code", &"[redacted]")
             .field("scope", &self.scope)
             .field("state_outcome", &self.state_outcome)
+            .field("provider", &self.provider)
             .finish()
     }
 }
@@ -391,6 +584,7 @@ pub fn verify_oauth_callback(query: &str, flow: Flow, state: &StateCheck<'_>, no
         code: code.to_owned(),
         scope: p.get("scope").map(|s| cap(s, 64)),
         state_outcome,
+        provider: if flow == Flow::AppsOAuth { OAuthProvider::Apps } else { OAuthProvider::Connect },
     }))
 }
 

@@ -309,6 +309,10 @@ errors! {
     /// The callback carries a `state` but the caller said it expected none.
     UnexpectedState
         => "unexpected_state", State, "the callback has a state but the check said none";
+    /// An install without a state whose signature covers `{"user_id":…,"account_id":…}`: the
+    /// bytes the app's UI extensions sign with the same secret.
+    UiExtensionFormRefused
+        => "ui_extension_form_refused", State, "a stateless install signed in the UI extension form, which Dashboard users can produce";
     /// A plain `state` differs from the expected value.
     StateMismatch
         => "state_mismatch", State, "a plain state differs";
@@ -557,7 +561,8 @@ impl fmt::Display for Error {
             ),
             Self::InvalidManifest { reason } => write!(f, "stripe-app.json is unusable: {reason}"),
             Self::StateMissing => f.write_str(
-                "the callback has no state but one was expected; refuse it, or say explicitly that stateless callbacks are acceptable",
+                "the callback has no state but one was expected; refuse it (an install from the Stripe App Marketplace \
+                 carries none: accept those knowingly with marketplace: accept)",
             ),
             Self::UnexpectedState => f.write_str(
                 "the callback has a state but the check was told to expect none; check the state instead",
@@ -602,6 +607,12 @@ impl fmt::Display for Error {
                 write!(f, "the callback has no {name} parameter")
             }
             Self::MalformedEvent { reason } => write!(f, "the webhook body is not a Stripe event: {reason}"),
+            Self::UiExtensionFormRefused => f.write_str(
+                "this install has no state and its install_signature covers {\"user_id\",\"account_id\"} only: the \
+                 same bytes your app's UI extensions sign (fetchStripeSignature), which any Dashboard user of that \
+                 account can produce. Start installs from your link with a state, or accept this form knowingly \
+                 with marketplace: accept_ui_extension_form",
+            ),
             Self::SnapshotEventGiven => f.write_str(
                 "this body is a snapshot event (\"object\": \"event\"), not an event notification: verify it with \
                  verify_webhook (verifyWebhook), or send this destination thin events",

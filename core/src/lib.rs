@@ -9,6 +9,7 @@
 #[doc = include_str!("../../README.md")]
 mod readme {}
 
+mod apps;
 mod callback;
 mod crypto;
 mod encoding;

@@ -219,6 +219,19 @@ pub enum OAuthProvider {
 }
 
 impl OAuthProvider {
+    /// `"apps"` or `"connect"`.
+    ///
+    /// ```
+    /// assert_eq!(stripe_handshake::oauth::OAuthProvider::Apps.as_str(), "apps");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Apps => "apps",
+            Self::Connect => "connect",
+        }
+    }
+
     /// Parses `"apps"` or `"connect"`.
     ///
     /// ```

@@ -93,7 +93,7 @@ proptest! {
         let _ = coded(verify(&bytes, &s, &[secret()], now, Tolerance::default()));
         let _ = coded(verify_webhook(&bytes, &s, &[secret()], now, Tolerance::default()));
         let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
-        let opts = InstallVerifyOptions { secrets: &[secret()], now, tolerance: Tolerance::default(), state: StateCheck::Signed { keys: &keys, session_id: b"s" } };
+        let opts = InstallVerifyOptions { secrets: &[secret()], now, tolerance: Tolerance::default(), state: StateCheck::Signed { keys: &keys, session_id: b"s" }, marketplace: stripe_handshake::install::Marketplace::Accept };
         let _ = coded(verify_install_callback(&s, &opts));
         let _ = coded(verify_oauth_callback(&s, Flow::ConnectOAuth, &StateCheck::Plain { expected: "x" }, now));
         let _ = coded(verify_state_token(&keys, Some(&s), b"s", Flow::InstallLink, now));
@@ -145,6 +145,7 @@ fn resource_caps_refuse_before_parsing() {
         now: 1,
         tolerance: Tolerance::default(),
         state: StateCheck::Stateless,
+        marketplace: stripe_handshake::install::Marketplace::Accept,
     };
     assert_eq!(verify_install_callback(&query, &opts).unwrap_err().code(), "query_too_large");
     assert_eq!(parse_token_response(200, &vec![b'{'; 1 << 20]).unwrap_err().code(), "response_too_large");

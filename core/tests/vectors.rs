@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 use stripe_handshake::{
     dangerous, hmac_sha256,
     install::{
-        install_link, install_payload, verify_install_callback, InstallCallback, InstallLinkParams,
-        InstallVerifyOptions, StateField,
+        install_link, install_payload, verify_app_callback, verify_install_callback, verify_ui_extension_signature,
+        AppAccess, AppCallback, AppCallbackOptions, InstallCallback, InstallLinkParams, InstallVerifyOptions,
+        Marketplace, StateField,
     },
     oauth::{
         apps_oauth_link, code_exchange_request, connect_oauth_link, deauthorize_request, parse_deauthorize_response,
@@ -240,7 +241,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             let e: [u8; 32] = hexb(i, "entropy_hex").try_into().unwrap();
             json!({"state": plain_state_from_entropy(&e)})
         }
-        "install_callback" | "oauth_callback" => {
+        "install_callback" | "oauth_callback" | "app_callback" => {
             let c = &i["state_check"];
             let keys;
             let session;
@@ -251,45 +252,98 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                     session = hexb(c, "session_id_hex");
                     StateCheck::Signed { keys: &keys, session_id: &session }
                 }
-                "stateless" => StateCheck::Stateless,
+                "stateless" | "none" => StateCheck::Stateless,
                 m => panic!("state mode {m}"),
             };
-            if op == "install_callback" {
-                let secrets = secrets(i)?;
+            let marketplace = opt_s(i, "marketplace").map_or(Ok(Marketplace::Refuse), Marketplace::parse)?;
+            if op == "oauth_callback" {
+                return Ok(
+                    match verify_oauth_callback(s(i, "query"), Flow::parse(s(i, "flow"))?, &check, u(i, "now"))? {
+                        OAuthCallback::Denied(d) => denial(&d),
+                        OAuthCallback::Authorized(a) => {
+                            let mut m = serde_json::Map::new();
+                            m.insert("outcome".into(), json!("authorized"));
+                            m.insert("code".into(), json!(a.code()));
+                            m.insert("scope".into(), json!(a.scope()));
+                            m.insert("provider".into(), json!(a.provider().as_str()));
+                            state_outcome_fields(&mut m, a.state_outcome());
+                            Value::Object(m)
+                        }
+                    },
+                );
+            }
+            let secrets = if i.get("secrets").is_some_and(|v| !v.is_null()) { secrets(i)? } else { Vec::new() };
+            let result = if op == "install_callback" {
                 let opts = InstallVerifyOptions {
                     secrets: &secrets,
                     now: u(i, "now"),
                     tolerance: tolerance(i)?,
                     state: check,
+                    marketplace,
                 };
                 match verify_install_callback(s(i, "query"), &opts)? {
-                    InstallCallback::Denied(d) => denial(&d),
-                    InstallCallback::Installed(v) => {
-                        let mut m = serde_json::Map::new();
-                        m.insert("outcome".into(), json!("installed"));
-                        m.insert("user_id".into(), json!(v.user_id()));
-                        m.insert("account_id".into(), json!(v.account_id()));
-                        m.insert("state".into(), json!(v.state()));
-                        m.insert("livemode".into(), json!(v.livemode()));
-                        m.insert("timestamp".into(), json!(v.signature().timestamp()));
-                        m.insert("secret_index".into(), json!(v.signature().secret_index()));
-                        state_outcome_fields(&mut m, v.state_outcome());
-                        Value::Object(m)
-                    }
+                    InstallCallback::Denied(d) => AppCallback::Denied(d),
+                    InstallCallback::Installed(v) => AppCallback::Installed(v),
+                    InstallCallback::Marketplace(m) => AppCallback::MarketplaceInstall(m),
                 }
             } else {
-                match verify_oauth_callback(s(i, "query"), Flow::parse(s(i, "flow"))?, &check, u(i, "now"))? {
-                    OAuthCallback::Denied(d) => denial(&d),
-                    OAuthCallback::Authorized(a) => {
-                        let mut m = serde_json::Map::new();
-                        m.insert("outcome".into(), json!("authorized"));
-                        m.insert("code".into(), json!(a.code()));
-                        m.insert("scope".into(), json!(a.scope()));
-                        state_outcome_fields(&mut m, a.state_outcome());
-                        Value::Object(m)
+                let opts = AppCallbackOptions {
+                    access: AppAccess::parse(s(i, "access_type"))?,
+                    secrets: &secrets,
+                    now: u(i, "now"),
+                    tolerance: tolerance(i)?,
+                    state: check,
+                    marketplace,
+                };
+                verify_app_callback(s(i, "query"), &opts)?
+            };
+            let mut m = serde_json::Map::new();
+            match result {
+                AppCallback::Denied(d) => return Ok(denial(&d)),
+                AppCallback::Installed(v) => {
+                    m.insert("outcome".into(), json!("installed"));
+                    m.insert("user_id".into(), json!(v.user_id()));
+                    m.insert("account_id".into(), json!(v.account_id()));
+                    m.insert("state".into(), json!(v.state()));
+                    m.insert("livemode".into(), json!(v.livemode()));
+                    m.insert("timestamp".into(), json!(v.signature().timestamp()));
+                    m.insert("secret_index".into(), json!(v.signature().secret_index()));
+                    state_outcome_fields(&mut m, v.state_outcome());
+                }
+                AppCallback::MarketplaceInstall(v) => {
+                    m.insert("outcome".into(), json!("marketplace_install"));
+                    m.insert("user_id".into(), json!(v.user_id()));
+                    m.insert("account_id".into(), json!(v.account_id()));
+                    m.insert("livemode".into(), json!(v.livemode()));
+                    m.insert("signed_form".into(), json!(v.form().as_str()));
+                    m.insert("timestamp".into(), json!(v.signature().timestamp()));
+                    m.insert("secret_index".into(), json!(v.signature().secret_index()));
+                }
+                AppCallback::Authorized(a) | AppCallback::MarketplaceAuthorized(a) => {
+                    let tag = if a.state_outcome().is_some() { "authorized" } else { "marketplace_authorized" };
+                    m.insert("outcome".into(), json!(tag));
+                    m.insert("code".into(), json!(a.code()));
+                    m.insert("user_id".into(), json!(a.user_id()));
+                    m.insert("account_id".into(), json!(a.account_id()));
+                    m.insert("provider".into(), json!(a.provider().as_str()));
+                    if let Some(o) = a.state_outcome() {
+                        state_outcome_fields(&mut m, o);
                     }
                 }
             }
+            Value::Object(m)
+        }
+        "ui_extension_signature" => {
+            let c = verify_ui_extension_signature(
+                s(i, "header"),
+                s(i, "user_id"),
+                s(i, "account_id"),
+                &secrets(i)?,
+                u(i, "now"),
+                tolerance(i)?,
+            )?;
+            json!({"user_id": c.user_id(), "account_id": c.account_id(), "timestamp": c.signature().timestamp(),
+                   "secret_index": c.signature().secret_index()})
         }
         "verify_webhook" => {
             let e = verify_webhook(&payload(i), s(i, "header"), &secrets(i)?, u(i, "now"), tolerance(i)?)?;

@@ -15,6 +15,7 @@ fuzz_target!(|query: &str| {
             now: 1_700_000_000,
             tolerance: Tolerance::default(),
             state,
+            marketplace: stripe_handshake::install::Marketplace::Accept,
         };
         if let Err(e) = verify_install_callback(query, &opts) {
             assert!(Error::ALL_CODES.contains(&e.code()));

@@ -63,11 +63,22 @@ describe('the emulator', () => {
     assert.equal(createHmac('sha256', emu.config.app.appSecret).update(`${t}.${payload}`).digest('hex'), v1)
     assert.equal(payload, `{"state":"s 1","user_id":"${emu.config.account.userId}","account_id":"${emu.config.account.id}"}`)
     assert.throws(() => stripe.webhooks.signature.verifyHeader(payload.replace('s 1', 's 2'), q.get('install_signature'), emu.config.app.appSecret, 300))
-    // No state sent: the key is left out of the signed JSON, as the Node sample does.
+    // No state sent: signed in the configured form, "state":null (the Ruby sample) by default, or
+    // with the key left out as the Node sample does (the UI extension form).
     const bare = new URLSearchParams(await authorize(emu, `/apps/install/link/${emu.config.app.linkId}`))
     assert.equal(bare.get('state'), null)
-    const unsigned = JSON.stringify({ user_id: bare.get('user_id'), account_id: bare.get('account_id') })
-    assert.ok(stripe.webhooks.signature.verifyHeader(unsigned, bare.get('install_signature'), emu.config.app.appSecret, 300))
+    const nulled = JSON.stringify({ state: null, user_id: bare.get('user_id'), account_id: bare.get('account_id') })
+    assert.ok(stripe.webhooks.signature.verifyHeader(nulled, bare.get('install_signature'), emu.config.app.appSecret, 300))
+    emu.config.app.statelessForm = 'omitted'
+    try {
+      const omitted = new URLSearchParams(await authorize(emu, `/apps/marketplace/install?app=${emu.config.app.id}`))
+      assert.equal(omitted.get('state'), null)
+      const unsigned = JSON.stringify({ user_id: omitted.get('user_id'), account_id: omitted.get('account_id') })
+      assert.ok(stripe.webhooks.signature.verifyHeader(unsigned, omitted.get('install_signature'), emu.config.app.appSecret, 300))
+      assert.throws(() => stripe.webhooks.signature.verifyHeader(nulled, omitted.get('install_signature'), emu.config.app.appSecret, 300))
+    } finally {
+      emu.config.app.statelessForm = 'null'
+    }
   })
 
   test('a cancelled install comes back with access_denied and no state; a denied OAuth keeps state', async () => {

@@ -51,6 +51,32 @@ export function platformScenarios(name, start, expect) {
       await page.context().close()
     })
 
+    test('install from the Marketplace (no state): accepted as its own outcome, never tied to this browser', async () => {
+      const acct = useAccount('Marketplace')
+      const page = await fresh()
+      const r = await runFlow(page, `${emu.url}/apps/marketplace/install?app=${emu.config.app.id}`)
+      assert.equal(r.outcome, 'marketplace_install', r.text)
+      const s = await store()
+      assert.equal(s.installs[acct].fromMarketplace, true)
+      assert.equal(s.installs[acct].userId, emu.config.account.userId)
+      assert.equal(s.installs[acct].session ?? null, null)
+      await page.context().close()
+    })
+
+    test('install from the Marketplace signed in the UI extension form: refused, nothing stored', async () => {
+      const acct = useAccount('UiForm')
+      emu.config.app.statelessForm = 'omitted'
+      try {
+        const page = await fresh()
+        const r = await runFlow(page, `${emu.url}/apps/marketplace/install?app=${emu.config.app.id}`)
+        assert.deepEqual(pick(r), { outcome: 'rejected', code: 'ui_extension_form_refused' })
+        assert.equal((await store()).installs[acct], undefined)
+        await page.context().close()
+      } finally {
+        emu.config.app.statelessForm = 'null'
+      }
+    })
+
     test('install: cancel → typed denial shown, nothing stored', async () => {
       const acct = useAccount('Cancelled')
       const page = await fresh()

@@ -34,6 +34,10 @@ export function defaultConfig() {
       appSecret: 'absec_demo_app_secret_0123456789',
       secretKeys: { test: 'sk_test_demoappdeveloper', live: 'sk_live_demoappdeveloper' },
       redirectUris: [],
+      // How a Marketplace install (no state) is signed, since Stripe's samples disagree: 'omitted'
+      // is JSON.stringify({user_id, account_id}) as the docs' Node sample computes it (also what
+      // UI extensions sign), 'null' is "state":null as the Ruby sample computes it.
+      statelessForm: 'null',
     },
     platform: {
       name: 'Demo Platform',
@@ -103,6 +107,11 @@ class Emulator {
     const q = url.searchParams
     const { app, platform } = this.config
     let m
+    if (req.method === 'GET' && path === '/apps/marketplace/install') {
+      // The user installs from the Stripe App Marketplace: no link of yours, no state.
+      if (q.get('app') !== app.id) return page(res, 404, 'Unknown app', `No app ${q.get('app')} in the Marketplace.`)
+      return this.consent(res, new URLSearchParams(), { kind: 'install', client: app, livemode: false, marketplace: true })
+    }
     if (req.method === 'GET' && (m = /^\/apps\/install\/link\/([^/]+)$/.exec(path))) {
       if (m[1] !== app.linkId) return page(res, 404, 'Unknown install link', `No install link ${m[1]}.`)
       return this.consent(res, q, { kind: 'install', client: app, livemode: false })
@@ -184,7 +193,10 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
       // decision (RFC 6749 §4.1.2.1 requires it; seed 002's example deny URL shows none).
       if (c.kind !== 'install' && c.state !== null) params.push(['state', c.state])
     } else if (c.kind === 'install') {
-      const signed = JSON.stringify({ state: c.state ?? undefined, user_id: account.userId, account_id: account.id })
+      // With a state: JSON.stringify({state, user_id, account_id}) (seed 000). Without one, the
+      // form the configuration names (see defaultConfig).
+      const state = c.state ?? (c.client.statelessForm === 'null' ? null : undefined)
+      const signed = JSON.stringify({ state, user_id: account.userId, account_id: account.id })
       const signature = stripe.webhooks.generateTestHeaderString({ payload: signed, secret: c.client.appSecret, timestamp: this.signingNow() })
       params.push(['user_id', account.userId], ['account_id', account.id])
       if (c.state !== null) params.push(['state', c.state])

@@ -732,9 +732,15 @@ def callbacks_suite():
         pairs.extend(extra)
         return q(pairs)
 
-    def inst(cid, query, check, expect, secrets=(S,), now=NOW, tol=300, note=None):
-        cases.append(case(cid, "install_callback", {"query": query, "secrets": list(secrets), "now": now, "tolerance": tol,
-                                                    "state_check": check}, expect, note))
+    def inst(cid, query, check, expect, secrets=(S,), now=NOW, tol=300, note=None, marketplace=None):
+        inp = {"query": query, "secrets": list(secrets), "now": now, "tolerance": tol, "state_check": check}
+        if marketplace is not None:
+            inp["marketplace"] = marketplace
+        cases.append(case(cid, "install_callback", inp, expect, note))
+
+    def market(form, user="usr_1", acct="acct_1", livemode=None, t=T, secret_index=0):
+        return ok(outcome="marketplace_install", user_id=user, account_id=acct, livemode=livemode, signed_form=form,
+                  timestamp=t, secret_index=secret_index)
 
     def installed(state, user="usr_1", acct="acct_1", livemode=None, secret_index=0, state_outcome="plain", t=T, nonce_out=None, data=None):
         d = dict(outcome="installed", user_id=user, account_id=acct, state=state, livemode=livemode, timestamp=t,
@@ -747,21 +753,41 @@ def callbacks_suite():
     plain = lambda s: {"mode": "plain", "expected": s}
     signed = {"mode": "signed", "keys": KEYS, "session_id_hex": sess.hex()}
     stateless = {"mode": "stateless"}
+    none = {"mode": "none"}  # installs: no state check configured (you start no installs yourself)
 
     inst("ok-plain", signed_query("st_1"), plain("st_1"), installed("st_1"))
     for i, s in enumerate(["a b+c", "100%&x=1", "é😀\u2028", "\u0000\u001f\"\\", "", " lead", "</script>"]):
         inst(f"ok-tricky-state-{i}", signed_query(s), plain(s) if s else plain("x"),
-             installed(s) if s else err("state_mismatch"),
-             note="an empty state signs as \"state\":\"\"" if not s else None)
-    inst("ok-empty-state-stateless", signed_query(""), stateless, installed("", state_outcome="stateless"),
-         note="an empty state= carries nothing to check: the stateless check accepts it (signed as \"state\":\"\")")
-    inst("reject-empty-state-stateless-unsigned", signed_query("", sign_state="x"), stateless, err("signature_mismatch"))
-    inst("ok-absent-omitted-form", signed_query(None), stateless, installed(None, state_outcome="stateless"))
-    inst("ok-absent-null-form", signed_query(None, form="null"), stateless, installed(None, state_outcome="stateless"),
+             installed(s) if s else err("state_missing"),
+             note="an empty state= is no state (signed as \"state\":\"\")" if not s else None)
+    # Installs without a state (docs/protocol.md §9): refused by default; accepted only as the
+    # distinct marketplace_install outcome; the key-omitted form (what UI extensions sign) only
+    # when asked for by name.
+    inst("market-empty-state", signed_query(""), none, market("empty"), marketplace="accept",
+         note="an empty state= carries nothing to check: a marketplace install signed as \"state\":\"\"")
+    inst("market-reject-empty-state-unsigned", signed_query("", sign_state="x"), none, err("signature_mismatch"), marketplace="accept")
+    inst("market-null-form", signed_query(None, form="null"), none, market("null"), marketplace="accept",
          note="Ruby sample signs \"state\":null")
-    inst("reject-absent-but-expected", signed_query(None), plain("st_1"), err("state_missing"))
-    inst("reject-absent-signed-check", signed_query(None), signed, err("state_missing"))
-    inst("reject-stateless-but-present", signed_query("st_1"), stateless, err("unexpected_state"))
+    inst("market-reject-omitted-form", signed_query(None), none, err("ui_extension_form_refused"), marketplace="accept",
+         note="{user_id, account_id} is what the app's UI extensions sign with the same secret")
+    inst("market-omitted-form-by-name", signed_query(None), none, market("omitted"), marketplace="accept_ui_extension_form")
+    inst("market-null-form-by-name", signed_query(None, form="null"), none, market("null"), marketplace="accept_ui_extension_form")
+    inst("market-reject-omitted-default", signed_query(None), plain("st_1"), err("state_missing"),
+         note="the signature verifies (omitted form) but installs without state are refused by default")
+    inst("market-reject-null-default", signed_query(None, form="null"), signed, err("state_missing"))
+    inst("market-reject-empty-default", signed_query(""), signed, err("state_missing"), marketplace="refuse")
+    inst("market-with-state-check", signed_query(None, form="null"), plain("st_1"), market("null"), marketplace="accept",
+         note="a platform that starts installs and accepts Marketplace ones: each comes back as its own outcome")
+    inst("market-stateful-still-checked", signed_query("st_2"), plain("st_1"), err("state_mismatch"), marketplace="accept")
+    inst("market-livemode", signed_query(None, form="null", extra=[("livemode", "false")]), none, market("null", livemode="false"),
+         marketplace="accept")
+    inst("market-reject-forged-account", signed_query(None, form="null", acct="acct_2", sign_acct="acct_1"), none,
+         err("signature_mismatch"), marketplace="accept")
+    inst("market-reject-stale", signed_query(None, form="null"), none, err("timestamp_too_old"), marketplace="accept", now=T + 301)
+    inst("market-reject-unknown-mode", signed_query(None, form="null"), none, err("invalid_argument"), marketplace="always")
+    inst("reject-none-without-marketplace", signed_query(None, form="null"), none, err("invalid_argument"),
+         note="no state check and no Marketplace installs: nothing could pass, said at once")
+    inst("reject-stateless-but-present", signed_query("st_1"), none, err("unexpected_state"), marketplace="accept")
     inst("reject-state-mismatch", signed_query("st_2"), plain("st_1"), err("state_mismatch"))
     inst("reject-state-swapped-under-sig", signed_query("st_2", sign_state="st_1"), plain("st_2"), err("signature_mismatch"))
     inst("reject-account-swapped", signed_query("st_1", acct="acct_2", sign_acct="acct_1"), plain("st_1"), err("signature_mismatch"))
@@ -769,7 +795,8 @@ def callbacks_suite():
     inst("reject-null-form-with-state", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("state", ""),
                                           ("install_signature", sign(S, install_payload(None, "usr_1", "acct_1", "null").encode(), T))]),
          plain("x"), err("signature_mismatch"), note="state= present (empty) is signed as \"\", never as null")
-    inst("reject-absent-but-signed-with-state", signed_query(None, sign_state="st_1", form="value"), stateless, err("signature_mismatch"))
+    inst("reject-absent-but-signed-with-state", signed_query(None, sign_state="st_1", form="value"), none, err("signature_mismatch"),
+         marketplace="accept_ui_extension_form")
     inst("ok-livemode-false", signed_query("st_1", extra=[("livemode", "false")]), plain("st_1"), installed("st_1", livemode="false"))
     inst("ok-undecodable-unknown-key", signed_query("st_1") + "&x%ZZ=1", plain("st_1"), installed("st_1"),
          note="a key that does not decode cannot be one we read: skipped like any unknown key")
@@ -795,7 +822,8 @@ def callbacks_suite():
     inst("reject-missing-user", q([("account_id", "acct_1"), ("install_signature", "t=1,v1=" + "0" * 64)]), plain("x"), err("missing_parameter"))
     inst("reject-missing-account", q([("user_id", "usr_1"), ("install_signature", "t=1,v1=" + "0" * 64)]), plain("x"), err("missing_parameter"))
     inst("reject-missing-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("state", "x")]), plain("x"), err("missing_parameter"))
-    inst("reject-empty-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("install_signature", "")]), stateless, err("missing_header"))
+    inst("reject-empty-signature", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("install_signature", "")]), none, err("missing_header"),
+         marketplace="accept")
     # account_id follows the one id rule (core/src/ids.rs), signed or not: acct_ then A-Z a-z 0-9 _ -.
     inst("ok-account-underscore", signed_query("st_1", acct="acct_test_deauth"), plain("st_1"), installed("st_1", acct="acct_test_deauth"))
     inst("reject-account-not-acct", signed_query("st_1", acct="usr_2"), plain("st_1"), err("malformed_query"))
@@ -809,21 +837,23 @@ def callbacks_suite():
          note="form decoding turns + into a space before signing")
     inst("denied", q([("error", "access_denied"), ("error_description", "The user denied your request")]), plain("x"),
          ok(outcome="denied", error="access_denied", kind="access_denied", description="The user denied your request"))
-    inst("denied-unknown-error", q([("error", "server_error")]), stateless,
-         ok(outcome="denied", error="server_error", kind="other", description=None))
-    inst("denied-capped", q([("error", "e" * 100), ("error_description", "<b>" + "d" * 600)]), stateless,
-         ok(outcome="denied", error="e" * 64, kind="other", description=("<b>" + "d" * 600)[:500]))
-    inst("reject-dup-error", q([("error", "access_denied"), ("error", "x")]), stateless, err("duplicate_parameter"))
+    inst("denied-unknown-error", q([("error", "server_error")]), none,
+         ok(outcome="denied", error="server_error", kind="other", description=None), marketplace="accept")
+    inst("denied-capped", q([("error", "e" * 100), ("error_description", "<b>" + "d" * 600)]), none,
+         ok(outcome="denied", error="e" * 64, kind="other", description=("<b>" + "d" * 600)[:500]), marketplace="accept")
+    inst("reject-dup-error", q([("error", "access_denied"), ("error", "x")]), none, err("duplicate_parameter"), marketplace="accept")
 
     def oauth(cid, query, flow, check, expect, now=NOW, note=None):
         cases.append(case(cid, "oauth_callback", {"query": query, "flow": flow, "state_check": check, "now": now}, expect, note))
 
-    auth = lambda code, scope=None, so="plain", **kw: ok(outcome="authorized", code=code, scope=scope, state_outcome=so, **kw)
+    auth = lambda code, scope=None, so="plain", provider="connect", **kw: ok(outcome="authorized", code=code, scope=scope,
+                                                                            provider=provider, state_outcome=so, **kw)
     oauth("oauth-connect-ok", "code=ac_123&scope=read_write&state=st_1", "connect_oauth", plain("st_1"), auth("ac_123", "read_write"))
-    oauth("oauth-apps-ok", "code=ac_AbC-9_z&state=st_1", "apps_oauth", plain("st_1"), auth("ac_AbC-9_z"))
+    oauth("oauth-apps-ok", "code=ac_AbC-9_z&state=st_1", "apps_oauth", plain("st_1"), auth("ac_AbC-9_z", provider="apps"),
+          note="the code remembers its provider: an Apps code is exchanged at api.stripe.com, never at connect.stripe.com")
     oauth("oauth-reject-state", "code=ac_123&state=st_2", "connect_oauth", plain("st_1"), err("state_mismatch"))
     oauth("oauth-reject-no-state", "code=ac_123", "connect_oauth", plain("st_1"), err("state_missing"))
-    oauth("oauth-stateless-ok", "code=ac_123", "apps_oauth", stateless, auth("ac_123", so="stateless"))
+    oauth("oauth-stateless-ok", "code=ac_123", "apps_oauth", stateless, auth("ac_123", so="stateless", provider="apps"))
     oauth("oauth-reject-connect-stateless", "code=ac_123", "connect_oauth", stateless, err("invalid_argument"),
           note="Connect OAuth has no PKCE: state is its only CSRF defence, so a stateless check is refused")
     oauth("oauth-signed-ok", f"code=ac_1&state={conn_tok}", "connect_oauth", signed,
@@ -841,7 +871,74 @@ def callbacks_suite():
     oauth("oauth-denied-invalid-scope", "error=invalid_scope", "connect_oauth", stateless,
           ok(outcome="denied", error="invalid_scope", kind="invalid_scope", description=None))
     oauth("oauth-reject-query-large", "code=ac_1&x=" + "y" * 16400, "connect_oauth", stateless, err("query_too_large"))
-    return write("callbacks", "Install redirects (install_signature) and OAuth redirects (code/error), with state checks", cases)
+
+    # Every Stripe Apps callback, by the app's access type (never by the query).
+    apps_tok = seal(K1, token_body("k1", K1, "apps_oauth", sess, T, T + 600, nonce, b""))
+
+    def app(cid, query, access, check, expect, marketplace=None, secrets=(S,), note=None):
+        inp = {"query": query, "access_type": access, "secrets": list(secrets) if secrets is not None else None, "now": NOW,
+               "tolerance": 300, "state_check": check}
+        if marketplace is not None:
+            inp["marketplace"] = marketplace
+        cases.append(case(cid, "app_callback", inp, expect, note))
+
+    def app_auth(code="ac_1", user="usr_1", acct="acct_1", so="plain", **kw):
+        return ok(outcome="authorized", code=code, user_id=user, account_id=acct, provider="apps", state_outcome=so, **kw)
+
+    oq = lambda extra=(), acct="acct_1", stripe_user="acct_1": q([("code", "ac_1"), ("user_id", "usr_1"), ("account_id", acct)]
+                                                               + ([("stripe_user_id", stripe_user)] if stripe_user else []) + list(extra))
+    app("app-install-link-ok", signed_query("st_1"), "install_link", plain("st_1"), installed("st_1"))
+    app("app-install-link-reject-oauth-shape", oq([("state", "st_1")]), "install_link", plain("st_1"), err("missing_parameter"),
+        note="an install-link app demands install_signature: an OAuth-shaped redirect is refused, never routed by its shape")
+    app("app-install-link-marketplace", signed_query(None, form="null"), "install_link", none, market("null"), marketplace="accept")
+    app("app-oauth-ok", oq([("state", "st_1")]), "oauth", plain("st_1"), app_auth(), secrets=None,
+        note="OAuth-type apps: code, user_id, account_id, stripe_user_id, no install_signature")
+    app("app-oauth-signed", oq([("state", apps_tok)]), "oauth", signed, app_auth(so="signed", state_nonce=b64e(nonce), state_data=None),
+        secrets=None)
+    app("app-oauth-reject-connect-token", oq([("state", conn_tok)]), "oauth", signed, err("state_flow_mismatch"), secrets=None)
+    app("app-oauth-reject-state", oq([("state", "st_2")]), "oauth", plain("st_1"), err("state_mismatch"), secrets=None)
+    app("app-oauth-reject-no-state", oq(), "oauth", plain("st_1"), err("state_missing"), secrets=None,
+        note="a code with no state may be someone else's (code injection): refused unless Marketplace installs are accepted")
+    app("app-oauth-marketplace", oq(), "oauth", none,
+        ok(outcome="marketplace_authorized", code="ac_1", user_id="usr_1", account_id="acct_1", provider="apps"),
+        marketplace="accept", secrets=None)
+    app("app-oauth-marketplace-with-check", oq([("state", "")]), "oauth", plain("st_1"),
+        ok(outcome="marketplace_authorized", code="ac_1", user_id="usr_1", account_id="acct_1", provider="apps"),
+        marketplace="accept", secrets=None, note="an empty state= is no state")
+    app("app-oauth-no-stripe-user-id", oq([("state", "st_1")], stripe_user=None), "oauth", plain("st_1"), app_auth(), secrets=None)
+    app("app-oauth-reject-account-mismatch", oq([("state", "st_1")], stripe_user="acct_2"), "oauth", plain("st_1"),
+        err("malformed_query"), secrets=None, note="stripe_user_id must name the account account_id names")
+    app("app-oauth-reject-missing-code", q([("user_id", "usr_1"), ("account_id", "acct_1"), ("state", "st_1")]), "oauth",
+        plain("st_1"), err("missing_parameter"), secrets=None)
+    app("app-oauth-reject-missing-account", q([("code", "ac_1"), ("user_id", "usr_1"), ("state", "st_1")]), "oauth",
+        plain("st_1"), err("missing_parameter"), secrets=None)
+    app("app-oauth-reject-bad-account", oq([("state", "st_1")], acct="usr_9", stripe_user=None), "oauth", plain("st_1"),
+        err("malformed_query"), secrets=None)
+    app("app-oauth-reject-dup-code", oq([("state", "st_1"), ("code", "ac_2")]), "oauth", plain("st_1"), err("duplicate_parameter"),
+        secrets=None)
+    app("app-oauth-denied", q([("error", "access_denied"), ("state", "x")]), "oauth", plain("st_1"),
+        ok(outcome="denied", error="access_denied", kind="access_denied", description=None), secrets=None)
+    app("app-reject-access-type", oq([("state", "st_1")]), "restricted_api_key", plain("st_1"), err("invalid_argument"), secrets=None)
+
+    # UI extension signatures: the other use of the same absec_ secret.
+    def ui(cid, header, expect, user="usr_1", acct="acct_1", secrets=(S,), now=NOW, note=None):
+        cases.append(case(cid, "ui_extension_signature", {"header": header, "user_id": user, "account_id": acct,
+                                                          "secrets": list(secrets), "now": now, "tolerance": 300}, expect, note))
+
+    ui_sig = sign(S, install_payload(None, "usr_1", "acct_1", "omitted").encode(), T)
+    ui("ui-ok", ui_sig, ok(user_id="usr_1", account_id="acct_1", timestamp=T, secret_index=0),
+       note="JSON.stringify({user_id, account_id}), as Stripe's samples verify fetchStripeSignature()")
+    ui("ui-rotated", sign(S2, install_payload(None, "usr_1", "acct_1", "omitted").encode(), T),
+       ok(user_id="usr_1", account_id="acct_1", timestamp=T, secret_index=1), secrets=(S, S2))
+    ui("ui-reject-other-account", ui_sig, err("signature_mismatch"), acct="acct_2")
+    ui("ui-reject-other-user", ui_sig, err("signature_mismatch"), user="usr_2")
+    ui("ui-reject-install-signature", sign(S, install_payload("st_1", "usr_1", "acct_1").encode(), T), err("signature_mismatch"),
+       note="an install redirect's signature (with state) is not a UI extension signature")
+    ui("ui-reject-null-form", sign(S, install_payload(None, "usr_1", "acct_1", "null").encode(), T), err("signature_mismatch"))
+    ui("ui-reject-stale", ui_sig, err("timestamp_too_old"), now=T + 301)
+    ui("ui-reject-bad-account", ui_sig, err("invalid_argument"), acct="usr_1")
+    ui("ui-reject-missing-header", "", err("missing_header"))
+    return write("callbacks", "Install redirects (install_signature), OAuth redirects (code/error), every Stripe Apps callback by access type, and UI extension signatures", cases)
 
 
 # --------------------------------------------------------------------------- webhooks
@@ -1229,7 +1326,7 @@ ERROR_CODES = [
     "missing_header", "malformed_header", "header_too_large", "missing_timestamp", "duplicate_timestamp",
     "malformed_timestamp", "no_v1_signature", "signature_mismatch", "timestamp_too_old", "timestamp_in_future",
     "invalid_tolerance", "invalid_secret", "redirect_uri_not_allowed", "invalid_redirect_config", "invalid_manifest",
-    "state_missing", "unexpected_state", "state_mismatch", "state_too_large", "state_malformed", "state_unknown_key",
+    "state_missing", "unexpected_state", "ui_extension_form_refused", "state_mismatch", "state_too_large", "state_malformed", "state_unknown_key",
     "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch",
     "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
     "malformed_event", "unexpected_event_type", "snapshot_event_given", "event_notification_given", "invalid_api_key", "key_mode_mismatch", "oauth_error",
@@ -1319,7 +1416,13 @@ def host_suite():
     c("query-undefined", "verify_oauth_callback", [U], e("missing_parameter", "MalformedInputError"),
       options={"flow": "connect_oauth", "expected_state": "s"})
     c("install-query-null", "verify_install_callback", [None], e("missing_parameter", "MalformedInputError"),
-      options={"secrets": "absec_x", "now": now, "allow_stateless": True})
+      options={"secrets": "absec_x", "now": now, "marketplace": "accept"})
+    c("install-allow-stateless-gone", "verify_install_callback", ["error=access_denied"], INV,
+      options={"secrets": "absec_x", "now": now, "allow_stateless": True},
+      note="installs without state are accepted with marketplace; the old option is refused, never ignored")
+    c("install-marketplace-bool", "verify_install_callback", ["error=access_denied"], INV,
+      options={"secrets": "absec_x", "now": now, "marketplace": True})
+    c("app-callback-access-missing", "verify_app_callback", ["error=access_denied"], INV, options={"now": now, "expected_state": "s"})
     c("verifier-header-undefined", "Verifier.verify", [B(body), U, now], e("missing_header", "SignatureVerificationError"),
       secrets=secret)
     c("verifier-ok", "Verifier.verify", [B(body), header, now], {"ok": {"timestamp": now, "secret_index": 0}}, secrets=secret)

@@ -14,19 +14,27 @@ const opt = (v) => (v === null ? undefined : v)
 function stateOptions(c) {
   if (c.mode === 'plain') return { expectedState: c.expected }
   if (c.mode === 'signed') return { stateKeys: keys(c.keys), sessionId: hex(c.session_id_hex) }
+  if (c.mode === 'none') return {}
   return { allowStateless: true }
 }
+const marketplace = (i) => (i.marketplace == null ? {} : { marketplace: i.marketplace })
 
 function callbackResult(r) {
   const out = { outcome: r.outcome }
   if (r.outcome === 'denied') return { ...out, error: r.error, kind: r.kind, description: r.description ?? null }
-  if (r.outcome === 'installed') {
+  if (r.outcome === 'marketplace_install') {
+    return { ...out, user_id: r.userId, account_id: r.accountId, livemode: r.livemode ?? null, signed_form: r.signedForm, timestamp: r.timestamp, secret_index: r.secretIndex }
+  }
+  if (r.outcome === 'marketplace_authorized') return { ...out, code: r.code, user_id: r.userId, account_id: r.accountId, provider: r.provider }
+  if (r.outcome === 'authorized' && r.userId !== undefined) {
+    Object.assign(out, { code: r.code, user_id: r.userId, account_id: r.accountId, provider: r.provider })
+  } else if (r.outcome === 'installed') {
     Object.assign(out, {
       user_id: r.userId, account_id: r.accountId, state: r.state ?? null, livemode: r.livemode ?? null,
       timestamp: r.timestamp, secret_index: r.secretIndex,
     })
   } else {
-    Object.assign(out, { code: r.code, scope: r.scope ?? null })
+    Object.assign(out, { code: r.code, scope: r.scope ?? null, provider: r.provider })
   }
   out.state_outcome = r.stateOutcome
   if (r.stateOutcome === 'signed') Object.assign(out, { state_nonce: r.stateNonce, state_data: r.stateData ?? null })
@@ -82,7 +90,14 @@ function ops(sh) {
   },
   check_plain_state: (i) => (sh.checkPlainState(i.expected, i.received), {}),
   plain_state_from_entropy: (i) => ({ state: sh.plainStateFromEntropy(hex(i.entropy_hex)) }),
-  install_callback: (i) => callbackResult(sh.verifyInstallCallback(i.query, { secrets: i.secrets, now: i.now, tolerance: i.tolerance, ...stateOptions(i.state_check) })),
+  install_callback: (i) => callbackResult(sh.verifyInstallCallback(i.query, { secrets: i.secrets, now: i.now, tolerance: i.tolerance, ...stateOptions(i.state_check), ...marketplace(i) })),
+  app_callback: (i) => callbackResult(sh.verifyAppCallback(i.query, {
+    accessType: i.access_type, secrets: opt(i.secrets), now: i.now, tolerance: i.tolerance, ...stateOptions(i.state_check), ...marketplace(i),
+  })),
+  ui_extension_signature: (i) => {
+    const c = sh.verifyUiExtensionSignature(i.header, { userId: i.user_id, accountId: i.account_id, secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    return { user_id: c.userId, account_id: c.accountId, timestamp: c.timestamp, secret_index: c.secretIndex }
+  },
   oauth_callback: (i) => callbackResult(sh.verifyOAuthCallback(i.query, { flow: i.flow, now: i.now, ...stateOptions(i.state_check) })),
   verify_webhook: (i) => {
     const e = sh.verifyWebhook(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })

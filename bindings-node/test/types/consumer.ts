@@ -3,7 +3,8 @@ import {
   Verifier, verifyWebhook, verifyInstallCallback, RedirectAllowList, connectOAuthLink, installLink,
   issueStateToken, verifyStateToken, codeExchangeRequest, parseTokenResponse, appsTokenExpiry, dangerous,
   StripeHandshakeError, SignatureVerificationError, OAuthError, type Installed, type Denied, type WebhookEvent,
-  type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS,
+  type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS, verifyAppCallback, verifyUiExtensionSignature,
+  type MarketplaceInstall, type UiExtensionCaller,
 } from 'stripe-handshake'
 
 const verifier = new Verifier(['whsec_new', 'whsec_old'], { tolerance: DEFAULT_TOLERANCE_SECS })
@@ -22,15 +23,28 @@ const link: string = connectOAuthLink({ clientId: 'ca_1', accountType: 'standard
 const ilink: string = installLink({ linkId: 'x', state }, allow)
 const vs = verifyStateToken(state, { keys, sessionId: 'sess', flow: 'connect_oauth' })
 const nonce: string = vs.nonce
-const cb: Installed | Denied = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess' })
+const cb: Installed | MarketplaceInstall | Denied = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess', marketplace: 'accept' })
 if (cb.outcome === 'installed') {
   // The union narrows: an installed result always has its account.
   const acct: string = cb.accountId
   void acct
+} else if (cb.outcome === 'marketplace_install') {
+  const form: 'null' | 'empty' | 'omitted' = cb.signedForm
+  void form
 } else {
   const why: string = cb.kind
   void why
 }
+// An OAuth-type app: the code comes with the ids, and the outcome says whether it was started here.
+const app = verifyAppCallback('?', { accessType: 'oauth', expectedState: 's', marketplace: 'accept' })
+if (app.outcome === 'authorized' || app.outcome === 'marketplace_authorized') {
+  const exchange: HttpRequest = codeExchangeRequest({ provider: app.provider, secretKey: 'sk_test_1', code: app.code })
+  void exchange
+}
+const caller: UiExtensionCaller = verifyUiExtensionSignature('t=1,v1=00', { userId: 'usr_1', accountId: 'acct_1', secrets: 'absec_x' })
+void caller
+// @ts-expect-error: allowStateless is gone from install callbacks (marketplace replaces it)
+verifyInstallCallback('?', { secrets: 'absec_x', allowStateless: true })
 // What node:http hands over for a header: string | string[] | undefined.
 declare const incoming: { headers: Record<string, string | string[] | undefined> }
 const fromFramework = verifier.check(Buffer.from('{}'), incoming.headers['stripe-signature'])

@@ -1,7 +1,7 @@
 """Typing stubs of the native module; checked against the built module by ``mypy.stubtest``."""
 
 from . import records
-from typing import Any, Dict, Final, Iterator, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Dict, Final, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
 from typing_extensions import disjoint_base
 
 _Data = Union[bytes, str]
@@ -125,8 +125,29 @@ def verify_install_callback(
     expected_state: Optional[str] = None,
     state_keys: Optional[Sequence[_Key]] = None,
     session_id: Optional[_Data] = None,
-    allow_stateless: bool = False,
+    marketplace: Optional[Literal["refuse", "accept", "accept_ui_extension_form"]] = None,
 ) -> records.InstallCallbackResult: ...
+def verify_app_callback(
+    query: Optional[str],
+    *,
+    access_type: Literal["install_link", "oauth"],
+    secrets: Optional[_Secrets] = None,
+    now: Optional[int] = None,
+    tolerance: Optional[int] = None,
+    expected_state: Optional[str] = None,
+    state_keys: Optional[Sequence[_Key]] = None,
+    session_id: Optional[_Data] = None,
+    marketplace: Optional[Literal["refuse", "accept", "accept_ui_extension_form"]] = None,
+) -> records.AppCallbackResult: ...
+def verify_ui_extension_signature(
+    header: Optional[Union[str, Sequence[str]]],
+    *,
+    user_id: str,
+    account_id: str,
+    secrets: _Secrets,
+    now: Optional[int] = None,
+    tolerance: Optional[int] = None,
+) -> records.UiExtensionCaller: ...
 def verify_oauth_callback(
     query: Optional[str],
     *,

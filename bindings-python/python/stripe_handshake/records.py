@@ -14,6 +14,8 @@ from typing import Any, Iterator, List, Literal, Optional, Protocol, Tuple, Unio
 __all__ = [
     "ApiHeaders",
     "ApiRequest",
+    "AppAuthorized",
+    "AppCallbackResult",
     "AppManifest",
     "Authorized",
     "Deauthorization",
@@ -23,12 +25,15 @@ __all__ = [
     "HttpRequest",
     "InstallCallbackResult",
     "Installed",
+    "MarketplaceAuthorized",
+    "MarketplaceInstall",
     "OAuthCallbackResult",
     "RedirectAllowListInfo",
     "RelatedObject",
     "SecretKeyInfo",
     "TokenExpiry",
     "TokenResponse",
+    "UiExtensionCaller",
     "VerifiedSignature",
     "VerifiedState",
     "VerifyAttempt",
@@ -126,9 +131,46 @@ class Authorized(Record, Protocol):
     outcome: Literal["authorized"]
     code: str  # a credential: never printed
     scope: Optional[str]
+    provider: str
     state_outcome: str
     state_nonce: Optional[str]
     state_data: Optional[str]
+
+
+class MarketplaceInstall(Record, Protocol):
+    outcome: Literal["marketplace_install"]
+    user_id: str
+    account_id: str
+    livemode: Optional[str]
+    signed_form: str
+    timestamp: int
+    secret_index: int
+
+
+class AppAuthorized(Record, Protocol):
+    outcome: Literal["authorized"]
+    code: str  # a credential: never printed
+    user_id: str
+    account_id: str
+    provider: str
+    state_outcome: str
+    state_nonce: Optional[str]
+    state_data: Optional[str]
+
+
+class MarketplaceAuthorized(Record, Protocol):
+    outcome: Literal["marketplace_authorized"]
+    code: str  # a credential: never printed
+    user_id: str
+    account_id: str
+    provider: str
+
+
+class UiExtensionCaller(Record, Protocol):
+    user_id: str
+    account_id: str
+    timestamp: int
+    secret_index: int
 
 
 class Denied(Record, Protocol):
@@ -194,6 +236,8 @@ class TokenExpiry(Record, Protocol):
     refresh_expired: bool
 
 
-InstallCallbackResult = Union[Installed, Denied]
+AppCallbackResult = Union[Installed, MarketplaceInstall, AppAuthorized, MarketplaceAuthorized, Denied]
+
+InstallCallbackResult = Union[Installed, MarketplaceInstall, Denied]
 
 OAuthCallbackResult = Union[Authorized, Denied]

@@ -49,8 +49,14 @@ export function createPlatform(sh, env, kv = new Map()) {
       return Response.redirect(sh.installLink({ linkId: env.STRIPE_INSTALL_LINK_ID, redirectUri: installCallback, state, baseUrl: env.STRIPE_BASE }, allow), 302)
     },
     'GET /stripe/install/callback': ({ url, session }) => {
-      const r = sh.verifyInstallCallback(url.search, { secrets: env.STRIPE_APP_SECRET, stateKeys: keys, sessionId: session })
+      const r = sh.verifyInstallCallback(url.search, { secrets: env.STRIPE_APP_SECRET, stateKeys: keys, sessionId: session, marketplace: 'accept' })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
+      if (r.outcome === 'marketplace_install') {
+        // Installed from the Stripe App Marketplace: nothing ties it to this browser, so it stays
+        // unclaimed (never attached to this session) until a signed-in user proves they act for the account.
+        store.installs[r.accountId] ??= { session: null, userId: r.userId, livemode: r.livemode !== 'false', fromMarketplace: true }
+        return view(200, 'marketplace_install', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
+      }
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
       store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)

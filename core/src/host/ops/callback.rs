@@ -3,7 +3,11 @@
 use super::signature::{secrets, tolerance};
 use super::state::{flow, state_keys};
 use super::{Call, Op, Param};
-use crate::callback::{CallbackDenial, InstallCallback, InstallVerifyOptions, OAuthCallback};
+use crate::apps::{AppAccess, AppAuthorization, AppCallback, AppCallbackOptions};
+use crate::callback::{
+    CallbackDenial, InstallCallback, InstallVerifyOptions, Marketplace, MarketplaceInstall, OAuthCallback,
+    VerifiedInstall,
+};
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
 use crate::host::value::{name, Name, Options};
@@ -27,6 +31,58 @@ pub(crate) const INSTALLED: Kind = Kind {
     ],
 };
 
+pub(crate) const MARKETPLACE_INSTALL: Kind = Kind {
+    tag: Some("marketplace_install"),
+    name: "MarketplaceInstall",
+    fields: &[
+        field!(outcome: Tag),
+        field!(user_id, userId: Str),
+        field!(account_id, accountId: Str),
+        field!(livemode: Str, nullable),
+        field!(signed_form, signedForm: Str),
+        field!(timestamp: Int),
+        field!(secret_index, secretIndex: Int),
+    ],
+};
+
+pub(crate) const APP_AUTHORIZED: Kind = Kind {
+    tag: Some("authorized"),
+    name: "AppAuthorized",
+    fields: &[
+        field!(outcome: Tag),
+        field!(code: Str, credential),
+        field!(user_id, userId: Str),
+        field!(account_id, accountId: Str),
+        field!(provider: Str),
+        field!(state_outcome, stateOutcome: Str),
+        field!(state_nonce, stateNonce: Str, nullable),
+        field!(state_data, stateData: Str, nullable),
+    ],
+};
+
+pub(crate) const MARKETPLACE_AUTHORIZED: Kind = Kind {
+    tag: Some("marketplace_authorized"),
+    name: "MarketplaceAuthorized",
+    fields: &[
+        field!(outcome: Tag),
+        field!(code: Str, credential),
+        field!(user_id, userId: Str),
+        field!(account_id, accountId: Str),
+        field!(provider: Str),
+    ],
+};
+
+pub(crate) const UI_EXTENSION_CALLER: Kind = Kind {
+    tag: None,
+    name: "UiExtensionCaller",
+    fields: &[
+        field!(user_id, userId: Str),
+        field!(account_id, accountId: Str),
+        field!(timestamp: Int),
+        field!(secret_index, secretIndex: Int),
+    ],
+};
+
 pub(crate) const AUTHORIZED: Kind = Kind {
     tag: Some("authorized"),
     name: "Authorized",
@@ -34,6 +90,7 @@ pub(crate) const AUTHORIZED: Kind = Kind {
         field!(outcome: Tag),
         field!(code: Str, credential),
         field!(scope: Str, nullable),
+        field!(provider: Str),
         field!(state_outcome, stateOutcome: Str),
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
@@ -65,6 +122,93 @@ const EXPECTED_STATE: Name = name!(expected_state, expectedState);
 const STATE_KEYS: Name = name!(state_keys, stateKeys);
 const SESSION_ID: Name = name!(session_id, sessionId);
 const ALLOW_STATELESS: Name = name!(allow_stateless, allowStateless);
+const MARKETPLACE: Name = name!(marketplace);
+const SECRETS: Name = name!(secrets);
+const TOLERANCE: Name = name!(tolerance);
+const NOW: Name = name!(now);
+const ACCESS_TYPE: Name = name!(access_type, accessType);
+
+/// The state check of the Stripe Apps callbacks: exactly one of an expected state or state
+/// keys with a session id, or neither (you start no installs: then `marketplace` must accept
+/// the callbacks without state).
+fn app_state_check<'o>(c: &Call<'_, '_>, o: &Options<'o, '_>, keys: &'o Option<StateKeys>) -> Result<StateCheck<'o>> {
+    let expected = c.r.opt_str(o.get(&EXPECTED_STATE), &EXPECTED_STATE)?;
+    let session = c.r.opt_data(o.get(&SESSION_ID), &SESSION_ID)?;
+    if expected.is_none() && keys.is_none() && session.is_none() {
+        return Ok(StateCheck::Stateless);
+    }
+    StateCheck::from_options(expected, keys.as_ref(), session, false)
+}
+
+fn marketplace(c: &Call<'_, '_>, o: &Options<'_, '_>) -> Result<Marketplace> {
+    c.r.opt_str(o.get(&MARKETPLACE), &MARKETPLACE)?.map_or(Ok(Marketplace::Refuse), Marketplace::parse)
+}
+
+fn installed(i: &VerifiedInstall) -> Out {
+    let [outcome, nonce, data] = state_fields(i.state_outcome());
+    Out::Record(
+        &INSTALLED,
+        vec![
+            Out::str("installed"),
+            Out::str(i.user_id()),
+            Out::str(i.account_id()),
+            Out::opt_str(i.state()),
+            Out::opt_str(i.livemode()),
+            Out::Int(i.signature().timestamp()),
+            Out::index(i.signature().secret_index()),
+            outcome,
+            nonce,
+            data,
+        ],
+    )
+}
+
+fn marketplace_install(m: &MarketplaceInstall) -> Out {
+    Out::Record(
+        &MARKETPLACE_INSTALL,
+        vec![
+            Out::str("marketplace_install"),
+            Out::str(m.user_id()),
+            Out::str(m.account_id()),
+            Out::opt_str(m.livemode()),
+            Out::str(m.form().as_str()),
+            Out::Int(m.signature().timestamp()),
+            Out::index(m.signature().secret_index()),
+        ],
+    )
+}
+
+fn app_authorized(a: &AppAuthorization) -> Out {
+    let provider = Out::str(a.provider().as_str());
+    match a.state_outcome() {
+        Some(o) => {
+            let [outcome, nonce, data] = state_fields(o);
+            Out::Record(
+                &APP_AUTHORIZED,
+                vec![
+                    Out::str("authorized"),
+                    Out::str(a.code()),
+                    Out::str(a.user_id()),
+                    Out::str(a.account_id()),
+                    provider,
+                    outcome,
+                    nonce,
+                    data,
+                ],
+            )
+        }
+        None => Out::Record(
+            &MARKETPLACE_AUTHORIZED,
+            vec![
+                Out::str("marketplace_authorized"),
+                Out::str(a.code()),
+                Out::str(a.user_id()),
+                Out::str(a.account_id()),
+                provider,
+            ],
+        ),
+    }
+}
 
 /// The keys the state check reads, kept alive while the check borrows them.
 fn state_check<'o>(c: &Call<'_, '_>, o: &Options<'o, '_>, keys: &'o Option<StateKeys>) -> Result<StateCheck<'o>> {
@@ -123,48 +267,101 @@ pub(crate) const INSTALL_PAYLOAD: Op = Op::new(
 pub(crate) const VERIFY_INSTALL_CALLBACK: Op = Op::new(
     name!(verify_install_callback, verifyInstallCallback),
     "Verifies the redirect after an install link from its raw query string: install_signature, the \
-     time window, then state. Say how to check state: exactly one of expectedState, stateKeys with \
-     sessionId, or allowStateless: true.",
+     time window, then state (an expectedState, or stateKeys with sessionId). An install without a \
+     state is refused unless marketplace is 'accept' (then it comes back as outcome \
+     'marketplace_install'); 'accept_ui_extension_form' also accepts the payload UI extensions sign.",
+    &[
+        Param::arg(QUERY),
+        Param::options(name!(options), &[SECRETS, NOW, TOLERANCE, EXPECTED_STATE, STATE_KEYS, SESSION_ID, MARKETPLACE]),
+    ],
+    &[&INSTALLED, &MARKETPLACE_INSTALL, &DENIED],
+    |c| {
+        let o = c.options(1)?;
+        let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
+        let secrets = secrets(&c.r, o.get(&SECRETS))?;
+        let opts = InstallVerifyOptions {
+            secrets: &secrets,
+            now: c.now(o.get(&NOW))?,
+            tolerance: tolerance(&c.r, o.get(&TOLERANCE))?,
+            state: app_state_check(c, &o, &keys)?,
+            marketplace: marketplace(c, &o)?,
+        };
+        Ok(match crate::callback::verify_install_callback(query(c)?, &opts)? {
+            InstallCallback::Denied(d) => denied(&d),
+            InstallCallback::Installed(i) => installed(&i),
+            InstallCallback::Marketplace(m) => marketplace_install(&m),
+        })
+    },
+);
+
+pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
+    name!(verify_app_callback, verifyAppCallback),
+    "Verifies any Stripe Apps callback by the app's accessType ('install_link' or 'oauth', from its \
+     manifest): install links by install_signature and state; OAuth apps by code, user_id, account_id \
+     and state. Without a state it is refused unless marketplace accepts it.",
     &[
         Param::arg(QUERY),
         Param::options(
             name!(options),
-            &[name!(secrets), name!(now), name!(tolerance), EXPECTED_STATE, STATE_KEYS, SESSION_ID, ALLOW_STATELESS],
+            &[ACCESS_TYPE, SECRETS, NOW, TOLERANCE, EXPECTED_STATE, STATE_KEYS, SESSION_ID, MARKETPLACE],
         ),
     ],
-    &[&INSTALLED, &DENIED],
+    &[&INSTALLED, &MARKETPLACE_INSTALL, &APP_AUTHORIZED, &MARKETPLACE_AUTHORIZED, &DENIED],
     |c| {
         let o = c.options(1)?;
+        let access = AppAccess::parse(c.r.str(o.get(&ACCESS_TYPE), &ACCESS_TYPE)?)?;
         let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
-        let state = state_check(c, &o, &keys)?;
-        let secrets = secrets(&c.r, o.get(&name!(secrets)))?;
-        let opts = InstallVerifyOptions {
-            secrets: &secrets,
-            now: c.now(o.get(&name!(now)))?,
-            tolerance: tolerance(&c.r, o.get(&name!(tolerance)))?,
-            state,
+        // OAuth apps sign nothing: their secrets are not needed.
+        let secrets = match (access, o.get(&SECRETS)) {
+            (AppAccess::OAuth, crate::host::Value::Absent) => Vec::new(),
+            (_, v) => secrets(&c.r, v)?,
         };
-        Ok(match crate::callback::verify_install_callback(query(c)?, &opts)? {
-            InstallCallback::Denied(d) => denied(&d),
-            InstallCallback::Installed(i) => {
-                let [outcome, nonce, data] = state_fields(i.state_outcome());
-                Out::Record(
-                    &INSTALLED,
-                    vec![
-                        Out::str("installed"),
-                        Out::str(i.user_id()),
-                        Out::str(i.account_id()),
-                        Out::opt_str(i.state()),
-                        Out::opt_str(i.livemode()),
-                        Out::Int(i.signature().timestamp()),
-                        Out::index(i.signature().secret_index()),
-                        outcome,
-                        nonce,
-                        data,
-                    ],
-                )
-            }
+        let opts = AppCallbackOptions {
+            access,
+            secrets: &secrets,
+            now: c.now(o.get(&NOW))?,
+            tolerance: tolerance(&c.r, o.get(&TOLERANCE))?,
+            state: app_state_check(c, &o, &keys)?,
+            marketplace: marketplace(c, &o)?,
+        };
+        Ok(match crate::apps::verify_app_callback(query(c)?, &opts)? {
+            AppCallback::Denied(d) => denied(&d),
+            AppCallback::Installed(i) => installed(&i),
+            AppCallback::MarketplaceInstall(m) => marketplace_install(&m),
+            AppCallback::Authorized(a) | AppCallback::MarketplaceAuthorized(a) => app_authorized(&a),
         })
+    },
+);
+
+pub(crate) const VERIFY_UI_EXTENSION_SIGNATURE: Op = Op::new(
+    name!(verify_ui_extension_signature, verifyUiExtensionSignature),
+    "Verifies the signature a UI extension sends (fetchStripeSignature): over \
+     JSON.stringify({user_id, account_id}) with the app's absec_ secret.",
+    &[
+        Param::arg(name!(header)),
+        Param::options(
+            name!(options),
+            &[name!(user_id, userId), name!(account_id, accountId), SECRETS, NOW, TOLERANCE],
+        ),
+    ],
+    &[&UI_EXTENSION_CALLER],
+    |c| {
+        let o = c.options(1)?;
+        let header = c.r.header(c.arg(0), &name!(header))?;
+        let user = c.r.str(o.get(&name!(user_id, userId)), &name!(user_id, userId))?;
+        let account = c.r.str(o.get(&name!(account_id, accountId)), &name!(account_id, accountId))?;
+        let secrets = secrets(&c.r, o.get(&SECRETS))?;
+        let t = tolerance(&c.r, o.get(&TOLERANCE))?;
+        let v = crate::apps::verify_ui_extension_signature(&header, user, account, &secrets, c.now(o.get(&NOW))?, t)?;
+        Ok(Out::Record(
+            &UI_EXTENSION_CALLER,
+            vec![
+                Out::str(v.user_id()),
+                Out::str(v.account_id()),
+                Out::Int(v.signature().timestamp()),
+                Out::index(v.signature().secret_index()),
+            ],
+        ))
     },
 );
 
@@ -191,7 +388,15 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
                 let [outcome, nonce, data] = state_fields(a.state_outcome());
                 Out::Record(
                     &AUTHORIZED,
-                    vec![Out::str("authorized"), Out::str(a.code()), Out::opt_str(a.scope()), outcome, nonce, data],
+                    vec![
+                        Out::str("authorized"),
+                        Out::str(a.code()),
+                        Out::opt_str(a.scope()),
+                        Out::str(a.provider().as_str()),
+                        outcome,
+                        nonce,
+                        data,
+                    ],
                 )
             }
         })
