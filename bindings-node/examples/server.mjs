@@ -1,6 +1,8 @@
 // A platform on node:http that uses stripe-handshake for all three Stripe flows:
 //   /install  → Stripe Apps install link → /stripe/install/callback (install_signature + state)
 //   /connect  → Connect OAuth (Standard)  → /stripe/oauth/callback (state, code → token)
+//   /apps/connect → Stripe Apps OAuth (an OAuth-type app) → /stripe/apps/callback (state, ids, code → token);
+//             installs from the Marketplace arrive there too, without a state
 //   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
 //   POST /stripe/webhook (account.application.deauthorized, a snapshot event)
 //   POST /stripe/events (event notifications, thin events: verified, then the event fetched)
@@ -10,7 +12,7 @@
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
-  codeExchangeRequest, connectOAuthLink, Verifier, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
+  appsOAuthLink, codeExchangeRequest, connectOAuthLink, Verifier, verifyAppCallback, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
   parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
@@ -26,7 +28,7 @@ class Refusal extends Error {
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
   // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
-  return { installs: {}, connections: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
+  return { installs: {}, connections: {}, appConnections: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
 }
 
 export function platform({
@@ -34,8 +36,9 @@ export function platform({
 }) {
   const installCallback = `${publicUrl}/stripe/install/callback`
   const oauthCallback = `${publicUrl}/stripe/oauth/callback`
+  const appsCallback = `${publicUrl}/stripe/apps/callback`
   // Plain http is allowed only for loopback, and only when we say so (local development).
-  const allow = new RedirectAllowList([installCallback, oauthCallback], { testMode: publicUrl.startsWith('http:') })
+  const allow = new RedirectAllowList([installCallback, oauthCallback, appsCallback], { testMode: publicUrl.startsWith('http:') })
   const keys = [{ id: 'k1', key: stateKey }] // add the next key first to rotate; old tokens still verify
   const webhooks = new Verifier(webhookSecret) // prepared once: the fast path
   // The event destination with thin payloads has its own secret (one destination, one kind).
@@ -98,6 +101,33 @@ export function platform({
       const token = parseTokenResponse(res.status, res.body)
       store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
       return view(200, 'connected', 'Stripe account connected', `Connected ${token.stripeUserId} with scope ${token.scope}.`)
+    },
+
+    // An OAuth-type app (stripe_api_access_type: oauth in its manifest): the access type comes
+    // from your configuration, never from the callback's shape.
+    'GET /apps/connect': ({ session }) => {
+      if (!app.secretKey) throw new Refusal('not_configured', 'This platform has no OAuth-type Stripe App.')
+      const state = issueStateToken({ keys, flow: 'apps_oauth', sessionId: session })
+      return redirect(appsOAuthLink({ clientId: app.clientId, testLinkId: app.testLinkId, redirectUri: appsCallback, state, baseUrl: stripeBase }, allow))
+    },
+
+    'GET /stripe/apps/callback': async ({ url, session }) => {
+      if (!app.secretKey) throw new Refusal('not_configured', 'This platform has no OAuth-type Stripe App.')
+      const r = verifyAppCallback(url.search, { accessType: 'oauth', stateKeys: keys, sessionId: session, marketplace: 'accept' })
+      if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
+      if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
+      if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw new Refusal('unexpected', 'Not an OAuth-type app callback.')
+      // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
+      const res = await stripeCall(codeExchangeRequest({ provider: r.provider, secretKey: app.secretKey, code: r.code, expectedMode: parseSecretKey(app.secretKey).mode, baseUrl: stripeBase }))
+      const token = parseTokenResponse(res.status, res.body)
+      if (token.stripeUserId !== r.accountId) throw new Refusal('account_mismatch', 'The token is for another account than the callback named.')
+      const fromMarketplace = r.outcome === 'marketplace_authorized'
+      // From the Marketplace nothing ties the install to this browser: keep it unclaimed.
+      if (fromMarketplace && store.appConnections[r.accountId]) return view(200, 'marketplace_authorized', 'Already installed', `${r.accountId} is already installed.`)
+      store.appConnections[r.accountId] = { session: fromMarketplace ? null : session, userId: r.userId, accessToken: token.accessToken, refreshToken: token.refreshToken, fromMarketplace }
+      return fromMarketplace
+        ? view(200, 'marketplace_authorized', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
+        : view(200, 'app_authorized', 'App installed', `Installed on ${r.accountId} by ${r.userId}.`)
     },
 
     'POST /connections/refresh': async ({ form, session }) => {
@@ -260,6 +290,7 @@ function publicStore(store) {
   return {
     installs: Object.fromEntries(Object.entries(store.installs).map(([a, i]) => [a, { ...i, session: undefined }])),
     connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
+    appConnections: Object.fromEntries(Object.entries(store.appConnections).map(([a, c]) => [a, { ...c, session: undefined, bound: c.session !== null, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
     usedNonces: store.usedNonces.size,
     events: store.events,
     notifications: store.notifications,
@@ -272,7 +303,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   platform({
     publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${port}`,
     stripeBase: env.STRIPE_BASE, // e.g. http://127.0.0.1:12111 for the emulator
-    app: { linkId: env.STRIPE_INSTALL_LINK_ID, clientId: env.STRIPE_APP_CLIENT_ID, secret: env.STRIPE_APP_SECRET },
+    app: {
+      linkId: env.STRIPE_INSTALL_LINK_ID, clientId: env.STRIPE_APP_CLIENT_ID, secret: env.STRIPE_APP_SECRET,
+      // An OAuth-type app: the app developer's secret key exchanges its codes; testLinkId is its chnlink_ test link.
+      secretKey: env.STRIPE_APP_SECRET_KEY, testLinkId: env.STRIPE_APP_TEST_LINK_ID,
+    },
     connect: { clientId: env.STRIPE_CLIENT_ID, secretKey: env.STRIPE_SECRET_KEY },
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,
     notificationSecret: env.STRIPE_NOTIFICATION_SECRET,

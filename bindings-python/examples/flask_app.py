@@ -2,6 +2,8 @@
 
   /install  -> Stripe Apps install link -> /stripe/install/callback (install_signature + state)
   /connect  -> Connect OAuth (Standard)  -> /stripe/oauth/callback (state, code -> token)
+  /apps/connect -> Stripe Apps OAuth (an OAuth-type app) -> /stripe/apps/callback (state, ids, code -> token);
+            installs from the Marketplace arrive there too, without a state
   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
   POST /stripe/webhook (account.application.deauthorized, a snapshot event)
   POST /stripe/events (event notifications, thin events: verified, then the event fetched)
@@ -37,6 +39,7 @@ class Store:
 
     installs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    app_connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     used_nonces: Set[str] = field(default_factory=set)  # keep each for the state token's lifetime (10 min)
     events: list[Dict[str, Any]] = field(default_factory=list)
     notifications: list[Dict[str, Any]] = field(default_factory=list)
@@ -75,6 +78,8 @@ def create_app(
     webhook_secret: str,
     state_key: bytes,
     notification_secret: Optional[str] = None,
+    app_secret_key: Optional[str] = None,
+    app_test_link_id: Optional[str] = None,
     stripe_base: Optional[str] = None,
     store: Optional[Store] = None,
     expose_store: bool = False,
@@ -87,8 +92,9 @@ def create_app(
     db = store if store is not None else Store()
     install_callback = f"{public_url}/stripe/install/callback"
     oauth_callback = f"{public_url}/stripe/oauth/callback"
+    apps_callback = f"{public_url}/stripe/apps/callback"
     # Plain http is allowed only for loopback, and only when we say so (local development).
-    allow = sh.RedirectAllowList([install_callback, oauth_callback], test_mode=public_url.startswith("http:"))
+    allow = sh.RedirectAllowList([install_callback, oauth_callback, apps_callback], test_mode=public_url.startswith("http:"))
     keys = [("k1", state_key)]  # add the next key first to rotate; old tokens still verify
     webhooks = sh.Verifier(webhook_secret)  # prepared once: the fast path
     # The event destination with thin payloads has its own secret (one destination, one kind).
@@ -200,6 +206,48 @@ def create_app(
         }  # fmt: skip
         return view(200, "connected", "Stripe account connected", f"Connected {token.stripe_user_id} with scope {token.scope}.")
 
+    # An OAuth-type app (stripe_api_access_type: oauth in its manifest): the access type comes
+    # from your configuration, never from the callback's shape.
+    @app.get("/apps/connect")
+    def apps_connect() -> Redirect:
+        if app_secret_key is None:
+            raise Refusal("not_configured", "This platform has no OAuth-type Stripe App.")
+        state = sh.issue_state_token(keys=keys, flow="apps_oauth", session_id=session_id())
+        return redirect(sh.apps_oauth_link(client_id=app_client_id, test_link_id=app_test_link_id, redirect_uri=apps_callback,
+                                           state=state, base_url=stripe_base, allow_list=allow))
+
+    @app.get("/stripe/apps/callback")
+    def apps_callback_view() -> Response:
+        if app_secret_key is None:
+            raise Refusal("not_configured", "This platform has no OAuth-type Stripe App.")
+        query = request.query_string.decode("utf-8", "replace")
+        r = sh.verify_app_callback(query, access_type="oauth", state_keys=keys, session_id=session_id(), marketplace="accept")
+        if r.outcome == "denied":
+            return view(200, "denied", "Installation cancelled", f"Stripe said: {r.kind}. Nothing was installed.")
+        if r.outcome not in ("authorized", "marketplace_authorized"):
+            raise Refusal("unexpected", "Not an OAuth-type app callback.")
+        if r.outcome == "authorized" and not fresh_nonce(r["state_nonce"]):
+            return view(400, "rejected", "Link already used", "This link was already used.", "state_replayed")
+        # The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
+        req = sh.code_exchange_request(provider=r["provider"], secret_key=app_secret_key, code=r["code"],
+                                       expected_mode=sh.parse_secret_key(app_secret_key).mode, base_url=stripe_base)
+        token = sh.parse_token_response(*stripe_call(req))
+        if token.stripe_user_id != r.account_id:
+            raise Refusal("account_mismatch", "The token is for another account than the callback named.")
+        from_marketplace = r.outcome == "marketplace_authorized"
+        with db.lock:
+            # From the Marketplace nothing ties the install to this browser: keep it unclaimed.
+            if from_marketplace and r.account_id in db.app_connections:
+                return view(200, "marketplace_authorized", "Already installed", f"{r.account_id} is already installed.")
+            db.app_connections[r.account_id] = {
+                "session": None if from_marketplace else session_id(), "userId": r.user_id,
+                "accessToken": token.access_token, "refreshToken": token.refresh_token, "fromMarketplace": from_marketplace,
+            }  # fmt: skip
+        if from_marketplace:
+            return view(200, "marketplace_authorized", "App installed from the Marketplace",
+                        f"Installed on {r.account_id}; not linked to an account here yet.")
+        return view(200, "app_authorized", "App installed", f"Installed on {r.account_id} by {r.user_id}.")
+
     @app.post("/connections/refresh")
     def refresh() -> Response:
         account = request.form.get("account", "")
@@ -279,6 +327,11 @@ def create_app(
                     "refreshToken": redact(c["refreshToken"])}
                 for a, c in db.connections.items()
             },
+            "appConnections": {
+                a: {**{k: v for k, v in c.items() if k != "session"}, "bound": c["session"] is not None,
+                    "accessToken": redact(c["accessToken"]), "refreshToken": redact(c["refreshToken"])}
+                for a, c in db.app_connections.items()
+            },
             "usedNonces": len(db.used_nonces),
             "events": db.events,
             "notifications": db.notifications,
@@ -335,6 +388,8 @@ if __name__ == "__main__":
         secret_key=env["STRIPE_SECRET_KEY"],
         webhook_secret=env["STRIPE_WEBHOOK_SECRET"],
         notification_secret=env.get("STRIPE_NOTIFICATION_SECRET"),
+        app_secret_key=env.get("STRIPE_APP_SECRET_KEY"),
+        app_test_link_id=env.get("STRIPE_APP_TEST_LINK_ID"),
         state_key=bytes.fromhex(env.get("STATE_KEY_HEX", secrets.token_hex(32))),
         expose_store=env.get("DEMO_EXPOSE_STORE") == "1",
     ).run(host="127.0.0.1", port=port, threaded=True)

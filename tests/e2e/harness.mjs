@@ -38,7 +38,7 @@ export async function emulator(options = {}) {
 }
 
 /** Points the emulator's allow-lists and webhook endpoint at a platform on `base`. */
-export function wire(emu, base, { webhookPath = '/stripe/webhook', callbacks = ['/stripe/install/callback', '/stripe/oauth/callback'] } = {}) {
+export function wire(emu, base, { webhookPath = '/stripe/webhook', callbacks = ['/stripe/install/callback', '/stripe/oauth/callback', '/stripe/apps/callback'] } = {}) {
   const uris = callbacks.map((p) => base + p)
   emu.config.app.redirectUris = uris
   emu.config.platform.redirectUris = uris
@@ -58,6 +58,8 @@ export function platformEnv(emu, port) {
     STRIPE_INSTALL_LINK_ID: app.linkId,
     STRIPE_APP_CLIENT_ID: app.clientId,
     STRIPE_APP_SECRET: app.appSecret,
+    STRIPE_APP_SECRET_KEY: app.secretKeys.test,
+    STRIPE_APP_TEST_LINK_ID: app.testLinkId,
     STRIPE_CLIENT_ID: platform.clientId,
     STRIPE_SECRET_KEY: platform.secretKeys.test,
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -77,6 +77,52 @@ export function platformScenarios(name, start, expect) {
       }
     })
 
+    test('an OAuth-type app: link → consent → code with the ids → state checked → exchanged at the Apps endpoint', async () => {
+      const acct = useAccount('OAuthApp')
+      const page = await fresh()
+      const r = await runFlow(page, `${platform.base}/apps/connect`)
+      assert.equal(r.outcome, 'app_authorized', r.text)
+      const s = await store()
+      assert.deepEqual([s.appConnections[acct].userId, s.appConnections[acct].bound, s.appConnections[acct].fromMarketplace],
+        [emu.config.account.userId, true, false])
+      const grant = (await log()).grants.at(-1)
+      assert.deepEqual([grant.provider, grant.client, grant.account], ['apps', emu.config.app.clientId, acct])
+      await page.context().close()
+    })
+
+    test('an OAuth-type app installed from the Marketplace: no state, accepted as its own outcome, unclaimed', async () => {
+      const acct = useAccount('OAuthMarket')
+      const { app } = emu.config
+      const saved = [app.accessType, app.redirectUris]
+      app.accessType = 'oauth'
+      app.redirectUris = [app.redirectUris.find((u) => u.endsWith('/stripe/apps/callback')), ...app.redirectUris]
+      try {
+        const page = await fresh()
+        const r = await runFlow(page, `${emu.url}/apps/marketplace/install?app=${app.id}`)
+        assert.equal(r.outcome, 'marketplace_authorized', r.text)
+        const s = await store()
+        assert.deepEqual([s.appConnections[acct].bound, s.appConnections[acct].fromMarketplace], [false, true])
+        await page.context().close()
+      } finally {
+        [app.accessType, app.redirectUris] = saved
+      }
+    })
+
+    test('an OAuth-type app callback without install_signature is never taken as an install; a forged code is refused', async () => {
+      const acct = useAccount('OAuthForged')
+      // An install-link callback route given an OAuth-shaped query: it still demands the signature.
+      const page = await fresh()
+      await page.goto(`${platform.base}/stripe/install/callback?code=ac_forged&user_id=usr_1&account_id=${acct}&stripe_user_id=${acct}&state=x`)
+      assert.deepEqual(pick(await result(page)), { outcome: 'rejected', code: 'missing_parameter' })
+      // The OAuth-type route given a code with a state from nowhere: the state check refuses it before any exchange.
+      const before = (await log()).codes.length
+      await page.goto(`${platform.base}/stripe/apps/callback?code=ac_forged&user_id=usr_1&account_id=${acct}&stripe_user_id=${acct}&state=forged`)
+      assert.deepEqual(pick(await result(page)), { outcome: 'rejected', code: 'state_malformed' })
+      assert.equal((await log()).codes.length, before)
+      assert.equal((await store()).appConnections[acct], undefined)
+      await page.context().close()
+    })
+
     test('install: cancel → typed denial shown, nothing stored', async () => {
       const acct = useAccount('Cancelled')
       const page = await fresh()

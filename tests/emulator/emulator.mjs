@@ -38,6 +38,8 @@ export function defaultConfig() {
       // is JSON.stringify({user_id, account_id}) as the docs' Node sample computes it (also what
       // UI extensions sign), 'null' is "state":null as the Ruby sample computes it.
       statelessForm: 'null',
+      // 'install_link' (redirects carry install_signature) or 'oauth' (stripe_api_access_type: oauth).
+      accessType: 'install_link',
     },
     platform: {
       name: 'Demo Platform',
@@ -110,7 +112,9 @@ class Emulator {
     if (req.method === 'GET' && path === '/apps/marketplace/install') {
       // The user installs from the Stripe App Marketplace: no link of yours, no state.
       if (q.get('app') !== app.id) return page(res, 404, 'Unknown app', `No app ${q.get('app')} in the Marketplace.`)
-      return this.consent(res, new URLSearchParams(), { kind: 'install', client: app, livemode: false, marketplace: true })
+      // An OAuth-type app (stripe_api_access_type: oauth) comes back with a code, an install-link app signed.
+      const kind = app.accessType === 'oauth' ? 'apps_oauth' : 'install'
+      return this.consent(res, new URLSearchParams(), { kind, client: app, livemode: false, marketplace: true })
     }
     if (req.method === 'GET' && (m = /^\/apps\/install\/link\/([^/]+)$/.exec(path))) {
       if (m[1] !== app.linkId) return page(res, 404, 'Unknown install link', `No install link ${m[1]}.`)
@@ -206,6 +210,8 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
       this.codes.set(code, { client: c.client, account: account.id, scope: c.scope ?? 'stripe_apps', livemode: c.livemode, issuedAt: this.now(), used: false, grant: null })
       params.push(['code', code])
       if (c.kind.startsWith('connect')) params.push(['scope', c.scope])
+      // Stripe Apps OAuth names who installed where (OAuth-type apps read these).
+      if (c.kind === 'apps_oauth') params.push(['user_id', account.userId], ['account_id', account.id], ['stripe_user_id', account.id])
       if (c.state !== null) params.push(['state', c.state])
     }
     const sep = c.redirect.includes('?') ? '&' : '?'

@@ -14,7 +14,8 @@
 export function createPlatform(sh, env, kv = new Map()) {
   const installCallback = `${env.PUBLIC_URL}/stripe/install/callback`
   const oauthCallback = `${env.PUBLIC_URL}/stripe/oauth/callback`
-  const allow = new sh.RedirectAllowList([installCallback, oauthCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
+  const appsCallback = `${env.PUBLIC_URL}/stripe/apps/callback`
+  const allow = new sh.RedirectAllowList([installCallback, oauthCallback, appsCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
   const keys = [{ id: 'k1', key: hex(env.STATE_KEY_HEX) }]
   const webhooks = new sh.Verifier(env.STRIPE_WEBHOOK_SECRET)
   // The event destination with thin payloads has its own secret (one destination, one kind).
@@ -24,7 +25,7 @@ export function createPlatform(sh, env, kv = new Map()) {
   const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
   const sessionKey = hex(env.SESSION_KEY_HEX)
   // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
-  const store = kv.get('store') ?? { installs: {}, connections: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
+  const store = kv.get('store') ?? { installs: {}, connections: {}, appConnections: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
   kv.set('store', store)
 
   async function stripeCall(request) {
@@ -60,6 +61,31 @@ export function createPlatform(sh, env, kv = new Map()) {
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
       store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
+    },
+    // An OAuth-type app (stripe_api_access_type: oauth in its manifest): the access type comes
+    // from your configuration, never from the callback's shape.
+    'GET /apps/connect': ({ session }) => {
+      if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
+      const state = sh.issueStateToken({ keys, flow: 'apps_oauth', sessionId: session })
+      return Response.redirect(sh.appsOAuthLink({ clientId: env.STRIPE_APP_CLIENT_ID, testLinkId: env.STRIPE_APP_TEST_LINK_ID, redirectUri: appsCallback, state, baseUrl: env.STRIPE_BASE }, allow), 302)
+    },
+    'GET /stripe/apps/callback': async ({ url, session }) => {
+      if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
+      const r = sh.verifyAppCallback(url.search, { accessType: 'oauth', stateKeys: keys, sessionId: session, marketplace: 'accept' })
+      if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
+      if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw Object.assign(new Error('Not an OAuth-type app callback.'), { code: 'not_found' })
+      if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
+      // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
+      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: r.provider, secretKey: env.STRIPE_APP_SECRET_KEY, code: r.code, expectedMode: sh.parseSecretKey(env.STRIPE_APP_SECRET_KEY).mode, baseUrl: env.STRIPE_BASE }))
+      const token = sh.parseTokenResponse(status, body)
+      if (token.stripeUserId !== r.accountId) throw Object.assign(new Error('The token is for another account than the callback named.'), { code: 'not_found' })
+      const fromMarketplace = r.outcome === 'marketplace_authorized'
+      // From the Marketplace nothing ties the install to this browser: keep it unclaimed.
+      if (fromMarketplace && store.appConnections[r.accountId]) return view(200, 'marketplace_authorized', 'Already installed', `${r.accountId} is already installed.`)
+      store.appConnections[r.accountId] = { session: fromMarketplace ? null : session, userId: r.userId, accessToken: token.accessToken, refreshToken: token.refreshToken, fromMarketplace }
+      return fromMarketplace
+        ? view(200, 'marketplace_authorized', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
+        : view(200, 'app_authorized', 'App installed', `Installed on ${r.accountId} by ${r.userId}.`)
     },
     // The browser side of Connect OAuth: public settings, a page, and the code hand-over.
     'GET /connect': () => html(200, shell('Connecting…', 'connect')),
@@ -134,6 +160,7 @@ export function createPlatform(sh, env, kv = new Map()) {
     routes['GET /store.json'] = () => Response.json({
       installs: Object.fromEntries(Object.entries(store.installs).map(([a, i]) => [a, { ...i, session: undefined }])),
       connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
+      appConnections: Object.fromEntries(Object.entries(store.appConnections).map(([a, c]) => [a, { ...c, session: undefined, bound: c.session !== null, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
       usedNonces: store.usedNonces.length,
       events: store.events,
       notifications: store.notifications,
