@@ -69,10 +69,12 @@ export interface AppsOAuthLinkParams {
   redirectUri?: string
   /** The `state` value (recommended). */
   state?: string
-  /** The test link id (`chnlink_…`) for test-mode links. */
+  /** The link id (`chnlink_…`) of a test or sandbox link. */
   testLinkId?: string
   /** Base URL override (an emulator). Defaults to `https://marketplace.stripe.com`. */
   baseUrl?: string
+  /** When given, checked: a live link has no link id, test and sandbox links have one. */
+  mode?: LinkMode
 }
 
 /** When a Stripe Apps token pair received at `issuedAt` expires, and whether to refresh. */
@@ -91,7 +93,8 @@ export interface CodeExchangeParams {
   /** The code from the callback. */
   code: string
   /** `live` or `test`: refuse a key of the other mode. */
-  expectedMode?: string
+  /** The flow's environment (`live`, `test`, `sandbox`, e.g. the state's `stateMode`): a key of another mode is refused before any request. */
+  expectedMode?: LinkMode
   /** Base URL override (an emulator). */
   baseUrl?: string
 }
@@ -154,7 +157,8 @@ export interface DeauthorizeParams {
   /** The connected account (`acct_…`). */
   stripeUserId: string
   /** `live` or `test`: refuse a key of the other mode. */
-  expectedMode?: string
+  /** The flow's environment (`live`, `test`, `sandbox`, e.g. the state's `stateMode`): a key of another mode is refused before any request. */
+  expectedMode?: LinkMode
   /** Base URL override (an emulator). */
   baseUrl?: string
 }
@@ -310,7 +314,12 @@ export interface IssueStateOptions {
   now?: number
   /** 32 bytes for the nonce. Defaults to the OS CSPRNG. */
   nonce?: Uint8Array
+  /** The environment the link is for: signed in, returned by the check as `mode`/`stateMode`, passed to the exchange as `expectedMode`. */
+  mode?: LinkMode
 }
+
+/** A Stripe environment: `live`, `test`, or a `sandbox` (whose keys are `sk_test_`). */
+export type LinkMode = 'live' | 'test' | 'sandbox'
 
 /** Issues a signed, session-bound, expiring state token. */
 export declare function issueStateToken(options: IssueStateOptions): string
@@ -367,7 +376,8 @@ export interface RefreshParams {
   /** Connect only: narrow the scope. */
   scope?: string
   /** `live` or `test`: refuse a key of the other mode. */
-  expectedMode?: string
+  /** The flow's environment (`live`, `test`, `sandbox`, e.g. the state's `stateMode`): a key of another mode is refused before any request. */
+  expectedMode?: LinkMode
   /** Base URL override (an emulator). */
   baseUrl?: string
 }
@@ -444,6 +454,8 @@ export interface VerifiedState {
   nonce: string
   /** The app data, if any. */
   data: string | null
+  /** The environment the link was built for, if the issuer said. */
+  mode: LinkMode | null
 }
 
 /** Options of a prepared verifier. */
@@ -681,6 +693,8 @@ interface StateFields {
   stateNonce: string | null
   /** Signed state: the app data. */
   stateData: string | null
+  /** Signed state: the link's environment, if the issuer said: pass it as the exchange's `expectedMode`. */
+  stateMode: LinkMode | null
 }
 
 /** An install whose `install_signature` verified and whose state passed the check. */

@@ -107,8 +107,10 @@ export function platform({
     // from your configuration, never from the callback's shape.
     'GET /apps/connect': ({ session }) => {
       if (!app.secretKey) throw new Refusal('not_configured', 'This platform has no OAuth-type Stripe App.')
-      const state = issueStateToken({ keys, flow: 'apps_oauth', sessionId: session })
-      return redirect(appsOAuthLink({ clientId: app.clientId, testLinkId: app.testLinkId, redirectUri: appsCallback, state, baseUrl: stripeBase }, allow))
+      // The link's environment rides in the signed state to the exchange (a test link here; live links have no link id).
+      const linkMode = app.testLinkId ? 'test' : 'live'
+      const state = issueStateToken({ keys, flow: 'apps_oauth', sessionId: session, mode: linkMode })
+      return redirect(appsOAuthLink({ clientId: app.clientId, testLinkId: app.testLinkId, redirectUri: appsCallback, state, baseUrl: stripeBase, mode: linkMode }, allow))
     },
 
     'GET /stripe/apps/callback': async ({ url, session }) => {
@@ -118,7 +120,7 @@ export function platform({
       if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw new Refusal('unexpected', 'Not an OAuth-type app callback.')
       // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
-      const res = await stripeCall(codeExchangeRequest({ provider: r.provider, secretKey: app.secretKey, code: r.code, expectedMode: parseSecretKey(app.secretKey).mode, baseUrl: stripeBase }))
+      const res = await stripeCall(codeExchangeRequest({ provider: r.provider, secretKey: app.secretKey, code: r.code, expectedMode: (r.outcome === 'authorized' && r.stateMode) || parseSecretKey(app.secretKey).mode, baseUrl: stripeBase }))
       const token = parseTokenResponse(res.status, res.body)
       if (token.stripeUserId !== r.accountId) throw new Refusal('account_mismatch', 'The token is for another account than the callback named.')
       const fromMarketplace = r.outcome === 'marketplace_authorized'

@@ -24,7 +24,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Set, Tuple, Union
+from typing import Any, Dict, Literal, Optional, Set, Tuple, Union
 
 from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
@@ -212,9 +212,11 @@ def create_app(
     def apps_connect() -> Redirect:
         if app_secret_key is None:
             raise Refusal("not_configured", "This platform has no OAuth-type Stripe App.")
-        state = sh.issue_state_token(keys=keys, flow="apps_oauth", session_id=session_id())
+        # The link's environment rides in the signed state to the exchange (a test link here; live links have no link id).
+        link_mode: Literal["live", "test"] = "test" if app_test_link_id else "live"
+        state = sh.issue_state_token(keys=keys, flow="apps_oauth", session_id=session_id(), mode=link_mode)
         return redirect(sh.apps_oauth_link(client_id=app_client_id, test_link_id=app_test_link_id, redirect_uri=apps_callback,
-                                           state=state, base_url=stripe_base, allow_list=allow))
+                                           state=state, base_url=stripe_base, allow_list=allow, mode=link_mode))
 
     @app.get("/stripe/apps/callback")
     def apps_callback_view() -> Response:
@@ -230,7 +232,8 @@ def create_app(
             return view(400, "rejected", "Link already used", "This link was already used.", "state_replayed")
         # The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
         req = sh.code_exchange_request(provider=r["provider"], secret_key=app_secret_key, code=r["code"],
-                                       expected_mode=sh.parse_secret_key(app_secret_key).mode, base_url=stripe_base)
+                                       expected_mode=(r["state_mode"] if r.outcome == "authorized" else None)
+                                       or sh.parse_secret_key(app_secret_key).mode, base_url=stripe_base)
         token = sh.parse_token_response(*stripe_call(req))
         if token.stripe_user_id != r.account_id:
             raise Refusal("account_mismatch", "The token is for another account than the callback named.")

@@ -62,7 +62,7 @@ def callback(r: Union[records.InstallCallbackResult, records.OAuthCallbackResult
         out.update(code=r.code, scope=r["scope"], provider=r.provider)
     out["state_outcome"] = r.state_outcome
     if r.state_outcome == "signed":
-        out.update(state_nonce=r.state_nonce, state_data=r.state_data)
+        out.update(state_nonce=r.state_nonce, state_data=r.state_data, state_mode=r["state_mode"])
     return out
 
 
@@ -112,7 +112,8 @@ def _manifest(i: Dict[str, Any]) -> Dict[str, Any]:
 
 def _state(i: Dict[str, Any]) -> Dict[str, Any]:
     v = sh.verify_state_token(i["token"], keys=keys(i["keys"]), session_id=h(i["session_id_hex"]), flow=i["flow"], now=i["now"])
-    return {"key_id": v.key_id, "issued_at": v.issued_at, "expires_at": v.expires_at, "flow": v.flow, "nonce": v.nonce, "data": v.data}
+    return {"key_id": v.key_id, "issued_at": v.issued_at, "expires_at": v.expires_at, "flow": v.flow, "nonce": v.nonce, "data": v.data,
+            "mode": v.mode}
 
 
 def _webhook(i: Dict[str, Any]) -> Dict[str, Any]:
@@ -167,10 +168,12 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "install_link": lambda i: {"url": sh.install_link(link_id=i["link_id"], allow_list=allow(i), redirect_uri=i.get("redirect_uri"),
                                                       state=i.get("state"), base_url=i.get("base_url"))},
     "apps_oauth_link": lambda i: {"url": sh.apps_oauth_link(client_id=i["client_id"], allow_list=allow(i), redirect_uri=i.get("redirect_uri"),
-                                                            state=i.get("state"), test_link_id=i.get("test_link_id"), base_url=i.get("base_url"))},
+                                                            state=i.get("state"), test_link_id=i.get("test_link_id"), base_url=i.get("base_url"),
+                                                            mode=i.get("link_mode"))},
     "connect_oauth_link": _connect,
     "issue_state_token": lambda i: {"token": sh.issue_state_token(keys=keys(i["keys"]), flow=i["flow"], session_id=h(i["session_id_hex"]),
-                                                                  ttl_secs=i["ttl_secs"], data=i["data"], now=i["now"], nonce=h(i["nonce_hex"]))},
+                                                                  ttl_secs=i["ttl_secs"], data=i["data"], now=i["now"], nonce=h(i["nonce_hex"]),
+                                                                  mode=i.get("link_mode"))},
     "verify_state_token": _state,
     "check_plain_state": lambda i: _unit(sh.check_plain_state, i["expected"], i["received"]),
     "plain_state_from_entropy": lambda i: {"state": sh.plain_state_from_entropy(h(i["entropy_hex"]))},

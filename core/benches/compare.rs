@@ -137,7 +137,13 @@ fn main() {
     let mut query = String::from("user_id=usr_123&account_id=acct_123&state=st_8hG2kq&install_signature=");
     percent_encode_into(&mut query, &sign_header(payload.as_bytes(), &app, t).unwrap());
     let keys = StateKeys::new(vec![StateKey::new("k1", &[7; 32]).unwrap()]).unwrap();
-    let params = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"session-123", ttl_secs: None, data: None };
+    let params = StateTokenParams {
+        flow: Flow::ConnectOAuth,
+        session_id: b"session-123",
+        ttl_secs: None,
+        data: None,
+        mode: None,
+    };
     let token = issue_state_token(&keys, &params, t, &[1; 32]).unwrap();
     let allow = RedirectAllowList::new(&["https://platform.example/callback"], RedirectMode::Live).unwrap();
     let mut link = ConnectLinkParams::new("ca_123456", ConnectAccountType::Standard { scope: Scope::ReadWrite });

@@ -30,7 +30,13 @@ fn main() -> Result<()> {
     println!("== 1. Stripe Apps install link ==");
     let state = issue_state_token_random(
         &state_keys,
-        &StateTokenParams { flow: Flow::InstallLink, session_id: session, ttl_secs: None, data: Some("/welcome") },
+        &StateTokenParams {
+            flow: Flow::InstallLink,
+            session_id: session,
+            ttl_secs: None,
+            data: Some("/welcome"),
+            mode: None,
+        },
         now,
     )?;
     let link = install_link(

@@ -117,6 +117,9 @@ pub struct AppsOAuthLinkParams<'a> {
     pub test_link_id: Option<&'a str>,
     /// Base URL override (a local emulator). Defaults to `https://marketplace.stripe.com`.
     pub base_url: Option<&'a str>,
+    /// The environment the link is for, when you say: live links have no link id, test and
+    /// sandbox links must have one. Put the same mode in the state token.
+    pub mode: Option<crate::state::LinkMode>,
 }
 
 /// Builds `https://marketplace.stripe.com/oauth/v2[/{chnlink_…}]/authorize?client_id=…&redirect_uri=…&state=…`.
@@ -137,6 +140,21 @@ pub fn apps_oauth_link(p: &AppsOAuthLinkParams<'_>, redirects: &RedirectAllowLis
     check_link_state(p.state)?;
     let redirect = redirects.resolve(p.redirect_uri)?;
     let base = base_url(p.base_url, MARKETPLACE_BASE)?;
+    match (p.mode, p.test_link_id) {
+        (Some(crate::state::LinkMode::Live), Some(_)) => {
+            return Err(Error::InvalidArgument {
+                what: "test_link_id",
+                reason: "a live link has no link id: drop test_link_id, or build a test or sandbox link",
+            })
+        }
+        (Some(crate::state::LinkMode::Test | crate::state::LinkMode::Sandbox), None) => {
+            return Err(Error::InvalidArgument {
+                what: "test_link_id",
+                reason: "test and sandbox links carry their chnlink_ link id in the path: pass test_link_id",
+            })
+        }
+        _ => {}
+    }
     let path = match p.test_link_id {
         Some(id) => {
             TEST_LINK_ID.check(id)?;

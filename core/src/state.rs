@@ -10,8 +10,9 @@
 //!   small app data, bound to the session id (the binding is MACed, not stored).
 //!
 //! Token bytes (then base64url without padding):
-//! `version(1)=1 | kid_len(1) | kid | iat(u64 BE) | exp(u64 BE) | flow(1) | nonce(32) |
-//! binding(16) | data_len(1) | data | mac(32)` where
+//! `version(1)=2 | kid_len(1) | kid | iat(u64 BE) | exp(u64 BE) | flow(1) | mode(1) | nonce(32) |
+//! binding(16) | data_len(1) | data | mac(32)` where `mode` is 0 (not given), 1 (live), 2 (test)
+//! or 3 (sandbox), and
 //! `binding = HMAC(key, "stripe-handshake/state-binding/v1\0" | session_id)[..16]` and
 //! `mac = HMAC(key, "stripe-handshake/state/v1\0" | every byte before the mac)`.
 //!
@@ -31,7 +32,7 @@ use crate::error::{Error, Result};
 const MAC_TAG: &[u8] = b"stripe-handshake/state/v1\0";
 /// Domain-separation tag of the session binding.
 const BINDING_TAG: &[u8] = b"stripe-handshake/state-binding/v1\0";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const BINDING_LEN: usize = 16;
 const NONCE_LEN: usize = 32;
 
@@ -112,6 +113,76 @@ impl Flow {
 
     fn from_byte(b: u8) -> Option<Self> {
         Self::ALL.iter().copied().find(|f| f.byte() == b)
+    }
+}
+
+/// The Stripe environment a flow runs in. It rides in the signed state from the link to the
+/// callback, so the code exchange can refuse a key of another mode before any request (a
+/// mismatch fails at Stripe with "Stripe refused the connection").
+///
+/// ```
+/// use stripe_handshake::{Mode, state::LinkMode};
+/// assert_eq!(LinkMode::parse("sandbox").unwrap().key_mode(), Mode::Test);
+/// assert_eq!(LinkMode::Live.key_mode(), Mode::Live);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkMode {
+    /// Live mode: `sk_live_` keys, live links (no link id in an Apps OAuth path).
+    Live,
+    /// Test mode: `sk_test_` keys, test links (`/oauth/v2/chnlink_…/authorize`).
+    Test,
+    /// A sandbox: its own `sk_test_` keys and client id, sandbox links (`chnlink_…` paths).
+    Sandbox,
+}
+
+impl LinkMode {
+    /// Every mode.
+    pub const ALL: &'static [LinkMode] = &[Self::Live, Self::Test, Self::Sandbox];
+
+    /// `"live"`, `"test"` or `"sandbox"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Test => "test",
+            Self::Sandbox => "sandbox",
+        }
+    }
+
+    /// Parses `"live"`, `"test"` or `"sandbox"`.
+    ///
+    /// # Errors
+    /// `invalid_argument` for any other string.
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == s)
+            .ok_or(Error::InvalidArgument { what: "mode", reason: "use live, test or sandbox" })
+    }
+
+    /// The mode of the secret keys that work in it: sandboxes issue `sk_test_` keys.
+    #[must_use]
+    pub const fn key_mode(self) -> crate::oauth::Mode {
+        match self {
+            Self::Live => crate::oauth::Mode::Live,
+            Self::Test | Self::Sandbox => crate::oauth::Mode::Test,
+        }
+    }
+
+    const fn byte(self) -> u8 {
+        match self {
+            Self::Live => 1,
+            Self::Test => 2,
+            Self::Sandbox => 3,
+        }
+    }
+
+    fn from_byte(b: u8) -> Option<Option<Self>> {
+        match b {
+            0 => Some(None),
+            _ => Self::ALL.iter().copied().find(|m| m.byte() == b).map(Some),
+        }
     }
 }
 
@@ -287,7 +358,7 @@ impl StateKeys {
 /// ```
 /// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, MAX_STATE_TOKEN_LEN};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
-/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: None };
+/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: None , mode: None };
 /// let t = issue_state_token(&keys, &p, 0, &[2; 32]).unwrap();
 /// assert!(t.len() <= MAX_STATE_TOKEN_LEN);
 /// ```
@@ -301,6 +372,9 @@ pub struct StateTokenParams<'a> {
     pub ttl_secs: Option<u32>,
     /// Small app data (e.g. a return path), at most 192 bytes. Defaults to none.
     pub data: Option<&'a str>,
+    /// The environment the link is built for (live, test, a sandbox): signed into the token
+    /// and returned by the check, so the exchange can refuse a key of another mode.
+    pub mode: Option<LinkMode>,
 }
 
 impl fmt::Debug for StateTokenParams<'_> {
@@ -345,7 +419,7 @@ fn token_mac(key: &StateKey, body: &[u8]) -> Result<[u8; MAC_LEN]> {
 /// ```
 /// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, verify_state_token};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
-/// let params = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"sess-1", ttl_secs: None, data: Some("/settings") };
+/// let params = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"sess-1", ttl_secs: None, data: Some("/settings") , mode: None };
 /// let token = issue_state_token(&keys, &params, 1_700_000_000, &[3; 32]).unwrap();
 /// let ok = verify_state_token(&keys, Some(&token), b"sess-1", Flow::ConnectOAuth, 1_700_000_100).unwrap();
 /// assert_eq!(ok.data(), Some("/settings"));
@@ -380,6 +454,7 @@ pub fn issue_state_token(keys: &StateKeys, p: &StateTokenParams<'_>, now: u64, n
     body.extend_from_slice(&now.to_be_bytes());
     body.extend_from_slice(&exp.to_be_bytes());
     body.push(p.flow.byte());
+    body.push(p.mode.map_or(0, LinkMode::byte));
     body.extend_from_slice(nonce);
     body.extend_from_slice(&binding(key, p.session_id)?);
     body.push(data_len);
@@ -394,7 +469,7 @@ pub fn issue_state_token(keys: &StateKeys, p: &StateTokenParams<'_>, now: u64, n
 /// ```
 /// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token_random};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
-/// let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"s", ttl_secs: Some(60), data: None };
+/// let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"s", ttl_secs: Some(60), data: None , mode: None };
 /// assert_ne!(issue_state_token_random(&keys, &p, 1).unwrap(), issue_state_token_random(&keys, &p, 1).unwrap());
 /// ```
 ///
@@ -410,7 +485,7 @@ pub fn issue_state_token_random(keys: &StateKeys, p: &StateTokenParams<'_>, now:
 /// ```
 /// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, verify_state_token};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
-/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: Some("/back") };
+/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"sess", ttl_secs: Some(60), data: Some("/back") , mode: None };
 /// let t = issue_state_token(&keys, &p, 10, &[0; 32]).unwrap();
 /// let v = verify_state_token(&keys, Some(&t), b"sess", Flow::AppsOAuth, 20).unwrap();
 /// assert_eq!((v.key_id(), v.issued_at(), v.expires_at(), v.flow(), v.data()), ("k1", 10, 70, Flow::AppsOAuth, Some("/back")));
@@ -422,6 +497,7 @@ pub struct VerifiedState {
     issued_at: u64,
     expires_at: u64,
     flow: Flow,
+    mode: Option<LinkMode>,
     nonce: [u8; NONCE_LEN],
     data: Option<String>,
 }
@@ -446,6 +522,12 @@ impl VerifiedState {
     #[must_use]
     pub fn flow(&self) -> Flow {
         self.flow
+    }
+    /// The environment the link was built for, if the issuer said: pass
+    /// `mode.key_mode()` as the exchange's expected mode.
+    #[must_use]
+    pub fn mode(&self) -> Option<LinkMode> {
+        self.mode
     }
     /// The nonce as base64url (43 characters): store it until `expires_at` and refuse a
     /// second use to make the token one-time.
@@ -493,7 +575,7 @@ impl<'a> Reader<'a> {
 /// ```
 /// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, verify_state_token};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
-/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"s", ttl_secs: None, data: None };
+/// let p = StateTokenParams { flow: Flow::AppsOAuth, session_id: b"s", ttl_secs: None, data: None , mode: None };
 /// let t = issue_state_token(&keys, &p, 1000, &[0; 32]).unwrap();
 /// assert!(verify_state_token(&keys, Some(&t), b"s", Flow::AppsOAuth, 1600).is_ok());
 /// assert_eq!(verify_state_token(&keys, Some(&t), b"s", Flow::AppsOAuth, 1601).unwrap_err().code(), "state_expired");
@@ -531,6 +613,7 @@ pub fn verify_state_token(
     let issued_at = r.u64()?;
     let expires_at = r.u64()?;
     let token_flow = Flow::from_byte(r.byte()?).ok_or(Error::StateMalformed)?;
+    let mode = LinkMode::from_byte(r.byte()?).ok_or(Error::StateMalformed)?;
     let nonce: [u8; NONCE_LEN] = r.take(NONCE_LEN)?.try_into().map_err(|_| Error::StateMalformed)?;
     let bound = r.take(BINDING_LEN)?;
     let data_len = r.byte()?;
@@ -568,6 +651,7 @@ pub fn verify_state_token(
         issued_at,
         expires_at,
         flow: token_flow,
+        mode,
         nonce,
         data: (!data.is_empty()).then(|| data.to_owned()),
     })
@@ -664,7 +748,7 @@ impl<'a> StateCheck<'a> {
 /// ```
 /// use stripe_handshake::state::{StateKeys, StateKey, StateTokenParams, Flow, issue_state_token, StateCheck};
 /// let keys = StateKeys::new(vec![StateKey::new("k1", &[1; 32]).unwrap()]).unwrap();
-/// let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"s", ttl_secs: None, data: None };
+/// let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"s", ttl_secs: None, data: None , mode: None };
 /// let t = issue_state_token(&keys, &p, 0, &[3; 32]).unwrap();
 /// let out = StateCheck::Signed { keys: &keys, session_id: b"s" }.run(Some(&t), Flow::ConnectOAuth, 0).unwrap();
 /// assert_eq!(out.name(), "signed");
@@ -747,7 +831,13 @@ mod tests {
     }
 
     fn token() -> String {
-        let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"sess", ttl_secs: None, data: Some("d") };
+        let p = StateTokenParams {
+            flow: Flow::ConnectOAuth,
+            session_id: b"sess",
+            ttl_secs: None,
+            data: Some("d"),
+            mode: None,
+        };
         issue_state_token(&keys(), &p, 1000, &[5; 32]).unwrap()
     }
 
@@ -799,7 +889,13 @@ mod tests {
         assert_eq!(check_plain_state("x", Some(&"y".repeat(1024))), Err(Error::StateMismatch));
         assert!(matches!(check_plain_state("x", Some(&"y".repeat(1025))), Err(Error::StateTooLarge { .. })));
         let p = |session: &[u8]| {
-            let params = StateTokenParams { flow: Flow::InstallLink, session_id: session, ttl_secs: None, data: None };
+            let params = StateTokenParams {
+                flow: Flow::InstallLink,
+                session_id: session,
+                ttl_secs: None,
+                data: None,
+                mode: None,
+            };
             issue_state_token(&keys(), &params, 0, &[0; 32])
         };
         assert!(p(&[1; 1024]).is_ok());
@@ -810,7 +906,13 @@ mod tests {
     #[test]
     fn debug_never_prints_state_or_session() {
         let k = keys();
-        let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"session-secret", ttl_secs: None, data: None };
+        let p = StateTokenParams {
+            flow: Flow::InstallLink,
+            session_id: b"session-secret",
+            ttl_secs: None,
+            data: None,
+            mode: None,
+        };
         let plain = StateCheck::Plain { expected: "csrf-secret" };
         let signed = StateCheck::Signed { keys: &k, session_id: b"session-secret" };
         for d in [format!("{p:?}"), format!("{plain:?}"), format!("{signed:?}")] {
@@ -832,7 +934,13 @@ mod tests {
         // A 16-character key id and 192 bytes of data are the largest accepted.
         let k16 = StateKeys::new(vec![StateKey::new(&"k".repeat(16), &[9; 32]).unwrap()]).unwrap();
         let data = "d".repeat(192);
-        let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"sess", ttl_secs: None, data: Some(&data) };
+        let p = StateTokenParams {
+            flow: Flow::ConnectOAuth,
+            session_id: b"sess",
+            ttl_secs: None,
+            data: Some(&data),
+            mode: None,
+        };
         let t = issue_state_token(&k16, &p, 1000, &[5; 32]).unwrap();
         assert_eq!(
             verify_state_token(&k16, Some(&t), b"sess", Flow::ConnectOAuth, 1000).unwrap().data(),
@@ -877,7 +985,7 @@ mod tests {
         assert_eq!(StateOutcome::Plain.name(), "plain");
         assert!(StateOutcome::Plain.signed().is_none());
         assert_eq!(StateOutcome::Stateless.name(), "stateless");
-        let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"s", ttl_secs: None, data: None };
+        let p = StateTokenParams { flow: Flow::InstallLink, session_id: b"s", ttl_secs: None, data: None, mode: None };
         let a = issue_state_token_random(&k, &p, 0).unwrap();
         assert!(verify_state_token(&k, Some(&a), b"s", Flow::InstallLink, 0).is_ok());
         assert_ne!(a, issue_state_token_random(&k, &p, 0).unwrap());

@@ -111,7 +111,7 @@ proptest! {
     #[test]
     fn state_tokens_round_trip_and_reject_every_byte_change(session in proptest::collection::vec(any::<u8>(), 1..64), data in "[ -~]{0,64}", nonce in any::<[u8; 32]>(), pos in any::<usize>(), xor in 1u8..=255) {
         let keys = StateKeys::new(vec![StateKey::new("k1", &[9; 32]).unwrap()]).unwrap();
-        let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: &session, ttl_secs: None, data: Some(&data) };
+        let p = StateTokenParams { flow: Flow::ConnectOAuth, session_id: &session, ttl_secs: None, data: Some(&data) , mode: None };
         let token = issue_state_token(&keys, &p, 1000, &nonce).unwrap();
         let v = verify_state_token(&keys, Some(&token), &session, Flow::ConnectOAuth, 1000).unwrap();
         prop_assert_eq!(v.data(), if data.is_empty() { None } else { Some(data.as_str()) });

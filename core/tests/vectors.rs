@@ -22,8 +22,8 @@ use stripe_handshake::{
     },
     redirect::AppManifest,
     state::{
-        check_plain_state, issue_state_token, plain_state_from_entropy, verify_state_token, Flow, StateCheck, StateKey,
-        StateKeys, StateOutcome, StateTokenParams,
+        check_plain_state, issue_state_token, plain_state_from_entropy, verify_state_token, Flow, LinkMode, StateCheck,
+        StateKey, StateKeys, StateOutcome, StateTokenParams,
     },
     testing::sign_header,
     verify_hmac_sha256,
@@ -105,6 +105,7 @@ fn state_outcome_fields(out: &mut serde_json::Map<String, Value>, o: &StateOutco
             out.insert("state_outcome".into(), json!("signed"));
             out.insert("state_nonce".into(), json!(v.nonce()));
             out.insert("state_data".into(), json!(v.data()));
+            out.insert("state_mode".into(), json!(v.mode().map(LinkMode::as_str)));
         }
     }
 }
@@ -122,7 +123,8 @@ fn api_request(r: &ApiRequest) -> Value {
 }
 
 fn request_options(v: &Value) -> Result<(Option<Mode>, Option<&str>)> {
-    let mode = opt_s(v, "expected_mode").map(Mode::parse).transpose()?;
+    // A state token's mode: live, test or sandbox (whose keys are test keys).
+    let mode = opt_s(v, "expected_mode").map(|m| LinkMode::parse(m).map(LinkMode::key_mode)).transpose()?;
     Ok((mode, opt_s(v, "base_url")))
 }
 
@@ -187,6 +189,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 state: opt_s(i, "state"),
                 test_link_id: opt_s(i, "test_link_id"),
                 base_url: opt_s(i, "base_url"),
+                mode: opt_s(i, "link_mode").map(LinkMode::parse).transpose()?,
             };
             json!({"url": apps_oauth_link(&p, &allow_list(i)?)?})
         }
@@ -217,6 +220,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 session_id: &session,
                 ttl_secs: i["ttl_secs"].as_u64().map(|t| u32::try_from(t).unwrap()),
                 data: opt_s(i, "data"),
+                mode: opt_s(i, "link_mode").map(LinkMode::parse).transpose()?,
             };
             let nonce: [u8; 32] = hexb(i, "nonce_hex").try_into().unwrap();
             json!({"token": issue_state_token(&keys, &p, u(i, "now"), &nonce)?})
@@ -231,7 +235,8 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 u(i, "now"),
             )?;
             json!({"key_id": v.key_id(), "issued_at": v.issued_at(), "expires_at": v.expires_at(),
-                   "flow": v.flow().as_str(), "nonce": v.nonce(), "data": v.data()})
+                   "flow": v.flow().as_str(), "nonce": v.nonce(), "data": v.data(),
+                   "mode": v.mode().map(LinkMode::as_str)})
         }
         "check_plain_state" => {
             check_plain_state(s(i, "expected"), opt_s(i, "received"))?;

@@ -13,7 +13,7 @@ fuzz_target!(|token: &str| {
             // A forgery would need the key: only a token issued with it can get here.
             let reissued = issue_state_token(
                 &keys,
-                &StateTokenParams { flow: v.flow(), session_id: b"session", ttl_secs: None, data: v.data() },
+                &StateTokenParams { flow: v.flow(), session_id: b"session", ttl_secs: None, data: v.data() , mode: None },
                 v.issued_at(),
                 &[0; 32],
             );

@@ -454,6 +454,16 @@ def links_suite():
     apps("apps-test-link", {"client_id": "ca_abc123", "test_link_id": "chnlink_61Abc", "redirect_uri": ALLOW[1]},
          ok(url=f"{M}/oauth/v2/chnlink_61Abc/authorize" + qs([("client_id", "ca_abc123"), ("redirect_uri", ALLOW[1])])))
     apps("apps-reject-test-link-prefix", {"client_id": "ca_abc123", "test_link_id": "link_1"}, err("invalid_argument"))
+    # Link modes: live links have no link id; test and sandbox links carry theirs in the path.
+    apps("apps-mode-live", {"client_id": "ca_abc123", "state": "st", "link_mode": "live"},
+         ok(url=f"{M}/oauth/v2/authorize" + qs([("client_id", "ca_abc123"), ("redirect_uri", ALLOW[0]), ("state", "st")])))
+    for m in ["test", "sandbox"]:
+        apps(f"apps-mode-{m}", {"client_id": "ca_abc123", "test_link_id": "chnlink_61Abc", "link_mode": m},
+             ok(url=f"{M}/oauth/v2/chnlink_61Abc/authorize" + qs([("client_id", "ca_abc123"), ("redirect_uri", ALLOW[0])])))
+        apps(f"apps-reject-mode-{m}-no-link", {"client_id": "ca_abc123", "link_mode": m}, err("invalid_argument"))
+    apps("apps-reject-mode-live-with-link", {"client_id": "ca_abc123", "test_link_id": "chnlink_61Abc", "link_mode": "live"},
+         err("invalid_argument"))
+    apps("apps-reject-mode-unknown", {"client_id": "ca_abc123", "link_mode": "prod"}, err("invalid_argument"))
     apps("apps-reject-client-pk", {"client_id": "pk_test_123"}, err("invalid_argument"))
     apps("apps-reject-client-empty-suffix", {"client_id": "ca_"}, err("invalid_argument"))
     apps("apps-reject-redirect-case", {"client_id": "ca_1", "redirect_uri": "https://example.com/Callback"}, err("redirect_uri_not_allowed"))
@@ -522,9 +532,15 @@ def b64d_strict(s):
     return b if b64e(b) == s else None
 
 
-def token_body(kid, key, flow, session, iat, exp, nonce, data, version=1, flow_byte=None, data_len=None, extra=b""):
+MODES = {None: 0, "live": 1, "test": 2, "sandbox": 3}
+MODE_NAMES = {v: k for k, v in MODES.items()}
+
+
+def token_body(kid, key, flow, session, iat, exp, nonce, data, version=2, flow_byte=None, data_len=None, extra=b"",
+               mode=None, mode_byte=None):
     body = bytes([version, len(kid)]) + kid.encode() + struct.pack(">QQ", iat, exp)
-    body += bytes([FLOWS[flow] if flow_byte is None else flow_byte]) + nonce
+    body += bytes([FLOWS[flow] if flow_byte is None else flow_byte])
+    body += bytes([MODES[mode] if mode_byte is None else mode_byte]) + nonce
     body += hmac.new(key, BIND_TAG + session, hashlib.sha256).digest()[:16]
     body += bytes([len(data) if data_len is None else data_len]) + data + extra
     return body
@@ -548,20 +564,24 @@ def oracle_verify(keys, token, session, flow, now):
     body, tag = raw[:-32], raw[-32:]
     try:
         pos = 0
-        if body[0] != 1:
+        if body[0] != 2:
             raise ValueError
         kl = body[1]
         if not 1 <= kl <= 16:
             raise ValueError
         kid = body[2:2 + kl]
         pos = 2 + kl
-        if len(body) < pos + 16 + 1 + 32 + 16 + 1:
+        if len(body) < pos + 16 + 1 + 1 + 32 + 16 + 1:
             raise ValueError
         iat, exp = struct.unpack(">QQ", body[pos:pos + 16])
         pos += 16
         fb = body[pos]
         pos += 1
         if fb not in FLOW_NAMES:
+            raise ValueError
+        mb = body[pos]
+        pos += 1
+        if mb not in MODE_NAMES:
             raise ValueError
         nonce = body[pos:pos + 32]
         pos += 32
@@ -588,7 +608,7 @@ def oracle_verify(keys, token, session, flow, now):
     if FLOW_NAMES[fb] != flow:
         return err("state_flow_mismatch")
     return ok(key_id=kid.decode(), issued_at=iat, expires_at=exp, flow=FLOW_NAMES[fb], nonce=b64e(nonce),
-              data=data if data else None)
+              data=data if data else None, mode=MODE_NAMES[mb])
 
 
 def state_suite():
@@ -669,7 +689,25 @@ def state_suite():
     last = base_tok[-1]
     nc = B64[B64.index(last) | 1] if B64.index(last) | 1 != B64.index(last) else B64[B64.index(last) ^ 2]
     verify("reject-noncanonical-bits", base_tok[:-1] + nc)
-    verify("reject-version-2", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", version=2)))
+    verify("reject-version-1", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", version=1)),
+           note="version 1 had no mode byte: its tokens (10-minute lifetimes) are not read")
+    verify("reject-version-3", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", version=3)))
+    verify("reject-mode-byte-4", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", mode_byte=4)))
+    # The mode rides in the signed token: link → callback → exchange (docs/protocol.md §9).
+    for m in ["live", "test", "sandbox"]:
+        body = token_body("k1", K1, "apps_oauth", sess, T, T + 600, nonce, b"", mode=m)
+        issue(f"issue-mode-{m}", {"keys": KEYS, "flow": "apps_oauth", "session_id_hex": sess.hex(), "ttl_secs": None,
+                                  "data": None, "now": T, "nonce_hex": nonce.hex(), "link_mode": m}, ok(token=seal(K1, body)))
+        e = verify(f"verify-mode-{m}", seal(K1, body), flow="apps_oauth")
+        assert e["ok"]["mode"] == m
+    issue("issue-reject-mode", {"keys": KEYS, "flow": "apps_oauth", "session_id_hex": sess.hex(), "ttl_secs": None,
+                                "data": None, "now": T, "nonce_hex": nonce.hex(), "link_mode": "staging"}, err("invalid_argument"))
+    forged = bytearray(token_body("k1", K1, "apps_oauth", sess, T, T + 600, nonce, b"", mode="test"))
+    # The mode byte is under the MAC: flipping test to live breaks it.
+    mode_at = 2 + 2 + 16 + 1
+    forged[mode_at] = MODES["live"]
+    good_tag = hmac.new(K1, MAC_TAG + token_body("k1", K1, "apps_oauth", sess, T, T + 600, nonce, b"", mode="test"), hashlib.sha256).digest()
+    verify("reject-mode-flipped", b64e(bytes(forged) + good_tag), flow="apps_oauth")
     verify("reject-flow-byte-9", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", flow_byte=9)))
     verify("reject-trailing-byte", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"", extra=b"\x00")))
     verify("reject-data-len-193", seal(K1, token_body("k1", K1, "connect_oauth", sess, T, T + 600, nonce, b"y" * 193)))
@@ -748,6 +786,7 @@ def callbacks_suite():
         if state_outcome == "signed":
             d["state_nonce"] = nonce_out
             d["state_data"] = data
+            d["state_mode"] = None
         return ok(**d)
 
     plain = lambda s: {"mode": "plain", "expected": s}
@@ -857,7 +896,7 @@ def callbacks_suite():
     oauth("oauth-reject-connect-stateless", "code=ac_123", "connect_oauth", stateless, err("invalid_argument"),
           note="Connect OAuth has no PKCE: state is its only CSRF defence, so a stateless check is refused")
     oauth("oauth-signed-ok", f"code=ac_1&state={conn_tok}", "connect_oauth", signed,
-          auth("ac_1", so="signed", state_nonce=b64e(nonce), state_data=None))
+          auth("ac_1", so="signed", state_nonce=b64e(nonce), state_data=None, state_mode=None))
     oauth("oauth-signed-wrong-flow", f"code=ac_1&state={sig_tok}", "connect_oauth", signed, err("state_flow_mismatch"))
     oauth("oauth-signed-apps-vs-connect", f"code=ac_1&state={conn_tok}", "apps_oauth", signed, err("state_flow_mismatch"))
     oauth("oauth-reject-install-flow", "code=ac_1&state=x", "install_link", plain("x"), err("invalid_argument"))
@@ -893,8 +932,13 @@ def callbacks_suite():
     app("app-install-link-marketplace", signed_query(None, form="null"), "install_link", none, market("null"), marketplace="accept")
     app("app-oauth-ok", oq([("state", "st_1")]), "oauth", plain("st_1"), app_auth(), secrets=None,
         note="OAuth-type apps: code, user_id, account_id, stripe_user_id, no install_signature")
-    app("app-oauth-signed", oq([("state", apps_tok)]), "oauth", signed, app_auth(so="signed", state_nonce=b64e(nonce), state_data=None),
+    app("app-oauth-signed", oq([("state", apps_tok)]), "oauth", signed, app_auth(so="signed", state_nonce=b64e(nonce), state_data=None,
+                                                                                 state_mode=None),
         secrets=None)
+    sandbox_tok = seal(K1, token_body("k1", K1, "apps_oauth", sess, T, T + 600, nonce, b"", mode="sandbox"))
+    app("app-oauth-signed-sandbox", oq([("state", sandbox_tok)]), "oauth", signed,
+        app_auth(so="signed", state_nonce=b64e(nonce), state_data=None, state_mode="sandbox"), secrets=None,
+        note="the link's mode comes back from the signed state: pass it as the exchange's expected mode")
     app("app-oauth-reject-connect-token", oq([("state", conn_tok)]), "oauth", signed, err("state_flow_mismatch"), secrets=None)
     app("app-oauth-reject-state", oq([("state", "st_2")]), "oauth", plain("st_1"), err("state_mismatch"), secrets=None)
     app("app-oauth-reject-no-state", oq(), "oauth", plain("st_1"), err("state_missing"), secrets=None,
@@ -1224,6 +1268,11 @@ def oauth_suite():
     req("exchange-emulator", "code_exchange_request", ce("connect", KEY, "ac_1", base_url="http://127.0.0.1:12111/"),
         okreq("http://127.0.0.1:12111/oauth/token", KEY, [("grant_type", "authorization_code"), ("code", "ac_1")]))
     req("exchange-reject-mode", "code_exchange_request", ce("connect", KEY, "ac_1", expected_mode="live"), err("key_mode_mismatch"))
+    req("exchange-sandbox-test-key", "code_exchange_request", ce("apps", KEY, "ac_Sbx", expected_mode="sandbox"),
+        okreq("https://api.stripe.com/v1/oauth/token", KEY, [("grant_type", "authorization_code"), ("code", "ac_Sbx")]))
+    req("exchange-reject-sandbox-live-key", "code_exchange_request", ce("apps", LIVE, "ac_Sbx", expected_mode="sandbox"),
+        err("key_mode_mismatch"), )
+    req("exchange-reject-mode-unknown", "code_exchange_request", ce("apps", KEY, "ac_1", expected_mode="prod"), err("invalid_argument"))
     req("exchange-reject-mode-live-key", "code_exchange_request", ce("connect", LIVE, "ac_1", expected_mode="test"), err("key_mode_mismatch"))
     for name, key in [("pk", "pk_test_123"), ("rk", "rk_live_123"), ("whsec", "whsec_123"), ("empty", ""), ("space", KEY + " "),
                       ("no-suffix", "sk_test_"), ("other-mode", "sk_prod_123"), ("oauth-token", "ac_123")]:

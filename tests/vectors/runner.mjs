@@ -37,7 +37,7 @@ function callbackResult(r) {
     Object.assign(out, { code: r.code, scope: r.scope ?? null, provider: r.provider })
   }
   out.state_outcome = r.stateOutcome
-  if (r.stateOutcome === 'signed') Object.assign(out, { state_nonce: r.stateNonce, state_data: r.stateData ?? null })
+  if (r.stateOutcome === 'signed') Object.assign(out, { state_nonce: r.stateNonce, state_data: r.stateData ?? null, state_mode: r.stateMode ?? null })
   return out
 }
 
@@ -72,7 +72,7 @@ function ops(sh) {
   },
   install_link: (i) => ({ url: sh.installLink({ linkId: i.link_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), baseUrl: opt(i.base_url) }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })) }),
   apps_oauth_link: (i) => ({
-    url: sh.appsOAuthLink({ clientId: i.client_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), testLinkId: opt(i.test_link_id), baseUrl: opt(i.base_url) }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
+    url: sh.appsOAuthLink({ clientId: i.client_id, redirectUri: opt(i.redirect_uri), state: opt(i.state), testLinkId: opt(i.test_link_id), baseUrl: opt(i.base_url), mode: opt(i.link_mode) }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
   }),
   connect_oauth_link: (i) => ({
     url: sh.connectOAuthLink({
@@ -82,11 +82,11 @@ function ops(sh) {
     }, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' })),
   }),
   issue_state_token: (i) => ({
-    token: sh.issueStateToken({ keys: keys(i.keys), flow: i.flow, sessionId: hex(i.session_id_hex), ttlSecs: opt(i.ttl_secs), data: opt(i.data), now: i.now, nonce: hex(i.nonce_hex) }),
+    token: sh.issueStateToken({ keys: keys(i.keys), flow: i.flow, sessionId: hex(i.session_id_hex), ttlSecs: opt(i.ttl_secs), data: opt(i.data), now: i.now, nonce: hex(i.nonce_hex), mode: opt(i.link_mode) }),
   }),
   verify_state_token: (i) => {
     const v = sh.verifyStateToken(i.token, { keys: keys(i.keys), sessionId: hex(i.session_id_hex), flow: i.flow, now: i.now })
-    return { key_id: v.keyId, issued_at: v.issuedAt, expires_at: v.expiresAt, flow: v.flow, nonce: v.nonce, data: v.data ?? null }
+    return { key_id: v.keyId, issued_at: v.issuedAt, expires_at: v.expiresAt, flow: v.flow, nonce: v.nonce, data: v.data ?? null, mode: v.mode ?? null }
   },
   check_plain_state: (i) => (sh.checkPlainState(i.expected, i.received), {}),
   plain_state_from_entropy: (i) => ({ state: sh.plainStateFromEntropy(hex(i.entropy_hex)) }),

@@ -85,6 +85,7 @@ def apps_oauth_link(
     state: Optional[str] = None,
     test_link_id: Optional[str] = None,
     base_url: Optional[str] = None,
+    mode: Optional[Literal["live", "test", "sandbox"]] = None,
 ) -> str: ...
 def connect_oauth_link(
     *,
@@ -112,6 +113,7 @@ def issue_state_token(
     data: Optional[str] = None,
     now: Optional[int] = None,
     nonce: Optional[bytes] = None,
+    mode: Optional[Literal["live", "test", "sandbox"]] = None,
 ) -> str: ...
 def verify_state_token(
     token: Optional[str], *, keys: Sequence[_Key], session_id: _Data, flow: str, now: Optional[int] = None

@@ -125,6 +125,7 @@ class Installed(Record, Protocol):
     state_outcome: str
     state_nonce: Optional[str]
     state_data: Optional[str]
+    state_mode: Optional[str]
 
 
 class Authorized(Record, Protocol):
@@ -135,6 +136,7 @@ class Authorized(Record, Protocol):
     state_outcome: str
     state_nonce: Optional[str]
     state_data: Optional[str]
+    state_mode: Optional[str]
 
 
 class MarketplaceInstall(Record, Protocol):
@@ -156,6 +158,7 @@ class AppAuthorized(Record, Protocol):
     state_outcome: str
     state_nonce: Optional[str]
     state_data: Optional[str]
+    state_mode: Optional[str]
 
 
 class MarketplaceAuthorized(Record, Protocol):
@@ -200,6 +203,7 @@ class VerifiedState(Record, Protocol):
     flow: str
     nonce: str
     data: Optional[str]
+    mode: Optional[str]
 
 
 class HttpRequest(Record, Protocol):

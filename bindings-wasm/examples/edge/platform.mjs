@@ -66,8 +66,10 @@ export function createPlatform(sh, env, kv = new Map()) {
     // from your configuration, never from the callback's shape.
     'GET /apps/connect': ({ session }) => {
       if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
-      const state = sh.issueStateToken({ keys, flow: 'apps_oauth', sessionId: session })
-      return Response.redirect(sh.appsOAuthLink({ clientId: env.STRIPE_APP_CLIENT_ID, testLinkId: env.STRIPE_APP_TEST_LINK_ID, redirectUri: appsCallback, state, baseUrl: env.STRIPE_BASE }, allow), 302)
+      // The link's environment rides in the signed state to the exchange (a test link here; live links have no link id).
+      const linkMode = env.STRIPE_APP_TEST_LINK_ID ? 'test' : 'live'
+      const state = sh.issueStateToken({ keys, flow: 'apps_oauth', sessionId: session, mode: linkMode })
+      return Response.redirect(sh.appsOAuthLink({ clientId: env.STRIPE_APP_CLIENT_ID, testLinkId: env.STRIPE_APP_TEST_LINK_ID, redirectUri: appsCallback, state, baseUrl: env.STRIPE_BASE, mode: linkMode }, allow), 302)
     },
     'GET /stripe/apps/callback': async ({ url, session }) => {
       if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
@@ -76,7 +78,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw Object.assign(new Error('Not an OAuth-type app callback.'), { code: 'not_found' })
       if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
       // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
-      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: r.provider, secretKey: env.STRIPE_APP_SECRET_KEY, code: r.code, expectedMode: sh.parseSecretKey(env.STRIPE_APP_SECRET_KEY).mode, baseUrl: env.STRIPE_BASE }))
+      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: r.provider, secretKey: env.STRIPE_APP_SECRET_KEY, code: r.code, expectedMode: (r.outcome === 'authorized' && r.stateMode) || sh.parseSecretKey(env.STRIPE_APP_SECRET_KEY).mode, baseUrl: env.STRIPE_BASE }))
       const token = sh.parseTokenResponse(status, body)
       if (token.stripeUserId !== r.accountId) throw Object.assign(new Error('The token is for another account than the callback named.'), { code: 'not_found' })
       const fromMarketplace = r.outcome === 'marketplace_authorized'

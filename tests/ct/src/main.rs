@@ -87,7 +87,7 @@ fn run(scenario: &str, class: u8, i: usize) -> bool {
             // The token was issued earlier (by another server, say): only the verifying key is marked.
             let issuer = StateKeys::new(vec![StateKey::new("k1", &[0x5eu8; 32]).expect("key")]).expect("keys");
             let params =
-                StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"session-1", ttl_secs: None, data: None };
+                StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"session-1", ttl_secs: None, data: None , mode: None };
             let mut token = issue_state_token(&issuer, &params, NOW, &[7u8; 32]).expect("issue");
             let key = vec![0x5eu8; 32];
             secret(&key);
@@ -204,7 +204,7 @@ fn timing_case(scenario: &str) -> Case {
         "state" => {
             let keys = StateKeys::new(vec![StateKey::new("k1", &[0x5eu8; 32]).expect("key")]).expect("keys");
             let params =
-                StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"session-1", ttl_secs: None, data: None };
+                StateTokenParams { flow: Flow::ConnectOAuth, session_id: b"session-1", ttl_secs: None, data: None , mode: None };
             let token = issue_state_token(&keys, &params, NOW, &[7u8; 32]).expect("issue");
             // The MAC is the token's last 32 bytes (43 base64url characters): flip inside it.
             let inputs = [token.len() - 40, token.len() - 5].map(|i| {

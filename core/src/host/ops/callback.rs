@@ -28,6 +28,7 @@ pub(crate) const INSTALLED: Kind = Kind {
         field!(state_outcome, stateOutcome: Str),
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
+        field!(state_mode, stateMode: Str, nullable),
     ],
 };
 
@@ -57,6 +58,7 @@ pub(crate) const APP_AUTHORIZED: Kind = Kind {
         field!(state_outcome, stateOutcome: Str),
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
+        field!(state_mode, stateMode: Str, nullable),
     ],
 };
 
@@ -94,6 +96,7 @@ pub(crate) const AUTHORIZED: Kind = Kind {
         field!(state_outcome, stateOutcome: Str),
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
+        field!(state_mode, stateMode: Str, nullable),
     ],
 };
 
@@ -110,10 +113,15 @@ fn denied(d: &CallbackDenial) -> Out {
     )
 }
 
-fn state_fields(o: &StateOutcome) -> [Out; 3] {
+fn state_fields(o: &StateOutcome) -> [Out; 4] {
     match o.signed() {
-        Some(v) => [Out::str(o.name()), Out::Str(v.nonce()), Out::opt_str(v.data())],
-        None => [Out::str(o.name()), Out::Null, Out::Null],
+        Some(v) => [
+            Out::str(o.name()),
+            Out::Str(v.nonce()),
+            Out::opt_str(v.data()),
+            Out::opt_str(v.mode().map(crate::state::LinkMode::as_str)),
+        ],
+        None => [Out::str(o.name()), Out::Null, Out::Null, Out::Null],
     }
 }
 
@@ -145,7 +153,7 @@ fn marketplace(c: &Call<'_, '_>, o: &Options<'_, '_>) -> Result<Marketplace> {
 }
 
 fn installed(i: &VerifiedInstall) -> Out {
-    let [outcome, nonce, data] = state_fields(i.state_outcome());
+    let [outcome, nonce, data, mode] = state_fields(i.state_outcome());
     Out::Record(
         &INSTALLED,
         vec![
@@ -159,6 +167,7 @@ fn installed(i: &VerifiedInstall) -> Out {
             outcome,
             nonce,
             data,
+            mode,
         ],
     )
 }
@@ -182,7 +191,7 @@ fn app_authorized(a: &AppAuthorization) -> Out {
     let provider = Out::str(a.provider().as_str());
     match a.state_outcome() {
         Some(o) => {
-            let [outcome, nonce, data] = state_fields(o);
+            let [outcome, nonce, data, mode] = state_fields(o);
             Out::Record(
                 &APP_AUTHORIZED,
                 vec![
@@ -194,6 +203,7 @@ fn app_authorized(a: &AppAuthorization) -> Out {
                     outcome,
                     nonce,
                     data,
+                    mode,
                 ],
             )
         }
@@ -385,7 +395,7 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
         Ok(match crate::callback::verify_oauth_callback(query(c)?, flow, &state, c.now(o.get(&name!(now)))?)? {
             OAuthCallback::Denied(d) => denied(&d),
             OAuthCallback::Authorized(a) => {
-                let [outcome, nonce, data] = state_fields(a.state_outcome());
+                let [outcome, nonce, data, mode] = state_fields(a.state_outcome());
                 Out::Record(
                     &AUTHORIZED,
                     vec![
@@ -396,6 +406,7 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
                         outcome,
                         nonce,
                         data,
+                        mode,
                     ],
                 )
             }

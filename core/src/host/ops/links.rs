@@ -127,9 +127,13 @@ pub(crate) const INSTALL_LINK: Op = Op::new(
 
 pub(crate) const APPS_OAUTH_LINK: Op = Op::new(
     name!(apps_oauth_link, appsOAuthLink),
-    "Builds a Stripe Apps OAuth authorize link (`testLinkId`: the chnlink_… of a test link).",
+    "Builds a Stripe Apps OAuth authorize link (`testLinkId`: the chnlink_… of a test or sandbox link; \
+     `mode` 'live', 'test' or 'sandbox' checks it is there exactly when it must be).",
     &[
-        Param::options(name!(params), &[CLIENT_ID, REDIRECT_URI, STATE, name!(test_link_id, testLinkId), BASE_URL]),
+        Param::options(
+            name!(params),
+            &[CLIENT_ID, REDIRECT_URI, STATE, name!(test_link_id, testLinkId), BASE_URL, name!(mode)],
+        ),
         Param::allow_list(),
     ],
     &[],
@@ -141,6 +145,7 @@ pub(crate) const APPS_OAUTH_LINK: Op = Op::new(
             state: c.r.opt_str(o.get(&STATE), &STATE)?,
             test_link_id: c.r.opt_str(o.get(&name!(test_link_id, testLinkId)), &name!(test_link_id, testLinkId))?,
             base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)?,
+            mode: c.r.opt_str(o.get(&name!(mode)), &name!(mode))?.map(crate::state::LinkMode::parse).transpose()?,
         };
         crate::links::apps_oauth_link(&p, c.allow_list(1)?).map(Out::Str)
     },

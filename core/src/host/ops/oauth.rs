@@ -117,7 +117,11 @@ const EXPECTED_MODE: Name = name!(expected_mode, expectedMode);
 const BASE_URL: Name = name!(base_url, baseUrl);
 
 fn prepared<'o>(c: &Call<'o, '_>, o: &crate::host::Options<'o, '_>) -> Result<(SecretKey, RequestOptions<'o>)> {
-    let expected_mode = c.r.opt_str(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?.map(Mode::parse).transpose()?;
+    // 'live', 'test', or 'sandbox' (whose keys are sk_test_): what a state token's mode says.
+    let expected_mode =
+        c.r.opt_str(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?
+            .map(|m| crate::state::LinkMode::parse(m).map(crate::state::LinkMode::key_mode))
+            .transpose()?;
     let key = SecretKey::parse(c.r.str(o.get(&SECRET_KEY), &SECRET_KEY)?)?;
     Ok((key, RequestOptions { expected_mode, base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)? }))
 }

@@ -16,6 +16,7 @@ pub(crate) const VERIFIED_STATE: Kind = Kind {
         field!(flow: Str),
         field!(nonce: Str),
         field!(data: Str, nullable),
+        field!(mode: Str, nullable),
     ],
 };
 
@@ -29,6 +30,7 @@ fn verified(v: &VerifiedState) -> Out {
             Out::str(v.flow().as_str()),
             Out::Str(v.nonce()),
             Out::opt_str(v.data()),
+            Out::opt_str(v.mode().map(crate::state::LinkMode::as_str)),
         ],
     )
 }
@@ -123,10 +125,10 @@ pub(crate) const CHECK_PLAIN_STATE: Op = Op::new(
 pub(crate) const ISSUE_STATE_TOKEN: Op = Op::new(
     name!(issue_state_token, issueStateToken),
     "Issues a signed, session-bound, expiring state token. `ttlSecs` defaults to 600, `now` to the \
-     clock, `nonce` to 32 CSPRNG bytes.",
+     clock, `nonce` to 32 CSPRNG bytes; `mode` ('live', 'test', 'sandbox') rides in it to the exchange.",
     &[Param::options(
         name!(options),
-        &[KEYS, FLOW, SESSION_ID, name!(ttl_secs, ttlSecs), name!(data), name!(now), name!(nonce)],
+        &[KEYS, FLOW, SESSION_ID, name!(ttl_secs, ttlSecs), name!(data), name!(now), name!(nonce), name!(mode)],
     )],
     &[],
     |c| {
@@ -142,6 +144,7 @@ pub(crate) const ISSUE_STATE_TOKEN: Op = Op::new(
             session_id: c.r.data(o.get(&SESSION_ID), &SESSION_ID)?,
             ttl_secs: ttl.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
             data: c.r.opt_str(o.get(&name!(data)), &name!(data))?,
+            mode: c.r.opt_str(o.get(&name!(mode)), &name!(mode))?.map(crate::state::LinkMode::parse).transpose()?,
         };
         crate::state::issue_state_token(&keys, &p, c.now(o.get(&name!(now)))?, &nonce).map(Out::Str)
     },
