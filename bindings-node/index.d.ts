@@ -616,6 +616,100 @@ export interface ApiRequest {
   headers: ApiHeaders
 }
 
+/** Parameters of `accountLinkRequest`. */
+export interface AccountLinkParams {
+  /** Your secret key (`sk_live_…` / `sk_test_…`). */
+  secretKey: string
+  /** The connected account (`acct_…`). */
+  account: string
+  /** `account_onboarding` (the default) or `account_update`. */
+  type?: 'account_onboarding' | 'account_update'
+  /** Where Stripe sends the user when they finish or leave: an allow-list entry. */
+  returnUrl: string
+  /** Where Stripe sends the user when the link expired or was used: an allow-list entry; make a new link there. */
+  refreshUrl: string
+  /** `collection_options[fields]`. */
+  collectionFields?: 'currently_due' | 'eventually_due'
+  /** `collection_options[future_requirements]`. */
+  futureRequirements?: 'include' | 'omit'
+  /** The keys of signed state tokens: both URLs get one, bound to `sessionId` and the account. */
+  stateKeys: Array<StateKeyInput>
+  /** The session that starts onboarding. */
+  sessionId: string | Uint8Array
+  /** The environment, signed into the state and checked against the key. */
+  mode?: LinkMode
+  /** Current Unix time in seconds. Defaults to the system clock. */
+  now?: number
+  /** 32 bytes for the state's nonce. Defaults to the OS CSPRNG. */
+  nonce?: Uint8Array
+  /** Checked against the key before anything is built. */
+  expectedMode?: LinkMode
+  /** A local emulator instead of `https://api.stripe.com`. */
+  baseUrl?: string
+}
+
+/** Builds `POST /v1/account_links` whose return and refresh URLs carry a signed, session-bound state. */
+export declare function accountLinkRequest(params: AccountLinkParams, allowList: RedirectAllowList): HttpRequest
+
+/** An Account Link: send the user to `url` before `expiresAt`. */
+export interface AccountLink {
+  /** The single-use onboarding URL. */
+  url: string
+  /** When it was made (Unix seconds). */
+  created: number
+  /** When it stops working (Unix seconds). */
+  expiresAt: number
+}
+
+/** Reads the answer to `accountLinkRequest`; a Stripe API error object throws `api_error`. */
+export declare function parseAccountLinkResponse(status: number, body: string | Uint8Array): AccountLink
+
+/** Options of `verifyAccountLinkCallback`. */
+export interface AccountLinkCallbackOptions {
+  /** Which URL the request arrived at: `return` or `refresh`. */
+  kind: 'return' | 'refresh'
+  /** The keys of signed state tokens. */
+  stateKeys: Array<StateKeyInput>
+  /** The user's session id. */
+  sessionId: string | Uint8Array
+  /** Current Unix time in seconds. Defaults to the system clock. */
+  now?: number
+}
+
+/** A return to an Account Link's URL whose state is this session's. It proves nothing about onboarding. */
+export interface AccountLinkCallback {
+  /** `return` or `refresh`. */
+  kind: string
+  /** The account, from the signed state (never from the URL). */
+  accountId: string
+  /** `retrieve_account` (read its requirements with `retrieveAccountRequest`) or `create_new_link`. */
+  nextStep: string
+  /** Store it until the state expires and refuse a second use. */
+  stateNonce: string
+  /** The environment the link was made for, if given. */
+  stateMode: LinkMode | null
+}
+
+/** Checks a return to an Account Link's return or refresh URL. */
+export declare function verifyAccountLinkCallback(query: string | undefined | null, options: AccountLinkCallbackOptions): AccountLinkCallback
+
+/** Parameters of `retrieveAccountRequest`. */
+export interface RetrieveAccountParams {
+  /** Your secret key. */
+  secretKey: string
+  /** The account (`acct_…`). */
+  account: string
+  /** Checked against the key (e.g. the state's `stateMode`). */
+  expectedMode?: LinkMode
+  /** Sent as `Stripe-Version` when given. */
+  apiVersion?: string
+  /** A local emulator instead of `https://api.stripe.com`. */
+  baseUrl?: string
+}
+
+/** Builds `GET /v1/accounts/{id}`: after a return, read the account instead of trusting the return. */
+export declare function retrieveAccountRequest(params: RetrieveAccountParams): ApiRequest
+
 /** Builds `GET /v2/core/events/{id}`: the full event of a notification. */
 export declare function fetchEventRequest(params: FetchEventParams): ApiRequest
 

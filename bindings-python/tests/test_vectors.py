@@ -82,6 +82,18 @@ def _notification_record(n: records.EventNotification) -> Dict[str, Any]:
             "snapshot_event": n.snapshot_event, "raw": n.raw, "timestamp": n.timestamp, "secret_index": n.secret_index}
 
 
+def _account_link(i: Dict[str, Any]) -> Dict[str, Any]:
+    link = sh.parse_account_link_response(i["status"], i["body"])
+    return {"url": link.url, "created": link.created, "expires_at": link.expires_at}
+
+
+def _account_link_callback(i: Dict[str, Any]) -> Dict[str, Any]:
+    c = sh.verify_account_link_callback(i["query"], kind=i["kind"], state_keys=keys(i["keys"]), session_id=h(i["session_id_hex"]),
+                                        now=i["now"])
+    return {"kind": c.kind, "account_id": c.account_id, "next_step": c.next_step, "state_nonce": c.state_nonce,
+            "state_mode": c.state_mode}
+
+
 def _ui_extension(i: Dict[str, Any]) -> Dict[str, Any]:
     c = sh.verify_ui_extension_signature(i["header"], user_id=i["user_id"], account_id=i["account_id"], secrets=i["secrets"],
                                          now=i["now"], tolerance=i["tolerance"])
@@ -188,6 +200,16 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "verify_webhook": _webhook,
     "deauthorization": _deauth,
     "verify_event_notification": _notification,
+    "account_link_request": lambda i: request(sh.account_link_request(
+        secret_key=i["secret_key"], account=i["account"], type=i["type"], return_url=i["return_url"], refresh_url=i["refresh_url"],
+        collection_fields=i["collection_fields"], future_requirements=i["future_requirements"], state_keys=keys(i["keys"]),
+        session_id=h(i["session_id_hex"]), mode=i["link_mode"], now=i["now"], nonce=h(i["nonce_hex"]),
+        expected_mode=i["expected_mode"], base_url=i["base_url"], allow_list=sh.RedirectAllowList(i["allow_list"]))),
+    "parse_account_link_response": _account_link,
+    "account_link_callback": _account_link_callback,
+    "retrieve_account_request": lambda i: api_request(sh.retrieve_account_request(
+        secret_key=i["secret_key"], account=i["account"], expected_mode=i["expected_mode"], api_version=i["api_version"],
+        base_url=i["base_url"])),
     "fetch_event_request": lambda i: api_request(sh.fetch_event_request(
         secret_key=i["secret_key"], event_id=i["event_id"], livemode=i["livemode"], context=i["context"],
         api_version=i["api_version"], base_url=i["base_url"])),

@@ -571,8 +571,20 @@ const OAUTH_PARAMS: &[&str] = &["code", "scope", "state", "error", "error_descri
 /// # Errors
 /// `invalid_argument` (flow), query errors, `missing_parameter` (`code`), every state error.
 pub fn verify_oauth_callback(query: &str, flow: Flow, state: &StateCheck<'_>, now: u64) -> Result<OAuthCallback> {
-    if flow == Flow::InstallLink {
-        return Err(Error::InvalidArgument { what: "flow", reason: "use verify_install_callback for install links" });
+    match flow {
+        Flow::AppsOAuth | Flow::ConnectOAuth => {}
+        Flow::InstallLink => {
+            return Err(Error::InvalidArgument {
+                what: "flow",
+                reason: "use verify_install_callback for install links",
+            })
+        }
+        Flow::AccountLink => {
+            return Err(Error::InvalidArgument {
+                what: "flow",
+                reason: "use verify_account_link_callback for Account Link returns",
+            })
+        }
     }
     let p = Params::parse(query, OAUTH_PARAMS)?;
     if let Some(denial) = CallbackDenial::from_params(&p) {

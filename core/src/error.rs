@@ -439,6 +439,16 @@ errors! {
         reason: String,
     }
         => "malformed_response", OAuth, "the endpoint's answer is not what the protocol says";
+    /// The Stripe API answered with an error object (`{"error": {"type": …, "code": …}}`).
+    ApiError {
+        /// The HTTP status.
+        status: u16,
+        /// `error.type` (`invalid_request_error`, …), capped.
+        kind: String,
+        /// `error.code` (`account_invalid`, …), if sent, capped.
+        api_code: Option<String>,
+    }
+        => "api_error", OAuth, "the Stripe API answered with an error object (`type`, `code`)";
     /// The response body is larger than the 64 KiB cap.
     ResponseTooLarge {
         /// Length in bytes.
@@ -636,6 +646,10 @@ impl fmt::Display for Error {
                     write!(f, "Stripe answered with the OAuth error {}", kind.as_str())
                 }
             }
+            Self::ApiError { status, kind, api_code } => match api_code {
+                Some(c) => write!(f, "the Stripe API answered HTTP {status}: {kind} ({c}); see Stripe's error codes"),
+                None => write!(f, "the Stripe API answered HTTP {status}: {kind}; see Stripe's error codes"),
+            },
             Self::MalformedResponse { reason } => {
                 write!(f, "Stripe's response is not usable: {reason}")
             }

@@ -21,6 +21,7 @@ mod notification;
 mod signature;
 mod urls;
 
+pub mod account_links;
 pub mod dangerous;
 pub mod host;
 pub mod install;

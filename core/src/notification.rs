@@ -488,7 +488,7 @@ impl fmt::Debug for ApiRequest {
     }
 }
 
-fn api_get(
+pub(crate) fn api_get(
     key: &SecretKey,
     path: &str,
     context: Option<&str>,

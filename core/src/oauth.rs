@@ -277,7 +277,8 @@ fn endpoint(base: Option<&str>, default: &str, path: &str) -> Result<String> {
     Ok(format!("{}{path}", base_url(base, default)?))
 }
 
-fn request(key: &SecretKey, url: String, body: String) -> HttpRequest {
+/// A form POST authenticated with the secret key as HTTP Basic (`sk_…:`).
+pub(crate) fn basic_request(key: &SecretKey, url: String, body: String) -> HttpRequest {
     let mut basic = String::from("Basic ");
     STANDARD.encode_string(format!("{}:", key.key), &mut basic);
     HttpRequest {
@@ -324,7 +325,7 @@ pub fn code_exchange_request(
     key.check_mode(opts.expected_mode)?;
     TOKEN.check_as(code, "code")?;
     let url = token_url(provider, opts)?;
-    Ok(request(key, url, form_encode(&[("grant_type", "authorization_code"), ("code", code)])))
+    Ok(basic_request(key, url, form_encode(&[("grant_type", "authorization_code"), ("code", code)])))
 }
 
 /// Builds a refresh: `grant_type=refresh_token&refresh_token=…` (Connect may also narrow
@@ -358,7 +359,7 @@ pub fn refresh_request(
         (OAuthProvider::Connect, Some(s)) => pairs.push(("scope", s.as_str())),
         (_, None) => {}
     }
-    Ok(request(key, url, form_encode(&pairs)))
+    Ok(basic_request(key, url, form_encode(&pairs)))
 }
 
 /// Builds a Connect deauthorize: `client_id=…&stripe_user_id=…` to
@@ -383,7 +384,7 @@ pub fn deauthorize_request(
     CLIENT_ID.check(client_id)?;
     ACCOUNT_ID.check(stripe_user_id)?;
     let url = endpoint(opts.base_url, CONNECT_BASE, "/oauth/deauthorize")?;
-    Ok(request(key, url, form_encode(&[("client_id", client_id), ("stripe_user_id", stripe_user_id)])))
+    Ok(basic_request(key, url, form_encode(&[("client_id", client_id), ("stripe_user_id", stripe_user_id)])))
 }
 
 #[derive(Deserialize)]

@@ -55,7 +55,7 @@ pub const MAX_SESSION_ID_LEN: usize = 1024;
 ///
 /// ```
 /// use stripe_handshake::state::Flow;
-/// assert_eq!(Flow::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(), ["install_link", "apps_oauth", "connect_oauth"]);
+/// assert_eq!(Flow::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(), ["install_link", "apps_oauth", "connect_oauth", "account_link"]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flow {
@@ -65,11 +65,13 @@ pub enum Flow {
     AppsOAuth,
     /// Connect OAuth (Standard or Express).
     ConnectOAuth,
+    /// A Connect Account Link's return and refresh URLs.
+    AccountLink,
 }
 
 impl Flow {
     /// Every flow.
-    pub const ALL: &'static [Flow] = &[Self::InstallLink, Self::AppsOAuth, Self::ConnectOAuth];
+    pub const ALL: &'static [Flow] = &[Self::InstallLink, Self::AppsOAuth, Self::ConnectOAuth, Self::AccountLink];
 
     /// The snake_case name.
     ///
@@ -82,6 +84,7 @@ impl Flow {
             Self::InstallLink => "install_link",
             Self::AppsOAuth => "apps_oauth",
             Self::ConnectOAuth => "connect_oauth",
+            Self::AccountLink => "account_link",
         }
     }
 
@@ -96,11 +99,10 @@ impl Flow {
     /// # Errors
     /// `invalid_argument` for an unknown name.
     pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|f| f.as_str() == s)
-            .ok_or(Error::InvalidArgument { what: "flow", reason: "use install_link, apps_oauth or connect_oauth" })
+        Self::ALL.iter().copied().find(|f| f.as_str() == s).ok_or(Error::InvalidArgument {
+            what: "flow",
+            reason: "use install_link, apps_oauth, connect_oauth or account_link",
+        })
     }
 
     const fn byte(self) -> u8 {
@@ -108,6 +110,7 @@ impl Flow {
             Self::InstallLink => 1,
             Self::AppsOAuth => 2,
             Self::ConnectOAuth => 3,
+            Self::AccountLink => 4,
         }
     }
 

@@ -8,6 +8,10 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use stripe_handshake::{
+    account_links::{
+        account_link_request, parse_account_link_response, retrieve_account_request, verify_account_link_callback,
+        AccountLinkParams, AccountLinkReturn, AccountLinkState, AccountLinkType, CollectFields, FutureRequirements,
+    },
     dangerous, hmac_sha256,
     install::{
         install_link, install_payload, verify_app_callback, verify_install_callback, verify_ui_extension_signature,
@@ -369,6 +373,58 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                    "livemode": n.livemode(), "context": n.context(), "related_object": related,
                    "snapshot_event": n.snapshot_event(), "raw": serde_json::from_str::<Value>(n.json()).unwrap(),
                    "timestamp": n.signature().timestamp(), "secret_index": n.signature().secret_index()})
+        }
+        "account_link_request" => {
+            let keys = state_keys(i)?;
+            let session = hexb(i, "session_id_hex");
+            let nonce: [u8; 32] = match hexb(i, "nonce_hex").try_into() {
+                Ok(n) => n,
+                Err(_) => return Err(Error::InvalidArgument { what: "nonce", reason: "32 bytes" }),
+            };
+            let entries: Vec<&str> = i["allow_list"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let list = RedirectAllowList::new(&entries, RedirectMode::Live)?;
+            let key = SecretKey::parse(s(i, "secret_key"))?;
+            let p = AccountLinkParams {
+                account: s(i, "account"),
+                link_type: opt_s(i, "type").map_or(Ok(AccountLinkType::Onboarding), AccountLinkType::parse)?,
+                return_url: s(i, "return_url"),
+                refresh_url: s(i, "refresh_url"),
+                collect: opt_s(i, "collection_fields").map(CollectFields::parse).transpose()?,
+                future_requirements: opt_s(i, "future_requirements").map(FutureRequirements::parse).transpose()?,
+            };
+            let st = AccountLinkState {
+                keys: &keys,
+                session_id: &session,
+                now: u(i, "now"),
+                nonce: &nonce,
+                mode: opt_s(i, "link_mode").map(LinkMode::parse).transpose()?,
+            };
+            let (expected_mode, base_url) = request_options(i)?;
+            request(&account_link_request(&key, &p, &st, &list, &RequestOptions { expected_mode, base_url })?)
+        }
+        "parse_account_link_response" => {
+            let l = parse_account_link_response(u16::try_from(u(i, "status")).unwrap(), s(i, "body").as_bytes())?;
+            json!({"url": l.url(), "created": l.created(), "expires_at": l.expires_at()})
+        }
+        "account_link_callback" => {
+            let keys = state_keys(i)?;
+            let cb = verify_account_link_callback(
+                s(i, "query"),
+                AccountLinkReturn::parse(s(i, "kind"))?,
+                &keys,
+                &hexb(i, "session_id_hex"),
+                u(i, "now"),
+            )?;
+            let next = if cb.kind() == AccountLinkReturn::Returned { "retrieve_account" } else { "create_new_link" };
+            json!({"kind": cb.kind().as_str(), "account_id": cb.account_id(), "next_step": next,
+                   "state_nonce": cb.state().nonce(), "state_mode": cb.state().mode().map(LinkMode::as_str)})
+        }
+        "retrieve_account_request" => {
+            let key = SecretKey::parse(s(i, "secret_key"))?;
+            let mode =
+                opt_s(i, "expected_mode").map(LinkMode::parse).transpose()?.map_or(key.mode(), LinkMode::key_mode);
+            let opts = ApiRequestOptions { api_version: opt_s(i, "api_version"), base_url: opt_s(i, "base_url") };
+            api_request(&retrieve_account_request(&key, s(i, "account"), mode, &opts)?)
         }
         "fetch_event_request" | "fetch_related_object_request" => {
             let key = SecretKey::parse(s(i, "secret_key"))?;

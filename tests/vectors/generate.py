@@ -513,7 +513,7 @@ def links_suite():
 # --------------------------------------------------------------------------- state
 MAC_TAG = b"stripe-handshake/state/v1\0"
 BIND_TAG = b"stripe-handshake/state-binding/v1\0"
-FLOWS = {"install_link": 1, "apps_oauth": 2, "connect_oauth": 3}
+FLOWS = {"install_link": 1, "apps_oauth": 2, "connect_oauth": 3, "account_link": 4}
 FLOW_NAMES = {v: k for k, v in FLOWS.items()}
 K1 = bytes(range(32))
 K2 = bytes(range(100, 140))
@@ -1242,6 +1242,118 @@ def notifications_suite():
     return write("notifications", notifications_suite.__doc__.split("\n")[0].rstrip("."), cases)
 
 
+# --------------------------------------------------------------------------- Account Links
+def account_links_suite():
+    """Account Links: the request with a signed state in its return and refresh URLs, the answer,
+    the return (state of this session, the account from the token), the account retrieval."""
+    cases = []
+    KEY, LIVE = "sk_test_51AbcDEF", "sk_live_51AbcDEF"
+    T = 1700000000
+    sess = b"onboarding-session"
+    nonce = bytes(range(50, 82))
+    RET, REF = "https://platform.example/onboarding/return", "https://platform.example/onboarding/refresh?from=link"
+    ENTRIES = [RET, REF]
+    basic = "Basic " + base64.b64encode((KEY + ":").encode()).decode()
+    form = lambda pairs: "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
+
+    def token(account, mode=None, t=T, key=K1, kid="k1", flow="account_link", session=sess):
+        return seal(key, token_body(kid, key, flow, session, t, t + 86400, nonce, account.encode(), mode=mode))
+
+    def with_state(url, tok):
+        return url + ("&" if "?" in url else "?") + "state=" + enc(tok)
+
+    def req(cid, inp, expect, note=None):
+        base = {"secret_key": KEY, "account": "acct_1Onboard", "type": None, "return_url": RET, "refresh_url": REF,
+                "collection_fields": None, "future_requirements": None, "keys": KEYS, "session_id_hex": sess.hex(),
+                "link_mode": None, "now": T, "nonce_hex": nonce.hex(), "expected_mode": None, "base_url": None,
+                "allow_list": ENTRIES}
+        base.update(inp)
+        cases.append(case(cid, "account_link_request", base, expect, note))
+
+    def okreq(account="acct_1Onboard", link_type="account_onboarding", extra=(), mode=None, url="https://api.stripe.com/v1/account_links",
+              auth=basic):
+        tok = token(account, mode)
+        pairs = [("account", account), ("refresh_url", with_state(REF, tok)), ("return_url", with_state(RET, tok)),
+                 ("type", link_type)] + list(extra)
+        return ok(method="POST", url=url, headers=[["Authorization", auth], ["Content-Type", "application/x-www-form-urlencoded"]],
+                  body=form(pairs))
+
+    req("request-onboarding", {}, okreq(), note="the same signed state in both URLs; refresh_url keeps its own query")
+    req("request-update-collect", {"type": "account_update", "collection_fields": "eventually_due", "future_requirements": "include"},
+        okreq(link_type="account_update", extra=[("collection_options[fields]", "eventually_due"),
+                                                 ("collection_options[future_requirements]", "include")]))
+    req("request-sandbox", {"link_mode": "sandbox"}, okreq(mode="sandbox"))
+    req("request-emulator", {"base_url": "http://127.0.0.1:12111"}, okreq(url="http://127.0.0.1:12111/v1/account_links"))
+    req("request-reject-sandbox-live-key", {"secret_key": LIVE, "link_mode": "sandbox"}, err("key_mode_mismatch"))
+    req("request-reject-expected-live", {"expected_mode": "live"}, err("key_mode_mismatch"))
+    req("request-reject-return-not-entry", {"return_url": "https://evil.example/onboarding/return"}, err("redirect_uri_not_allowed"))
+    req("request-reject-refresh-variant", {"refresh_url": "https://platform.example/onboarding/refresh"}, err("redirect_uri_not_allowed"),
+        note="byte for byte: the entry's query is part of it")
+    req("request-reject-account", {"account": "usr_1"}, err("invalid_argument"))
+    req("request-reject-account-chars", {"account": "acct_1&type=x"}, err("invalid_argument"))
+    req("request-reject-type", {"type": "custom_account_verification"}, err("invalid_argument"))
+    req("request-reject-fields", {"collection_fields": "all"}, err("invalid_argument"))
+    req("request-reject-future", {"future_requirements": "maybe"}, err("invalid_argument"))
+    req("request-reject-pk", {"secret_key": "pk_test_1"}, err("invalid_api_key"))
+    req("request-reject-no-session", {"session_id_hex": ""}, err("invalid_argument"))
+    req("request-reject-short-nonce", {"nonce_hex": "00" * 31}, err("invalid_argument"))
+
+    def resp(cid, status, body, expect):
+        cases.append(case(cid, "parse_account_link_response", {"status": status, "body": body}, expect))
+
+    link = {"object": "account_link", "created": T, "expires_at": T + 300, "url": "https://connect.stripe.com/setup/e/acct_1Onboard/Xyz"}
+    resp("response-ok", 200, json.dumps(link), ok(url=link["url"], created=T, expires_at=T + 300))
+    resp("response-ok-emulator", 200, json.dumps(dict(link, url="http://127.0.0.1:12111/setup/e/acct_1/x")),
+         ok(url="http://127.0.0.1:12111/setup/e/acct_1/x", created=T, expires_at=T + 300))
+    resp("response-reject-http", 200, json.dumps(dict(link, url="http://connect.stripe.com/setup/e/x")), err("malformed_response"))
+    resp("response-reject-javascript", 200, json.dumps(dict(link, url="javascript:alert(1)")), err("malformed_response"))
+    resp("response-reject-userinfo", 200, json.dumps(dict(link, url="https://u@connect.stripe.com/x")), err("malformed_response"))
+    resp("response-reject-object", 200, json.dumps(dict(link, object="login_link")), err("malformed_response"))
+    resp("response-reject-no-url", 200, json.dumps({k: v for k, v in link.items() if k != "url"}), err("malformed_response"))
+    resp("response-reject-no-expiry", 200, json.dumps({k: v for k, v in link.items() if k != "expires_at"}), err("malformed_response"))
+    resp("response-api-error", 400, json.dumps({"error": {"type": "invalid_request_error", "code": "account_invalid",
+                                                           "message": "The provided key does not have access to account 'acct_1'"}}),
+         err("api_error"))
+    resp("response-reject-html-500", 500, "<html>oops</html>", err("malformed_response"))
+    resp("response-reject-too-large", 200, json.dumps(dict(link, pad="x" * 65536)), err("response_too_large"))
+
+    def cb(cid, query, kind, expect, session=sess, now=T + 3600, keys=KEYS, note=None):
+        cases.append(case(cid, "account_link_callback", {"query": query, "kind": kind, "keys": keys, "session_id_hex": session.hex(),
+                                                         "now": now}, expect, note))
+
+    tok = token("acct_1Onboard")
+    back = lambda kind, mode=None: ok(kind=kind, account_id="acct_1Onboard",
+                                      next_step="retrieve_account" if kind == "return" else "create_new_link",
+                                      state_nonce=b64e(nonce), state_mode=mode)
+    cb("return-ok", "state=" + tok, "return", back("return"), note="the account comes from the signed state, not the URL")
+    cb("refresh-ok", "from=link&state=" + tok, "refresh", back("refresh"))
+    cb("return-sandbox", "state=" + token("acct_1Onboard", "sandbox"), "return", back("return", "sandbox"))
+    cb("return-late-ok", "state=" + tok, "return", back("return"), now=T + 86400, note="onboarding takes a while: 24 h")
+    cb("return-reject-expired", "state=" + tok, "return", err("state_expired"), now=T + 86401)
+    cb("return-reject-other-session", "state=" + tok, "return", err("state_session_mismatch"), session=b"someone-else",
+       note="the return URL is public: a return in another browser proves nothing for it")
+    cb("return-reject-no-state", "account=acct_1Onboard", "return", err("state_missing"))
+    cb("return-reject-empty-state", "state=", "return", err("state_missing"))
+    cb("return-reject-connect-token", "state=" + token("acct_1Onboard", flow="connect_oauth"), "return", err("state_flow_mismatch"))
+    cb("return-reject-data-not-account", "state=" + token("/dashboard"), "return", err("state_invalid"),
+       note="a token of this flow must name an account")
+    cb("return-reject-dup-state", f"state={tok}&state={tok}", "return", err("duplicate_parameter"))
+    cb("return-reject-kind", "state=" + tok, "finished", err("invalid_argument"))
+
+    def acct(cid, inp, expect):
+        base = {"secret_key": KEY, "account": "acct_1Onboard", "expected_mode": None, "api_version": None, "base_url": None}
+        base.update(inp)
+        cases.append(case(cid, "retrieve_account_request", base, expect))
+
+    acct("retrieve", {}, ok(method="GET", url="https://api.stripe.com/v1/accounts/acct_1Onboard", headers=[["Authorization", "Bearer " + KEY]]))
+    acct("retrieve-sandbox", {"expected_mode": "sandbox", "api_version": "2026-09-30.clover"},
+         ok(method="GET", url="https://api.stripe.com/v1/accounts/acct_1Onboard",
+            headers=[["Authorization", "Bearer " + KEY], ["Stripe-Version", "2026-09-30.clover"]]))
+    acct("retrieve-reject-mode", {"expected_mode": "live"}, err("key_mode_mismatch"))
+    acct("retrieve-reject-account", {"account": "acct_1/../../v1/balance"}, err("invalid_argument"))
+    return write("account_links", account_links_suite.__doc__.split("\n")[0].rstrip(","), cases)
+
+
 # --------------------------------------------------------------------------- OAuth
 def oauth_suite():
     cases = []
@@ -1379,7 +1491,7 @@ ERROR_CODES = [
     "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch",
     "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
     "malformed_event", "unexpected_event_type", "snapshot_event_given", "event_notification_given", "invalid_api_key", "key_mode_mismatch", "oauth_error",
-    "malformed_response", "response_too_large", "deauthorize_mismatch", "invalid_argument", "malformed_input",
+    "malformed_response", "api_error", "response_too_large", "deauthorize_mismatch", "invalid_argument", "malformed_input",
     "randomness_unavailable",
     "internal",
 ]
@@ -1579,7 +1691,7 @@ def host_suite():
 def main():
     total = 0
     for suite in [hmac_suite, signature_suite, json_suite, redirect_suite, links_suite, state_suite, callbacks_suite,
-                  webhooks_suite, notifications_suite, oauth_suite, host_suite]:
+                  webhooks_suite, notifications_suite, account_links_suite, oauth_suite, host_suite]:
         total += suite()
     # Every op that can fail has at least one reject case next to its accept cases.
     by_op = {}

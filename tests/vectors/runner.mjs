@@ -114,6 +114,23 @@ function ops(sh) {
     if (JSON.stringify(prepared) !== JSON.stringify(one)) throw new Error('Verifier.verifyEventNotification differs from verifyEventNotification')
     return one
   },
+  account_link_request: (i) => request(sh.accountLinkRequest({
+    secretKey: i.secret_key, account: i.account, type: opt(i.type), returnUrl: i.return_url, refreshUrl: i.refresh_url,
+    collectionFields: opt(i.collection_fields), futureRequirements: opt(i.future_requirements), stateKeys: keys(i.keys),
+    sessionId: hex(i.session_id_hex), mode: opt(i.link_mode), now: i.now, nonce: hex(i.nonce_hex), expectedMode: opt(i.expected_mode),
+    baseUrl: opt(i.base_url),
+  }, new sh.RedirectAllowList(i.allow_list))),
+  parse_account_link_response: (i) => {
+    const l = sh.parseAccountLinkResponse(i.status, i.body)
+    return { url: l.url, created: l.created, expires_at: l.expiresAt }
+  },
+  account_link_callback: (i) => {
+    const c = sh.verifyAccountLinkCallback(i.query, { kind: i.kind, stateKeys: keys(i.keys), sessionId: hex(i.session_id_hex), now: i.now })
+    return { kind: c.kind, account_id: c.accountId, next_step: c.nextStep, state_nonce: c.stateNonce, state_mode: c.stateMode ?? null }
+  },
+  retrieve_account_request: (i) => apiRequest(sh.retrieveAccountRequest({
+    secretKey: i.secret_key, account: i.account, expectedMode: opt(i.expected_mode), apiVersion: opt(i.api_version), baseUrl: opt(i.base_url),
+  })),
   fetch_event_request: (i) => apiRequest(sh.fetchEventRequest({ secretKey: i.secret_key, eventId: i.event_id, livemode: i.livemode, context: opt(i.context), apiVersion: opt(i.api_version), baseUrl: opt(i.base_url) })),
   fetch_related_object_request: (i) => apiRequest(sh.fetchRelatedObjectRequest({ secretKey: i.secret_key, url: i.url, livemode: i.livemode, context: opt(i.context), apiVersion: opt(i.api_version), baseUrl: opt(i.base_url) })),
   code_exchange_request: (i) => request(sh.codeExchangeRequest({ provider: i.provider, secretKey: i.secret_key, code: i.code, expectedMode: opt(i.expected_mode), baseUrl: opt(i.base_url) })),

@@ -183,6 +183,41 @@ def fetch_related_object_request(
     *, secret_key: str, url: str, livemode: bool, context: Optional[str] = None, api_version: Optional[str] = None,
     base_url: Optional[str] = None
 ) -> records.ApiRequest: ...
+def account_link_request(
+    *,
+    secret_key: str,
+    account: str,
+    return_url: str,
+    refresh_url: str,
+    state_keys: Sequence[_Key],
+    session_id: _Data,
+    allow_list: RedirectAllowList,
+    type: Optional[Literal["account_onboarding", "account_update"]] = None,
+    collection_fields: Optional[Literal["currently_due", "eventually_due"]] = None,
+    future_requirements: Optional[Literal["include", "omit"]] = None,
+    mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    now: Optional[int] = None,
+    nonce: Optional[bytes] = None,
+    expected_mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    base_url: Optional[str] = None,
+) -> records.HttpRequest: ...
+def parse_account_link_response(status: int, body: _Data) -> records.AccountLink: ...
+def verify_account_link_callback(
+    query: Optional[str],
+    *,
+    kind: Literal["return", "refresh"],
+    state_keys: Sequence[_Key],
+    session_id: _Data,
+    now: Optional[int] = None,
+) -> records.AccountLinkCallback: ...
+def retrieve_account_request(
+    *,
+    secret_key: str,
+    account: str,
+    expected_mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    api_version: Optional[str] = None,
+    base_url: Optional[str] = None,
+) -> records.ApiRequest: ...
 def parse_secret_key(key: str) -> records.SecretKeyInfo: ...
 def parse_token_response(status: int, body: _Data) -> records.TokenResponse: ...
 def parse_deauthorize_response(status: int, body: _Data, expected_stripe_user_id: str) -> None: ...

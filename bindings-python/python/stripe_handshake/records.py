@@ -12,6 +12,8 @@ fields it has. Unions are told apart by ``outcome``::
 from typing import Any, Iterator, List, Literal, Optional, Protocol, Tuple, Union
 
 __all__ = [
+    "AccountLink",
+    "AccountLinkCallback",
     "ApiHeaders",
     "ApiRequest",
     "AppAuthorized",
@@ -238,6 +240,20 @@ class TokenExpiry(Record, Protocol):
     refresh_expires_at: int
     needs_refresh: bool
     refresh_expired: bool
+
+
+class AccountLink(Record, Protocol):
+    url: str
+    created: int
+    expires_at: int
+
+
+class AccountLinkCallback(Record, Protocol):
+    kind: str
+    account_id: str
+    next_step: str
+    state_nonce: str
+    state_mode: Optional[str]
 
 
 AppCallbackResult = Union[Installed, MarketplaceInstall, AppAuthorized, MarketplaceAuthorized, Denied]

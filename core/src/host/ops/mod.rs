@@ -1,5 +1,6 @@
 //! Every operation a binding exposes: its parameters, its documentation, its implementation.
 
+mod account_links;
 mod callback;
 mod links;
 mod oauth;
@@ -237,6 +238,10 @@ pub static OPS: &[Op] = &[
     oauth::PARSE_TOKEN_RESPONSE,
     oauth::PARSE_DEAUTHORIZE_RESPONSE,
     oauth::APPS_TOKEN_EXPIRY,
+    account_links::ACCOUNT_LINK_REQUEST,
+    account_links::PARSE_ACCOUNT_LINK_RESPONSE,
+    account_links::VERIFY_ACCOUNT_LINK_CALLBACK,
+    account_links::RETRIEVE_ACCOUNT_REQUEST,
     #[cfg(feature = "self-test")]
     SELF_TEST_PANIC,
 ];
@@ -266,6 +271,8 @@ pub static KINDS: &[&Kind] = &[
     &oauth::SECRET_KEY_INFO,
     &oauth::TOKEN_RESPONSE,
     &oauth::TOKEN_EXPIRY,
+    &account_links::ACCOUNT_LINK,
+    &account_links::ACCOUNT_LINK_CALLBACK,
 ];
 
 /// Only in builds with the `self-test` feature (the bindings' panic tests), never in a package.

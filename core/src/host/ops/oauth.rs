@@ -48,7 +48,7 @@ pub(crate) const API_REQUEST: Kind = Kind {
 };
 
 /// The API request as a record; its headers in [`API_HEADERS`] order, absent ones `Null`.
-fn api_request(r: crate::webhook::ApiRequest) -> Result<Out> {
+pub(crate) fn api_request(r: crate::webhook::ApiRequest) -> Result<Out> {
     let mut headers = vec![Out::Null; API_HEADERS.fields.len()];
     for (k, v) in r.headers {
         let i = API_HEADERS
@@ -94,7 +94,7 @@ pub(crate) const TOKEN_EXPIRY: Kind = Kind {
 };
 
 /// The request as a record; its headers in [`HTTP_HEADERS`] order, exactly those.
-fn request(r: HttpRequest) -> Result<Out> {
+pub(crate) fn request(r: HttpRequest) -> Result<Out> {
     let mut headers = Vec::with_capacity(HTTP_HEADERS.fields.len());
     if r.headers.len() != HTTP_HEADERS.fields.len() {
         return Err(Error::Internal { what: "request headers" });
@@ -233,7 +233,7 @@ pub(crate) const PARSE_SECRET_KEY: Op = Op::new(
 const STATUS: Name = name!(status);
 const BODY: Name = name!(body);
 
-fn status(c: &Call<'_, '_>) -> Result<u16> {
+pub(crate) fn status(c: &Call<'_, '_>) -> Result<u16> {
     let s = c.r.uint(c.arg(0), &STATUS, u64::from(u16::MAX))?;
     u16::try_from(s).map_err(|_| Error::Internal { what: "status" })
 }

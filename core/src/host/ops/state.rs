@@ -79,7 +79,7 @@ fn required_keys(c: &Call<'_, '_>, v: &Value<'_>) -> Result<StateKeys> {
     })
 }
 
-fn entropy(c: &Call<'_, '_>, v: &Value<'_>, what: &Name) -> Result<Option<[u8; 32]>> {
+pub(crate) fn entropy(c: &Call<'_, '_>, v: &Value<'_>, what: &Name) -> Result<Option<[u8; 32]>> {
     c.r.opt_bytes(v, what)?
         .map(|b| {
             b.try_into().map_err(|_| Error::InvalidArgument {
