@@ -4,6 +4,7 @@
 //   /apps/connect → Stripe Apps OAuth (an OAuth-type app) → /stripe/apps/callback (state, ids, code → token);
 //             installs from the Marketplace arrive there too, without a state
 //   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
+//   POST /onboard → an Account Link → /stripe/onboarding/{return,refresh} (state; then the account retrieved)
 //   POST /stripe/webhook (account.application.deauthorized, a snapshot event)
 //   POST /stripe/events (event notifications, thin events: verified, then the event fetched)
 // `stripeBase` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
@@ -12,7 +13,7 @@
 import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
-  appsOAuthLink, codeExchangeRequest, connectOAuthLink, Verifier, verifyAppCallback, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
+  accountLinkRequest, appsOAuthLink, codeExchangeRequest, parseAccountLinkResponse, retrieveAccountRequest, verifyAccountLinkCallback, connectOAuthLink, Verifier, verifyAppCallback, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
   parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
@@ -28,7 +29,7 @@ class Refusal extends Error {
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
   // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
-  return { installs: {}, connections: {}, appConnections: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
+  return { installs: {}, connections: {}, appConnections: {}, onboarding: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
 }
 
 export function platform({
@@ -37,8 +38,10 @@ export function platform({
   const installCallback = `${publicUrl}/stripe/install/callback`
   const oauthCallback = `${publicUrl}/stripe/oauth/callback`
   const appsCallback = `${publicUrl}/stripe/apps/callback`
+  const onboardingReturn = `${publicUrl}/stripe/onboarding/return`
+  const onboardingRefresh = `${publicUrl}/stripe/onboarding/refresh`
   // Plain http is allowed only for loopback, and only when we say so (local development).
-  const allow = new RedirectAllowList([installCallback, oauthCallback, appsCallback], { testMode: publicUrl.startsWith('http:') })
+  const allow = new RedirectAllowList([installCallback, oauthCallback, appsCallback, onboardingReturn, onboardingRefresh], { testMode: publicUrl.startsWith('http:') })
   const keys = [{ id: 'k1', key: stateKey }] // add the next key first to rotate; old tokens still verify
   const webhooks = new Verifier(webhookSecret) // prepared once: the fast path
   // The event destination with thin payloads has its own secret (one destination, one kind).
@@ -132,6 +135,31 @@ export function platform({
         : view(200, 'app_authorized', 'App installed', `Installed on ${r.accountId} by ${r.userId}.`)
     },
 
+    // Account Links (the path for new Connect platforms): the return URL carries no signature,
+    // so both URLs get a signed state bound to this session and naming the account.
+    'POST /onboard': async ({ form, session }) => onboardingLink(form.get('account') ?? '', session),
+
+    'GET /stripe/onboarding/return': async ({ url, session }) => {
+      const r = verifyAccountLinkCallback(url.search, { kind: 'return', stateKeys: keys, sessionId: session })
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding return was already handled.', 'state_replayed')
+      // A return proves only that this browser came back: ask the API how far onboarding got.
+      const res = await stripeCall(retrieveAccountRequest({ secretKey: connect.secretKey, account: r.accountId, expectedMode: r.stateMode ?? mode, baseUrl: stripeBase }))
+      if (res.status !== 200) return view(502, 'failed', 'Stripe did not answer', 'Try again in a moment.', 'account_unavailable')
+      const account = JSON.parse(new TextDecoder().decode(res.body))
+      if (account.id !== r.accountId) return view(502, 'failed', 'Stripe did not answer', 'Try again in a moment.', 'account_unavailable')
+      store.onboarding[r.accountId] = { session, detailsSubmitted: account.details_submitted === true, chargesEnabled: account.charges_enabled === true }
+      return account.details_submitted
+        ? view(200, 'onboarded', 'Onboarding complete', `${r.accountId} can take payments.`)
+        : view(200, 'onboarding_incomplete', 'Onboarding not finished', `${r.accountId} still has requirements due.`)
+    },
+
+    'GET /stripe/onboarding/refresh': async ({ url, session }) => {
+      // The link expired or was used: check the state, then make a new link for the same account.
+      const r = verifyAccountLinkCallback(url.search, { kind: 'refresh', stateKeys: keys, sessionId: session })
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding link was already refreshed.', 'state_replayed')
+      return onboardingLink(r.accountId, session)
+    },
+
     'POST /connections/refresh': async ({ form, session }) => {
       const c = owned(store, form.get('account'), session)
       const res = await stripeCall(refreshRequest({ provider: 'connect', secretKey: connect.secretKey, refreshToken: c.refreshToken, expectedMode: mode, baseUrl: stripeBase }))
@@ -184,6 +212,10 @@ export function platform({
       if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
       return received
     },
+  }
+  async function onboardingLink(account, session) {
+    const res = await stripeCall(accountLinkRequest({ secretKey: connect.secretKey, account, returnUrl: onboardingReturn, refreshUrl: onboardingRefresh, stateKeys: keys, sessionId: session, mode, baseUrl: stripeBase }, allow))
+    return redirect(parseAccountLinkResponse(res.status, res.body).url)
   }
   if (exposeStore) {
     // Demo and tests only: what the platform stored, tokens redacted. Never in production.
@@ -280,6 +312,7 @@ function home(store, session) {
   const installs = Object.entries(store.installs).filter(([, i]) => i.session === session).map(([a]) => `<li>${esc(a)}</li>`)
   return { status: 200, body: layout('Demo platform', `<h1>Demo platform</h1>
 <p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
+<form method="post" action="/onboard"><label>Onboard a connected account <input id="onboard-account" name="account" placeholder="acct_…"></label> <button id="onboard">Start onboarding</button></form>
 <h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`) }
 }
 
@@ -293,6 +326,7 @@ function publicStore(store) {
     installs: Object.fromEntries(Object.entries(store.installs).map(([a, i]) => [a, { ...i, session: undefined }])),
     connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
     appConnections: Object.fromEntries(Object.entries(store.appConnections).map(([a, c]) => [a, { ...c, session: undefined, bound: c.session !== null, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
+    onboarding: Object.fromEntries(Object.entries(store.onboarding).map(([a, o]) => [a, { ...o, session: undefined }])),
     usedNonces: store.usedNonces.size,
     events: store.events,
     notifications: store.notifications,

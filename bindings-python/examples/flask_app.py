@@ -5,6 +5,7 @@
   /apps/connect -> Stripe Apps OAuth (an OAuth-type app) -> /stripe/apps/callback (state, ids, code -> token);
             installs from the Marketplace arrive there too, without a state
   POST /connections/refresh, /connections/deauthorize (Connect token lifecycle)
+  POST /onboard -> an Account Link -> /stripe/onboarding/{return,refresh} (state; then the account retrieved)
   POST /stripe/webhook (account.application.deauthorized, a snapshot event)
   POST /stripe/events (event notifications, thin events: verified, then the event fetched)
 
@@ -40,6 +41,7 @@ class Store:
     installs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     app_connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    onboarding: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     used_nonces: Set[str] = field(default_factory=set)  # keep each for the state token's lifetime (10 min)
     events: list[Dict[str, Any]] = field(default_factory=list)
     notifications: list[Dict[str, Any]] = field(default_factory=list)
@@ -93,8 +95,11 @@ def create_app(
     install_callback = f"{public_url}/stripe/install/callback"
     oauth_callback = f"{public_url}/stripe/oauth/callback"
     apps_callback = f"{public_url}/stripe/apps/callback"
+    onboarding_return = f"{public_url}/stripe/onboarding/return"
+    onboarding_refresh = f"{public_url}/stripe/onboarding/refresh"
     # Plain http is allowed only for loopback, and only when we say so (local development).
-    allow = sh.RedirectAllowList([install_callback, oauth_callback, apps_callback], test_mode=public_url.startswith("http:"))
+    allow = sh.RedirectAllowList([install_callback, oauth_callback, apps_callback, onboarding_return, onboarding_refresh],
+                                 test_mode=public_url.startswith("http:"))
     keys = [("k1", state_key)]  # add the next key first to rotate; old tokens still verify
     webhooks = sh.Verifier(webhook_secret)  # prepared once: the fast path
     # The event destination with thin payloads has its own secret (one destination, one kind).
@@ -144,6 +149,9 @@ def create_app(
             "Demo platform",
             '<h1>Demo platform</h1><p><a id="install" href="/install">Install the Stripe App</a> · '
             '<a id="connect" href="/connect">Connect with Stripe</a></p>'
+            '<form method="post" action="/onboard"><label>Onboard a connected account '
+            '<input id="onboard-account" name="account" placeholder="acct_…"></label> '
+            '<button id="onboard">Start onboarding</button></form>'
             f'<h2>Installs</h2><ul id="installs">{installs}</ul><h2>Your connections</h2><ul id="connections">{rows}</ul>',
         )
 
@@ -251,6 +259,46 @@ def create_app(
                         f"Installed on {r.account_id}; not linked to an account here yet.")
         return view(200, "app_authorized", "App installed", f"Installed on {r.account_id} by {r.user_id}.")
 
+    # Account Links (the path for new Connect platforms): the return URL carries no signature,
+    # so both URLs get a signed state bound to this session and naming the account.
+    def onboarding_link(account: str) -> Redirect:
+        req = sh.account_link_request(secret_key=secret_key, account=account, return_url=onboarding_return,
+                                      refresh_url=onboarding_refresh, state_keys=keys, session_id=session_id(), mode=mode,
+                                      base_url=stripe_base, allow_list=allow)
+        return redirect(sh.parse_account_link_response(*stripe_call(req)).url)
+
+    @app.post("/onboard")
+    def onboard() -> Redirect:
+        return onboarding_link(request.form.get("account", ""))
+
+    @app.get("/stripe/onboarding/return")
+    def onboarding_return_view() -> Response:
+        query = request.query_string.decode("utf-8", "replace")
+        r = sh.verify_account_link_callback(query, kind="return", state_keys=keys, session_id=session_id())
+        if not fresh_nonce(r.state_nonce):
+            return view(400, "rejected", "Link already used", "This onboarding return was already handled.", "state_replayed")
+        # A return proves only that this browser came back: ask the API how far onboarding got.
+        status, body = stripe_call(sh.retrieve_account_request(secret_key=secret_key, account=r.account_id,
+                                                               expected_mode=r.state_mode or mode, base_url=stripe_base))
+        account = json.loads(body) if status == 200 else {}
+        if account.get("id") != r.account_id:
+            return view(502, "failed", "Stripe did not answer", "Try again in a moment.", "account_unavailable")
+        with db.lock:
+            db.onboarding[r.account_id] = {"session": session_id(), "detailsSubmitted": account.get("details_submitted") is True,
+                                           "chargesEnabled": account.get("charges_enabled") is True}
+        if account.get("details_submitted") is True:
+            return view(200, "onboarded", "Onboarding complete", f"{r.account_id} can take payments.")
+        return view(200, "onboarding_incomplete", "Onboarding not finished", f"{r.account_id} still has requirements due.")
+
+    @app.get("/stripe/onboarding/refresh")
+    def onboarding_refresh_view() -> Response | Redirect:
+        # The link expired or was used: check the state, then make a new link for the same account.
+        query = request.query_string.decode("utf-8", "replace")
+        r = sh.verify_account_link_callback(query, kind="refresh", state_keys=keys, session_id=session_id())
+        if not fresh_nonce(r.state_nonce):
+            return view(400, "rejected", "Link already used", "This onboarding link was already refreshed.", "state_replayed")
+        return onboarding_link(r.account_id)
+
     @app.post("/connections/refresh")
     def refresh() -> Response:
         account = request.form.get("account", "")
@@ -335,6 +383,7 @@ def create_app(
                     "accessToken": redact(c["accessToken"]), "refreshToken": redact(c["refreshToken"])}
                 for a, c in db.app_connections.items()
             },
+            "onboarding": {a: {k: v for k, v in o.items() if k != "session"} for a, o in db.onboarding.items()},
             "usedNonces": len(db.used_nonces),
             "events": db.events,
             "notifications": db.notifications,

@@ -360,6 +360,82 @@ export function platformScenarios(name, start, expect) {
       assert.deepEqual((await log()).eventFetches.filter((f) => f.id === 'evt_test_forged').map((f) => f.status), [404])
     })
 
+    // Account Links: onboarding through the hosted page, the return checked by state, the account retrieved.
+    const onboard = async (page, acct, decision = 'approve') => {
+      await page.goto(`${platform.base}/`)
+      await page.fill('#onboard-account', acct)
+      await page.click('#onboard')
+      await page.locator('#consent').waitFor({ timeout: 15_000 })
+      await page.click(decision === 'approve' ? '#approve' : '#cancel')
+      return result(page)
+    }
+
+    test('Account Link: onboarding finished → return checked by state → the account retrieved says so', async () => {
+      const acct = useAccount('Onboarded')
+      const page = await fresh()
+      const r = await onboard(page, acct)
+      assert.equal(r.outcome, 'onboarded', r.text)
+      assert.deepEqual((await store()).onboarding[acct], { detailsSubmitted: true, chargesEnabled: true })
+      assert.deepEqual((await log()).accountFetches.filter((f) => f.account === acct).map((f) => f.status), [200])
+      // The same return opened again: the state was one-time.
+      await page.goBack()
+      await page.goForward()
+      assert.equal((await result(page)).code, 'state_replayed')
+      await page.context().close()
+    })
+
+    test('Account Link: leaving early comes back the same way; the API, not the return, says it is unfinished', async () => {
+      const acct = useAccount('Unfinished')
+      const page = await fresh()
+      const r = await onboard(page, acct, 'cancel')
+      assert.equal(r.outcome, 'onboarding_incomplete', r.text)
+      assert.deepEqual((await store()).onboarding[acct], { detailsSubmitted: false, chargesEnabled: false })
+      await page.context().close()
+    })
+
+    test('Account Link: a used link goes to refresh_url, which makes a new link for the same account', async () => {
+      const acct = useAccount('Refreshed')
+      const page = await fresh()
+      await page.goto(`${platform.base}/`)
+      await page.fill('#onboard-account', acct)
+      await page.click('#onboard')
+      await page.locator('#consent').waitFor()
+      const first = page.url()
+      // Opening the single-use link again (a reload, a shared link): Stripe sends it to refresh_url.
+      await page.goto(first)
+      await page.locator('#consent').waitFor()
+      assert.notEqual(page.url(), first, 'the refresh made a new link')
+      assert.match(page.url(), new RegExp(`/setup/e/${acct}/`))
+      assert.equal((await log()).accountLinks.filter((l) => l.account === acct).length, 2)
+      await page.context().close()
+    })
+
+    test('Account Link: a return opened in another browser session is refused before any API call', async () => {
+      const acct = useAccount('Hijack')
+      const victim = await fresh()
+      await victim.goto(`${platform.base}/`)
+      await victim.fill('#onboard-account', acct)
+      let returnUrl = null
+      // Let Stripe's page answer the Finish form, but keep the victim's browser from following it.
+      await victim.route(`${emu.url}/setup/e/**`, async (route) => {
+        if (route.request().method() !== 'POST') return route.continue()
+        const answer = await route.fetch({ maxRedirects: 0 })
+        returnUrl = answer.headers().location
+        await route.fulfill({ status: 200, contentType: 'text/html', body: '<p id="held">held</p>' })
+      })
+      await victim.click('#onboard')
+      await victim.locator('#consent').waitFor()
+      await victim.click('#approve')
+      await waitFor(() => returnUrl, { what: 'the return URL' })
+      const attacker = await fresh()
+      await attacker.goto(returnUrl)
+      assert.deepEqual(pick(await result(attacker)), { outcome: 'rejected', code: 'state_session_mismatch' })
+      assert.equal((await store()).onboarding[acct], undefined)
+      assert.equal((await log()).accountFetches.filter((f) => f.account === acct).length, 0)
+      await attacker.context().close()
+      await victim.context().close()
+    })
+
     test('connect: a forged webhook is refused and changes nothing', async () => {
       const before = await store()
       const body = JSON.stringify({ id: 'evt_forged', object: 'event', type: 'account.application.deauthorized', account: account(), livemode: false, created: 1, data: { object: { id: 'ca_x', object: 'application' } } })

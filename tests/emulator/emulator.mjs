@@ -86,6 +86,9 @@ class Emulator {
     this.deliveries = [] // webhook deliveries: { url, type, account, status }
     this.events = new Map() // evt_… -> the v2 event behind a thin notification
     this.eventFetches = [] // GET /v2/core/events/{id}: { id, owner, context, status }
+    this.accountLinks = new Map() // link id -> { account, returnUrl, refreshUrl, expiresAt, used }
+    this.onboarded = new Map() // acct_… -> { details_submitted, charges_enabled }
+    this.accountFetches = [] // GET /v1/accounts/{id}: { account, status }
     this.pending = new Set()
   }
 
@@ -141,6 +144,12 @@ class Emulator {
     if (req.method === 'POST' && path === '/oauth/token') return this.token(req, res, platform, 'connect')
     if (req.method === 'POST' && path === '/oauth/deauthorize') return this.deauthorize(req, res)
     if (req.method === 'GET' && path === '/v1/account') return this.account(req, res)
+    if (req.method === 'POST' && path === '/v1/account_links') return this.createAccountLink(req, res)
+    if (req.method === 'GET' && (m = /^\/setup\/e\/(acct_[\w-]+)\/([\w-]+)$/.exec(path))) return this.onboardingPage(res, m[1], m[2])
+    if (req.method === 'POST' && (m = /^\/setup\/e\/(acct_[\w-]+)\/([\w-]+)$/.exec(path))) {
+      return this.onboardingDecision(res, m[1], m[2], new URLSearchParams(await body(req)))
+    }
+    if (req.method === 'GET' && (m = /^\/v1\/accounts\/([^/]+)$/.exec(path))) return this.retrieveAccount(req, res, m[1])
     if (req.method === 'GET' && (m = /^\/v2\/core\/events\/([^/]+)$/.exec(path))) return this.fetchEvent(req, res, m[1])
     if (path === '/_emulator/log') return json(res, 200, this.snapshot())
     if (req.method === 'POST' && path === '/_emulator/advance') {
@@ -347,6 +356,64 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     return done(200, event.body)
   }
 
+  /** POST /v1/account_links (the platform's key, HTTP Basic): a single-use onboarding URL valid 5 minutes. */
+  async createAccountLink(req, res) {
+    const form = new URLSearchParams(await body(req))
+    const apiError = (status, code, message) => json(res, status, { error: { type: 'invalid_request_error', code, message } })
+    const auth = this.authenticate(req, this.config.platform)
+    if (auth.error) return apiError(401, 'api_key_invalid', 'Invalid API Key provided.')
+    const account = form.get('account') ?? ''
+    if (!/^acct_[\w-]+$/.test(account)) return apiError(400, 'account_invalid', `No such account: '${account}'`)
+    const type = form.get('type')
+    if (!['account_onboarding', 'account_update'].includes(type)) return apiError(400, 'parameter_invalid_string', 'Invalid type.')
+    for (const k of ['return_url', 'refresh_url']) {
+      if (!form.get(k)) return apiError(400, 'parameter_missing', `Missing required param: ${k}.`)
+    }
+    const linkId = id('', 24)
+    const created = this.now()
+    this.accountLinks.set(linkId, { account, returnUrl: form.get('return_url'), refreshUrl: form.get('refresh_url'), expiresAt: created + 300, used: false })
+    return json(res, 200, { object: 'account_link', created, expires_at: created + 300, url: `${this.url}/setup/e/${account}/${linkId}` })
+  }
+
+  /** The hosted onboarding page: an expired or used link goes to refresh_url, as Stripe's does. */
+  onboardingPage(res, account, linkId) {
+    const l = this.accountLinks.get(linkId)
+    if (!l || l.account !== account) return page(res, 404, 'Unknown link', 'This onboarding link does not exist.')
+    if (l.used || this.now() > l.expiresAt) {
+      res.writeHead(303, { Location: l.refreshUrl })
+      return res.end()
+    }
+    l.used = true
+    return html(res, 200, `<title>Onboarding</title>
+<h1 id="consent">Set up payouts for ${esc(account)}</h1>
+<p>Stripe collects what this connected account needs (test mode).</p>
+<form method="post" action="/setup/e/${esc(account)}/${esc(linkId)}">
+  <button id="approve" name="decision" value="finish">Finish onboarding</button>
+  <button id="cancel" name="decision" value="leave">Leave for now</button>
+</form>`)
+  }
+
+  onboardingDecision(res, account, linkId, form) {
+    const l = this.accountLinks.get(linkId)
+    if (!l || l.account !== account) return page(res, 404, 'Unknown link', 'This onboarding link does not exist.')
+    if (form.get('decision') === 'finish') this.onboarded.set(account, { details_submitted: true, charges_enabled: true })
+    // The return URL carries nothing from Stripe: the platform must ask the API what happened.
+    res.writeHead(303, { Location: l.returnUrl })
+    return res.end()
+  }
+
+  /** GET /v1/accounts/{id} with the platform's secret key (Bearer). */
+  retrieveAccount(req, res, account) {
+    const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
+    const ok = Object.values(this.config.platform.secretKeys).includes(key)
+    const status = !ok ? 401 : /^acct_[\w-]+$/.test(account) ? 200 : 404
+    this.accountFetches.push({ account, status })
+    if (status === 401) return json(res, 401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } })
+    if (status === 404) return json(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such account' } })
+    const s = this.onboarded.get(account) ?? { details_submitted: false, charges_enabled: false }
+    return json(res, 200, { id: account, object: 'account', type: 'express', ...s, requirements: { currently_due: s.details_submitted ? [] : ['external_account'] } })
+  }
+
   /** The thin form of an event: what a destination with the thin payload style receives. */
   sendNotification(hook, owner, type, account, livemode) {
     const eventId = id('evt_test_')
@@ -401,6 +468,8 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
       grants: this.grants.map((g) => ({ provider: g.provider, client: g.client.clientId, account: g.account, scope: g.scope, livemode: g.livemode, revoked: g.revoked, accessTokens: g.accessTokens.length, tokens: [...g.accessTokens.map((a) => a.token), g.refreshToken] })),
       deliveries: this.deliveries,
       eventFetches: this.eventFetches,
+      accountFetches: this.accountFetches,
+      accountLinks: [...this.accountLinks.values()].map((l) => ({ account: l.account, used: l.used, expiresAt: l.expiresAt })),
     }
   }
 }

@@ -85,7 +85,7 @@ def apps_oauth_link(
     state: Optional[str] = None,
     test_link_id: Optional[str] = None,
     base_url: Optional[str] = None,
-    mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    mode: Optional[str] = None,
 ) -> str: ...
 def connect_oauth_link(
     *,
@@ -113,7 +113,7 @@ def issue_state_token(
     data: Optional[str] = None,
     now: Optional[int] = None,
     nonce: Optional[bytes] = None,
-    mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    mode: Optional[str] = None,
 ) -> str: ...
 def verify_state_token(
     token: Optional[str], *, keys: Sequence[_Key], session_id: _Data, flow: str, now: Optional[int] = None
@@ -195,10 +195,10 @@ def account_link_request(
     type: Optional[Literal["account_onboarding", "account_update"]] = None,
     collection_fields: Optional[Literal["currently_due", "eventually_due"]] = None,
     future_requirements: Optional[Literal["include", "omit"]] = None,
-    mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    mode: Optional[str] = None,
     now: Optional[int] = None,
     nonce: Optional[bytes] = None,
-    expected_mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    expected_mode: Optional[str] = None,
     base_url: Optional[str] = None,
 ) -> records.HttpRequest: ...
 def parse_account_link_response(status: int, body: _Data) -> records.AccountLink: ...
@@ -214,7 +214,7 @@ def retrieve_account_request(
     *,
     secret_key: str,
     account: str,
-    expected_mode: Optional[Literal["live", "test", "sandbox"]] = None,
+    expected_mode: Optional[str] = None,
     api_version: Optional[str] = None,
     base_url: Optional[str] = None,
 ) -> records.ApiRequest: ...

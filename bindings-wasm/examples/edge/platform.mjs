@@ -15,7 +15,9 @@ export function createPlatform(sh, env, kv = new Map()) {
   const installCallback = `${env.PUBLIC_URL}/stripe/install/callback`
   const oauthCallback = `${env.PUBLIC_URL}/stripe/oauth/callback`
   const appsCallback = `${env.PUBLIC_URL}/stripe/apps/callback`
-  const allow = new sh.RedirectAllowList([installCallback, oauthCallback, appsCallback], { testMode: env.PUBLIC_URL.startsWith('http:') })
+  const onboardingReturn = `${env.PUBLIC_URL}/stripe/onboarding/return`
+  const onboardingRefresh = `${env.PUBLIC_URL}/stripe/onboarding/refresh`
+  const allow = new sh.RedirectAllowList([installCallback, oauthCallback, appsCallback, onboardingReturn, onboardingRefresh], { testMode: env.PUBLIC_URL.startsWith('http:') })
   const keys = [{ id: 'k1', key: hex(env.STATE_KEY_HEX) }]
   const webhooks = new sh.Verifier(env.STRIPE_WEBHOOK_SECRET)
   // The event destination with thin payloads has its own secret (one destination, one kind).
@@ -25,7 +27,7 @@ export function createPlatform(sh, env, kv = new Map()) {
   const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
   const sessionKey = hex(env.SESSION_KEY_HEX)
   // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
-  const store = kv.get('store') ?? { installs: {}, connections: {}, appConnections: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
+  const store = kv.get('store') ?? { installs: {}, connections: {}, appConnections: {}, onboarding: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
   kv.set('store', store)
 
   async function stripeCall(request) {
@@ -126,6 +128,27 @@ export function createPlatform(sh, env, kv = new Map()) {
       Object.assign(store.connections[account], { accessToken: null, refreshToken: null, disconnectRequested: true })
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
     },
+    // Account Links: the return URL carries no signature, so both URLs get a signed state bound
+    // to this session and naming the account.
+    'POST /onboard': ({ form, session }) => onboardingLink(form.get('account') ?? '', session),
+    'GET /stripe/onboarding/return': async ({ url, session }) => {
+      const r = sh.verifyAccountLinkCallback(url.search, { kind: 'return', stateKeys: keys, sessionId: session })
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding return was already handled.', 'state_replayed')
+      // A return proves only that this browser came back: ask the API how far onboarding got.
+      const [status, body] = await stripeCall(sh.retrieveAccountRequest({ secretKey: env.STRIPE_SECRET_KEY, account: r.accountId, expectedMode: r.stateMode ?? mode, baseUrl: env.STRIPE_BASE }))
+      const account = status === 200 ? JSON.parse(new TextDecoder().decode(body)) : {}
+      if (account.id !== r.accountId) return view(502, 'failed', 'Stripe did not answer', 'Try again in a moment.', 'account_unavailable')
+      store.onboarding[r.accountId] = { session, detailsSubmitted: account.details_submitted === true, chargesEnabled: account.charges_enabled === true }
+      return account.details_submitted
+        ? view(200, 'onboarded', 'Onboarding complete', `${r.accountId} can take payments.`)
+        : view(200, 'onboarding_incomplete', 'Onboarding not finished', `${r.accountId} still has requirements due.`)
+    },
+    'GET /stripe/onboarding/refresh': ({ url, session }) => {
+      // The link expired or was used: check the state, then make a new link for the same account.
+      const r = sh.verifyAccountLinkCallback(url.search, { kind: 'refresh', stateKeys: keys, sessionId: session })
+      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding link was already refreshed.', 'state_replayed')
+      return onboardingLink(r.accountId, session)
+    },
     'POST /stripe/webhook': async ({ request }) => {
       const event = webhooks.verifyWebhook(await readBody(request), request.headers.get('stripe-signature'))
       if (store.seenEvents.includes(event.id)) return Response.json({ received: true }) // retries: once
@@ -156,6 +179,10 @@ export function createPlatform(sh, env, kv = new Map()) {
       return Response.json({ received: true })
     },
   }
+  async function onboardingLink(account, session) {
+    const [status, body] = await stripeCall(sh.accountLinkRequest({ secretKey: env.STRIPE_SECRET_KEY, account, returnUrl: onboardingReturn, refreshUrl: onboardingRefresh, stateKeys: keys, sessionId: session, mode, baseUrl: env.STRIPE_BASE }, allow))
+    return Response.redirect(sh.parseAccountLinkResponse(status, body).url, 302)
+  }
   if (env.DEMO_EXPOSE_STORE === '1') {
     // Demo and tests only: what the platform stored, tokens redacted. Never in production.
     const redact = (t) => t && `…${t.slice(-4)}`
@@ -163,6 +190,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       installs: Object.fromEntries(Object.entries(store.installs).map(([a, i]) => [a, { ...i, session: undefined }])),
       connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
       appConnections: Object.fromEntries(Object.entries(store.appConnections).map(([a, c]) => [a, { ...c, session: undefined, bound: c.session !== null, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
+      onboarding: Object.fromEntries(Object.entries(store.onboarding).map(([a, o]) => [a, { ...o, session: undefined }])),
       usedNonces: store.usedNonces.length,
       events: store.events,
       notifications: store.notifications,
@@ -275,5 +303,6 @@ function home(store, session) {
   const installs = Object.entries(store.installs).filter(([, i]) => i.session === session).map(([a]) => `<li>${esc(a)}</li>`)
   return layout('Demo platform (edge)', `<h1>Demo platform (edge + WASM)</h1>
 <p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
+<form method="post" action="/onboard"><label>Onboard a connected account <input id="onboard-account" name="account" placeholder="acct_…"></label> <button id="onboard">Start onboarding</button></form>
 <h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`)
 }
