@@ -235,7 +235,9 @@ pub enum ConnectAccountType {
         /// The scope to request.
         scope: Scope,
     },
-    /// Express accounts (`/express/oauth/authorize`).
+    /// Express accounts (`/express/oauth/authorize`). Legacy: OAuth for Express is not
+    /// available to new Connect platforms; onboard them with Account Links
+    /// ([`crate::account_links`]).
     Express,
 }
 
