@@ -108,12 +108,16 @@ export function platform({
 
     // An OAuth-type app (stripe_api_access_type: oauth in its manifest): the access type comes
     // from your configuration, never from the callback's shape.
-    'GET /apps/connect': ({ session }) => {
+    'GET /apps/connect': ({ url, session }) => {
       if (!app.secretKey) throw new Refusal('not_configured', 'This platform has no OAuth-type Stripe App.')
-      // The link's environment rides in the signed state to the exchange (a test link here; live links have no link id).
-      const linkMode = app.testLinkId ? 'test' : 'live'
+      // A sandbox has its own link id, client id and keys; a test link its own link id; live none.
+      const sandbox = url.searchParams.get('env') === 'sandbox'
+      if (sandbox && !app.sandbox) throw new Refusal('not_configured', 'This platform has no Stripe Apps sandbox.')
+      const linkMode = sandbox ? 'sandbox' : app.testLinkId ? 'test' : 'live'
+      const { clientId, linkId } = sandbox ? app.sandbox : { clientId: app.clientId, linkId: app.testLinkId }
+      // The link's environment rides in the signed state to the exchange.
       const state = issueStateToken({ keys, flow: 'apps_oauth', sessionId: session, mode: linkMode })
-      return redirect(appsOAuthLink({ clientId: app.clientId, testLinkId: app.testLinkId, redirectUri: appsCallback, state, baseUrl: stripeBase, mode: linkMode }, allow))
+      return redirect(appsOAuthLink({ clientId, testLinkId: linkId, redirectUri: appsCallback, state, baseUrl: stripeBase, mode: linkMode }, allow))
     },
 
     'GET /stripe/apps/callback': async ({ url, session }) => {
@@ -122,14 +126,17 @@ export function platform({
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw new Refusal('unexpected', 'Not an OAuth-type app callback.')
-      // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
-      const res = await stripeCall(codeExchangeRequest({ provider: r.provider, secretKey: app.secretKey, code: r.code, expectedMode: (r.outcome === 'authorized' && r.stateMode) || parseSecretKey(app.secretKey).mode, baseUrl: stripeBase }))
+      // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
+      // of the environment the signed state names (a sandbox's codes need the sandbox's key).
+      const stateMode = r.outcome === 'authorized' ? r.stateMode : null
+      const secretKey = stateMode === 'sandbox' ? app.sandbox.secretKey : app.secretKey
+      const res = await stripeCall(codeExchangeRequest({ provider: r.provider, secretKey, code: r.code, expectedMode: stateMode ?? parseSecretKey(secretKey).mode, baseUrl: stripeBase }))
       const token = parseTokenResponse(res.status, res.body)
       if (token.stripeUserId !== r.accountId) throw new Refusal('account_mismatch', 'The token is for another account than the callback named.')
       const fromMarketplace = r.outcome === 'marketplace_authorized'
       // From the Marketplace nothing ties the install to this browser: keep it unclaimed.
       if (fromMarketplace && store.appConnections[r.accountId]) return view(200, 'marketplace_authorized', 'Already installed', `${r.accountId} is already installed.`)
-      store.appConnections[r.accountId] = { session: fromMarketplace ? null : session, userId: r.userId, accessToken: token.accessToken, refreshToken: token.refreshToken, fromMarketplace }
+      store.appConnections[r.accountId] = { session: fromMarketplace ? null : session, userId: r.userId, mode: stateMode, accessToken: token.accessToken, refreshToken: token.refreshToken, fromMarketplace }
       return fromMarketplace
         ? view(200, 'marketplace_authorized', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
         : view(200, 'app_authorized', 'App installed', `Installed on ${r.accountId} by ${r.userId}.`)
@@ -343,6 +350,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       linkId: env.STRIPE_INSTALL_LINK_ID, clientId: env.STRIPE_APP_CLIENT_ID, secret: env.STRIPE_APP_SECRET,
       // An OAuth-type app: the app developer's secret key exchanges its codes; testLinkId is its chnlink_ test link.
       secretKey: env.STRIPE_APP_SECRET_KEY, testLinkId: env.STRIPE_APP_TEST_LINK_ID,
+      // A Stripe Apps sandbox (optional): its own link id, client id and key.
+      sandbox: env.STRIPE_APP_SANDBOX_LINK_ID
+        ? { linkId: env.STRIPE_APP_SANDBOX_LINK_ID, clientId: env.STRIPE_APP_SANDBOX_CLIENT_ID, secretKey: env.STRIPE_APP_SANDBOX_SECRET_KEY }
+        : undefined,
     },
     connect: { clientId: env.STRIPE_CLIENT_ID, secretKey: env.STRIPE_SECRET_KEY },
     webhookSecret: env.STRIPE_WEBHOOK_SECRET,

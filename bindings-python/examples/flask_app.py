@@ -25,7 +25,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Literal, Optional, Set, Tuple, Union
+from typing import Any, Dict, Optional, Set, Tuple, Union
 
 from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
@@ -82,6 +82,7 @@ def create_app(
     notification_secret: Optional[str] = None,
     app_secret_key: Optional[str] = None,
     app_test_link_id: Optional[str] = None,
+    app_sandbox: Optional[Dict[str, str]] = None,
     stripe_base: Optional[str] = None,
     store: Optional[Store] = None,
     expose_store: bool = False,
@@ -220,10 +221,15 @@ def create_app(
     def apps_connect() -> Redirect:
         if app_secret_key is None:
             raise Refusal("not_configured", "This platform has no OAuth-type Stripe App.")
-        # The link's environment rides in the signed state to the exchange (a test link here; live links have no link id).
-        link_mode: Literal["live", "test"] = "test" if app_test_link_id else "live"
+        # A sandbox has its own link id, client id and keys; a test link its own link id; live none.
+        sandbox = request.args.get("env") == "sandbox"
+        if sandbox and app_sandbox is None:
+            raise Refusal("not_configured", "This platform has no Stripe Apps sandbox.")
+        link_mode = "sandbox" if sandbox else "test" if app_test_link_id else "live"
+        client, link = (app_sandbox["client_id"], app_sandbox["link_id"]) if app_sandbox and sandbox else (app_client_id, app_test_link_id)
+        # The link's environment rides in the signed state to the exchange.
         state = sh.issue_state_token(keys=keys, flow="apps_oauth", session_id=session_id(), mode=link_mode)
-        return redirect(sh.apps_oauth_link(client_id=app_client_id, test_link_id=app_test_link_id, redirect_uri=apps_callback,
+        return redirect(sh.apps_oauth_link(client_id=client, test_link_id=link, redirect_uri=apps_callback,
                                            state=state, base_url=stripe_base, allow_list=allow, mode=link_mode))
 
     @app.get("/stripe/apps/callback")
@@ -238,10 +244,12 @@ def create_app(
             raise Refusal("unexpected", "Not an OAuth-type app callback.")
         if r.outcome == "authorized" and not fresh_nonce(r["state_nonce"]):
             return view(400, "rejected", "Link already used", "This link was already used.", "state_replayed")
-        # The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
-        req = sh.code_exchange_request(provider=r["provider"], secret_key=app_secret_key, code=r["code"],
-                                       expected_mode=(r["state_mode"] if r.outcome == "authorized" else None)
-                                       or sh.parse_secret_key(app_secret_key).mode, base_url=stripe_base)
+        # The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
+        # of the environment the signed state names (a sandbox's codes need the sandbox's key).
+        state_mode: Optional[str] = r["state_mode"] if r.outcome == "authorized" else None
+        key = app_sandbox["secret_key"] if app_sandbox and state_mode == "sandbox" else app_secret_key
+        req = sh.code_exchange_request(provider=r["provider"], secret_key=key, code=r["code"],
+                                       expected_mode=state_mode or sh.parse_secret_key(key).mode, base_url=stripe_base)
         token = sh.parse_token_response(*stripe_call(req))
         if token.stripe_user_id != r.account_id:
             raise Refusal("account_mismatch", "The token is for another account than the callback named.")
@@ -251,7 +259,7 @@ def create_app(
             if from_marketplace and r.account_id in db.app_connections:
                 return view(200, "marketplace_authorized", "Already installed", f"{r.account_id} is already installed.")
             db.app_connections[r.account_id] = {
-                "session": None if from_marketplace else session_id(), "userId": r.user_id,
+                "session": None if from_marketplace else session_id(), "userId": r.user_id, "mode": state_mode,
                 "accessToken": token.access_token, "refreshToken": token.refresh_token, "fromMarketplace": from_marketplace,
             }  # fmt: skip
         if from_marketplace:
@@ -442,6 +450,8 @@ if __name__ == "__main__":
         notification_secret=env.get("STRIPE_NOTIFICATION_SECRET"),
         app_secret_key=env.get("STRIPE_APP_SECRET_KEY"),
         app_test_link_id=env.get("STRIPE_APP_TEST_LINK_ID"),
+        app_sandbox={"link_id": env["STRIPE_APP_SANDBOX_LINK_ID"], "client_id": env["STRIPE_APP_SANDBOX_CLIENT_ID"],
+                     "secret_key": env["STRIPE_APP_SANDBOX_SECRET_KEY"]} if env.get("STRIPE_APP_SANDBOX_LINK_ID") else None,
         state_key=bytes.fromhex(env.get("STATE_KEY_HEX", secrets.token_hex(32))),
         expose_store=env.get("DEMO_EXPOSE_STORE") == "1",
     ).run(host="127.0.0.1", port=port, threaded=True)

@@ -21,7 +21,8 @@ const base = `http://127.0.0.1:${port}`
 const server = platform({
   publicUrl: base,
   stripeBase: emu.url,
-  app: { linkId: emu.config.app.linkId, clientId: emu.config.app.clientId, secret: emu.config.app.appSecret, secretKey: emu.config.app.secretKeys.test, testLinkId: emu.config.app.testLinkId },
+  app: { linkId: emu.config.app.linkId, clientId: emu.config.app.clientId, secret: emu.config.app.appSecret, secretKey: emu.config.app.secretKeys.test, testLinkId: emu.config.app.testLinkId,
+    sandbox: { linkId: emu.config.app.sandbox.linkId, clientId: emu.config.app.sandbox.clientId, secretKey: emu.config.app.sandbox.secretKeys.test } },
   connect: { clientId: emu.config.platform.clientId, secretKey: emu.config.platform.secretKeys.test },
   webhookSecret: WEBHOOK_SECRET,
   notificationSecret: NOTIFICATION_SECRET,

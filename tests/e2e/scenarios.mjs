@@ -83,10 +83,22 @@ export function platformScenarios(name, start, expect) {
       const r = await runFlow(page, `${platform.base}/apps/connect`)
       assert.equal(r.outcome, 'app_authorized', r.text)
       const s = await store()
-      assert.deepEqual([s.appConnections[acct].userId, s.appConnections[acct].bound, s.appConnections[acct].fromMarketplace],
-        [emu.config.account.userId, true, false])
+      assert.deepEqual([s.appConnections[acct].userId, s.appConnections[acct].bound, s.appConnections[acct].fromMarketplace, s.appConnections[acct].mode],
+        [emu.config.account.userId, true, false, 'test'])
       const grant = (await log()).grants.at(-1)
       assert.deepEqual([grant.provider, grant.client, grant.account], ['apps', emu.config.app.clientId, acct])
+      await page.context().close()
+    })
+
+    test('a sandbox link: its own link id and client id, the mode carried in the state to an exchange with the sandbox key', async () => {
+      const acct = useAccount('Sandbox')
+      const page = await fresh()
+      const r = await runFlow(page, `${platform.base}/apps/connect?env=sandbox`)
+      assert.equal(r.outcome, 'app_authorized', r.text)
+      assert.match(page.url(), /\/stripe\/apps\/callback/)
+      assert.equal((await store()).appConnections[acct].mode, 'sandbox')
+      const grant = (await log()).grants.at(-1)
+      assert.deepEqual([grant.client, grant.account], [emu.config.app.sandbox.clientId, acct])
       await page.context().close()
     })
 

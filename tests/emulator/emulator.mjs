@@ -40,6 +40,8 @@ export function defaultConfig() {
       statelessForm: 'null',
       // 'install_link' (redirects carry install_signature) or 'oauth' (stripe_api_access_type: oauth).
       accessType: 'install_link',
+      // A Stripe Apps sandbox: its own chnlink_ link, client id and (test-mode) keys.
+      sandbox: { linkId: 'chnlink_demo_sandbox', clientId: 'ca_DemoAppSandbox', secretKeys: { test: 'sk_test_demoappsandbox' } },
     },
     platform: {
       name: 'Demo Platform',
@@ -124,10 +126,13 @@ class Emulator {
       return this.consent(res, q, { kind: 'install', client: app, livemode: false })
     }
     if (req.method === 'GET' && (m = /^\/oauth\/v2\/(?:([^/]+)\/)?authorize$/.exec(path))) {
-      if (q.get('client_id') !== app.clientId) return page(res, 400, 'Unknown client', 'client_id is not a Stripe App.')
-      if (m[1] !== undefined && m[1] !== app.testLinkId) return page(res, 404, 'Unknown test link', `No link ${m[1]}.`)
-      // A chnlink_ test link authorizes in test mode; the plain link is the live Marketplace.
-      return this.consent(res, q, { kind: 'apps_oauth', client: app, livemode: m[1] === undefined })
+      // A sandbox is its own environment: its link id, its client id, its keys.
+      const sandbox = m[1] !== undefined && m[1] === app.sandbox?.linkId
+      const client = sandbox ? this.sandboxClient() : app
+      if (q.get('client_id') !== client.clientId) return page(res, 400, 'Unknown client', `client_id is not this ${sandbox ? 'sandbox\'s' : ''} Stripe App.`)
+      if (m[1] !== undefined && !sandbox && m[1] !== app.testLinkId) return page(res, 404, 'Unknown test link', `No link ${m[1]}.`)
+      // A chnlink_ test or sandbox link authorizes in test mode; the plain link is the live Marketplace.
+      return this.consent(res, q, { kind: 'apps_oauth', client, livemode: m[1] === undefined })
     }
     if (req.method === 'GET' && (path === '/oauth/authorize' || path === '/express/oauth/authorize')) {
       if (q.get('client_id') !== platform.clientId) return page(res, 400, 'Unknown client', 'client_id is not a Connect platform.')
@@ -140,7 +145,12 @@ class Emulator {
     if (req.method === 'POST' && (m = /^\/consent\/([\w-]+)$/.exec(path))) {
       return this.decide(res, m[1], new URLSearchParams(await body(req)))
     }
-    if (req.method === 'POST' && path === '/v1/oauth/token') return this.token(req, res, app, 'apps')
+    if (req.method === 'POST' && path === '/v1/oauth/token') {
+      // The key says which environment: a sandbox's codes are exchanged only with the sandbox's key.
+      const key = Buffer.from(/^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '', 'base64').toString('utf8').replace(/:$/, '')
+      const sandbox = app.sandbox && Object.values(app.sandbox.secretKeys).includes(key)
+      return this.token(req, res, sandbox ? this.sandboxClient() : app, 'apps')
+    }
     if (req.method === 'POST' && path === '/oauth/token') return this.token(req, res, platform, 'connect')
     if (req.method === 'POST' && path === '/oauth/deauthorize') return this.deauthorize(req, res)
     if (req.method === 'GET' && path === '/v1/account') return this.account(req, res)
@@ -226,6 +236,15 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     const sep = c.redirect.includes('?') ? '&' : '?'
     res.writeHead(303, { Location: c.redirect + sep + new URLSearchParams(params).toString() })
     res.end()
+  }
+
+  /** The app as its sandbox sees it (one object, so codes and grants compare by identity). */
+  sandboxClient() {
+    const { app } = this.config
+    this.sandbox ??= Object.defineProperties({ ...app, clientId: app.sandbox.clientId, secretKeys: app.sandbox.secretKeys, name: `${app.name} (sandbox)` }, {
+      redirectUris: { get: () => this.config.app.redirectUris }, // the same app: the same redirect URLs
+    })
+    return this.sandbox
   }
 
   /** The key in HTTP Basic auth: a secret key of this client, and its mode. */

@@ -66,12 +66,17 @@ export function createPlatform(sh, env, kv = new Map()) {
     },
     // An OAuth-type app (stripe_api_access_type: oauth in its manifest): the access type comes
     // from your configuration, never from the callback's shape.
-    'GET /apps/connect': ({ session }) => {
+    'GET /apps/connect': ({ url, session }) => {
       if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
-      // The link's environment rides in the signed state to the exchange (a test link here; live links have no link id).
-      const linkMode = env.STRIPE_APP_TEST_LINK_ID ? 'test' : 'live'
+      // A sandbox has its own link id, client id and keys; a test link its own link id; live none.
+      const sandbox = url.searchParams.get('env') === 'sandbox'
+      if (sandbox && !env.STRIPE_APP_SANDBOX_LINK_ID) throw Object.assign(new Error('This platform has no Stripe Apps sandbox.'), { code: 'not_configured' })
+      const linkMode = sandbox ? 'sandbox' : env.STRIPE_APP_TEST_LINK_ID ? 'test' : 'live'
+      const clientId = sandbox ? env.STRIPE_APP_SANDBOX_CLIENT_ID : env.STRIPE_APP_CLIENT_ID
+      const testLinkId = sandbox ? env.STRIPE_APP_SANDBOX_LINK_ID : env.STRIPE_APP_TEST_LINK_ID
+      // The link's environment rides in the signed state to the exchange.
       const state = sh.issueStateToken({ keys, flow: 'apps_oauth', sessionId: session, mode: linkMode })
-      return Response.redirect(sh.appsOAuthLink({ clientId: env.STRIPE_APP_CLIENT_ID, testLinkId: env.STRIPE_APP_TEST_LINK_ID, redirectUri: appsCallback, state, baseUrl: env.STRIPE_BASE, mode: linkMode }, allow), 302)
+      return Response.redirect(sh.appsOAuthLink({ clientId, testLinkId, redirectUri: appsCallback, state, baseUrl: env.STRIPE_BASE, mode: linkMode }, allow), 302)
     },
     'GET /stripe/apps/callback': async ({ url, session }) => {
       if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
@@ -79,14 +84,17 @@ export function createPlatform(sh, env, kv = new Map()) {
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw Object.assign(new Error('Not an OAuth-type app callback.'), { code: 'not_found' })
       if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
-      // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the app's key.
-      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: r.provider, secretKey: env.STRIPE_APP_SECRET_KEY, code: r.code, expectedMode: (r.outcome === 'authorized' && r.stateMode) || sh.parseSecretKey(env.STRIPE_APP_SECRET_KEY).mode, baseUrl: env.STRIPE_BASE }))
+      // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
+      // of the environment the signed state names (a sandbox's codes need the sandbox's key).
+      const stateMode = r.outcome === 'authorized' ? r.stateMode : null
+      const secretKey = stateMode === 'sandbox' ? env.STRIPE_APP_SANDBOX_SECRET_KEY : env.STRIPE_APP_SECRET_KEY
+      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: r.provider, secretKey, code: r.code, expectedMode: stateMode ?? sh.parseSecretKey(secretKey).mode, baseUrl: env.STRIPE_BASE }))
       const token = sh.parseTokenResponse(status, body)
       if (token.stripeUserId !== r.accountId) throw Object.assign(new Error('The token is for another account than the callback named.'), { code: 'not_found' })
       const fromMarketplace = r.outcome === 'marketplace_authorized'
       // From the Marketplace nothing ties the install to this browser: keep it unclaimed.
       if (fromMarketplace && store.appConnections[r.accountId]) return view(200, 'marketplace_authorized', 'Already installed', `${r.accountId} is already installed.`)
-      store.appConnections[r.accountId] = { session: fromMarketplace ? null : session, userId: r.userId, accessToken: token.accessToken, refreshToken: token.refreshToken, fromMarketplace }
+      store.appConnections[r.accountId] = { session: fromMarketplace ? null : session, userId: r.userId, mode: stateMode, accessToken: token.accessToken, refreshToken: token.refreshToken, fromMarketplace }
       return fromMarketplace
         ? view(200, 'marketplace_authorized', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
         : view(200, 'app_authorized', 'App installed', `Installed on ${r.accountId} by ${r.userId}.`)
