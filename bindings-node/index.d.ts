@@ -684,8 +684,10 @@ export interface AccountLinkCallback {
   accountId: string
   /** `retrieve_account` (read its requirements with `retrieveAccountRequest`) or `create_new_link`. */
   nextStep: string
-  /** Store it until the state expires and refuse a second use. */
+  /** Store it until `stateExpiresAt` and refuse a second use. */
   stateNonce: string
+  /** When the state expires (Unix seconds): how long to keep the nonce. */
+  stateExpiresAt: number
   /** The environment the link was made for, if given. */
   stateMode: LinkMode | null
 }

@@ -28,7 +28,8 @@ class Refusal extends Error {
 
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
-  // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
+  // usedNonces: keep each until its state token expires (expiresAt: 10 minutes for link states,
+  // 24 hours for Account Links), then drop it.
   return { installs: {}, connections: {}, appConnections: {}, onboarding: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
 }
 
@@ -144,7 +145,13 @@ export function platform({
 
     // Account Links (the path for new Connect platforms): the return URL carries no signature,
     // so both URLs get a signed state bound to this session and naming the account.
-    'POST /onboard': async ({ form, session }) => onboardingLink(form.get('account') ?? '', session),
+    // Only for an account this session holds (never one named by the form alone): an Account
+    // Link opens that account's onboarding and payout details to whoever follows it.
+    'POST /onboard': async ({ form, session }) => {
+      const account = form.get('account') ?? ''
+      owned(store, account, session)
+      return onboardingLink(account, session)
+    },
 
     'GET /stripe/onboarding/return': async ({ url, session }) => {
       const r = verifyAccountLinkCallback(url.search, { kind: 'return', stateKeys: keys, sessionId: session })

@@ -42,7 +42,7 @@ class Store:
     connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     app_connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     onboarding: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    used_nonces: Set[str] = field(default_factory=set)  # keep each for the state token's lifetime (10 min)
+    used_nonces: Set[str] = field(default_factory=set)  # keep each until its state expires (10 min; Account Links 24 h)
     events: list[Dict[str, Any]] = field(default_factory=list)
     notifications: list[Dict[str, Any]] = field(default_factory=list)
     seen_events: Set[str] = field(default_factory=set)
@@ -89,6 +89,7 @@ def create_app(
 ) -> Flask:
     app = Flask(__name__)
     app.secret_key = secrets.token_bytes(32)
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20  # Stripe's events are far smaller; refuse larger bodies (413)
     # Flask's session cookie is signed: a visitor cannot pick a session id (fixation).
     app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=public_url.startswith("https:"))
     origin = public_url.rstrip("/")
@@ -275,9 +276,13 @@ def create_app(
                                       base_url=stripe_base, allow_list=allow)
         return redirect(sh.parse_account_link_response(*stripe_call(req)).url)
 
+    # Only for an account this session holds (never one named by the form alone): an Account
+    # Link opens that account's onboarding and payout details to whoever follows it.
     @app.post("/onboard")
     def onboard() -> Redirect:
-        return onboarding_link(request.form.get("account", ""))
+        account = request.form.get("account", "")
+        owned(account)
+        return onboarding_link(account)
 
     @app.get("/stripe/onboarding/return")
     def onboarding_return_view() -> Response:

@@ -91,7 +91,7 @@ def _account_link_callback(i: Dict[str, Any]) -> Dict[str, Any]:
     c = sh.verify_account_link_callback(i["query"], kind=i["kind"], state_keys=keys(i["keys"]), session_id=h(i["session_id_hex"]),
                                         now=i["now"])
     return {"kind": c.kind, "account_id": c.account_id, "next_step": c.next_step, "state_nonce": c.state_nonce,
-            "state_mode": c.state_mode}
+            "state_expires_at": c.state_expires_at, "state_mode": c.state_mode}
 
 
 def _ui_extension(i: Dict[str, Any]) -> Dict[str, Any]:

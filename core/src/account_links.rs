@@ -139,7 +139,8 @@ pub struct AccountLinkParams<'a> {
 
 /// The state an Account Link carries: issued here, for flow `account_link`, bound to the
 /// session, with the account id as its data, valid for 24 hours (onboarding takes a while).
-#[derive(Clone, Debug)]
+/// Debug output redacts the session id and the nonce.
+#[derive(Clone)]
 pub struct AccountLinkState<'a> {
     /// The state keys (the first signs).
     pub keys: &'a StateKeys,
@@ -151,6 +152,18 @@ pub struct AccountLinkState<'a> {
     pub nonce: &'a [u8; 32],
     /// The environment (signed into the state).
     pub mode: Option<LinkMode>,
+}
+
+impl core::fmt::Debug for AccountLinkState<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AccountLinkState")
+            .field("keys", &self.keys)
+            .field("session_id", &"[redacted]")
+            .field("now", &self.now)
+            .field("nonce", &"[redacted]")
+            .field("mode", &self.mode)
+            .finish()
+    }
 }
 
 /// `url` with `state=token` appended (the allow-list entry keeps its own query).
@@ -195,9 +208,21 @@ pub fn account_link_request(
     opts: &RequestOptions<'_>,
 ) -> Result<HttpRequest> {
     ACCOUNT_ID.check_as(p.account, "account")?;
-    key.check_mode(opts.expected_mode.or(state.mode.map(LinkMode::key_mode)))?;
+    // Both, when both are given: a live key must not build a link whose state says test.
+    key.check_mode(opts.expected_mode)?;
+    key.check_mode(state.mode.map(LinkMode::key_mode))?;
     let return_url = redirects.check(p.return_url)?;
     let refresh_url = redirects.check(p.refresh_url)?;
+    for u in [return_url, refresh_url] {
+        // A `state` of its own would come back twice (and be refused) after onboarding.
+        let has_state = Url::parse(u).is_ok_and(|url| url.query_pairs().any(|(k, _)| k == "state"));
+        if has_state {
+            return Err(Error::InvalidArgument {
+                what: "return_url",
+                reason: "the URL already has a state parameter: the link adds its own",
+            });
+        }
+    }
     let token = issue_state_token(
         state.keys,
         &StateTokenParams {
@@ -247,12 +272,23 @@ struct RawApiErrorBody {
     code: Option<String>,
 }
 
-/// An Account Link Stripe made: send the user to `url` before `expires_at`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An Account Link Stripe made: send the user to `url` before `expires_at`. The URL is a
+/// single-use bearer link: Debug output redacts it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct AccountLink {
     url: String,
     created: u64,
     expires_at: u64,
+}
+
+impl core::fmt::Debug for AccountLink {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AccountLink")
+            .field("url", &"[redacted]")
+            .field("created", &self.created)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl AccountLink {

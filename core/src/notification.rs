@@ -416,8 +416,9 @@ fn check_context(c: &str) -> Result<()> {
 }
 
 /// An origin-relative Stripe API path (`/v1/…` or `/v2/…`): where a request with your secret
-/// key may go. Letters, digits and `- _ . ~ / % :` only (no query, no `//`, no `..` segment),
-/// so it cannot name another host, another API, or smuggle a header.
+/// key may go. Letters, digits and `- _ . ~ / :` only (no query, no `//`, no `.` or `..`
+/// segment, no percent-encoding, so no `%2e%2e` that a WHATWG client would resolve), so it
+/// cannot name another host, another API, or smuggle a header.
 fn check_api_path(p: &str) -> Result<()> {
     let bad = |reason| Error::InvalidArgument { what: "url", reason };
     if p.len() > MAX_RELATED_URL_LEN {
@@ -426,9 +427,9 @@ fn check_api_path(p: &str) -> Result<()> {
     if !(p.starts_with("/v1/") || p.starts_with("/v2/")) {
         return Err(bad("it must be a Stripe API path starting with /v1/ or /v2/"));
     }
-    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b'%' | b':');
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b':');
     if !p.bytes().all(allowed) {
-        return Err(bad("it may hold only letters, digits and - _ . ~ / % :"));
+        return Err(bad("it may hold only letters, digits and - _ . ~ / : (no percent-encoding)"));
     }
     if p.contains("//") || p.split('/').any(|seg| seg == "." || seg == "..") {
         return Err(bad("it must not contain // or a . or .. segment"));
@@ -618,6 +619,9 @@ mod tests {
             "/v1/x\r\nX: y",
             "/v1/x y",
             "/v1/x@y",
+            "/v1/%2e%2e/oauth/token",
+            "/v2/%2E%2E/x",
+            "/v1/a%2fb",
         ] {
             assert!(check_api_path(bad).is_err(), "{bad}");
         }

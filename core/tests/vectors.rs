@@ -417,7 +417,8 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             )?;
             let next = if cb.kind() == AccountLinkReturn::Returned { "retrieve_account" } else { "create_new_link" };
             json!({"kind": cb.kind().as_str(), "account_id": cb.account_id(), "next_step": next,
-                   "state_nonce": cb.state().nonce(), "state_mode": cb.state().mode().map(LinkMode::as_str)})
+                   "state_nonce": cb.state().nonce(), "state_expires_at": cb.state().expires_at(),
+                   "state_mode": cb.state().mode().map(LinkMode::as_str)})
         }
         "retrieve_account_request" => {
             let key = SecretKey::parse(s(i, "secret_key"))?;

@@ -373,7 +373,10 @@ export function platformScenarios(name, start, expect) {
     })
 
     // Account Links: onboarding through the hosted page, the return checked by state, the account retrieved.
+    // Only an account this session holds can be onboarded: connect it first (Connect OAuth).
+    const connected = async (page) => assert.equal((await runFlow(page, `${platform.base}/connect`)).outcome, 'connected')
     const onboard = async (page, acct, decision = 'approve') => {
+      await connected(page)
       await page.goto(`${platform.base}/`)
       await page.fill('#onboard-account', acct)
       await page.click('#onboard')
@@ -408,6 +411,7 @@ export function platformScenarios(name, start, expect) {
     test('Account Link: a used link goes to refresh_url, which makes a new link for the same account', async () => {
       const acct = useAccount('Refreshed')
       const page = await fresh()
+      await connected(page)
       await page.goto(`${platform.base}/`)
       await page.fill('#onboard-account', acct)
       await page.click('#onboard')
@@ -425,6 +429,7 @@ export function platformScenarios(name, start, expect) {
     test('Account Link: a return opened in another browser session is refused before any API call', async () => {
       const acct = useAccount('Hijack')
       const victim = await fresh()
+      await connected(victim)
       await victim.goto(`${platform.base}/`)
       await victim.fill('#onboard-account', acct)
       let returnUrl = null
@@ -446,6 +451,17 @@ export function platformScenarios(name, start, expect) {
       assert.equal((await log()).accountFetches.filter((f) => f.account === acct).length, 0)
       await attacker.context().close()
       await victim.context().close()
+    })
+
+    test('Account Link: an account this session does not hold is refused before any link is made', async () => {
+      const acct = useAccount('NotMine')
+      const page = await fresh()
+      await page.goto(`${platform.base}/`)
+      await page.fill('#onboard-account', acct)
+      await page.click('#onboard')
+      assert.deepEqual(pick(await result(page)), { outcome: 'rejected', code: 'not_found' })
+      assert.equal((await log()).accountLinks.filter((l) => l.account === acct).length, 0)
+      await page.context().close()
     })
 
     test('connect: a forged webhook is refused and changes nothing', async () => {

@@ -1175,6 +1175,7 @@ def notifications_suite():
         ("related-scheme-relative", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "//evil.example/v1/x"})),
         ("related-dotdot", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "/v1/customers/../../v1/oauth/token"})),
         ("related-query", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "/v1/customers/cus_1?expand[]=x"})),
+        ("related-encoded-dotdot", dict(v1_fixture, related_object={"id": "cus_1", "type": "customer", "url": "/v1/%2e%2e/oauth/token"})),
         ("snapshot-event-number", dict(v1_fixture, snapshot_event=1)),
     ]:
         nt("reject-" + name, body, err("malformed_event"), note="signature valid, envelope not a notification")
@@ -1236,7 +1237,8 @@ def notifications_suite():
        get("https://api.stripe.com/v2/core/accounts/acct_1Child", LIVE, "acct_1Parent/acct_1Child"))
     for name, url in [("absolute", "https://evil.example/v1/x"), ("scheme-relative", "//evil.example/v1/x"),
                       ("dotdot", "/v1/customers/../oauth/token"), ("not-api", "/oauth/token"), ("query", "/v1/x?y=1"),
-                      ("crlf", "/v1/x\r\nX: y"), ("long", "/v1/" + "a" * 2045)]:
+                      ("crlf", "/v1/x\r\nX: y"), ("long", "/v1/" + "a" * 2045), ("encoded-dotdot", "/v1/%2e%2e/oauth/token"),
+                      ("encoded-dotdot-upper", "/v2/%2E%2E/x"), ("encoded-slash", "/v1/a%2Fb")]:
         fr("related-request-reject-" + name, "fetch_related_object_request", {"url": url}, err("invalid_argument"))
     fr("related-request-reject-mode", "fetch_related_object_request", {"url": "/v1/balance", "livemode": True}, err("key_mode_mismatch"))
     return write("notifications", notifications_suite.__doc__.split("\n")[0].rstrip("."), cases)
@@ -1286,6 +1288,10 @@ def account_links_suite():
     req("request-emulator", {"base_url": "http://127.0.0.1:12111"}, okreq(url="http://127.0.0.1:12111/v1/account_links"))
     req("request-reject-sandbox-live-key", {"secret_key": LIVE, "link_mode": "sandbox"}, err("key_mode_mismatch"))
     req("request-reject-expected-live", {"expected_mode": "live"}, err("key_mode_mismatch"))
+    req("request-reject-modes-disagree", {"secret_key": LIVE, "expected_mode": "live", "link_mode": "test"}, err("key_mode_mismatch"),
+        note="a live key must not build a link whose signed state says test")
+    req("request-reject-entry-has-state", {"return_url": RET + "?state=x", "allow_list": [RET + "?state=x", REF]}, err("invalid_argument"),
+        note="the return would carry two states and be refused after onboarding: refused when the link is built")
     req("request-reject-return-not-entry", {"return_url": "https://evil.example/onboarding/return"}, err("redirect_uri_not_allowed"))
     req("request-reject-refresh-variant", {"refresh_url": "https://platform.example/onboarding/refresh"}, err("redirect_uri_not_allowed"),
         note="byte for byte: the entry's query is part of it")
@@ -1324,7 +1330,7 @@ def account_links_suite():
     tok = token("acct_1Onboard")
     back = lambda kind, mode=None: ok(kind=kind, account_id="acct_1Onboard",
                                       next_step="retrieve_account" if kind == "return" else "create_new_link",
-                                      state_nonce=b64e(nonce), state_mode=mode)
+                                      state_nonce=b64e(nonce), state_expires_at=T + 86400, state_mode=mode)
     cb("return-ok", "state=" + tok, "return", back("return"), note="the account comes from the signed state, not the URL")
     cb("refresh-ok", "from=link&state=" + tok, "refresh", back("refresh"))
     cb("return-sandbox", "state=" + token("acct_1Onboard", "sandbox"), "return", back("return", "sandbox"))
@@ -1681,6 +1687,10 @@ def host_suite():
       options={"secret_key": "sk_test_PRINTKEY", "url": OBJ("URL", "https://api.stripe.com/v1/balance"), "livemode": False})
     c("print-fetch-event", "fetch_event_request", [], {"prints_without": ["sk_test_PRINTKEY"], "ok_type": "record"},
       options={**fetch, "context": "acct_1"})
+    link_url = "https://connect.stripe.com/setup/e/acct_1/PRINTEDLINKSECRET"
+    c("print-account-link", "parse_account_link_response",
+      [200, json.dumps({"object": "account_link", "created": 1, "expires_at": 301, "url": link_url})],
+      {"prints_without": [link_url, "PRINTEDLINKSECRET"], "ok_type": "record"}, note="a single-use bearer link")
     with open(os.path.join(HERE, "host.json"), "w") as f:
         json.dump({"schema": HOST_SCHEMA, "suite": "host", "description": host_suite.__doc__.strip(), "cases": cases},
                   f, indent=1, ensure_ascii=True)

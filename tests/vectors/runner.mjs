@@ -126,7 +126,7 @@ function ops(sh) {
   },
   account_link_callback: (i) => {
     const c = sh.verifyAccountLinkCallback(i.query, { kind: i.kind, stateKeys: keys(i.keys), sessionId: hex(i.session_id_hex), now: i.now })
-    return { kind: c.kind, account_id: c.accountId, next_step: c.nextStep, state_nonce: c.stateNonce, state_mode: c.stateMode ?? null }
+    return { kind: c.kind, account_id: c.accountId, next_step: c.nextStep, state_nonce: c.stateNonce, state_expires_at: c.stateExpiresAt, state_mode: c.stateMode ?? null }
   },
   retrieve_account_request: (i) => apiRequest(sh.retrieveAccountRequest({
     secretKey: i.secret_key, account: i.account, expectedMode: opt(i.expected_mode), apiVersion: opt(i.api_version), baseUrl: opt(i.base_url),

@@ -243,7 +243,7 @@ class TokenExpiry(Record, Protocol):
 
 
 class AccountLink(Record, Protocol):
-    url: str
+    url: str  # a credential: never printed
     created: int
     expires_at: int
 
@@ -253,6 +253,7 @@ class AccountLinkCallback(Record, Protocol):
     account_id: str
     next_step: str
     state_nonce: str
+    state_expires_at: int
     state_mode: Optional[str]
 
 

@@ -26,7 +26,8 @@ export function createPlatform(sh, env, kv = new Map()) {
   const origin = new URL(env.PUBLIC_URL).origin
   const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
   const sessionKey = hex(env.SESSION_KEY_HEX)
-  // usedNonces: keep each for the state token's lifetime (10 minutes by default), then drop it.
+  // usedNonces: keep each until its state token expires (10 minutes for link states, 24 hours
+  // for Account Links), then drop it.
   const store = kv.get('store') ?? { installs: {}, connections: {}, appConnections: {}, onboarding: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
   kv.set('store', store)
 
@@ -138,7 +139,13 @@ export function createPlatform(sh, env, kv = new Map()) {
     },
     // Account Links: the return URL carries no signature, so both URLs get a signed state bound
     // to this session and naming the account.
-    'POST /onboard': ({ form, session }) => onboardingLink(form.get('account') ?? '', session),
+    // Only for an account this session holds (never one named by the form alone): an Account
+    // Link opens that account's onboarding and payout details to whoever follows it.
+    'POST /onboard': ({ form, session }) => {
+      const account = form.get('account') ?? ''
+      owned(account, session)
+      return onboardingLink(account, session)
+    },
     'GET /stripe/onboarding/return': async ({ url, session }) => {
       const r = sh.verifyAccountLinkCallback(url.search, { kind: 'return', stateKeys: keys, sessionId: session })
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding return was already handled.', 'state_replayed')

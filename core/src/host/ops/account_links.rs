@@ -16,7 +16,8 @@ use crate::state::LinkMode;
 pub(crate) const ACCOUNT_LINK: Kind = Kind {
     tag: None,
     name: "AccountLink",
-    fields: &[field!(url: Str), field!(created: Int), field!(expires_at, expiresAt: Int)],
+    // The URL is a single-use bearer link to the account's onboarding: never printed.
+    fields: &[field!(url: Str, credential), field!(created: Int), field!(expires_at, expiresAt: Int)],
 };
 
 pub(crate) const ACCOUNT_LINK_CALLBACK: Kind = Kind {
@@ -27,6 +28,7 @@ pub(crate) const ACCOUNT_LINK_CALLBACK: Kind = Kind {
         field!(account_id, accountId: Str),
         field!(next_step, nextStep: Str),
         field!(state_nonce, stateNonce: Str),
+        field!(state_expires_at, stateExpiresAt: Int),
         field!(state_mode, stateMode: Str, nullable),
     ],
 };
@@ -156,6 +158,7 @@ pub(crate) const VERIFY_ACCOUNT_LINK_CALLBACK: Op = Op::new(
                 Out::str(cb.account_id()),
                 Out::str(next),
                 Out::Str(cb.state().nonce()),
+                Out::Int(cb.state().expires_at()),
                 Out::opt_str(cb.state().mode().map(LinkMode::as_str)),
             ],
         ))
