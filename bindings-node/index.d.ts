@@ -85,19 +85,28 @@ export declare function appsTokenExpiry(issuedAt: number, options?: ExpiryOption
 export declare function checkPlainState(expected: string, received?: string | undefined | null): void
 
 /** Parameters of a code exchange. */
-export interface CodeExchangeParams {
-  /** `apps` or `connect`. */
-  provider: string
+export type CodeExchangeParams = {
   /** Your secret key (`sk_live_…` / `sk_test_…`). */
   secretKey: string
-  /** The code from the callback. */
-  code: string
-  /** `live` or `test`: refuse a key of the other mode. */
   /** The flow's environment (`live`, `test`, `sandbox`, e.g. the state's `stateMode`): a key of another mode is refused before any request. */
   expectedMode?: LinkMode
   /** Base URL override (an emulator). */
   baseUrl?: string
-}
+} & (
+  | {
+    /** The authorized result of the callback check: its code, its provider and its state's mode (the short, safe path). */
+    authorization: Authorized | AppAuthorized | MarketplaceAuthorized
+    provider?: never
+    code?: never
+  }
+  | {
+    authorization?: never
+    /** `apps` or `connect`: the token endpoint the code belongs to. */
+    provider: string
+    /** The code from the callback. */
+    code: string
+  }
+)
 
 /** Builds the code-exchange request. Send it once: never retry a code exchange. */
 export declare function codeExchangeRequest(params: CodeExchangeParams): HttpRequest

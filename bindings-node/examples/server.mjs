@@ -101,7 +101,8 @@ export function platform({
       if (r.outcome === 'denied') return view(200, 'denied', 'Connection declined', `Stripe said: ${r.kind}. Nothing was connected.`)
       if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This connect link was already used.', 'state_replayed')
       // 3. Exchange the one-time code (never retried: reusing it revokes the connection).
-      const res = await stripeCall(codeExchangeRequest({ provider: 'connect', secretKey: connect.secretKey, code: r.code, expectedMode: mode, baseUrl: stripeBase }))
+      // The authorized result carries the code and the token endpoint it belongs to.
+      const res = await stripeCall(codeExchangeRequest({ authorization: r, secretKey: connect.secretKey, expectedMode: mode, baseUrl: stripeBase }))
       const token = parseTokenResponse(res.status, res.body)
       store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
       return view(200, 'connected', 'Stripe account connected', `Connected ${token.stripeUserId} with scope ${token.scope}.`)
@@ -131,7 +132,7 @@ export function platform({
       // of the environment the signed state names (a sandbox's codes need the sandbox's key).
       const stateMode = r.outcome === 'authorized' ? r.stateMode : null
       const secretKey = stateMode === 'sandbox' ? app.sandbox.secretKey : app.secretKey
-      const res = await stripeCall(codeExchangeRequest({ provider: r.provider, secretKey, code: r.code, expectedMode: stateMode ?? parseSecretKey(secretKey).mode, baseUrl: stripeBase }))
+      const res = await stripeCall(codeExchangeRequest({ authorization: r, secretKey, baseUrl: stripeBase })) // mode: the state's
       const token = parseTokenResponse(res.status, res.body)
       if (token.stripeUserId !== r.accountId) throw new Refusal('account_mismatch', 'The token is for another account than the callback named.')
       const fromMarketplace = r.outcome === 'marketplace_authorized'

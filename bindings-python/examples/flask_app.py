@@ -208,7 +208,8 @@ def create_app(
             return view(400, "rejected", "Link already used", "This connect link was already used.", "state_replayed")
         assert r.code is not None
         # 3. Exchange the one-time code (never retried: reusing it revokes the connection).
-        req = sh.code_exchange_request(provider="connect", secret_key=secret_key, code=r.code, expected_mode=mode, base_url=stripe_base)
+        # The authorized result carries the code and the token endpoint it belongs to.
+        req = sh.code_exchange_request(authorization=r, secret_key=secret_key, expected_mode=mode, base_url=stripe_base)
         token = sh.parse_token_response(*stripe_call(req))
         db.connections[token.stripe_user_id] = {
             "session": session_id(), "scope": token.scope, "livemode": token.livemode,
@@ -249,8 +250,7 @@ def create_app(
         # of the environment the signed state names (a sandbox's codes need the sandbox's key).
         state_mode: Optional[str] = r["state_mode"] if r.outcome == "authorized" else None
         key = app_sandbox["secret_key"] if app_sandbox and state_mode == "sandbox" else app_secret_key
-        req = sh.code_exchange_request(provider=r["provider"], secret_key=key, code=r["code"],
-                                       expected_mode=state_mode or sh.parse_secret_key(key).mode, base_url=stripe_base)
+        req = sh.code_exchange_request(authorization=r, secret_key=key, base_url=stripe_base)  # mode: the state's
         token = sh.parse_token_response(*stripe_call(req))
         if token.stripe_user_id != r.account_id:
             raise Refusal("account_mismatch", "The token is for another account than the callback named.")

@@ -20,6 +20,11 @@ pub struct Record {
 }
 
 impl Record {
+    /// This record as the map a function taking a record reads (`code_exchange_request(authorization=r)`).
+    pub fn to_value(&self) -> stripe_handshake::host::Value<'static> {
+        stripe_handshake::host::record_value(self.kind, &self.values, stripe_handshake::host::Spelling::Snake)
+    }
+
     fn new(kind: &'static Kind, values: Vec<Out>) -> Self {
         let converted = values
             .iter()

@@ -70,6 +70,10 @@ fn read<'a>(v: &'a Bound<'_, PyAny>, depth: usize) -> Value<'a> {
         }
         return Value::List(out);
     }
+    // A result record handed back (the authorized result of a callback check).
+    if let Ok(r) = v.cast::<crate::out::Record>() {
+        return r.get().to_value();
+    }
     if let Ok(d) = v.cast::<PyDict>() {
         if d.len() > MAX_LIST_LEN {
             return Value::Other(HostType::Object);

@@ -5,6 +5,8 @@ import json
 import pathlib
 from typing import Any, Callable, Dict, List
 
+import pytest
+
 import stripe_handshake as sh
 
 DOC = json.loads((pathlib.Path(__file__).parents[2] / "tests" / "vectors" / "host.json").read_text())
@@ -106,3 +108,22 @@ def test_host_corpus() -> None:
                 failures.append(f"{cid}: a printed form shows a credential")
     assert failures == []
     assert len(DOC["cases"]) >= 80
+
+
+def test_code_exchange_from_the_authorized_record() -> None:
+    """The code keeps its provider and its state's mode: the record is the argument."""
+    apps = sh.verify_oauth_callback("code=ac_AppsCode&state=s", flow="apps_oauth", expected_state="s")
+    connect = sh.verify_oauth_callback("code=ac_ConnectCode&state=s", flow="connect_oauth", expected_state="s")
+    assert apps.outcome == "authorized" and connect.outcome == "authorized"
+    assert sh.code_exchange_request(authorization=apps, secret_key="sk_test_1").url == "https://api.stripe.com/v1/oauth/token"
+    assert sh.code_exchange_request(authorization=connect, secret_key="sk_test_1").url == "https://connect.stripe.com/oauth/token"
+    with pytest.raises(sh.InvalidInputError):
+        sh.code_exchange_request(authorization=apps, provider="connect", secret_key="sk_test_1")
+    keys = [("k1", b"\x03" * 32)]
+    state = sh.issue_state_token(keys=keys, flow="apps_oauth", session_id="s1", mode="sandbox")
+    sandbox = sh.verify_oauth_callback(f"code=ac_1&state={state}", flow="apps_oauth", state_keys=keys, session_id="s1")
+    assert sandbox.outcome == "authorized"
+    with pytest.raises(sh.InvalidInputError) as e:
+        sh.code_exchange_request(authorization=sandbox, secret_key="sk_live_1")
+    assert e.value.code == "key_mode_mismatch"
+    assert sh.code_exchange_request(authorization=sandbox, secret_key="sk_test_1").method == "POST"

@@ -161,7 +161,13 @@ def verify_oauth_callback(
     allow_stateless: bool = False,
 ) -> records.OAuthCallbackResult: ...
 def code_exchange_request(
-    *, provider: str, secret_key: str, code: str, expected_mode: Optional[str] = None, base_url: Optional[str] = None
+    *,
+    secret_key: str,
+    authorization: Optional[Union[records.Authorized, records.AppAuthorized, records.MarketplaceAuthorized]] = None,
+    provider: Optional[str] = None,
+    code: Optional[str] = None,
+    expected_mode: Optional[str] = None,
+    base_url: Optional[str] = None,
 ) -> records.HttpRequest: ...
 def refresh_request(
     *,

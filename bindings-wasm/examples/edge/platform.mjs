@@ -89,7 +89,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       // of the environment the signed state names (a sandbox's codes need the sandbox's key).
       const stateMode = r.outcome === 'authorized' ? r.stateMode : null
       const secretKey = stateMode === 'sandbox' ? env.STRIPE_APP_SANDBOX_SECRET_KEY : env.STRIPE_APP_SECRET_KEY
-      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: r.provider, secretKey, code: r.code, expectedMode: stateMode ?? sh.parseSecretKey(secretKey).mode, baseUrl: env.STRIPE_BASE }))
+      const [status, body] = await stripeCall(sh.codeExchangeRequest({ authorization: r, secretKey, baseUrl: env.STRIPE_BASE })) // mode: the state's
       const token = sh.parseTokenResponse(status, body)
       if (token.stripeUserId !== r.accountId) throw Object.assign(new Error('The token is for another account than the callback named.'), { code: 'not_found' })
       const fromMarketplace = r.outcome === 'marketplace_authorized'
@@ -115,8 +115,8 @@ export function createPlatform(sh, env, kv = new Map()) {
       const r = sh.verifyOAuthCallback(String(query), { flow: 'connect_oauth', stateKeys: keys, sessionId: session })
       if (r.outcome === 'denied') return Response.json({ code: 'denied', message: 'The user declined.' }, { status: 400 })
       if (!freshNonce(r.stateNonce)) return Response.json({ code: 'state_replayed', message: 'This connect link was already used.' }, { status: 400 })
-      const code = r.code
-      const [status, body] = await stripeCall(sh.codeExchangeRequest({ provider: 'connect', secretKey: env.STRIPE_SECRET_KEY, code, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
+      // The authorized result carries the code and the token endpoint it belongs to.
+      const [status, body] = await stripeCall(sh.codeExchangeRequest({ authorization: r, secretKey: env.STRIPE_SECRET_KEY, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
       const token = sh.parseTokenResponse(status, body)
       store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
       return Response.json({ account: token.stripeUserId, scope: token.scope })

@@ -152,6 +152,32 @@ impl Out {
     }
 }
 
+/// A record handed back by a host that keeps records as objects of its own (Python's
+/// `RecordBase`), as the map a JavaScript host would pass: field names in `spelling`, scalars
+/// as values, optional fields without a value left out.
+#[must_use]
+pub fn record_value(kind: &Kind, values: &[Out], spelling: super::Spelling) -> super::Value<'static> {
+    use super::Value;
+    use std::borrow::Cow;
+    let entries = kind
+        .fields
+        .iter()
+        .zip(values)
+        .filter(|(f, v)| !(f.optional && **v == Out::Null))
+        .map(|(f, v)| {
+            let v = match v {
+                Out::Null | Out::Unit => Value::Absent,
+                Out::Bool(b) => Value::Bool(*b),
+                Out::Int(n) => Value::Int(i128::from(*n)),
+                Out::Str(s) => Value::Str(Cow::Owned(s.clone())),
+                _ => Value::Other(super::HostType::Object),
+            };
+            (Cow::Borrowed(f.name.spelled(spelling)), v)
+        })
+        .collect();
+    Value::Map(entries)
+}
+
 /// `field!(account_id, accountId)`, `field!(code, code, credential)`.
 macro_rules! field {
     ($snake:ident, $camel:ident: $ty:ident $(, $flag:ident)*) => {

@@ -379,6 +379,20 @@ impl Reader {
     }
 }
 
+impl Reader {
+    /// A result record handed back (`verifyOAuthCallback`'s authorized result as input): a map
+    /// whose unknown keys are ignored, since a record has fields the reader does not need.
+    ///
+    /// # Errors
+    /// `invalid_argument` when it is not an object.
+    pub fn record<'v, 'a>(&self, v: &'v Value<'a>, name: &Name) -> Result<Options<'v, 'a>> {
+        match v {
+            Value::Map(entries) => Ok(Options { entries, spelling: self.spelling }),
+            _ => Err(bad(name, self.spelling, "it must be the record a callback check returned")),
+        }
+    }
+}
+
 /// A checked options object.
 #[derive(Clone, Copy)]
 pub struct Options<'v, 'a> {

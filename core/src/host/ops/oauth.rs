@@ -130,16 +130,49 @@ fn provider(c: &Call<'_, '_>, o: &crate::host::Options<'_, '_>) -> Result<OAuthP
     OAuthProvider::parse(c.r.str(o.get(&PROVIDER), &PROVIDER)?)
 }
 
+const AUTHORIZATION: Name = name!(authorization);
+const CODE: Name = name!(code);
+
 pub(crate) const CODE_EXCHANGE_REQUEST: Op = Op::new(
     name!(code_exchange_request, codeExchangeRequest),
-    "Builds the code-exchange request. Send it once: never retry a code exchange.",
-    &[Param::options(name!(params), &[PROVIDER, SECRET_KEY, name!(code), EXPECTED_MODE, BASE_URL])],
+    "Builds the code-exchange request. Send it once: never retry a code exchange. Pass `authorization` (the \
+     authorized result of a callback check: its code, the token endpoint it belongs to, and its state's mode) \
+     rather than `provider` and `code`.",
+    &[Param::options(name!(params), &[AUTHORIZATION, PROVIDER, SECRET_KEY, CODE, EXPECTED_MODE, BASE_URL])],
     &[&HTTP_REQUEST],
     |c| {
         let o = c.options(0)?;
-        let (key, opts) = prepared(c, &o)?;
-        let code = c.r.str(o.get(&name!(code)), &name!(code))?;
-        request(crate::oauth::code_exchange_request(provider(c, &o)?, &key, code, &opts)?)
+        let (key, mut opts) = prepared(c, &o)?;
+        let (provider, code) = match o.get(&AUTHORIZATION) {
+            crate::host::Value::Absent => (provider(c, &o)?, c.r.str(o.get(&CODE), &CODE)?),
+            v => {
+                // The code remembers where it came from: an Apps code never goes to Connect.
+                if !matches!(o.get(&PROVIDER), crate::host::Value::Absent)
+                    || !matches!(o.get(&CODE), crate::host::Value::Absent)
+                {
+                    return Err(Error::InvalidArgument {
+                        what: AUTHORIZATION.spelled(c.r.spelling),
+                        reason: "it carries the code and its provider: do not pass provider or code with it",
+                    });
+                }
+                let a = c.r.record(v, &AUTHORIZATION)?;
+                let outcome = c.r.str(a.get(&name!(outcome)), &AUTHORIZATION)?;
+                if outcome != "authorized" && outcome != "marketplace_authorized" {
+                    return Err(Error::InvalidArgument {
+                        what: AUTHORIZATION.spelled(c.r.spelling),
+                        reason: "it must be an authorized callback result (outcome authorized)",
+                    });
+                }
+                let provider = OAuthProvider::parse(c.r.str(a.get(&PROVIDER), &AUTHORIZATION)?)?;
+                let state_mode = c.r.opt_str(a.get(&name!(state_mode, stateMode)), &AUTHORIZATION)?;
+                if opts.expected_mode.is_none() {
+                    opts.expected_mode =
+                        state_mode.map(crate::state::LinkMode::parse).transpose()?.map(|m| m.key_mode());
+                }
+                (provider, c.r.str(a.get(&CODE), &AUTHORIZATION)?)
+            }
+        };
+        request(crate::oauth::code_exchange_request(provider, &key, code, &opts)?)
     },
 );
 
