@@ -54,7 +54,8 @@ export function build(native, options) {
     const hidden = kind.fields.filter((f) => f.credential).map((f) => f.js)
     const proto = hidden.length ? redacting(kind, hidden) : null
     const names = kind.fields.map((f) => f.js)
-    const how = kind.fields.map((f) => (f.json ? 'json' : f.nested ? f.nested : null))
+    // How each field is built: as is, parsed JSON, a nested record, or a list of them.
+    const how = kind.fields.map((f) => (f.json ? 'json' : f.type === 'record_list' ? `list:${f.nested}` : f.nested ? f.nested : null))
     // An optional field (an HTTP header that does not apply) is left out, never `null`:
     // fetch() would send the text "null".
     const optional = kind.fields.map((f) => f.optional)
@@ -64,12 +65,14 @@ export function build(native, options) {
         const v = a[i]
         const h = how[i]
         if (v === null && optional[i]) continue
-        o[names[i]] = h === null || v === null ? v : h === 'json' ? JSON.parse(v) : builders.get(h)(v)
+        o[names[i]] = h === null || v === null ? v
+          : h === 'json' ? JSON.parse(v)
+            : h.startsWith('list:') ? v.map((x) => builders.get(h.slice(5))(x)) : builders.get(h)(v)
       }
       return o
     }
     builders.set(name, build)
-    for (const h of how) if (h && h !== 'json') builder(h)
+    for (const h of how) if (h && h !== 'json') builder(h.startsWith('list:') ? h.slice(5) : h)
     return build
   }
   // The builder of an operation's result: none (a plain value), one kind, or a union told

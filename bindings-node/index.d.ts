@@ -727,6 +727,27 @@ export declare function fetchEventRequest(params: FetchEventParams): ApiRequest
 /** Builds the `GET` of a notification's `relatedObject.url`. */
 export declare function fetchRelatedObjectRequest(params: FetchRelatedObjectParams): ApiRequest
 
+/** One finding of a diagnosis: a stable code, what it means, what to do. Never a secret or a MAC. */
+export interface Finding {
+  /** `body_changed`, `wrong_secret`, `clock_skew`, `secret_is_api_key`, … (the table is in the README). */
+  code: string
+  /** What was found. */
+  message: string
+  /** What to do. */
+  action: string
+}
+
+/** Why a signature does (not) verify. */
+export interface Diagnosis {
+  /** Whether it verifies, time window included. */
+  verified: boolean
+  /** What was found, most decisive first. */
+  findings: Finding[]
+}
+
+/** After a failure only: why a `Stripe-Signature` does not verify (a changed body, the wrong or a mistyped secret, a clock off, a header that is not one). */
+export declare function diagnoseSignature(payload: string | Uint8Array, header: Header, options: VerifyOptions): Diagnosis
+
 /** Verifies a webhook from its raw body and `Stripe-Signature` header, then reads the event. */
 export declare function verifyWebhook(payload: string | Uint8Array, header: Header, options: VerifyOptions): WebhookEvent
 

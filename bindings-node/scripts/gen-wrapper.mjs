@@ -66,7 +66,8 @@ export function typeChecks(schema, from) {
       : `same<Same<keyof ${type}, ${names}>>() // ${k.name}: fields`)
     for (const f of k.fields) {
       const at = `${type}[${JSON.stringify(f.js)}]`
-      const want = f.type === 'tag' ? JSON.stringify(k.tag) : f.type === 'record' ? `sh.${f.nested}` : ts[f.type]
+      const want = f.type === 'tag' ? JSON.stringify(k.tag) : f.type === 'record' ? `sh.${f.nested}`
+        : f.type === 'record_list' ? `sh.${f.nested}[]` : ts[f.type]
       lines.push(`same<Is<NonNullable<${at}>, ${want}>>() // ${k.name}.${f.js}: ${f.type}`)
       if (f.optional) {
         // Absent when it does not apply, never null (an HTTP header: fetch would send "null").

@@ -27,6 +27,8 @@ def _field_type(kind: Dict[str, Any], field: Dict[str, Any]) -> str:
         t = f'Literal["{kind["tag"]}"]'
     elif ty == "record":
         t = field["nested"]
+    elif ty == "record_list":
+        t = f"List[{field['nested']}]"
     else:
         t = _TYPES[ty]
     return f"Optional[{t}]" if field["nullable"] else t

@@ -82,6 +82,15 @@ def _notification_record(n: records.EventNotification) -> Dict[str, Any]:
             "snapshot_event": n.snapshot_event, "raw": n.raw, "timestamp": n.timestamp, "secret_index": n.secret_index}
 
 
+def _diagnose(i: Dict[str, Any]) -> Dict[str, Any]:
+    d = sh.diagnose_signature(payload(i), i["header"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"])
+    macs = [e.strip()[3:] for e in i["header"].split(",") if e.strip().startswith("v1=")]
+    for f in d.findings:
+        for x in [s.strip() for s in i["secrets"]] + macs:
+            assert len(x) < 8 or (x not in f.message and x not in f.action), "a finding shows a secret"
+    return {"verified": d.verified, "codes": [f.code for f in d.findings]}
+
+
 def _account_link(i: Dict[str, Any]) -> Dict[str, Any]:
     link = sh.parse_account_link_response(i["status"], i["body"])
     return {"url": link.url, "created": link.created, "expires_at": link.expires_at}
@@ -206,6 +215,7 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
         session_id=h(i["session_id_hex"]), mode=i["link_mode"], now=i["now"], nonce=h(i["nonce_hex"]),
         expected_mode=i["expected_mode"], base_url=i["base_url"], allow_list=sh.RedirectAllowList(i["allow_list"]))),
     "parse_account_link_response": _account_link,
+    "diagnose_signature": _diagnose,
     "account_link_callback": _account_link_callback,
     "retrieve_account_request": lambda i: api_request(sh.retrieve_account_request(
         secret_key=i["secret_key"], account=i["account"], expected_mode=i["expected_mode"], api_version=i["api_version"],

@@ -23,6 +23,7 @@ mod urls;
 
 pub mod account_links;
 pub mod dangerous;
+pub mod diagnose;
 pub mod host;
 pub mod install;
 pub mod oauth;

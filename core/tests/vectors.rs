@@ -12,7 +12,9 @@ use stripe_handshake::{
         account_link_request, parse_account_link_response, retrieve_account_request, verify_account_link_callback,
         AccountLinkParams, AccountLinkReturn, AccountLinkState, AccountLinkType, CollectFields, FutureRequirements,
     },
-    dangerous, hmac_sha256,
+    dangerous,
+    diagnose::diagnose_signature,
+    hmac_sha256,
     install::{
         install_link, install_payload, verify_app_callback, verify_install_callback, verify_ui_extension_signature,
         AppAccess, AppCallback, AppCallbackOptions, InstallCallback, InstallLinkParams, InstallVerifyOptions,
@@ -373,6 +375,22 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                    "livemode": n.livemode(), "context": n.context(), "related_object": related,
                    "snapshot_event": n.snapshot_event(), "raw": serde_json::from_str::<Value>(n.json()).unwrap(),
                    "timestamp": n.signature().timestamp(), "secret_index": n.signature().secret_index()})
+        }
+        "diagnose_signature" => {
+            let secrets: Vec<&str> = i["secrets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let findings = diagnose_signature(&payload(i), s(i, "header"), &secrets, u(i, "now"), tolerance(i)?);
+            // No finding shows a secret or the header's MACs.
+            let macs: Vec<&str> = s(i, "header").split(',').filter_map(|e| e.trim().strip_prefix("v1=")).collect();
+            for f in &findings {
+                for x in secrets.iter().map(|x| x.trim()).chain(macs.iter().copied()) {
+                    assert!(
+                        x.len() < 8 || (!f.message().contains(x) && !f.action().contains(x)),
+                        "a finding shows a secret"
+                    );
+                }
+            }
+            json!({"verified": findings.iter().any(|f| f.code() == "verified"),
+                   "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
         }
         "account_link_request" => {
             let keys = state_keys(i)?;

@@ -1360,6 +1360,68 @@ def account_links_suite():
     return write("account_links", account_links_suite.__doc__.split("\n")[0].rstrip(","), cases)
 
 
+# --------------------------------------------------------------------------- diagnosis
+def diagnose_suite():
+    """Why a signature does not verify: one input per finding code, each built by applying the
+    change a framework makes (the oracle knows the cause because it made it)."""
+    cases = []
+    S, OLD = "whsec_diagnose_vectors", "whsec_old_rotated"
+    T = 1700000000
+    event = {"id": "evt_1Diag", "object": "event", "type": "customer.created", "livemode": False, "created": T,
+             "data": {"object": {"id": "cus_1", "name": "Zoë"}}}
+    pretty = json.dumps(event, indent=2, ensure_ascii=False)  # as Stripe sends it
+    compact = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    spaced = json.dumps(event, ensure_ascii=False)
+
+    def d(cid, payload, codes, header=None, secrets=(S,), now=T, signed=None, note=None):
+        pb = payload if isinstance(payload, bytes) else payload.encode()
+        sb = pb if signed is None else (signed if isinstance(signed, bytes) else signed.encode())
+        inp = {"payload_hex": pb.hex(), "header": sign(S, sb, T) if header is None else header, "secrets": list(secrets),
+               "now": now, "tolerance": 300}
+        cases.append(case(cid, "diagnose_signature", inp, ok(verified="verified" in codes, codes=codes), note))
+
+    d("verified", pretty, ["verified"])
+    d("rotated-secret", pretty, ["matched_secret", "verified"], secrets=(OLD, S))
+    d("body-compact", compact, ["body_changed"], signed=pretty, note="express.json() then JSON.stringify(req.body)")
+    d("body-python-dumps", spaced, ["body_changed"], signed=pretty, note="request.json then json.dumps")
+    d("body-reindented", json.dumps(event, indent=4, ensure_ascii=False), ["body_changed"], signed=compact)
+    d("body-crlf", pretty.replace("\n", "\r\n"), ["body_changed"], signed=pretty)
+    d("body-cr-stripped", pretty, ["body_changed"], signed=pretty.replace("\n", "\r\n"))
+    d("body-bom", b"\xef\xbb\xbf" + pretty.encode(), ["body_changed"], signed=pretty)
+    d("body-newline-stripped", pretty, ["body_changed"], signed=pretty + "\n")
+    d("body-newline-added", pretty + "\n", ["body_changed"], signed=pretty)
+    d("body-latin1", pretty.encode().decode("latin-1").encode(), ["body_changed"], signed=pretty,
+      note="the UTF-8 body decoded as latin-1 and encoded again")
+    d("body-object-string", "[object Object]", ["body_is_object_string", "wrong_secret"], signed=pretty)
+    thin = json.dumps({"id": "evt_1", "object": "v2.core.event", "type": "v1.customer.created", "livemode": False,
+                       "created": "2023-11-14T22:13:20Z"})
+    d("notification-body", thin, ["verified", "body_is_event_notification"])
+    d("clock-old", pretty, ["clock_skew"], now=T + 400, note="the right secret over an old timestamp: a replay or a clock behind")
+    d("clock-ahead", pretty, ["clock_skew"], now=T - 400)
+    good = sign(S, pretty.encode(), T)
+    d("header-missing", pretty, ["header_missing"], header="")
+    d("header-quoted", pretty, ["header_quoted"], header='"' + good + '"')
+    d("header-uppercase", pretty, ["header_uppercase"], header=good.replace("t=", "T=").replace("v1=", "V1="))
+    d("header-only-v0", pretty, ["header_only_v0"], header=f"t={T},v0=" + "0" * 64)
+    d("header-malformed", pretty, ["header_malformed"], header="sha256=abcdef")
+    d("secret-api-key", pretty, ["secret_is_api_key", "no_usable_secret"], secrets=("sk_test_51AbcDEF",))
+    d("secret-whitespace", pretty, ["secret_has_whitespace", "verified"], secrets=(S + "\n",),
+      note="diagnosed as the user most likely meant: the secret without the newline")
+    d("secret-quoted", pretty, ["secret_quoted", "verified"], secrets=('"' + S + '"',))
+    d("secret-unusual-prefix", pretty, ["secret_unusual_prefix", "wrong_secret"], secrets=("my-endpoint-secret",))
+    d("wrong-secret", pretty, ["wrong_secret"], secrets=("whsec_another_endpoint",))
+    d("no-secret", pretty, ["no_usable_secret"], secrets=())
+    codes = set(c for x in cases for c in x["ok"]["codes"])
+    assert codes == set(DIAGNOSE_CODES), set(DIAGNOSE_CODES) ^ codes
+    return write("diagnose", diagnose_suite.__doc__.split("\n")[0].rstrip(":").rstrip(","), cases)
+
+
+DIAGNOSE_CODES = ["verified", "matched_secret", "clock_skew", "body_changed", "body_is_object_string",
+                  "body_is_event_notification", "header_missing", "header_quoted", "header_uppercase", "header_only_v0",
+                  "header_malformed", "secret_is_api_key", "secret_has_whitespace", "secret_quoted", "secret_unusual_prefix",
+                  "no_usable_secret", "wrong_secret"]
+
+
 # --------------------------------------------------------------------------- OAuth
 def oauth_suite():
     cases = []
@@ -1701,7 +1763,7 @@ def host_suite():
 def main():
     total = 0
     for suite in [hmac_suite, signature_suite, json_suite, redirect_suite, links_suite, state_suite, callbacks_suite,
-                  webhooks_suite, notifications_suite, account_links_suite, oauth_suite, host_suite]:
+                  webhooks_suite, notifications_suite, account_links_suite, diagnose_suite, oauth_suite, host_suite]:
         total += suite()
     # Every op that can fail has at least one reject case next to its accept cases.
     by_op = {}
@@ -1709,7 +1771,8 @@ def main():
         if name.endswith(".json") and name != "error_codes.json":
             for c in json.load(open(os.path.join(HERE, name)))["cases"]:
                 by_op.setdefault(c["op"], set()).add("ok" if "ok" in c else "error")
-    total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry", "Verifier.check"}
+    total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry", "Verifier.check",
+                "diagnose_signature"}
     lonely = [op for op, kinds in by_op.items() if kinds == {"ok"} and op not in total_fn]
     assert not lonely, f"ops without reject cases: {lonely}"
     used = set()

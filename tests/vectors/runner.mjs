@@ -114,6 +114,16 @@ function ops(sh) {
     if (JSON.stringify(prepared) !== JSON.stringify(one)) throw new Error('Verifier.verifyEventNotification differs from verifyEventNotification')
     return one
   },
+  diagnose_signature: (i) => {
+    const d = sh.diagnoseSignature(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    const macs = i.header.split(',').map((e) => e.trim()).filter((e) => e.startsWith('v1=')).map((e) => e.slice(3))
+    for (const f of d.findings) {
+      for (const x of [...i.secrets.map((x) => x.trim()), ...macs]) {
+        if (x.length >= 8 && (f.message.includes(x) || f.action.includes(x))) throw new Error('a finding shows a secret')
+      }
+    }
+    return { verified: d.verified, codes: d.findings.map((f) => f.code) }
+  },
   account_link_request: (i) => request(sh.accountLinkRequest({
     secretKey: i.secret_key, account: i.account, type: opt(i.type), returnUrl: i.return_url, refreshUrl: i.refresh_url,
     collectionFields: opt(i.collection_fields), futureRequirements: opt(i.future_requirements), stateKeys: keys(i.keys),

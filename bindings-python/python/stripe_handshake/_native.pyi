@@ -63,6 +63,9 @@ def verify_webhook(
 def verify_deauthorization(
     payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None
 ) -> records.Deauthorization: ...
+def diagnose_signature(
+    payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None
+) -> records.Diagnosis: ...
 def verify_event_notification(
     payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None
 ) -> records.EventNotification: ...

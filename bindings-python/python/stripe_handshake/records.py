@@ -22,7 +22,9 @@ __all__ = [
     "Authorized",
     "Deauthorization",
     "Denied",
+    "Diagnosis",
     "EventNotification",
+    "Finding",
     "HttpHeaders",
     "HttpRequest",
     "InstallCallbackResult",
@@ -59,6 +61,12 @@ class RelatedObject(Record, Protocol):
     id: Optional[str]
     type: str
     url: str
+
+
+class Finding(Record, Protocol):
+    code: str
+    message: str
+    action: str
 
 
 class HttpHeaders(Record, Protocol):
@@ -114,6 +122,11 @@ class EventNotification(Record, Protocol):
     raw: Any
     timestamp: int
     secret_index: int
+
+
+class Diagnosis(Record, Protocol):
+    verified: bool
+    findings: List[Finding]
 
 
 class Installed(Record, Protocol):

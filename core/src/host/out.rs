@@ -45,6 +45,8 @@ pub enum Ty {
     StrList,
     /// A record of kind [`Field::nested`].
     Record,
+    /// A list of records of kind [`Field::nested`].
+    RecordList,
 }
 
 impl Ty {
@@ -59,6 +61,7 @@ impl Ty {
             Self::Json => "json",
             Self::StrList => "str_list",
             Self::Record => "record",
+            Self::RecordList => "record_list",
         }
     }
 }

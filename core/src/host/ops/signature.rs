@@ -253,6 +253,46 @@ pub(crate) const VERIFY_EVENT_NOTIFICATION: Op = Op::new(
     |c| one_shot(c, verify_notification),
 );
 
+pub(crate) const FINDING: Kind =
+    Kind { tag: None, name: "Finding", fields: &[field!(code: Str), field!(message: Str), field!(action: Str)] };
+
+pub(crate) const DIAGNOSIS: Kind = Kind {
+    tag: None,
+    name: "Diagnosis",
+    fields: &[field!(verified: Bool), crate::host::Field { nested: Some(&FINDING), ..field!(findings: RecordList) }],
+};
+
+pub(crate) const DIAGNOSE_SIGNATURE: Op = Op::new(
+    name!(diagnose_signature, diagnoseSignature),
+    "After a failure only: why a `Stripe-Signature` does not verify (a changed body, the wrong or a mistyped \
+     secret, a clock off, a header that is not one), as findings with a code and what to do. Never on the fast path.",
+    VERIFY_PARAMS,
+    &[&DIAGNOSIS],
+    |c| {
+        let o = c.options(2)?;
+        let secrets = c.r.strings(o.get(&SECRETS), &SECRETS)?;
+        let payload = c.r.body(c.arg(0), &PAYLOAD)?;
+        // An absent header is a finding, not an error.
+        let header = match c.arg(1) {
+            Value::Absent => std::borrow::Cow::Borrowed(""),
+            v => c.r.header(v, &HEADER)?,
+        };
+        let findings = crate::diagnose::diagnose_signature(
+            payload,
+            &header,
+            &secrets,
+            c.now(o.get(&NOW))?,
+            tolerance(&c.r, o.get(&TOLERANCE))?,
+        );
+        let verified = findings.iter().any(|f| f.code() == "verified");
+        let list = findings
+            .iter()
+            .map(|f| Out::Record(&FINDING, vec![Out::str(f.code()), Out::str(f.message()), Out::str(f.action())]))
+            .collect();
+        Ok(Out::Record(&DIAGNOSIS, vec![Out::Bool(verified), Out::List(list)]))
+    },
+);
+
 pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
     name!(dangerous_verify_ignoring_tolerance, dangerousVerifyIgnoringTolerance),
     "Verifies without the time window: a captured request verifies forever. Tests only.",
