@@ -748,6 +748,23 @@ export interface Diagnosis {
 /** After a failure only: why a `Stripe-Signature` does not verify (a changed body, the wrong or a mistyped secret, a clock off, a header that is not one). */
 export declare function diagnoseSignature(payload: string | Uint8Array, header: Header, options: VerifyOptions): Diagnosis
 
+/** Options of `diagnoseCallback`: each part is optional and adds the findings it can check. */
+export interface CallbackDiagnosisOptions {
+  /** The app's signing secret(s) (`absec_…`), to check an `install_signature`. */
+  secrets?: string | Array<string>
+  /** The keys of signed state tokens. */
+  stateKeys?: Array<StateKeyInput>
+  /** The session the state should be bound to. */
+  sessionId?: string | Uint8Array
+  /** Current Unix time in seconds. Defaults to the system clock. */
+  now?: number
+  /** Seconds the signature's `t` may differ from now. Defaults to 300. */
+  tolerance?: number
+}
+
+/** After a failure only: which flow a callback URL (or query) belongs to, what is missing, the state verdict in words, the install_signature. */
+export declare function diagnoseCallback(queryOrUrl: string | undefined | null, options?: CallbackDiagnosisOptions): Diagnosis
+
 /** Verifies a webhook from its raw body and `Stripe-Signature` header, then reads the event. */
 export declare function verifyWebhook(payload: string | Uint8Array, header: Header, options: VerifyOptions): WebhookEvent
 

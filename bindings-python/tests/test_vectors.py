@@ -91,6 +91,12 @@ def _diagnose(i: Dict[str, Any]) -> Dict[str, Any]:
     return {"verified": d.verified, "codes": [f.code for f in d.findings]}
 
 
+def _diagnose_callback(i: Dict[str, Any]) -> Dict[str, Any]:
+    extra: Dict[str, Any] = {"state_keys": keys(i["keys"]), "session_id": h(i["session_id_hex"])} if i["keys"] else {}
+    d = sh.diagnose_callback(i["query"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"], **extra)
+    return {"verified": d.verified, "codes": [f.code for f in d.findings]}
+
+
 def _account_link(i: Dict[str, Any]) -> Dict[str, Any]:
     link = sh.parse_account_link_response(i["status"], i["body"])
     return {"url": link.url, "created": link.created, "expires_at": link.expires_at}
@@ -216,6 +222,7 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
         expected_mode=i["expected_mode"], base_url=i["base_url"], allow_list=sh.RedirectAllowList(i["allow_list"]))),
     "parse_account_link_response": _account_link,
     "diagnose_signature": _diagnose,
+    "diagnose_callback": _diagnose_callback,
     "account_link_callback": _account_link_callback,
     "retrieve_account_request": lambda i: api_request(sh.retrieve_account_request(
         secret_key=i["secret_key"], account=i["account"], expected_mode=i["expected_mode"], api_version=i["api_version"],

@@ -3,7 +3,9 @@
 //! expected signature: only what is wrong and what to do.
 
 use crate::error::Error;
+use crate::json::{install_payload, StateField};
 use crate::signature::{SignatureHeader, SigningSecret, Tolerance, Verifier, Window};
+use crate::state::{verify_state_token, Flow, StateKeys};
 
 /// One finding: a stable code, what it means, what to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -435,4 +437,276 @@ mod tests {
             assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{code}");
         }
     }
+}
+
+/// What a callback diagnosis may use besides the URL: each part is optional, and each adds the
+/// findings it can check.
+#[derive(Clone, Copy, Debug)]
+pub struct CallbackDiagnosisOptions<'a> {
+    /// The app's signing secrets (`absec_…`), as configured, to check an `install_signature`.
+    pub secrets: &'a [&'a str],
+    /// The state keys, to read a signed state token.
+    pub state_keys: Option<&'a StateKeys>,
+    /// The session the state should be bound to.
+    pub session_id: Option<&'a [u8]>,
+    /// Current Unix time.
+    pub now: u64,
+    /// The window for `install_signature`.
+    pub tolerance: Tolerance,
+}
+
+/// Every finding code [`diagnose_callback`] can return.
+pub const CALLBACK_FINDINGS: &[&str] = &[
+    "query_malformed",
+    "flow_denied",
+    "flow_install_link",
+    "flow_apps_oauth",
+    "flow_oauth",
+    "flow_account_link",
+    "flow_unknown",
+    "missing_parameter",
+    "state_absent",
+    "state_present",
+    "state_ok",
+    "state_other_flow",
+    "state_expired",
+    "state_other_session",
+    "state_not_yet_valid",
+    "state_unknown_key",
+    "state_not_a_token",
+    "install_signature_ok",
+    "install_signature_ui_extension_form",
+    "install_signature_mismatch",
+    "clock_skew",
+];
+
+const CALLBACK_PARAMS: &[&str] = &[
+    "user_id",
+    "account_id",
+    "stripe_user_id",
+    "state",
+    "install_signature",
+    "code",
+    "scope",
+    "error",
+    "error_description",
+];
+
+/// Diagnoses a callback URL (or its query): which flow it belongs to, what is missing, the
+/// state verdict in words, and, with the app's secrets, whether its `install_signature` holds.
+///
+/// ```
+/// use stripe_handshake::{Tolerance, diagnose::{diagnose_callback, CallbackDiagnosisOptions}};
+/// let o = CallbackDiagnosisOptions { secrets: &[], state_keys: None, session_id: None, now: 0, tolerance: Tolerance::default() };
+/// let f = diagnose_callback("https://p.example/cb?error=access_denied", &o);
+/// assert_eq!(f[0].code(), "flow_denied");
+/// let f = diagnose_callback("user_id=usr_1&account_id=acct_1&install_signature=t%3D1%2Cv1%3D00", &o);
+/// assert_eq!((f[0].code(), f[1].code()), ("flow_install_link", "state_absent"));
+/// ```
+#[must_use]
+pub fn diagnose_callback(query_or_url: &str, o: &CallbackDiagnosisOptions<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let query = match query_or_url.split_once('?') {
+        Some((_, q)) => q.split('#').next().unwrap_or(""),
+        None if query_or_url.contains("://") => "",
+        None => query_or_url,
+    };
+    let p = match crate::callback::Params::parse(query, CALLBACK_PARAMS) {
+        Ok(p) => p,
+        Err(e) => {
+            out.push(finding(
+                "query_malformed",
+                format!("the query cannot be read: {}", e.code()),
+                "pass the query exactly as received (url.search, request.query_string), not a decoded or rebuilt one",
+            ));
+            return out;
+        }
+    };
+    if let Some(error) = p.get("error") {
+        let kind = crate::error::OAuthErrorKind::from_wire(error).as_str();
+        out.push(finding(
+            "flow_denied",
+            format!("a denial: the user cancelled or Stripe refused (error kind {kind})"),
+            "show that nothing was installed or connected; it grants nothing, so it needs no signature",
+        ));
+        return out;
+    }
+    let has = |k: &str| p.get(k).is_some_and(|v| !v.is_empty());
+    let flow = if p.get("install_signature").is_some() {
+        out.push(finding(
+            "flow_install_link",
+            "a Stripe Apps install redirect (it carries install_signature)",
+            "verify it with verify_install_callback, with the app's absec_ secret and your state check",
+        ));
+        for k in ["user_id", "account_id"] {
+            if !has(k) {
+                out.push(finding(
+                    "missing_parameter",
+                    format!("{k} is missing"),
+                    "a real install redirect has it: the URL was cut or edited",
+                ));
+            }
+        }
+        Some(Flow::InstallLink)
+    } else if has("code") && has("account_id") {
+        out.push(finding(
+            "flow_apps_oauth",
+            "a Stripe Apps OAuth redirect with the installing account (an OAuth-type app)",
+            "verify it with verify_app_callback, access type oauth, then exchange the code at the Apps endpoint",
+        ));
+        Some(Flow::AppsOAuth)
+    } else if has("code") {
+        out.push(finding(
+            "flow_oauth",
+            "an OAuth redirect with a code (Stripe Apps or Connect: the state token's flow says which)",
+            "verify it with verify_oauth_callback for the flow you started, then exchange the code once",
+        ));
+        None
+    } else if has("state") {
+        out.push(finding(
+            "flow_account_link",
+            "only a state: a return to an Account Link's return or refresh URL",
+            "verify it with verify_account_link_callback, then retrieve the account",
+        ));
+        Some(Flow::AccountLink)
+    } else {
+        out.push(finding(
+            "flow_unknown",
+            "no parameter of any Stripe callback",
+            "this is not a redirect from Stripe: check the redirect URI in your link and in Stripe's settings",
+        ));
+        return out;
+    };
+    let state = p.get("state").filter(|s| !s.is_empty());
+    match state {
+        None => out.push(finding(
+            "state_absent",
+            "no state: an install from the Stripe App Marketplace, or a callback someone else started",
+            "accept Marketplace installs knowingly (marketplace: accept) and keep them unclaimed; refuse anything else",
+        )),
+        Some(s) => state_findings(s, flow, o, &mut out),
+    }
+    if flow == Some(Flow::InstallLink) && !o.secrets.is_empty() {
+        install_signature_findings(&p, state, o, &mut out);
+    }
+    out
+}
+
+fn state_findings(s: &str, flow: Option<Flow>, o: &CallbackDiagnosisOptions<'_>, out: &mut Vec<Finding>) {
+    let (Some(keys), Some(session)) = (o.state_keys, o.session_id) else {
+        out.push(finding(
+            "state_present",
+            "a state is present",
+            "check it: against the plain state kept in the session, or with your state keys and the session id",
+        ));
+        return;
+    };
+    // Which flow the token says, if it is one: ask for the callback's, then for the token's.
+    let first = flow.unwrap_or(Flow::ConnectOAuth);
+    let mut result = verify_state_token(keys, Some(s), session, first, o.now);
+    if let Err(Error::StateFlowMismatch { token_flow, expected_flow }) = result {
+        if flow.is_some() {
+            out.push(finding(
+                "state_other_flow",
+                format!("the state token was issued for flow {token_flow}, and this is a {expected_flow} callback"),
+                "a token from one flow never passes another's check: start this flow with its own state",
+            ));
+            return;
+        }
+        // A generic OAuth callback: the token says whether it is Apps or Connect.
+        if let Ok(f) = Flow::parse(token_flow) {
+            result = verify_state_token(keys, Some(s), session, f, o.now);
+        }
+    }
+    out.push(match result {
+        Ok(v) => finding(
+            "state_ok",
+            format!(
+                "a state token of this session for flow {}, valid {} s more{}",
+                v.flow().as_str(),
+                v.expires_at().saturating_sub(o.now),
+                v.mode().map_or(String::new(), |m| format!(", for {} mode", m.as_str()))
+            ),
+            "the state checks out: refuse a second use of its nonce until it expires",
+        ),
+        Err(Error::StateExpired { expired_secs_ago }) => finding(
+            "state_expired",
+            format!("the state token expired {expired_secs_ago} s ago"),
+            "start the flow again; tokens live 10 minutes by default (Account Links 24 h)",
+        ),
+        Err(Error::StateSessionMismatch) => finding(
+            "state_other_session",
+            "the state token was issued for another browser session",
+            "the link was opened in one browser and the callback in another, or someone sent the callback: refuse it",
+        ),
+        Err(Error::StateNotYetValid) => finding(
+            "state_not_yet_valid",
+            "the state token was issued more than 60 s in the future",
+            "check the clocks of the servers that issue and check state",
+        ),
+        Err(Error::StateUnknownKey) => finding(
+            "state_unknown_key",
+            "the state token was signed with a key id you do not have configured",
+            "keep a retired key in the key set until the tokens it signed have expired",
+        ),
+        Err(_) => finding(
+            "state_not_a_token",
+            "the state is not a state token of these keys (a plain state, or changed on the way)",
+            "check a plain state against the session's; a token that does not verify must be refused",
+        ),
+    });
+}
+
+fn install_signature_findings(
+    p: &crate::callback::Params,
+    state: Option<&str>,
+    o: &CallbackDiagnosisOptions<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let usable: Vec<SigningSecret> = o.secrets.iter().filter_map(|s| secret_findings(s, out)).collect();
+    let (Some(user), Some(account), Some(sig)) = (p.get("user_id"), p.get("account_id"), p.get("install_signature"))
+    else {
+        return;
+    };
+    let Ok(verifier) = Verifier::new(&usable, o.tolerance) else { return };
+    let forms: Vec<(StateField<'_>, bool)> = match (state, p.get("state")) {
+        (Some(s), _) => vec![(StateField::Value(s), false)],
+        (None, Some(_)) => vec![(StateField::Value(""), false)],
+        (None, None) => vec![(StateField::Null, false), (StateField::Omitted, true)],
+    };
+    for (form, ui_form) in forms {
+        let payload = install_payload(form, user, account);
+        let Ok(sig_ok) = verifier.verify_candidates(&[payload.as_bytes()], sig, Window::Ignored) else { continue };
+        if ui_form {
+            out.push(finding(
+                "install_signature_ui_extension_form",
+                "the install_signature covers {user_id, account_id} only: the bytes UI extensions sign",
+                "any Dashboard user of the account can make one: accept it only knowingly (accept_ui_extension_form)",
+            ));
+            return;
+        }
+        let age = o.now.abs_diff(sig_ok.timestamp());
+        if age > u64::from(o.tolerance.secs()) {
+            out.push(finding(
+                "clock_skew",
+                format!(
+                    "the install_signature is right but {age} s from now, over the {} s tolerance",
+                    o.tolerance.secs()
+                ),
+                "a replayed redirect, or a server clock off: check NTP",
+            ));
+        } else {
+            out.push(finding(
+                "install_signature_ok",
+                "the install_signature verifies over JSON.stringify({state, user_id, account_id})",
+                "nothing to do for the signature",
+            ));
+        }
+        return;
+    }
+    out.push(finding(
+        "install_signature_mismatch",
+        "no configured secret verifies the install_signature over JSON.stringify({state, user_id, account_id})",
+        "use the app's signing secret (absec_..., in the app's settings), and pass the query exactly as received",
+    ));
 }

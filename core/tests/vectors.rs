@@ -13,7 +13,7 @@ use stripe_handshake::{
         AccountLinkParams, AccountLinkReturn, AccountLinkState, AccountLinkType, CollectFields, FutureRequirements,
     },
     dangerous,
-    diagnose::diagnose_signature,
+    diagnose::{diagnose_callback, diagnose_signature, CallbackDiagnosisOptions},
     hmac_sha256,
     install::{
         install_link, install_payload, verify_app_callback, verify_install_callback, verify_ui_extension_signature,
@@ -391,6 +391,30 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             }
             json!({"verified": findings.iter().any(|f| f.code() == "verified"),
                    "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
+        }
+        "diagnose_callback" => {
+            let secrets: Vec<&str> = i["secrets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+            let keys = if i["keys"].is_null() { None } else { Some(state_keys(i)?) };
+            let session = i["session_id_hex"].as_str().map(|h| hex::decode(h).unwrap());
+            let o = CallbackDiagnosisOptions {
+                secrets: &secrets,
+                state_keys: keys.as_ref(),
+                session_id: session.as_deref(),
+                now: u(i, "now"),
+                tolerance: tolerance(i)?,
+            };
+            let findings = diagnose_callback(s(i, "query"), &o);
+            let has = |c: &str| findings.iter().any(|f| f.code() == c);
+            let problems = [
+                "missing_parameter",
+                "install_signature_mismatch",
+                "install_signature_ui_extension_form",
+                "clock_skew",
+            ];
+            let verified = has("state_ok")
+                && !problems.iter().any(|p| has(p))
+                && (!has("flow_install_link") || has("install_signature_ok"));
+            json!({"verified": verified, "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
         }
         "account_link_request" => {
             let keys = state_keys(i)?;

@@ -1413,8 +1413,62 @@ def diagnose_suite():
     d("no-secret", pretty, ["no_usable_secret"], secrets=())
     codes = set(c for x in cases for c in x["ok"]["codes"])
     assert codes == set(DIAGNOSE_CODES), set(DIAGNOSE_CODES) ^ codes
+
+    # Callbacks: the flow, what is missing, the state in words, the install_signature.
+    A = "absec_diagnose_app"
+    sess = b"diagnose-session"
+    nonce = bytes(range(90, 122))
+    tok = lambda flow, t=T, key=K1, kid="k1", data=b"": seal(key, token_body(kid, key, flow, sess, t, t + 600, nonce, data))
+    q = lambda pairs: "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs)
+
+    def install(state, form="value", secret=A, user="usr_1", acct="acct_1"):
+        payload = install_payload(state, user, acct, form)
+        pairs = [("user_id", user), ("account_id", acct)] + ([("state", state)] if state is not None else [])
+        return q(pairs + [("install_signature", sign(secret, payload.encode(), T))])
+
+    def cb(cid, query, codes, secrets=(A,), keys=True, session=sess, now=T + 5, note=None, verified=None):
+        inp = {"query": query, "secrets": list(secrets), "keys": KEYS if keys else None,
+               "session_id_hex": session.hex() if keys else None, "now": now, "tolerance": 300}
+        v = ("state_ok" in codes and not ({"missing_parameter", "install_signature_mismatch", "install_signature_ui_extension_form",
+                                            "clock_skew"} & set(codes))
+             and ("flow_install_link" not in codes or "install_signature_ok" in codes)) if verified is None else verified
+        cases.append(case(cid, "diagnose_callback", inp, ok(verified=v, codes=codes), note))
+
+    il = tok("install_link")
+    cb("cb-denied", "error=access_denied&error_description=The+user+cancelled", ["flow_denied"])
+    cb("cb-install-ok", install(il), ["flow_install_link", "state_ok", "install_signature_ok"])
+    cb("cb-install-other-session", install(il), ["flow_install_link", "state_other_session", "install_signature_ok"],
+       session=b"another-browser")
+    cb("cb-install-expired", install(il), ["flow_install_link", "state_expired", "clock_skew"], now=T + 700)
+    cb("cb-install-marketplace", install(None, "null"), ["flow_install_link", "state_absent", "install_signature_ok"])
+    cb("cb-install-ui-form", install(None, "omitted"), ["flow_install_link", "state_absent", "install_signature_ui_extension_form"])
+    cb("cb-install-wrong-secret", install(il, secret="absec_another_app"), ["flow_install_link", "state_ok", "install_signature_mismatch"])
+    cb("cb-install-api-key", install(il), ["flow_install_link", "state_ok", "secret_is_api_key"], secrets=("sk_test_51AbcDEF",))
+    cb("cb-install-missing-account", q([("user_id", "usr_1"), ("install_signature", "t=1,v1=" + "0" * 64)]),
+       ["flow_install_link", "missing_parameter", "state_absent"])
+    cb("cb-install-other-flow", install(tok("connect_oauth")), ["flow_install_link", "state_other_flow", "install_signature_ok"])
+    cb("cb-apps-oauth-app", q([("code", "ac_1"), ("user_id", "usr_1"), ("account_id", "acct_1"), ("state", tok("apps_oauth"))]),
+       ["flow_apps_oauth", "state_ok"])
+    cb("cb-oauth-connect", q([("code", "ac_1"), ("scope", "read_write"), ("state", tok("connect_oauth"))]), ["flow_oauth", "state_ok"])
+    cb("cb-oauth-url", "https://platform.example/stripe/oauth/callback?" + q([("code", "ac_1"), ("state", tok("apps_oauth"))]) + "#top",
+       ["flow_oauth", "state_ok"], note="a whole URL: its query is read, the fragment dropped")
+    cb("cb-oauth-plain-state", q([("code", "ac_1"), ("state", "a-plain-state")]), ["flow_oauth", "state_not_a_token"])
+    cb("cb-oauth-unknown-key", q([("code", "ac_1"), ("state", tok("connect_oauth", key=K2, kid="k9"))]), ["flow_oauth", "state_unknown_key"])
+    cb("cb-oauth-future", q([("code", "ac_1"), ("state", tok("connect_oauth", t=T + 200))]), ["flow_oauth", "state_not_yet_valid"])
+    cb("cb-oauth-no-keys", q([("code", "ac_1"), ("state", "x")]), ["flow_oauth", "state_present"], keys=False)
+    cb("cb-account-link", "state=" + seal(K1, token_body("k1", K1, "account_link", sess, T, T + 86400, nonce, b"acct_1")),
+       ["flow_account_link", "state_ok"])
+    cb("cb-unknown", "utm_source=newsletter", ["flow_unknown"])
+    cb("cb-malformed", "state=%zz", ["query_malformed"])
+    cb_codes = set(c for x in cases if x["op"] == "diagnose_callback" for c in x["ok"]["codes"])
+    assert cb_codes >= set(CALLBACK_CODES), set(CALLBACK_CODES) - cb_codes
     return write("diagnose", diagnose_suite.__doc__.split("\n")[0].rstrip(":").rstrip(","), cases)
 
+
+CALLBACK_CODES = ["query_malformed", "flow_denied", "flow_install_link", "flow_apps_oauth", "flow_oauth", "flow_account_link",
+                  "flow_unknown", "missing_parameter", "state_absent", "state_present", "state_ok", "state_other_flow",
+                  "state_expired", "state_other_session", "state_not_yet_valid", "state_unknown_key", "state_not_a_token",
+                  "install_signature_ok", "install_signature_ui_extension_form", "install_signature_mismatch", "clock_skew"]
 
 DIAGNOSE_CODES = ["verified", "matched_secret", "clock_skew", "body_changed", "body_is_object_string",
                   "body_is_event_notification", "header_missing", "header_quoted", "header_uppercase", "header_only_v0",
@@ -1772,7 +1826,7 @@ def main():
             for c in json.load(open(os.path.join(HERE, name)))["cases"]:
                 by_op.setdefault(c["op"], set()).add("ok" if "ok" in c else "error")
     total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry", "Verifier.check",
-                "diagnose_signature"}
+                "diagnose_signature", "diagnose_callback"}
     lonely = [op for op, kinds in by_op.items() if kinds == {"ok"} and op not in total_fn]
     assert not lonely, f"ops without reject cases: {lonely}"
     used = set()

@@ -124,6 +124,12 @@ function ops(sh) {
     }
     return { verified: d.verified, codes: d.findings.map((f) => f.code) }
   },
+  diagnose_callback: (i) => {
+    const options = { secrets: i.secrets, now: i.now, tolerance: i.tolerance }
+    if (i.keys) Object.assign(options, { stateKeys: keys(i.keys), sessionId: hex(i.session_id_hex) })
+    const d = sh.diagnoseCallback(i.query, options)
+    return { verified: d.verified, codes: d.findings.map((f) => f.code) }
+  },
   account_link_request: (i) => request(sh.accountLinkRequest({
     secretKey: i.secret_key, account: i.account, type: opt(i.type), returnUrl: i.return_url, refreshUrl: i.refresh_url,
     collectionFields: opt(i.collection_fields), futureRequirements: opt(i.future_requirements), stateKeys: keys(i.keys),

@@ -66,6 +66,15 @@ def verify_deauthorization(
 def diagnose_signature(
     payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None
 ) -> records.Diagnosis: ...
+def diagnose_callback(
+    query: Optional[str],
+    *,
+    secrets: Optional[_Secrets] = None,
+    state_keys: Optional[Sequence[_Key]] = None,
+    session_id: Optional[_Data] = None,
+    now: Optional[int] = None,
+    tolerance: Optional[int] = None,
+) -> records.Diagnosis: ...
 def verify_event_notification(
     payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None
 ) -> records.EventNotification: ...

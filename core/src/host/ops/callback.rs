@@ -343,6 +343,38 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
     },
 );
 
+pub(crate) const DIAGNOSE_CALLBACK: Op = Op::new(
+    name!(diagnose_callback, diagnoseCallback),
+    "After a failure only: which flow a callback URL (or query) belongs to, what is missing, the state verdict \
+     in words (with stateKeys and sessionId), and whether its install_signature holds (with the app's secrets). \
+     `verified` is whether it would pass.",
+    &[Param::arg(QUERY), Param::options(name!(options), &[SECRETS, STATE_KEYS, SESSION_ID, NOW, TOLERANCE])],
+    &[&super::signature::DIAGNOSIS],
+    |c| {
+        let o = c.options(1)?;
+        let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
+        let secrets = match o.get(&SECRETS) {
+            crate::host::Value::Absent => Vec::new(),
+            v => c.r.strings(v, &SECRETS)?,
+        };
+        let opts = crate::diagnose::CallbackDiagnosisOptions {
+            secrets: &secrets,
+            state_keys: keys.as_ref(),
+            session_id: c.r.opt_data(o.get(&SESSION_ID), &SESSION_ID)?,
+            now: c.now(o.get(&NOW))?,
+            tolerance: tolerance(&c.r, o.get(&TOLERANCE))?,
+        };
+        let findings = crate::diagnose::diagnose_callback(query(c)?, &opts);
+        let has = |code: &str| findings.iter().any(|f| f.code() == code);
+        let problems =
+            ["missing_parameter", "install_signature_mismatch", "install_signature_ui_extension_form", "clock_skew"];
+        let passes = has("state_ok")
+            && !problems.iter().any(|p| has(p))
+            && (!has("flow_install_link") || has("install_signature_ok"));
+        Ok(super::signature::diagnosis(passes, &findings))
+    },
+);
+
 pub(crate) const VERIFY_UI_EXTENSION_SIGNATURE: Op = Op::new(
     name!(verify_ui_extension_signature, verifyUiExtensionSignature),
     "Verifies the signature a UI extension sends (fetchStripeSignature): over \

@@ -219,6 +219,7 @@ pub static OPS: &[Op] = &[
     callback::VERIFY_OAUTH_CALLBACK,
     callback::VERIFY_APP_CALLBACK,
     callback::VERIFY_UI_EXTENSION_SIGNATURE,
+    callback::DIAGNOSE_CALLBACK,
     links::REDIRECT_CHECK,
     links::REDIRECT_INFO,
     links::PARSE_MANIFEST,

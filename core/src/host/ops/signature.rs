@@ -284,14 +284,18 @@ pub(crate) const DIAGNOSE_SIGNATURE: Op = Op::new(
             c.now(o.get(&NOW))?,
             tolerance(&c.r, o.get(&TOLERANCE))?,
         );
-        let verified = findings.iter().any(|f| f.code() == "verified");
-        let list = findings
-            .iter()
-            .map(|f| Out::Record(&FINDING, vec![Out::str(f.code()), Out::str(f.message()), Out::str(f.action())]))
-            .collect();
-        Ok(Out::Record(&DIAGNOSIS, vec![Out::Bool(verified), Out::List(list)]))
+        Ok(diagnosis(findings.iter().any(|f| f.code() == "verified"), &findings))
     },
 );
+
+/// A diagnosis as a record: whether it passes, and the findings.
+pub(crate) fn diagnosis(verified: bool, findings: &[crate::diagnose::Finding]) -> Out {
+    let list = findings
+        .iter()
+        .map(|f| Out::Record(&FINDING, vec![Out::str(f.code()), Out::str(f.message()), Out::str(f.action())]))
+        .collect();
+    Out::Record(&DIAGNOSIS, vec![Out::Bool(verified), Out::List(list)])
+}
 
 pub(crate) const VERIFY_IGNORING_TOLERANCE: Op = Op::new(
     name!(dangerous_verify_ignoring_tolerance, dangerousVerifyIgnoringTolerance),
