@@ -7,13 +7,15 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use stripe_handshake::diagnose::diagnose_signature;
+use stripe_handshake::diagnose::{diagnose_callback, diagnose_signature, CallbackDiagnosisOptions, Finding};
+use stripe_handshake::state::{StateKey, StateKeys};
 use stripe_handshake::{testing::sign_header, SigningSecret, Tolerance};
 
 const HELP: &str = "stripe-handshake: Stripe-Signature diagnostics and signing for tests
 
 Usage:
   stripe-handshake explain-webhook --body FILE --header HEADER SECRET... [--now N] [--tolerance S] [--json]
+  stripe-handshake explain-callback URL [SECRET...] [--state-key ID:HEX --session ID] [--now N] [--json]
   stripe-handshake sign --body FILE SECRET [--at N]
   stripe-handshake help [COMMAND]
 
@@ -34,6 +36,18 @@ const EXPLAIN_HELP: &str = "stripe-handshake explain-webhook: why a Stripe-Signa
 
 Findings never show a secret or a MAC.";
 
+const CALLBACK_HELP: &str = "stripe-handshake explain-callback: which flow a callback URL belongs to, and why it fails
+
+  URL                the callback URL (or its query) exactly as received
+  --secret-env NAME | --secret-file PATH | --secret VALUE
+                     the app's signing secret (absec_...), to check an install_signature
+  --state-key ID:HEX a state key (its id and its bytes in hex), to read a signed state; repeat to rotate
+  --session ID       the session id the state should be bound to
+  --now N            Unix seconds (default: the clock)
+  --json             findings as JSON
+
+Findings never show a secret or a MAC.";
+
 const SIGN_HELP: &str = "stripe-handshake sign: a Stripe-Signature header for a payload, for tests
 
   --body FILE        the payload, byte for byte (- for stdin)
@@ -49,6 +63,7 @@ fn main() -> ExitCode {
         None | Some("help" | "--help" | "-h") => help(args.get(1).map(String::as_str)),
         Some("explain-webhook") => explain_webhook(args.get(1..).unwrap_or_default()),
         Some("sign") => sign(args.get(1..).unwrap_or_default()),
+        Some("explain-callback") => explain_callback(args.get(1..).unwrap_or_default()),
         Some(other) => Err(Usage(format!("unknown command {other:?}: see `stripe-handshake help`"))),
     };
     match result {
@@ -63,6 +78,7 @@ fn main() -> ExitCode {
 fn help(command: Option<&str>) -> Result<ExitCode, Usage> {
     let text = match command {
         Some("explain-webhook") => EXPLAIN_HELP,
+        Some("explain-callback") => CALLBACK_HELP,
         Some("sign") => SIGN_HELP,
         None => HELP,
         Some(other) => return Err(Usage(format!("no help for {other:?}: see `stripe-handshake help`"))),
@@ -80,6 +96,8 @@ struct Opts {
     now: Option<u64>,
     tolerance: Option<u64>,
     json: bool,
+    state_keys: Vec<StateKey>,
+    session: Option<String>,
 }
 
 fn parse(args: &[String], allowed: &[&str]) -> Result<Opts, Usage> {
@@ -110,6 +128,13 @@ fn parse(args: &[String], allowed: &[&str]) -> Result<Opts, Usage> {
             }
             "--now" | "--at" => o.now = Some(number(flag, value)?),
             "--tolerance" => o.tolerance = Some(number(flag, value)?),
+            "--session" => o.session = Some(value.clone()),
+            "--state-key" => {
+                let (id, hex_key) = value.split_once(':').ok_or_else(|| Usage("--state-key takes ID:HEX".into()))?;
+                let bytes =
+                    decode_hex(hex_key).ok_or_else(|| Usage("--state-key takes ID:HEX (the key in hex)".into()))?;
+                o.state_keys.push(StateKey::new(id, &bytes).map_err(|e| Usage(e.to_string()))?);
+            }
             _ => return Err(Usage(format!("unknown option {flag:?}"))),
         }
     }
@@ -144,18 +169,54 @@ fn explain_webhook(args: &[String]) -> Result<ExitCode, Usage> {
     let secrets: Vec<&str> = o.secrets.iter().map(String::as_str).collect();
     let findings = diagnose_signature(&body, &header, &secrets, o.now.unwrap_or_else(clock), tolerance);
     let verified = findings.iter().any(|f| f.code() == "verified");
-    if o.json {
+    print_findings(&findings, verified, o.json);
+    Ok(if verified { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| s.get(i..i.checked_add(2)?).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
+}
+
+fn print_findings(findings: &[Finding], verified: bool, json: bool) {
+    if json {
         let list: Vec<_> = findings
             .iter()
             .map(|f| serde_json::json!({"code": f.code(), "message": f.message(), "action": f.action()}))
             .collect();
         println!("{}", serde_json::json!({"verified": verified, "findings": list}));
     } else {
-        for f in &findings {
+        for f in findings {
             println!("{}: {}.\n  -> {}", f.code(), f.message(), f.action());
         }
     }
-    Ok(if verified { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn explain_callback(args: &[String]) -> Result<ExitCode, Usage> {
+    let (url, rest) = args.split_first().ok_or_else(|| Usage("give the callback URL".into()))?;
+    let o = parse(rest, &["--secret", "--secret-env", "--secret-file", "--state-key", "--session", "--now", "--json"])?;
+    let keys = if o.state_keys.is_empty() {
+        None
+    } else {
+        Some(StateKeys::new(o.state_keys.clone()).map_err(|e| Usage(e.to_string()))?)
+    };
+    let secrets: Vec<&str> = o.secrets.iter().map(String::as_str).collect();
+    let opts = CallbackDiagnosisOptions {
+        secrets: &secrets,
+        state_keys: keys.as_ref(),
+        session_id: o.session.as_deref().map(str::as_bytes),
+        now: o.now.unwrap_or_else(clock),
+        tolerance: Tolerance::default(),
+    };
+    let findings = diagnose_callback(url, &opts);
+    let ok = findings.iter().any(|f| f.code() == "state_ok")
+        && !findings
+            .iter()
+            .any(|f| f.code().contains("mismatch") || f.code() == "missing_parameter" || f.code() == "clock_skew");
+    print_findings(&findings, ok, o.json);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn sign(args: &[String]) -> Result<ExitCode, Usage> {

@@ -94,3 +94,30 @@ fn help_for_each_command() {
     }
     assert_eq!(run(&["help", "nope"], &[]).0, 2);
 }
+
+#[test]
+fn explain_callback_names_the_flow_and_the_state_verdict() {
+    let (code, out, _) = run(&["explain-callback", "https://p.example/cb?error=access_denied"], &[]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("flow_denied:"), "{out}");
+    let (code, out, _) = run(
+        &[
+            "explain-callback",
+            "code=ac_1&state=plain",
+            "--state-key",
+            &format!("k1:{}", "01".repeat(32)),
+            "--session",
+            "s1",
+            "--json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["flow_oauth", "state_not_a_token"]);
+    assert_eq!(run(&["explain-callback", "x", "--state-key", "k1:zz"], &[]).0, 2);
+    assert_eq!(run(&["explain-callback"], &[]).0, 2);
+    let (code, out, _) = run(&["help", "explain-callback"], &[]);
+    assert_eq!((code, out.contains("--state-key")), (0, true));
+}

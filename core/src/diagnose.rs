@@ -592,6 +592,16 @@ pub fn diagnose_callback(query_or_url: &str, o: &CallbackDiagnosisOptions<'_>) -
     out
 }
 
+/// Whether a callback with these findings would pass its check: a state of this session, and
+/// for an install redirect a signature in its window. One rule for every binding and the CLI.
+#[must_use]
+pub fn callback_passes(findings: &[Finding]) -> bool {
+    let has = |code: &str| findings.iter().any(|f| f.code == code);
+    let problems =
+        ["missing_parameter", "install_signature_mismatch", "install_signature_ui_extension_form", "clock_skew"];
+    has("state_ok") && !problems.iter().any(|p| has(p)) && (!has("flow_install_link") || has("install_signature_ok"))
+}
+
 fn state_findings(s: &str, flow: Option<Flow>, o: &CallbackDiagnosisOptions<'_>, out: &mut Vec<Finding>) {
     let (Some(keys), Some(session)) = (o.state_keys, o.session_id) else {
         out.push(finding(
