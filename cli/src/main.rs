@@ -7,7 +7,9 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use stripe_handshake::diagnose::{diagnose_callback, diagnose_signature, CallbackDiagnosisOptions, Finding};
+use stripe_handshake::diagnose::{
+    callback_passes, diagnose_callback, diagnose_signature, CallbackDiagnosisOptions, Finding,
+};
 use stripe_handshake::state::{StateKey, StateKeys};
 use stripe_handshake::{testing::sign_header, SigningSecret, Tolerance};
 
@@ -211,10 +213,7 @@ fn explain_callback(args: &[String]) -> Result<ExitCode, Usage> {
         tolerance: Tolerance::default(),
     };
     let findings = diagnose_callback(url, &opts);
-    let ok = findings.iter().any(|f| f.code() == "state_ok")
-        && !findings
-            .iter()
-            .any(|f| f.code().contains("mismatch") || f.code() == "missing_parameter" || f.code() == "clock_skew");
+    let ok = callback_passes(&findings);
     print_findings(&findings, ok, o.json);
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -13,7 +13,7 @@ use stripe_handshake::{
         AccountLinkParams, AccountLinkReturn, AccountLinkState, AccountLinkType, CollectFields, FutureRequirements,
     },
     dangerous,
-    diagnose::{diagnose_callback, diagnose_signature, CallbackDiagnosisOptions},
+    diagnose::{callback_passes, diagnose_callback, diagnose_signature, CallbackDiagnosisOptions},
     hmac_sha256,
     install::{
         install_link, install_payload, verify_app_callback, verify_install_callback, verify_ui_extension_signature,
@@ -404,17 +404,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 tolerance: tolerance(i)?,
             };
             let findings = diagnose_callback(s(i, "query"), &o);
-            let has = |c: &str| findings.iter().any(|f| f.code() == c);
-            let problems = [
-                "missing_parameter",
-                "install_signature_mismatch",
-                "install_signature_ui_extension_form",
-                "clock_skew",
-            ];
-            let verified = has("state_ok")
-                && !problems.iter().any(|p| has(p))
-                && (!has("flow_install_link") || has("install_signature_ok"));
-            json!({"verified": verified, "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
+            json!({"verified": callback_passes(&findings), "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
         }
         "account_link_request" => {
             let keys = state_keys(i)?;

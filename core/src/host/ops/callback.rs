@@ -365,13 +365,7 @@ pub(crate) const DIAGNOSE_CALLBACK: Op = Op::new(
             tolerance: tolerance(&c.r, o.get(&TOLERANCE))?,
         };
         let findings = crate::diagnose::diagnose_callback(query(c)?, &opts);
-        let has = |code: &str| findings.iter().any(|f| f.code() == code);
-        let problems =
-            ["missing_parameter", "install_signature_mismatch", "install_signature_ui_extension_form", "clock_skew"];
-        let passes = has("state_ok")
-            && !problems.iter().any(|p| has(p))
-            && (!has("flow_install_link") || has("install_signature_ok"));
-        Ok(super::signature::diagnosis(passes, &findings))
+        Ok(super::signature::diagnosis(crate::diagnose::callback_passes(&findings), &findings))
     },
 );
 
