@@ -762,6 +762,9 @@ export interface CallbackDiagnosisOptions {
   tolerance?: number
 }
 
+/** After a refusal only: why `uri` is not an allow-list entry: not canonical, no entry with its host, or the nearest entry (by number) and each difference. */
+export declare function diagnoseRedirectUri(uri: string, allowList: RedirectAllowList): Diagnosis
+
 /** After a failure only: which flow a callback URL (or query) belongs to, what is missing, the state verdict in words, the install_signature. */
 export declare function diagnoseCallback(queryOrUrl: string | undefined | null, options?: CallbackDiagnosisOptions): Diagnosis
 

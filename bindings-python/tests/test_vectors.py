@@ -91,6 +91,10 @@ def _diagnose(i: Dict[str, Any]) -> Dict[str, Any]:
     return {"verified": d.verified, "codes": [f.code for f in d.findings]}
 
 
+def _codes(d: records.Diagnosis) -> Dict[str, Any]:
+    return {"verified": d.verified, "codes": [f.code for f in d.findings]}
+
+
 def _diagnose_callback(i: Dict[str, Any]) -> Dict[str, Any]:
     extra: Dict[str, Any] = {"state_keys": keys(i["keys"]), "session_id": h(i["session_id_hex"])} if i["keys"] else {}
     d = sh.diagnose_callback(i["query"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"], **extra)
@@ -223,6 +227,7 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "parse_account_link_response": _account_link,
     "diagnose_signature": _diagnose,
     "diagnose_callback": _diagnose_callback,
+    "diagnose_redirect_uri": lambda i: _codes(sh.diagnose_redirect_uri(i["requested"], sh.RedirectAllowList(i["allow_list"], test_mode=i["mode"] == "test"))),
     "account_link_callback": _account_link_callback,
     "retrieve_account_request": lambda i: api_request(sh.retrieve_account_request(
         secret_key=i["secret_key"], account=i["account"], expected_mode=i["expected_mode"], api_version=i["api_version"],

@@ -720,3 +720,104 @@ fn install_signature_findings(
         "use the app's signing secret (absec_..., in the app's settings), and pass the query exactly as received",
     ));
 }
+
+/// Every finding code [`diagnose_redirect_uri`] can return.
+pub const REDIRECT_FINDINGS: &[&str] = &[
+    "redirect_allowed",
+    "redirect_not_canonical",
+    "redirect_other_host",
+    "redirect_nearest_entry",
+    "differs_scheme",
+    "differs_host_case",
+    "differs_port",
+    "differs_trailing_slash",
+    "differs_path_case",
+    "differs_path",
+    "differs_query",
+];
+
+/// The ways `requested` differs from `entry`, as finding codes (entries are canonical URLs).
+fn differences(requested: &url::Url, raw: &str, entry: &url::Url) -> Vec<&'static str> {
+    let mut d = Vec::new();
+    if requested.scheme() != entry.scheme() {
+        d.push("differs_scheme");
+    }
+    if raw.split('/').nth(2).is_some_and(|authority| authority.chars().any(|c| c.is_ascii_uppercase())) {
+        d.push("differs_host_case");
+    }
+    // Explicit ports only: http and https have different defaults, which the scheme says.
+    if requested.port() != entry.port() {
+        d.push("differs_port");
+    }
+    let (a, b) = (requested.path(), entry.path());
+    if a != b {
+        if a.trim_end_matches('/') == b.trim_end_matches('/') {
+            d.push("differs_trailing_slash");
+        } else if a.eq_ignore_ascii_case(b) {
+            d.push("differs_path_case");
+        } else {
+            d.push("differs_path");
+        }
+    }
+    if requested.query() != entry.query() {
+        d.push("differs_query");
+    }
+    d
+}
+
+/// Diagnoses a `redirect_uri` the allow-list refused: whether it is canonical, the nearest
+/// entry (by its number, never by echoing the URL) and each way the two differ.
+///
+/// ```
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, diagnose::diagnose_redirect_uri};
+/// let list = RedirectAllowList::new(&["https://p.example/cb"], RedirectMode::Live).unwrap();
+/// let codes: Vec<_> = diagnose_redirect_uri("https://p.example/cb/", &list).iter().map(|f| f.code()).collect();
+/// assert_eq!(codes, ["redirect_nearest_entry", "differs_trailing_slash"]);
+/// assert_eq!(diagnose_redirect_uri("https://p.example/cb", &list)[0].code(), "redirect_allowed");
+/// ```
+#[must_use]
+pub fn diagnose_redirect_uri(requested: &str, list: &crate::redirect::RedirectAllowList) -> Vec<Finding> {
+    if list.check(requested).is_ok() {
+        return vec![finding("redirect_allowed", "the redirect URI is an allow-list entry", "nothing to do")];
+    }
+    let mut out = Vec::new();
+    if let Some(reason) = crate::redirect::shape_error(requested, list.mode()) {
+        out.push(finding(
+            "redirect_not_canonical",
+            format!("the redirect URI breaks a rule: {reason}"),
+            "use the URL exactly as the allow-list (and Stripe's settings) spell it",
+        ));
+    }
+    let Ok(req) = url::Url::parse(requested) else { return out };
+    let entries: Vec<(usize, url::Url)> =
+        list.entries().iter().enumerate().filter_map(|(i, e)| url::Url::parse(e).ok().map(|u| (i, u))).collect();
+    let same_host = entries.iter().filter(|(_, e)| e.host_str() == req.host_str());
+    let nearest = same_host.map(|(i, e)| (i, differences(&req, requested, e))).min_by_key(|(_, d)| d.len());
+    match nearest {
+        None => out.push(finding(
+            "redirect_other_host",
+            "no allow-list entry has this host",
+            "add the URL to the allow-list and to the app's or platform's redirect settings in Stripe, or fix the host",
+        )),
+        Some((i, d)) => {
+            out.push(finding(
+                "redirect_nearest_entry",
+                format!("the nearest allow-list entry is number {}", i.saturating_add(1)),
+                "send exactly that entry, byte for byte: redirect URIs are compared exactly",
+            ));
+            for code in d {
+                let what = match code {
+                    "differs_scheme" => "the scheme differs (http and https)",
+                    "differs_host_case" => "the host is written with capitals",
+                    "differs_port" => "the port differs",
+                    "differs_trailing_slash" => "a trailing slash differs",
+                    "differs_path_case" => "the path's letter case differs",
+                    "differs_path" => "the path differs",
+                    _ => "the query differs",
+                };
+                out.push(finding(code, what, "match the entry exactly"));
+            }
+        }
+    }
+    out
+}

@@ -36,7 +36,7 @@ pub enum RedirectMode {
 }
 
 /// Checks the shape rules (1–5 of the module docs) and returns the reason on failure.
-fn shape_error(input: &str, mode: RedirectMode) -> Option<&'static str> {
+pub(crate) fn shape_error(input: &str, mode: RedirectMode) -> Option<&'static str> {
     if input.len() > MAX_REDIRECT_URI_LEN {
         return Some("it is longer than 2048 bytes");
     }

@@ -13,7 +13,9 @@ use stripe_handshake::{
         AccountLinkParams, AccountLinkReturn, AccountLinkState, AccountLinkType, CollectFields, FutureRequirements,
     },
     dangerous,
-    diagnose::{callback_passes, diagnose_callback, diagnose_signature, CallbackDiagnosisOptions},
+    diagnose::{
+        callback_passes, diagnose_callback, diagnose_redirect_uri, diagnose_signature, CallbackDiagnosisOptions,
+    },
     hmac_sha256,
     install::{
         install_link, install_payload, verify_app_callback, verify_install_callback, verify_ui_extension_signature,
@@ -390,6 +392,11 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 }
             }
             json!({"verified": findings.iter().any(|f| f.code() == "verified"),
+                   "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
+        }
+        "diagnose_redirect_uri" => {
+            let findings = diagnose_redirect_uri(s(i, "requested"), &allow_list(i)?);
+            json!({"verified": findings.first().is_some_and(|f| f.code() == "redirect_allowed"),
                    "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
         }
         "diagnose_callback" => {

@@ -1460,6 +1460,30 @@ def diagnose_suite():
        ["flow_account_link", "state_ok"])
     cb("cb-unknown", "utm_source=newsletter", ["flow_unknown"])
     cb("cb-malformed", "state=%zz", ["query_malformed"])
+    # Redirect URIs: the nearest entry by number and each difference.
+    entries = ["https://platform.example/stripe/callback", "https://platform.example/stripe/other?tab=1",
+               "http://localhost:3000/cb"]
+
+    def rd(cid, requested, codes, mode="test"):
+        cases.append(case(cid, "diagnose_redirect_uri", {"allow_list": entries, "mode": mode, "requested": requested},
+                          ok(verified=codes == ["redirect_allowed"], codes=codes)))
+
+    rd("redirect-allowed", entries[0], ["redirect_allowed"])
+    rd("redirect-trailing-slash", entries[0] + "/", ["redirect_nearest_entry", "differs_trailing_slash"])
+    rd("redirect-scheme", "http://platform.example/stripe/callback", ["redirect_not_canonical", "redirect_nearest_entry", "differs_scheme"])
+    rd("redirect-host-case", "https://Platform.example/stripe/callback",
+       ["redirect_not_canonical", "redirect_nearest_entry", "differs_host_case"])
+    rd("redirect-port", "https://platform.example:8443/stripe/callback", ["redirect_nearest_entry", "differs_port"])
+    rd("redirect-path-case", "https://platform.example/stripe/Callback", ["redirect_nearest_entry", "differs_path_case"])
+    rd("redirect-query", "https://platform.example/stripe/callback?next=/x", ["redirect_nearest_entry", "differs_query"])
+    rd("redirect-nearest-second", "https://platform.example/stripe/other?tab=2", ["redirect_nearest_entry", "differs_query"])
+    rd("redirect-path", "https://platform.example/oauth/return", ["redirect_nearest_entry", "differs_path"])
+    rd("redirect-other-host", "https://evil.example/stripe/callback", ["redirect_other_host"])
+    rd("redirect-not-url", "/stripe/callback", ["redirect_not_canonical"])
+    rd_codes = set(c for x in cases if x["op"] == "diagnose_redirect_uri" for c in x["ok"]["codes"])
+    assert rd_codes == {"redirect_allowed", "redirect_not_canonical", "redirect_other_host", "redirect_nearest_entry", "differs_scheme",
+                        "differs_host_case", "differs_port", "differs_trailing_slash", "differs_path_case", "differs_path",
+                        "differs_query"}, rd_codes
     cb_codes = set(c for x in cases if x["op"] == "diagnose_callback" for c in x["ok"]["codes"])
     assert cb_codes >= set(CALLBACK_CODES), set(CALLBACK_CODES) - cb_codes
     return write("diagnose", diagnose_suite.__doc__.split("\n")[0].rstrip(":").rstrip(","), cases)
@@ -1826,7 +1850,7 @@ def main():
             for c in json.load(open(os.path.join(HERE, name)))["cases"]:
                 by_op.setdefault(c["op"], set()).add("ok" if "ok" in c else "error")
     total_fn = {"install_payload", "hmac_sha256", "plain_state_from_entropy", "apps_token_expiry", "Verifier.check",
-                "diagnose_signature", "diagnose_callback"}
+                "diagnose_signature", "diagnose_callback", "diagnose_redirect_uri"}
     lonely = [op for op, kinds in by_op.items() if kinds == {"ok"} and op not in total_fn]
     assert not lonely, f"ops without reject cases: {lonely}"
     used = set()

@@ -124,6 +124,10 @@ function ops(sh) {
     }
     return { verified: d.verified, codes: d.findings.map((f) => f.code) }
   },
+  diagnose_redirect_uri: (i) => {
+    const d = sh.diagnoseRedirectUri(i.requested, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' }))
+    return { verified: d.verified, codes: d.findings.map((f) => f.code) }
+  },
   diagnose_callback: (i) => {
     const options = { secrets: i.secrets, now: i.now, tolerance: i.tolerance }
     if (i.keys) Object.assign(options, { stateKeys: keys(i.keys), sessionId: hex(i.session_id_hex) })

@@ -66,6 +66,7 @@ def verify_deauthorization(
 def diagnose_signature(
     payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None
 ) -> records.Diagnosis: ...
+def diagnose_redirect_uri(uri: str, allow_list: RedirectAllowList) -> records.Diagnosis: ...
 def diagnose_callback(
     query: Optional[str],
     *,

@@ -64,6 +64,18 @@ pub(crate) const REDIRECT_CHECK: Op = Op::new(
 )
 .at(Place::AllowListMethod(name!(check)));
 
+pub(crate) const DIAGNOSE_REDIRECT_URI: Op = Op::new(
+    name!(diagnose_redirect_uri, diagnoseRedirectUri),
+    "After a refusal only: why `uri` is not an allow-list entry: not canonical, no entry with its host, or the \
+     nearest entry (by number) and each difference (scheme, host case, port, trailing slash, path, query).",
+    &[Param::arg(name!(uri)), Param::allow_list()],
+    &[&super::signature::DIAGNOSIS],
+    |c| {
+        let findings = crate::diagnose::diagnose_redirect_uri(c.str(0)?, c.allow_list(1)?);
+        Ok(super::signature::diagnosis(findings.first().is_some_and(|f| f.code() == "redirect_allowed"), &findings))
+    },
+);
+
 pub(crate) const REDIRECT_INFO: Op = Op::new(
     name!(redirect_info, redirectInfo),
     "The allow-list's default (first) entry, its entries, and whether loopback http is allowed.",

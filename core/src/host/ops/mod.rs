@@ -222,6 +222,7 @@ pub static OPS: &[Op] = &[
     callback::DIAGNOSE_CALLBACK,
     links::REDIRECT_CHECK,
     links::REDIRECT_INFO,
+    links::DIAGNOSE_REDIRECT_URI,
     links::PARSE_MANIFEST,
     links::INSTALL_LINK,
     links::APPS_OAUTH_LINK,
