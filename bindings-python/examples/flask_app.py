@@ -25,7 +25,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Set, Tuple, Union
 
 from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
@@ -343,7 +343,6 @@ def create_app(
             if event.id in db.seen_events:  # Stripe retries: handle each event once
                 return {"received": True}, 200
             db.seen_events.add(event.id)
-            db.events.append({"id": event.id, "type": event.type, "account": event.account})
             if event.type == "account.application.deauthorized" and event.account:
                 # Which of our applications lost access: the App (install link) or the Connect platform.
                 application = event.data_object.get("id")
@@ -351,6 +350,7 @@ def create_app(
                     db.installs.pop(event.account, None)
                 if application == client_id:
                     db.connections.pop(event.account, None)
+            db.events.append({"id": event.id, "type": event.type, "account": event.account})  # after its effects
         return {"received": True}, 200
 
     @app.post("/stripe/events")
@@ -373,10 +373,10 @@ def create_app(
             if n.id in db.seen_events:
                 return {"received": True}, 200
             db.seen_events.add(n.id)
-            db.notifications.append({"id": n.id, "type": event["type"], "context": event.get("context"), "fetched": True})
             # This destination belongs to the Connect platform's account: the platform lost access.
             if event["type"] == "v1.account.application.deauthorized" and event.get("context"):
                 db.connections.pop(event["context"], None)
+            db.notifications.append({"id": n.id, "type": event["type"], "context": event.get("context"), "fetched": True})
         return {"received": True}, 200
 
     def store_json() -> Dict[str, Any]:
@@ -384,6 +384,10 @@ def create_app(
         def redact(t: Optional[str]) -> Optional[str]:
             return f"…{t[-4:]}" if t else t
 
+        with db.lock:  # a consistent picture: never an event whose effects are half applied
+            return snapshot(redact)
+
+    def snapshot(redact: Callable[[Optional[str]], Optional[str]]) -> Dict[str, Any]:
         return {
             "installs": {a: {k: v for k, v in i.items() if k != "session"} for a, i in db.installs.items()},
             "connections": {
