@@ -63,16 +63,17 @@ pub const SIGNATURE_FINDINGS: &[&str] = &[
 /// Undoes one change: the body as it was before, if the change could have happened.
 type Undo = fn(&[u8]) -> Option<Vec<u8>>;
 
-const BODY_CHANGES: &[(&str, &str, Undo)] = &[
-    ("parsed and re-serialized compactly (JSON.stringify(req.body))", "pretty", pretty_two_spaces),
-    ("parsed and re-serialized with Python's json.dumps separators", "pretty", pretty_two_spaces_from_spaced),
-    ("pretty-printed or re-indented", "compact", compact),
-    ("given CRLF line endings", "lf", crlf_to_lf),
-    ("stripped of CR line endings", "crlf", lf_to_crlf),
-    ("given a byte-order mark", "no-bom", strip_bom),
-    ("stripped of a trailing newline", "newline", add_newline),
-    ("given a trailing newline", "no-newline", strip_newline),
-    ("decoded as latin-1 and encoded as UTF-8", "latin1", utf8_to_latin1),
+const BODY_CHANGES: &[(&str, Undo)] = &[
+    // Whitespace between tokens is all a re-serialization changes (JSON.stringify and
+    // json.dumps keep key order): back to Stripe's `JSON.stringify(value, null, 2)`.
+    ("parsed and re-serialized (JSON.stringify(req.body), json.dumps)", pretty_two_spaces),
+    ("pretty-printed or re-indented", compact),
+    ("given CRLF line endings", crlf_to_lf),
+    ("stripped of CR line endings", lf_to_crlf),
+    ("given a byte-order mark", strip_bom),
+    ("stripped of a trailing newline", add_newline),
+    ("given a trailing newline", strip_newline),
+    ("decoded as latin-1 and encoded as UTF-8", utf8_to_latin1),
 ];
 
 /// Diagnoses a `Stripe-Signature` over `payload` with the given secret strings (as
@@ -153,7 +154,7 @@ pub fn diagnose_signature(
             }
         }
         Err(Error::SignatureMismatch) => {
-            for (what, _, undo) in BODY_CHANGES {
+            for (what, undo) in BODY_CHANGES {
                 let Some(original) = undo(payload) else { continue };
                 if original != payload && verifier.verify_candidates(&[&original], header, Window::Ignored).is_ok() {
                     out.push(finding(
@@ -350,16 +351,6 @@ fn pretty_two_spaces(b: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(out)
-}
-
-fn pretty_two_spaces_from_spaced(b: &[u8]) -> Option<Vec<u8>> {
-    // Python's json.dumps writes ", " and ": ": the tokens are the same, so is the pretty form.
-    let spaced = b.windows(2).any(|w| w == b", " || w == b": ");
-    if spaced {
-        pretty_two_spaces(b)
-    } else {
-        None
-    }
 }
 
 fn crlf_to_lf(b: &[u8]) -> Option<Vec<u8>> {

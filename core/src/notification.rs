@@ -46,7 +46,9 @@ struct RawRelated {
 
 /// What a JSON body says it is, from its `object` member.
 pub(crate) enum Shape {
-    /// `"object": "event"`, or no `object` (webhook bodies from older tools).
+    /// No `object` member (webhook bodies from older tools).
+    Absent,
+    /// `"object": "event"`.
     Snapshot,
     /// `"object": "v2.core.event"`.
     Notification,
@@ -56,7 +58,7 @@ pub(crate) enum Shape {
 
 /// Reads the `object` member of an envelope (a JSON string, or absent).
 pub(crate) fn shape(object: Option<&RawValue>) -> Result<Shape> {
-    let Some(raw) = object else { return Ok(Shape::Snapshot) };
+    let Some(raw) = object else { return Ok(Shape::Absent) };
     let s: &str = serde_json::from_str(raw.get()).map_err(|_| malformed("object is not a string"))?;
     Ok(match s {
         SNAPSHOT_OBJECT => Shape::Snapshot,
@@ -275,8 +277,8 @@ fn read_notification(payload: &[u8], signature: VerifiedSignature) -> Result<Eve
         .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
     match shape(raw.object)? {
         Shape::Notification => {}
-        Shape::Snapshot if raw.object.is_some() => return Err(Error::SnapshotEventGiven),
-        _ => return Err(malformed("object is not \"v2.core.event\"")),
+        Shape::Snapshot => return Err(Error::SnapshotEventGiven),
+        Shape::Absent | Shape::Other => return Err(malformed("object is not \"v2.core.event\"")),
     }
     let id = raw.id.ok_or_else(|| missing("id"))?;
     if !EVENT_ID.matches(&id) {

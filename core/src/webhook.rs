@@ -238,7 +238,7 @@ fn read_event(payload: &[u8], signature: VerifiedSignature) -> Result<VerifiedEv
     let raw: RawEvent<'_> = serde_json::from_slice(payload)
         .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
     match shape(raw.object)? {
-        Shape::Snapshot => {}
+        Shape::Snapshot | Shape::Absent => {}
         Shape::Notification => return Err(Error::EventNotificationGiven),
         Shape::Other => return Err(Error::MalformedEvent { reason: "object is not \"event\"".into() }),
     }

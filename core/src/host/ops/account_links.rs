@@ -50,10 +50,6 @@ const BASE_URL: Name = name!(base_url, baseUrl);
 const API_VERSION: Name = name!(api_version, apiVersion);
 const KIND: Name = name!(kind);
 
-fn link_mode(c: &Call<'_, '_>, o: &crate::host::Options<'_, '_>, n: &Name) -> Result<Option<LinkMode>> {
-    c.r.opt_str(o.get(n), n)?.map(LinkMode::parse).transpose()
-}
-
 fn required_keys<'o>(c: &Call<'_, '_>, o: &crate::host::Options<'o, '_>) -> Result<crate::state::StateKeys> {
     state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?.ok_or_else(|| Error::InvalidArgument {
         what: STATE_KEYS.spelled(c.r.spelling),
@@ -112,10 +108,10 @@ pub(crate) const ACCOUNT_LINK_REQUEST: Op = Op::new(
             session_id: c.r.data(o.get(&SESSION_ID), &SESSION_ID)?,
             now: c.now(o.get(&NOW))?,
             nonce: &nonce,
-            mode: link_mode(c, &o, &MODE)?,
+            mode: c.link_mode(o.get(&MODE), &MODE)?,
         };
         let opts = RequestOptions {
-            expected_mode: link_mode(c, &o, &EXPECTED_MODE)?.map(LinkMode::key_mode),
+            expected_mode: c.link_mode(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?.map(LinkMode::key_mode),
             base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)?,
         };
         request(crate::account_links::account_link_request(&key, &p, &state, c.allow_list(1)?, &opts)?)
@@ -174,7 +170,7 @@ pub(crate) const RETRIEVE_ACCOUNT_REQUEST: Op = Op::new(
     |c| {
         let o = c.options(0)?;
         let key = SecretKey::parse(c.r.str(o.get(&SECRET_KEY), &SECRET_KEY)?)?;
-        let mode = link_mode(c, &o, &EXPECTED_MODE)?.map_or(key.mode(), LinkMode::key_mode);
+        let mode = c.link_mode(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?.map_or(key.mode(), LinkMode::key_mode);
         let opts = crate::webhook::ApiRequestOptions {
             api_version: c.r.opt_str(o.get(&API_VERSION), &API_VERSION)?,
             base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)?,

@@ -157,7 +157,7 @@ pub(crate) const APPS_OAUTH_LINK: Op = Op::new(
             state: c.r.opt_str(o.get(&STATE), &STATE)?,
             test_link_id: c.r.opt_str(o.get(&name!(test_link_id, testLinkId)), &name!(test_link_id, testLinkId))?,
             base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)?,
-            mode: c.r.opt_str(o.get(&name!(mode)), &name!(mode))?.map(crate::state::LinkMode::parse).transpose()?,
+            mode: c.link_mode(o.get(&name!(mode)), &name!(mode))?,
         };
         crate::links::apps_oauth_link(&p, c.allow_list(1)?).map(Out::Str)
     },

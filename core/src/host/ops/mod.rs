@@ -194,6 +194,11 @@ impl<'c, 'a> Call<'c, 'a> {
         }
     }
 
+    /// An optional link mode (`live`, `test`, `sandbox`) from option `n`.
+    pub(crate) fn link_mode(&self, v: &Value<'_>, n: &Name) -> Result<Option<crate::state::LinkMode>> {
+        self.r.opt_str(v, n)?.map(crate::state::LinkMode::parse).transpose()
+    }
+
     /// `now` from the options, else the host's clock.
     pub(crate) fn now(&self, v: &Value<'_>) -> Result<u64> {
         match self.r.opt_uint(v, &name!(now), u64::MAX)? {

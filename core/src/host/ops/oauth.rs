@@ -118,10 +118,7 @@ const BASE_URL: Name = name!(base_url, baseUrl);
 
 fn prepared<'o>(c: &Call<'o, '_>, o: &crate::host::Options<'o, '_>) -> Result<(SecretKey, RequestOptions<'o>)> {
     // 'live', 'test', or 'sandbox' (whose keys are sk_test_): what a state token's mode says.
-    let expected_mode =
-        c.r.opt_str(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?
-            .map(|m| crate::state::LinkMode::parse(m).map(crate::state::LinkMode::key_mode))
-            .transpose()?;
+    let expected_mode = c.link_mode(o.get(&EXPECTED_MODE), &EXPECTED_MODE)?.map(crate::state::LinkMode::key_mode);
     let key = SecretKey::parse(c.r.str(o.get(&SECRET_KEY), &SECRET_KEY)?)?;
     Ok((key, RequestOptions { expected_mode, base_url: c.r.opt_str(o.get(&BASE_URL), &BASE_URL)? }))
 }
@@ -164,10 +161,9 @@ pub(crate) const CODE_EXCHANGE_REQUEST: Op = Op::new(
                     });
                 }
                 let provider = OAuthProvider::parse(c.r.str(a.get(&PROVIDER), &AUTHORIZATION)?)?;
-                let state_mode = c.r.opt_str(a.get(&name!(state_mode, stateMode)), &AUTHORIZATION)?;
                 if opts.expected_mode.is_none() {
-                    opts.expected_mode =
-                        state_mode.map(crate::state::LinkMode::parse).transpose()?.map(|m| m.key_mode());
+                    let state_mode = c.link_mode(a.get(&name!(state_mode, stateMode)), &AUTHORIZATION)?;
+                    opts.expected_mode = state_mode.map(crate::state::LinkMode::key_mode);
                 }
                 (provider, c.r.str(a.get(&CODE), &AUTHORIZATION)?)
             }

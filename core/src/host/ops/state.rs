@@ -144,7 +144,7 @@ pub(crate) const ISSUE_STATE_TOKEN: Op = Op::new(
             session_id: c.r.data(o.get(&SESSION_ID), &SESSION_ID)?,
             ttl_secs: ttl.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
             data: c.r.opt_str(o.get(&name!(data)), &name!(data))?,
-            mode: c.r.opt_str(o.get(&name!(mode)), &name!(mode))?.map(crate::state::LinkMode::parse).transpose()?,
+            mode: c.link_mode(o.get(&name!(mode)), &name!(mode))?,
         };
         crate::state::issue_state_token(&keys, &p, c.now(o.get(&name!(now)))?, &nonce).map(Out::Str)
     },
