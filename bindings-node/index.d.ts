@@ -760,6 +760,13 @@ export interface CallbackDiagnosisOptions {
   now?: number
   /** Seconds the signature's `t` may differ from now. Defaults to 300. */
   tolerance?: number
+  /**
+   * The app's `stripe-app.json` text: the URL the callback arrived at is checked against its
+   * `allowed_redirect_uris`, and the callback against its `stripe_api_access_type`.
+   */
+  manifest?: string
+  /** A platform's redirect allow-list (not with `manifest`): the URL the callback arrived at is checked against it. */
+  redirectUris?: Array<string>
 }
 
 /** After a refusal only: why `uri` is not an allow-list entry: not canonical, no entry with its host, or the nearest entry (by number) and each difference. */

@@ -842,4 +842,5 @@ module.exports.call = nativeBinding.call
 module.exports.callWithList = nativeBinding.callWithList
 module.exports.newAllowList = nativeBinding.newAllowList
 module.exports.newVerifier = nativeBinding.newVerifier
+module.exports.runCli = nativeBinding.runCli
 module.exports.schema = nativeBinding.schema

@@ -57,5 +57,12 @@ export declare function newAllowList(args: Array<unknown>): Outcome<NativeRedire
 /** Builds a verifier from `(secrets, { tolerance })`. */
 export declare function newVerifier(args: Array<unknown>): Outcome<NativeVerifier>
 
+/**
+ * The `stripe-handshake` command line (`npx stripe-handshake`, `cli.mjs`): the same code as
+ * the Rust binary. Writes to the process's stdout and stderr; returns the exit code (a panic
+ * is reported as 70, EX_SOFTWARE, never an abort).
+ */
+export declare function runCli(args: Array<string>): number
+
 /** The binding schema (JSON): operations, record kinds, verifier methods, error codes. */
 export declare function schema(): string

@@ -21,4 +21,13 @@ if ('_selfTestPanic' in sh) throw new Error('the package holds the self-test ope
 console.log('cjs ok')
 JS
 (cd "$tmp" && node check.mjs && node check.cjs)
+# `npx stripe-handshake`: the package's bin, installed as a user gets it.
+printf '{"id":"evt_1","object":"event"}' > "$tmp/body.json"
+h=$(cd "$tmp" && npx --no-install stripe-handshake sign --body body.json --secret whsec_pack --at 1000)
+[ "$h" = "$(cd "$tmp" && node -e "import('stripe-handshake').then(s => console.log(s.signHeader('{\"id\":\"evt_1\",\"object\":\"event\"}', 'whsec_pack', 1000)))")" ] \
+  || { echo "pack-check: npx stripe-handshake sign differs from signHeader" >&2; exit 1; }
+(cd "$tmp" && npx --no-install stripe-handshake explain-webhook --body body.json --header "$h" --secret whsec_pack --now 1000 >/dev/null)
+rc=0; (cd "$tmp" && npx --no-install stripe-handshake explain-webhook --body body.json --header "$h" --secret whsec_other --now 1000 >/dev/null) || rc=$?
+[ "$rc" = 1 ] || { echo "pack-check: a wrong secret exited $rc, not 1" >&2; exit 1; }
+echo "pack-check: npx stripe-handshake signs, verifies (exit 0) and refuses (exit 1)"
 echo "pack-check: $(du -h "$tmp/$tgz" | cut -f1) tarball ($tgz) installs and works"

@@ -33,6 +33,15 @@ pub fn schema() -> String {
     host::schema_json()
 }
 
+/// The `stripe-handshake` command line (`npx stripe-handshake`, `cli.mjs`): the same code as
+/// the Rust binary. Writes to the process's stdout and stderr; returns the exit code (a panic
+/// is reported as 70, EX_SOFTWARE, never an abort).
+#[napi(catch_unwind)]
+pub fn run_cli(args: Vec<String>) -> u32 {
+    let run = || stripe_handshake_cli::run(&args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).map_or(70, u32::from)
+}
+
 /// Runs operation `op` (an index into the schema's operations) on `args`.
 #[napi(catch_unwind)]
 pub fn call<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>) -> Outcome<Unknown<'e>> {

@@ -21,4 +21,13 @@ except sh.SignatureVerificationError as e:
 print("wheel ok")
 PY
 )
+# The console script, installed as a user gets it (pipx run does the same in its own venv).
+printf '{"id":"evt_1","object":"event"}' > "$tmp/body.json"
+h=$("$tmp/venv/bin/stripe-handshake" sign --body "$tmp/body.json" --secret whsec_wheel --at 1000)
+[ "$h" = "$("$tmp/venv/bin/python" -c 'import stripe_handshake as sh; print(sh.sign_header(b"{\"id\":\"evt_1\",\"object\":\"event\"}", "whsec_wheel", 1000))')" ] \
+  || { echo "wheel-check: the stripe-handshake script signs differently from sign_header" >&2; exit 1; }
+"$tmp/venv/bin/stripe-handshake" explain-webhook --body "$tmp/body.json" --header "$h" --secret whsec_wheel --now 1000 >/dev/null
+rc=0; "$tmp/venv/bin/python" -m stripe_handshake explain-webhook --body "$tmp/body.json" --header "$h" --secret whsec_other --now 1000 >/dev/null || rc=$?
+[ "$rc" = 1 ] || { echo "wheel-check: a wrong secret exited $rc, not 1" >&2; exit 1; }
+echo "wheel-check: the stripe-handshake script and python -m stripe_handshake sign, verify (exit 0) and refuse (exit 1)"
 echo "wheel-check: $(basename "$wheel") ($(du -h "$wheel" | cut -f1)) installs into a fresh venv and works"

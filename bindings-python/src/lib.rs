@@ -64,6 +64,18 @@ fn schema() -> String {
     host::schema_json()
 }
 
+/// The `stripe-handshake` command line (the console script, `stripe_handshake._cli`): the same
+/// code as the Rust binary. Writes to the process's stdout and stderr; returns the exit code
+/// (a panic is 70, EX_SOFTWARE).
+#[pyfunction]
+fn run_cli(py: Python<'_>, args: Vec<String>) -> u8 {
+    // `emulate` waits for the emulator: let other Python threads run meanwhile.
+    py.detach(|| {
+        let run = || stripe_handshake_cli::run(&args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or(70)
+    })
+}
+
 /// A redirect allow-list, checked once; the first entry is the default.
 #[pyclass(frozen, module = "stripe_handshake._native", name = "RedirectAllowList")]
 pub struct PyRedirectAllowList {
@@ -230,6 +242,7 @@ fn leak(s: &str) -> &'static std::ffi::CStr {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(schema, m)?)?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_class::<PyVerifier>()?;
     m.add_class::<PyRedirectAllowList>()?;
     m.add_class::<out::Record>()?;

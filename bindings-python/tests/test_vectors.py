@@ -97,6 +97,7 @@ def _codes(d: records.Diagnosis) -> Dict[str, Any]:
 
 def _diagnose_callback(i: Dict[str, Any]) -> Dict[str, Any]:
     extra: Dict[str, Any] = {"state_keys": keys(i["keys"]), "session_id": h(i["session_id_hex"])} if i["keys"] else {}
+    extra.update({k: i[k] for k in ("manifest", "redirect_uris") if k in i})
     d = sh.diagnose_callback(i["query"], secrets=i["secrets"], now=i["now"], tolerance=i["tolerance"], **extra)
     return {"verified": d.verified, "codes": [f.code for f in d.findings]}
 

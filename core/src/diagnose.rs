@@ -3,7 +3,9 @@
 //! expected signature: only what is wrong and what to do.
 
 use crate::error::Error;
+use crate::install::AppAccess;
 use crate::json::{install_payload, StateField};
+use crate::redirect::RedirectAllowList;
 use crate::signature::{SignatureHeader, SigningSecret, Tolerance, Verifier, Window};
 use crate::state::{verify_state_token, Flow, StateKeys};
 
@@ -56,6 +58,7 @@ pub const SIGNATURE_FINDINGS: &[&str] = &[
     "secret_unusual_prefix",
     "no_usable_secret",
     "wrong_secret",
+    "secret_is_app_secret",
 ];
 
 /// The common ways a framework changes a body before it reaches you, each undone: if the
@@ -171,6 +174,16 @@ pub fn diagnose_signature(
                 "use this endpoint's signing secret from the Dashboard (each endpoint has its own; a whsec_ printed by \
                  `stripe listen` only verifies events that `stripe listen` forwards)",
             ));
+            if body_object(payload).is_some_and(|o| o == "event" || o == "v2.core.event")
+                && secrets.iter().any(|s| s.trim().trim_matches(|c| c == '"' || c == '\'').starts_with("absec_"))
+            {
+                out.push(finding(
+                    "secret_is_app_secret",
+                    "the body is a Stripe event, and an absec_ secret was given: that is a Stripe App's signing \
+                     secret, which signs install redirects and UI extension requests, not events",
+                    "verify events with the event destination's whsec_ secret (Dashboard, Developers, the destination)",
+                ));
+            }
         }
         Err(_) => {}
     }
@@ -262,12 +275,16 @@ fn header_findings<'h>(header: &'h str, out: &mut Vec<Finding>) -> Option<&'h st
 }
 
 fn body_is_notification(payload: &[u8]) -> bool {
+    body_object(payload).as_deref() == Some("v2.core.event")
+}
+
+/// The top-level `object` of a JSON body, if it is a JSON object that has one.
+fn body_object(payload: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
-    struct Object<'a> {
-        #[serde(borrow)]
-        object: Option<&'a str>,
+    struct Object {
+        object: Option<String>,
     }
-    serde_json::from_slice::<Object<'_>>(payload).is_ok_and(|o| o.object == Some("v2.core.event"))
+    serde_json::from_slice::<Object>(payload).ok()?.object
 }
 
 /// Walks a JSON text token by token, calling `emit` for each structural byte and string or
@@ -444,9 +461,33 @@ pub struct CallbackDiagnosisOptions<'a> {
     pub now: u64,
     /// The window for `install_signature`.
     pub tolerance: Tolerance,
+    /// The app's access type (its manifest's `stripe_api_access_type`), to say whether the
+    /// callback is the kind this app receives.
+    pub access: Option<AppAccess>,
+    /// The redirect allow-list (the manifest's `allowed_redirect_uris`, or the platform's), to
+    /// check the URL the callback arrived at: diagnosed as [`diagnose_redirect_uri`] does.
+    pub redirect_uris: Option<&'a RedirectAllowList>,
 }
 
-/// Every finding code [`diagnose_callback`] can return.
+impl<'a> CallbackDiagnosisOptions<'a> {
+    /// Options that check the URL alone: add secrets, state keys and a session, an access type
+    /// or an allow-list for the findings each one makes possible.
+    #[must_use]
+    pub fn new(now: u64) -> Self {
+        Self {
+            secrets: &[],
+            state_keys: None,
+            session_id: None,
+            now,
+            tolerance: Tolerance::default(),
+            access: None,
+            redirect_uris: None,
+        }
+    }
+}
+
+/// Every finding code [`diagnose_callback`] can return, besides those of
+/// [`diagnose_redirect_uri`] (with an allow-list).
 pub const CALLBACK_FINDINGS: &[&str] = &[
     "query_malformed",
     "flow_denied",
@@ -468,7 +509,13 @@ pub const CALLBACK_FINDINGS: &[&str] = &[
     "install_signature_ok",
     "install_signature_ui_extension_form",
     "install_signature_mismatch",
+    "secret_is_api_key",
+    "secret_has_whitespace",
+    "secret_quoted",
+    "secret_unusual_prefix",
+    "secret_is_webhook_secret",
     "clock_skew",
+    "access_type_mismatch",
 ];
 
 const CALLBACK_PARAMS: &[&str] = &[
@@ -484,19 +531,31 @@ const CALLBACK_PARAMS: &[&str] = &[
 ];
 
 /// Diagnoses a callback URL (or its query): which flow it belongs to, what is missing, the
-/// state verdict in words, and, with the app's secrets, whether its `install_signature` holds.
+/// state verdict in words, and, with the app's secrets, whether its `install_signature` holds;
+/// with an allow-list, whether the URL it arrived at is an entry; with the app's access type,
+/// whether this app receives this kind of callback.
 ///
 /// ```
-/// use stripe_handshake::{Tolerance, diagnose::{diagnose_callback, CallbackDiagnosisOptions}};
-/// let o = CallbackDiagnosisOptions { secrets: &[], state_keys: None, session_id: None, now: 0, tolerance: Tolerance::default() };
+/// use stripe_handshake::{RedirectAllowList, RedirectMode, diagnose::{diagnose_callback, CallbackDiagnosisOptions}};
+/// let o = CallbackDiagnosisOptions::new(0);
 /// let f = diagnose_callback("https://p.example/cb?error=access_denied", &o);
 /// assert_eq!(f[0].code(), "flow_denied");
 /// let f = diagnose_callback("user_id=usr_1&account_id=acct_1&install_signature=t%3D1%2Cv1%3D00", &o);
 /// assert_eq!((f[0].code(), f[1].code()), ("flow_install_link", "state_absent"));
+/// let list = RedirectAllowList::new(&["https://p.example/cb"], RedirectMode::Test).unwrap();
+/// let o = CallbackDiagnosisOptions { redirect_uris: Some(&list), ..CallbackDiagnosisOptions::new(0) };
+/// let codes: Vec<_> = diagnose_callback("https://p.example/cb/?code=ac_1", &o).iter().map(|f| f.code()).collect();
+/// assert_eq!(codes, ["redirect_nearest_entry", "differs_trailing_slash", "flow_oauth", "state_present"]);
 /// ```
 #[must_use]
 pub fn diagnose_callback(query_or_url: &str, o: &CallbackDiagnosisOptions<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    if let (Some(list), Some((base, _))) = (o.redirect_uris, query_or_url.split_once('?')) {
+        if base.contains("://") {
+            // Where it arrived: the URL without its query, as Stripe appends the query to an entry.
+            out.extend(diagnose_redirect_uri(base, list));
+        }
+    }
     let query = match query_or_url.split_once('?') {
         Some((_, q)) => q.split('#').next().unwrap_or(""),
         None if query_or_url.contains("://") => "",
@@ -538,13 +597,37 @@ pub fn diagnose_callback(query_or_url: &str, o: &CallbackDiagnosisOptions<'_>) -
                 ));
             }
         }
+        if o.access == Some(AppAccess::OAuth) {
+            out.push(finding(
+                "access_type_mismatch",
+                "an install-link redirect, but the manifest says stripe_api_access_type oauth (such apps get a code)",
+                "check which app's link was used, and its manifest version: verify with that app's settings",
+            ));
+        }
         Some(Flow::InstallLink)
-    } else if has("code") && has("account_id") {
+    } else if has("code") && (has("account_id") || o.access == Some(AppAccess::OAuth)) {
         out.push(finding(
             "flow_apps_oauth",
             "a Stripe Apps OAuth redirect with the installing account (an OAuth-type app)",
             "verify it with verify_app_callback, access type oauth, then exchange the code at the Apps endpoint",
         ));
+        for k in ["user_id", "account_id"] {
+            if !has(k) {
+                out.push(finding(
+                    "missing_parameter",
+                    format!("{k} is missing"),
+                    "an OAuth-type app's redirect has it: the URL was cut or edited",
+                ));
+            }
+        }
+        if o.access == Some(AppAccess::InstallLink) {
+            out.push(finding(
+                "access_type_mismatch",
+                "an OAuth-type app's redirect (a code with the account), but the manifest has no \
+                 stripe_api_access_type oauth (such apps get an install_signature)",
+                "check which app's link was used, and its manifest version: verify with that app's settings",
+            ));
+        }
         Some(Flow::AppsOAuth)
     } else if has("code") {
         out.push(finding(
@@ -583,13 +666,22 @@ pub fn diagnose_callback(query_or_url: &str, o: &CallbackDiagnosisOptions<'_>) -
     out
 }
 
-/// Whether a callback with these findings would pass its check: a state of this session, and
-/// for an install redirect a signature in its window. One rule for every binding and the CLI.
+/// Whether a callback with these findings would pass its check: a state of this session, for
+/// an install redirect a signature in its window, and, where they were given, an allow-listed
+/// URL and the app's kind of callback. One rule for every binding and the CLI.
 #[must_use]
 pub fn callback_passes(findings: &[Finding]) -> bool {
     let has = |code: &str| findings.iter().any(|f| f.code == code);
-    let problems =
-        ["missing_parameter", "install_signature_mismatch", "install_signature_ui_extension_form", "clock_skew"];
+    let problems = [
+        "missing_parameter",
+        "install_signature_mismatch",
+        "install_signature_ui_extension_form",
+        "clock_skew",
+        "access_type_mismatch",
+        "redirect_not_canonical",
+        "redirect_other_host",
+        "redirect_nearest_entry",
+    ];
     has("state_ok") && !problems.iter().any(|p| has(p)) && (!has("flow_install_link") || has("install_signature_ok"))
 }
 
@@ -710,6 +802,14 @@ fn install_signature_findings(
         "no configured secret verifies the install_signature over JSON.stringify({state, user_id, account_id})",
         "use the app's signing secret (absec_..., in the app's settings), and pass the query exactly as received",
     ));
+    if o.secrets.iter().any(|s| s.trim().trim_matches(|c| c == '"' || c == '\'').starts_with("whsec_")) {
+        out.push(finding(
+            "secret_is_webhook_secret",
+            "a whsec_ secret was given: that signs webhook events, and install redirects are signed with the app's \
+             signing secret",
+            "use the app's absec_ secret (the app's settings in the Dashboard, or `stripe apps` output)",
+        ));
+    }
 }
 
 /// Every finding code [`diagnose_redirect_uri`] can return.

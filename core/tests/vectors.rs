@@ -403,12 +403,29 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             let secrets: Vec<&str> = i["secrets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
             let keys = if i["keys"].is_null() { None } else { Some(state_keys(i)?) };
             let session = i["session_id_hex"].as_str().map(|h| hex::decode(h).unwrap());
+            let manifest = match i["manifest"].as_str() {
+                Some(m) => Some(AppManifest::parse(m, RedirectMode::Test)?),
+                None => None,
+            };
+            let list = match i["redirect_uris"].as_array() {
+                Some(l) => Some(RedirectAllowList::new(
+                    &l.iter().map(|v| v.as_str().unwrap()).collect::<Vec<_>>(),
+                    RedirectMode::Test,
+                )?),
+                None => None,
+            };
+            let access = match &manifest {
+                Some(m) => Some(AppAccess::from_manifest_value(m.stripe_api_access_type())?),
+                None => None,
+            };
             let o = CallbackDiagnosisOptions {
                 secrets: &secrets,
                 state_keys: keys.as_ref(),
                 session_id: session.as_deref(),
                 now: u(i, "now"),
                 tolerance: tolerance(i)?,
+                access,
+                redirect_uris: manifest.as_ref().map(AppManifest::redirect_uris).or(list.as_ref()),
             };
             let findings = diagnose_callback(s(i, "query"), &o);
             json!({"verified": callback_passes(&findings), "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
@@ -596,4 +613,38 @@ fn error_codes_are_pinned() {
         serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("error_codes.json")).unwrap()).unwrap();
     let pinned: Vec<&str> = doc["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(pinned, Error::ALL_CODES, "tests/vectors/error_codes.json and Error::ALL_CODES differ");
+}
+
+/// Every finding code the core can return has an input in the corpus that produces it, so it
+/// runs in all four runtimes; and the corpus names no code the core does not list.
+#[test]
+fn every_finding_code_is_in_the_corpus() {
+    use stripe_handshake::diagnose::{CALLBACK_FINDINGS, REDIRECT_FINDINGS, SIGNATURE_FINDINGS};
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(vectors_dir().join("diagnose.json")).unwrap()).unwrap();
+    for (op, listed) in [
+        ("diagnose_signature", SIGNATURE_FINDINGS),
+        ("diagnose_callback", CALLBACK_FINDINGS),
+        ("diagnose_redirect_uri", REDIRECT_FINDINGS),
+    ] {
+        let mut seen: Vec<&str> = doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["op"] == op)
+            .filter_map(|c| c["ok"]["codes"].as_array())
+            .flatten()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        // A callback diagnosis with an allow-list returns redirect findings too (each is in the
+        // corpus through diagnose_redirect_uri).
+        let (own, redirect): (Vec<&str>, Vec<&str>) = seen.iter().partition(|c| listed.contains(c));
+        let mut expected = listed.to_vec();
+        expected.sort_unstable();
+        assert_eq!(own, expected, "{op}");
+        assert!(op == "diagnose_callback" || redirect.is_empty(), "{op}: {redirect:?}");
+        assert!(redirect.iter().all(|c| REDIRECT_FINDINGS.contains(c)), "{op}: {redirect:?}");
+    }
 }

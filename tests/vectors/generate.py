@@ -1411,6 +1411,11 @@ def diagnose_suite():
     d("secret-unusual-prefix", pretty, ["secret_unusual_prefix", "wrong_secret"], secrets=("my-endpoint-secret",))
     d("wrong-secret", pretty, ["wrong_secret"], secrets=("whsec_another_endpoint",))
     d("no-secret", pretty, ["no_usable_secret"], secrets=())
+    d("secret-app-for-event", pretty, ["wrong_secret", "secret_is_app_secret"], secrets=("absec_the_apps_secret",),
+      note="an event verified with the Stripe App's signing secret")
+    d("secret-app-for-notification", thin, ["wrong_secret", "secret_is_app_secret"], secrets=("absec_the_apps_secret",))
+    d("secret-app-for-non-event", '{"hello":"world"}', ["wrong_secret"], secrets=("absec_the_apps_secret",),
+      note="reject twin: not an event, so nothing says the secret is of the wrong kind")
     codes = set(c for x in cases for c in x["ok"]["codes"])
     assert codes == set(DIAGNOSE_CODES), set(DIAGNOSE_CODES) ^ codes
 
@@ -1426,11 +1431,17 @@ def diagnose_suite():
         pairs = [("user_id", user), ("account_id", acct)] + ([("state", state)] if state is not None else [])
         return q(pairs + [("install_signature", sign(secret, payload.encode(), T))])
 
-    def cb(cid, query, codes, secrets=(A,), keys=True, session=sess, now=T + 5, note=None, verified=None):
+    def cb(cid, query, codes, secrets=(A,), keys=True, session=sess, now=T + 5, note=None, verified=None, manifest=None,
+           redirect_uris=None):
         inp = {"query": query, "secrets": list(secrets), "keys": KEYS if keys else None,
                "session_id_hex": session.hex() if keys else None, "now": now, "tolerance": 300}
+        if manifest is not None:
+            inp["manifest"] = json.dumps(manifest)
+        if redirect_uris is not None:
+            inp["redirect_uris"] = redirect_uris
         v = ("state_ok" in codes and not ({"missing_parameter", "install_signature_mismatch", "install_signature_ui_extension_form",
-                                            "clock_skew"} & set(codes))
+                                            "clock_skew", "access_type_mismatch", "redirect_not_canonical", "redirect_other_host",
+                                            "redirect_nearest_entry"} & set(codes))
              and ("flow_install_link" not in codes or "install_signature_ok" in codes)) if verified is None else verified
         cases.append(case(cid, "diagnose_callback", inp, ok(verified=v, codes=codes), note))
 
@@ -1460,6 +1471,38 @@ def diagnose_suite():
        ["flow_account_link", "state_ok"])
     cb("cb-unknown", "utm_source=newsletter", ["flow_unknown"])
     cb("cb-malformed", "state=%zz", ["query_malformed"])
+    cb("cb-install-secret-whitespace", install(il), ["flow_install_link", "state_ok", "secret_has_whitespace", "install_signature_ok"],
+       secrets=(A + "\n",))
+    cb("cb-install-secret-quoted", install(il), ["flow_install_link", "state_ok", "secret_quoted", "install_signature_ok"],
+       secrets=("'" + A + "'",))
+    cb("cb-install-secret-unusual", install(il), ["flow_install_link", "state_ok", "secret_unusual_prefix", "install_signature_mismatch"],
+       secrets=("my-app-secret",))
+    cb("cb-install-webhook-secret", install(il), ["flow_install_link", "state_ok", "install_signature_mismatch", "secret_is_webhook_secret"],
+       secrets=("whsec_an_endpoint_secret",), note="the endpoint's whsec_ given where the app's absec_ goes")
+    # With the app's manifest: the URL it arrived at, and whether this app receives this kind of callback.
+    base = "https://platform.example/stripe/callback"
+    app = {"id": "com.example.diagnose", "version": "1.0.0", "allowed_redirect_uris": [base, "http://localhost:3000/cb"]}
+    oauth_app = dict(app, stripe_api_access_type="oauth")
+    cb("cb-manifest-ok", base + "?" + install(il), ["redirect_allowed", "flow_install_link", "state_ok", "install_signature_ok"],
+       manifest=app)
+    cb("cb-manifest-trailing-slash", base + "/?" + install(il),
+       ["redirect_nearest_entry", "differs_trailing_slash", "flow_install_link", "state_ok", "install_signature_ok"], manifest=app,
+       note="the callback arrived at a URL that is not an entry: Stripe would not have sent it there")
+    cb("cb-manifest-query-only", install(il), ["flow_install_link", "state_ok", "install_signature_ok"], manifest=app,
+       note="a query alone: where it arrived cannot be checked")
+    cb("cb-manifest-oauth-app-gets-install", base + "?" + install(il),
+       ["redirect_allowed", "flow_install_link", "access_type_mismatch", "state_ok", "install_signature_ok"], manifest=oauth_app)
+    apps_code = q([("code", "ac_1"), ("user_id", "usr_1"), ("account_id", "acct_1"), ("state", tok("apps_oauth"))])
+    cb("cb-manifest-oauth-app-ok", base + "?" + apps_code, ["redirect_allowed", "flow_apps_oauth", "state_ok"], manifest=oauth_app)
+    cb("cb-manifest-install-app-gets-code", base + "?" + apps_code,
+       ["redirect_allowed", "flow_apps_oauth", "access_type_mismatch", "state_ok"], manifest=app)
+    cb("cb-manifest-oauth-app-missing-account", base + "?" + q([("code", "ac_1"), ("state", tok("apps_oauth"))]),
+       ["redirect_allowed", "flow_apps_oauth", "missing_parameter", "missing_parameter", "state_ok"], manifest=oauth_app,
+       note="an OAuth-type app's redirect always names the user and the account")
+    connect = q([("code", "ac_1"), ("scope", "read_write"), ("state", tok("connect_oauth"))])
+    cb("cb-redirects-ok", base + "?" + connect, ["redirect_allowed", "flow_oauth", "state_ok"], redirect_uris=[base])
+    cb("cb-redirects-other-host", "https://evil.example/stripe/callback?" + connect, ["redirect_other_host", "flow_oauth", "state_ok"],
+       redirect_uris=[base])
     # Redirect URIs: the nearest entry by number and each difference.
     entries = ["https://platform.example/stripe/callback", "https://platform.example/stripe/other?tab=1",
                "http://localhost:3000/cb"]
@@ -1481,10 +1524,14 @@ def diagnose_suite():
     rd("redirect-other-host", "https://evil.example/stripe/callback", ["redirect_other_host"])
     rd("redirect-not-url", "/stripe/callback", ["redirect_not_canonical"])
     rd_codes = set(c for x in cases if x["op"] == "diagnose_redirect_uri" for c in x["ok"]["codes"])
+    # Refusals of both shapes: a manifest and redirect URIs at once, and a manifest of an app with no redirect.
+    cases.append(case("cb-manifest-no-redirects", "diagnose_callback",
+                      {"query": "code=ac_1", "secrets": [], "keys": None, "session_id_hex": None, "now": T, "tolerance": 300,
+                       "manifest": json.dumps({"id": "com.example.x"})}, err("invalid_manifest")))
     assert rd_codes == {"redirect_allowed", "redirect_not_canonical", "redirect_other_host", "redirect_nearest_entry", "differs_scheme",
                         "differs_host_case", "differs_port", "differs_trailing_slash", "differs_path_case", "differs_path",
                         "differs_query"}, rd_codes
-    cb_codes = set(c for x in cases if x["op"] == "diagnose_callback" for c in x["ok"]["codes"])
+    cb_codes = set(c for x in cases if x["op"] == "diagnose_callback" and "ok" in x for c in x["ok"]["codes"])
     assert cb_codes >= set(CALLBACK_CODES), set(CALLBACK_CODES) - cb_codes
     return write("diagnose", diagnose_suite.__doc__.split("\n")[0].rstrip(":").rstrip(","), cases)
 
@@ -1492,12 +1539,13 @@ def diagnose_suite():
 CALLBACK_CODES = ["query_malformed", "flow_denied", "flow_install_link", "flow_apps_oauth", "flow_oauth", "flow_account_link",
                   "flow_unknown", "missing_parameter", "state_absent", "state_present", "state_ok", "state_other_flow",
                   "state_expired", "state_other_session", "state_not_yet_valid", "state_unknown_key", "state_not_a_token",
-                  "install_signature_ok", "install_signature_ui_extension_form", "install_signature_mismatch", "clock_skew"]
+                  "install_signature_ok", "install_signature_ui_extension_form", "install_signature_mismatch",
+                  "secret_is_webhook_secret", "clock_skew", "access_type_mismatch"]
 
 DIAGNOSE_CODES = ["verified", "matched_secret", "clock_skew", "body_changed", "body_is_object_string",
                   "body_is_event_notification", "header_missing", "header_quoted", "header_uppercase", "header_only_v0",
                   "header_malformed", "secret_is_api_key", "secret_has_whitespace", "secret_quoted", "secret_unusual_prefix",
-                  "no_usable_secret", "wrong_secret"]
+                  "no_usable_secret", "wrong_secret", "secret_is_app_secret"]
 
 
 # --------------------------------------------------------------------------- OAuth
@@ -1705,6 +1753,13 @@ def host_suite():
         c(f"query-{name}", "verify_oauth_callback", [v], INV, options={"flow": "connect_oauth", "expected_state": "s"})
         c(f"secret-key-{name}", "parse_secret_key", [v], INV)
         c(f"manifest-{name}", "parse_manifest", [v], INV)
+    c("diagnose-manifest-and-redirects", "diagnose_callback", ["code=ac_1"], INV,
+      options={"now": now, "manifest": json.dumps({"id": "com.example.x", "allowed_redirect_uris": ["https://p.example/cb"]}),
+               "redirect_uris": ["https://p.example/cb"]},
+      note="both say where callbacks may arrive: give one")
+    c("diagnose-manifest-only", "diagnose_callback", ["code=ac_1"], {"ok_type": "record"},
+      options={"now": now, "manifest": json.dumps({"id": "com.example.x", "allowed_redirect_uris": ["https://p.example/cb"]})},
+      note="accept twin: the manifest alone")
     c("secret-key-bytes", "parse_secret_key", [B(b"sk_test_SECRETVALUE123")], INV,
       note="a Buffer holding a key: the message must not contain its bytes")
     c("secrets-number", "verify_signature", [body.decode(), header], e("invalid_argument", "InvalidInputError"),

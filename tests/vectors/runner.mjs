@@ -131,6 +131,8 @@ function ops(sh) {
   diagnose_callback: (i) => {
     const options = { secrets: i.secrets, now: i.now, tolerance: i.tolerance }
     if (i.keys) Object.assign(options, { stateKeys: keys(i.keys), sessionId: hex(i.session_id_hex) })
+    if (i.manifest !== undefined) options.manifest = i.manifest
+    if (i.redirect_uris !== undefined) options.redirectUris = i.redirect_uris
     const d = sh.diagnoseCallback(i.query, options)
     return { verified: d.verified, codes: d.findings.map((f) => f.code) }
   },

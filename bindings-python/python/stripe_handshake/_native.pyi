@@ -29,6 +29,7 @@ class RecordBase:
     def _kind(self) -> str: ...
 
 def schema() -> str: ...
+def run_cli(args: List[str]) -> int: ...
 
 @disjoint_base
 class Verifier:
@@ -75,6 +76,8 @@ def diagnose_callback(
     session_id: Optional[_Data] = None,
     now: Optional[int] = None,
     tolerance: Optional[int] = None,
+    manifest: Optional[str] = None,
+    redirect_uris: Optional[Sequence[str]] = None,
 ) -> records.Diagnosis: ...
 def verify_event_notification(
     payload: _Data, header: Optional[Union[str, Sequence[str]]], *, secrets: _Secrets, now: Optional[int] = None, tolerance: Optional[int] = None

@@ -10,8 +10,9 @@ use crate::callback::{
 };
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
-use crate::host::value::{name, Name, Options};
+use crate::host::value::{bad, name, Name, Options};
 use crate::json::StateField;
+use crate::redirect::{AppManifest, RedirectAllowList, RedirectMode};
 use crate::state::{StateCheck, StateKeys, StateOutcome};
 
 pub(crate) const INSTALLED: Kind = Kind {
@@ -343,12 +344,19 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
     },
 );
 
+const MANIFEST: Name = name!(manifest);
+const REDIRECT_URIS: Name = name!(redirect_uris, redirectUris);
+
 pub(crate) const DIAGNOSE_CALLBACK: Op = Op::new(
     name!(diagnose_callback, diagnoseCallback),
     "After a failure only: which flow a callback URL (or query) belongs to, what is missing, the state verdict \
      in words (with stateKeys and sessionId), and whether its install_signature holds (with the app's secrets). \
-     `verified` is whether it would pass.",
-    &[Param::arg(QUERY), Param::options(name!(options), &[SECRETS, STATE_KEYS, SESSION_ID, NOW, TOLERANCE])],
+     With `manifest` (the stripe-app.json text) or `redirectUris` (a platform's allow-list), also whether the URL \
+     it arrived at is allowed and whether it is this app's kind of callback. `verified` is whether it would pass.",
+    &[
+        Param::arg(QUERY),
+        Param::options(name!(options), &[SECRETS, STATE_KEYS, SESSION_ID, NOW, TOLERANCE, MANIFEST, REDIRECT_URIS]),
+    ],
     &[&super::signature::DIAGNOSIS],
     |c| {
         let o = c.options(1)?;
@@ -357,12 +365,33 @@ pub(crate) const DIAGNOSE_CALLBACK: Op = Op::new(
             crate::host::Value::Absent => Vec::new(),
             v => c.r.strings(v, &SECRETS)?,
         };
+        // A diagnosis reads the allow-list leniently (loopback http allowed): it explains, it
+        // does not accept.
+        let manifest = match c.r.opt_str(o.get(&MANIFEST), &MANIFEST)? {
+            Some(json) => Some(AppManifest::parse(json, RedirectMode::Test)?),
+            None => None,
+        };
+        let listed = match o.get(&REDIRECT_URIS) {
+            crate::host::Value::Absent => None,
+            v => {
+                if manifest.is_some() {
+                    return Err(bad(&REDIRECT_URIS, c.r.spelling, "give a manifest or redirect URIs, not both"));
+                }
+                Some(RedirectAllowList::new(&c.r.strings(v, &REDIRECT_URIS)?, RedirectMode::Test)?)
+            }
+        };
+        let access = match &manifest {
+            Some(m) => Some(AppAccess::from_manifest_value(m.stripe_api_access_type())?),
+            None => None,
+        };
         let opts = crate::diagnose::CallbackDiagnosisOptions {
             secrets: &secrets,
             state_keys: keys.as_ref(),
             session_id: c.r.opt_data(o.get(&SESSION_ID), &SESSION_ID)?,
             now: c.now(o.get(&NOW))?,
             tolerance: tolerance(&c.r, o.get(&TOLERANCE))?,
+            access,
+            redirect_uris: manifest.as_ref().map(AppManifest::redirect_uris).or(listed.as_ref()),
         };
         let findings = crate::diagnose::diagnose_callback(query(c)?, &opts);
         Ok(super::signature::diagnosis(crate::diagnose::callback_passes(&findings), &findings))
