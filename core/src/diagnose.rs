@@ -545,7 +545,7 @@ const CALLBACK_PARAMS: &[&str] = &[
 /// let list = RedirectAllowList::new(&["https://p.example/cb"], RedirectMode::Test).unwrap();
 /// let o = CallbackDiagnosisOptions { redirect_uris: Some(&list), ..CallbackDiagnosisOptions::new(0) };
 /// let codes: Vec<_> = diagnose_callback("https://p.example/cb/?code=ac_1", &o).iter().map(|f| f.code()).collect();
-/// assert_eq!(codes, ["redirect_nearest_entry", "differs_trailing_slash", "flow_oauth", "state_present"]);
+/// assert_eq!(codes, ["redirect_nearest_entry", "differs_trailing_slash", "flow_oauth", "state_absent"]);
 /// ```
 #[must_use]
 pub fn diagnose_callback(query_or_url: &str, o: &CallbackDiagnosisOptions<'_>) -> Vec<Finding> {
