@@ -8,7 +8,7 @@ class StripeHandshakeError extends Error {
     this.name = new.target.name
     /** Stable snake_case code, the same in Rust, Node, Python and WASM. */
     this.code = code
-    /** The family: signature, state, redirect, oauth, invalid_input, malformed_input, internal. */
+    /** The family: signature, state, redirect, oauth, invalid_input, malformed_input, store, internal. */
     this.family = family
   }
 }
@@ -39,6 +39,8 @@ class InvalidInputError extends StripeHandshakeError {
 }
 /** Input from the network (query, body) is malformed or too large. */
 class MalformedInputError extends StripeHandshakeError {}
+/** A one-time store (Redis, PostgreSQL, memory) could not answer: nothing was accepted. */
+class StoreError extends StripeHandshakeError {}
 /** A bug in stripe-handshake (including a caught panic), or the OS random source failed. */
 class InternalError extends StripeHandshakeError {}
 
@@ -49,6 +51,7 @@ const BY_FAMILY = {
   oauth: OAuthError,
   invalid_input: InvalidInputError,
   malformed_input: MalformedInputError,
+  store: StoreError,
   internal: InternalError,
 }
 
@@ -87,6 +90,7 @@ export {
   OAuthError,
   InvalidInputError,
   MalformedInputError,
+  StoreError,
   InternalError,
   fromFailure,
   fromThrown,

@@ -6,7 +6,7 @@
 export declare class StripeHandshakeError extends Error {
   /** Stable snake_case code, the same in Rust, Node, Python and WASM. */
   readonly code: string
-  /** signature, state, redirect, oauth, invalid_input, malformed_input or internal. */
+  /** signature, state, redirect, oauth, invalid_input, malformed_input, store or internal. */
   readonly family: string
 }
 /** A Stripe-Signature header or install_signature did not verify. */
@@ -28,6 +28,8 @@ export declare class OAuthError extends StripeHandshakeError {
 export declare class InvalidInputError extends StripeHandshakeError { readonly index?: number }
 /** Input from the network is malformed or too large. */
 export declare class MalformedInputError extends StripeHandshakeError {}
+/** A one-time store (Redis, PostgreSQL, memory) could not answer: nothing was accepted. */
+export declare class StoreError extends StripeHandshakeError {}
 /** A bug in stripe-handshake (a caught panic) or the OS random source failed. */
 export declare class InternalError extends StripeHandshakeError {}
 /** Recommended tolerance in seconds, the default of every verifier. */
@@ -351,6 +353,46 @@ export interface OAuthCallbackOptions {
 
 /** Parses the deauthorize answer; it must echo `expectedStripeUserId`. */
 export declare function parseDeauthorizeResponse(status: number, body: string | Uint8Array, expectedStripeUserId: string): void
+
+/** A one-time entry, checked, with its key-value key. */
+export interface OneTimeEntry {
+  /** `state` (state-token nonces) or `event` (webhook event ids). */
+  namespace: string
+  /** The nonce or the event id. */
+  id: string
+  /** Unix seconds after which the entry may be forgotten. */
+  expiresAt: number
+  /** `prefix + namespace + ':' + id`: the Redis (or KV) key. */
+  key: string
+}
+
+/** The statements a PostgreSQL one-time store runs. */
+export interface PostgresStatements {
+  /** Creates the table if it does not exist. */
+  create: string
+  /** Parameters namespace, id, expires_at, now: one row the first time, none while the entry stands. */
+  consume: string
+  /** Parameter now: deletes expired entries. */
+  prune: string
+}
+
+/**
+ * Checks a one-time entry (namespace `state` or `event`, an id, the Unix second it may be
+ * forgotten, after now) and names its key: `prefix` (default `stripe-handshake:`) + namespace +
+ * `:` + id. Stores call it before they record anything.
+ */
+export declare function oneTimeEntry(namespace: string, id: string, expiresAt: number,
+  options?: { now?: number; prefix?: string } | undefined | null): OneTimeEntry
+
+/** The statements of a PostgreSQL one-time store (`dollar`: node-postgres's `$1`; `percent`: psycopg's `%s`). */
+export declare function postgresStatements(options: { table?: string; placeholders: 'dollar' | 'percent' }): PostgresStatements
+
+/**
+ * What a store's answer means: `true` the first time; `false` throws `state_replayed` for
+ * namespace `state` and returns `false` (a duplicate to acknowledge) for `event`; anything else
+ * (pass `undefined` when the store failed) throws `store_unavailable`. Never a silent accept.
+ */
+export declare function oneTimeOutcome(answer: unknown, options: { namespace: string }): boolean
 
 /** Parses a `stripe-app.json` manifest and checks its redirect URIs. */
 export declare function parseManifest(json: string, options?: RedirectOptions | undefined | null): AppManifest

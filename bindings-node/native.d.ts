@@ -13,7 +13,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeFailure {
   /** Stable snake_case code (`signature_mismatch`, …). */
   readonly code: string
-  /** The error family (`signature`, `state`, `redirect`, `oauth`, `invalid_input`, `malformed_input`, `internal`). */
+  /** The error family (`signature`, `state`, `redirect`, `oauth`, `invalid_input`, `malformed_input`, `store`, `internal`). */
   readonly family: string
   /** What happened and what to do next. Never contains a secret. */
   readonly message: string

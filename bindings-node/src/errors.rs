@@ -14,7 +14,7 @@ pub struct NativeFailure {
     /// Stable snake_case code (`signature_mismatch`, …).
     #[napi(readonly)]
     pub code: String,
-    /// The error family (`signature`, `state`, `redirect`, `oauth`, `invalid_input`, `malformed_input`, `internal`).
+    /// The error family (`signature`, `state`, `redirect`, `oauth`, `invalid_input`, `malformed_input`, `store`, `internal`).
     #[napi(readonly)]
     pub family: String,
     /// What happened and what to do next. Never contains a secret.

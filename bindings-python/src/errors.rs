@@ -11,6 +11,7 @@ pyo3::import_exception!(stripe_handshake.errors, RedirectError);
 pyo3::import_exception!(stripe_handshake.errors, OAuthError);
 pyo3::import_exception!(stripe_handshake.errors, InvalidInputError);
 pyo3::import_exception!(stripe_handshake.errors, MalformedInputError);
+pyo3::import_exception!(stripe_handshake.errors, StoreError);
 pyo3::import_exception!(stripe_handshake.errors, InternalError);
 
 /// Maps a core error to the exception class of its family, carrying `.code` and details.
@@ -27,6 +28,7 @@ pub fn to_py(e: &Error) -> PyErr {
         ErrorFamily::OAuth => OAuthError::new_err(args),
         ErrorFamily::InvalidInput => InvalidInputError::new_err(args),
         ErrorFamily::MalformedInput => MalformedInputError::new_err(args),
+        ErrorFamily::Store => StoreError::new_err(args),
         _ => InternalError::new_err(args),
     }
 }

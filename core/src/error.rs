@@ -121,6 +121,8 @@ pub enum ErrorFamily {
     InvalidInput,
     /// Input from the network (query, body) is malformed or too large.
     MalformedInput,
+    /// A one-time store (state nonces, event ids) could not answer.
+    Store,
     /// A bug in this library, or the OS random source failed.
     Internal,
 }
@@ -141,6 +143,7 @@ impl ErrorFamily {
             Self::OAuth => "oauth",
             Self::InvalidInput => "invalid_input",
             Self::MalformedInput => "malformed_input",
+            Self::Store => "store",
             Self::Internal => "internal",
         }
     }
@@ -353,6 +356,10 @@ errors! {
         expected_flow: &'static str,
     }
         => "state_flow_mismatch", State, "issued for another flow";
+    /// A state token's nonce was already used: a reload of the callback page, a second tab, or
+    /// a replay. The first use stands; this one must not act again (no second code exchange).
+    StateReplayed
+        => "state_replayed", State, "the state token was already used (a reload of the callback, or a replay)";
     /// A state key is too short, has a bad id, or the key set is empty.
     InvalidStateKey {
         /// What is wrong.
@@ -478,6 +485,13 @@ errors! {
         reason: &'static str,
     }
         => "malformed_input", MalformedInput, "a host string argument holds a lone surrogate (no UTF-8 form)";
+    /// A one-time store (Redis, PostgreSQL, memory) could not answer, or answered something
+    /// other than first-time or seen: nothing was accepted.
+    StoreUnavailable {
+        /// Which part failed (never a key or a value).
+        reason: &'static str,
+    }
+        => "store_unavailable", Store, "a one-time store could not answer (an outage, a full memory store, a broken store): nothing was accepted";
     /// The operating system's random source failed.
     RandomnessUnavailable
         => "randomness_unavailable", Internal, "the OS random source failed";
@@ -662,6 +676,14 @@ impl fmt::Display for Error {
             Self::InvalidArgument { what, reason } | Self::MalformedInput { what, reason } => {
                 write!(f, "{what}: {reason}")
             }
+            Self::StateReplayed => f.write_str(
+                "this state was already used (a reload of the callback page, or a replay); do not act on it again: \
+                 show the result of the first use, or send the user through the link again",
+            ),
+            Self::StoreUnavailable { reason } => write!(
+                f,
+                "the one-time store could not answer ({reason}); nothing was accepted: retry when the store is back"
+            ),
             Self::RandomnessUnavailable => {
                 f.write_str("the operating system's random source failed; retry, and check the platform")
             }
@@ -707,12 +729,16 @@ mod tests {
             ErrorFamily::OAuth,
             ErrorFamily::InvalidInput,
             ErrorFamily::MalformedInput,
+            ErrorFamily::Store,
             ErrorFamily::Internal,
         ]
         .iter()
         .map(|f| f.as_str())
         .collect();
-        assert_eq!(names, ["signature", "state", "redirect", "oauth", "invalid_input", "malformed_input", "internal"]);
+        assert_eq!(
+            names,
+            ["signature", "state", "redirect", "oauth", "invalid_input", "malformed_input", "store", "internal"]
+        );
         assert_eq!(Error::InvalidRedirectConfig { index: 3, reason: "x" }.config_index(), Some(3));
         assert_eq!(Error::SignatureMismatch.config_index(), None);
     }

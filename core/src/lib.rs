@@ -27,6 +27,7 @@ pub mod diagnose;
 pub mod host;
 pub mod install;
 pub mod oauth;
+pub mod one_time;
 pub mod redirect;
 pub mod state;
 pub mod testing;

@@ -28,6 +28,7 @@ use stripe_handshake::{
         CallbackDenial, ConnectAccountType, ConnectLinkParams, HttpRequest, OAuthCallback, OAuthProvider,
         RequestOptions, Scope, StripeLanding, StripeUserField,
     },
+    one_time::{self, postgres_statements, OneTimeEntry, Placeholders},
     redirect::AppManifest,
     state::{
         check_plain_state, issue_state_token, plain_state_from_entropy, verify_state_token, Flow, LinkMode, StateCheck,
@@ -394,6 +395,19 @@ fn run(op: &str, i: &Value) -> Result<Value> {
             json!({"verified": findings.iter().any(|f| f.code() == "verified"),
                    "codes": findings.iter().map(|f| f.code()).collect::<Vec<_>>()})
         }
+        "one_time_entry" => {
+            let e = OneTimeEntry::new(s(i, "namespace"), s(i, "id"), u(i, "expires_at"), u(i, "now"))?;
+            json!({"namespace": e.namespace(), "id": e.id(), "expires_at": e.expires_at(),
+                   "key": e.key(opt_s(i, "prefix").unwrap_or(one_time::DEFAULT_PREFIX))?})
+        }
+        "postgres_statements" => {
+            let p = postgres_statements(
+                opt_s(i, "table").unwrap_or(one_time::DEFAULT_TABLE),
+                Placeholders::parse(s(i, "placeholders"))?,
+            )?;
+            json!({"create": p.create, "consume": p.consume, "prune": p.prune})
+        }
+        "one_time_outcome" => json!({"first_time": one_time::outcome(i["answer"].as_bool(), s(i, "namespace"))?}),
         "diagnose_redirect_uri" => {
             let findings = diagnose_redirect_uri(s(i, "requested"), &allow_list(i)?);
             json!({"verified": findings.first().is_some_and(|f| f.code() == "redirect_allowed"),

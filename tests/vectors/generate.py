@@ -1244,6 +1244,72 @@ def notifications_suite():
     return write("notifications", notifications_suite.__doc__.split("\n")[0].rstrip("."), cases)
 
 
+# --------------------------------------------------------------------------- One-time entries
+def one_time_suite():
+    """One-time entries for the stores: the entry's rules and key, the PostgreSQL statements,
+    and what a store's answer means (only a literal true is a first time; never a silent accept)."""
+    cases = []
+    T = 1700000000
+    P = "stripe-handshake:"
+
+    def entry(cid, ns, id_, exp, expect, now=T, prefix=None, note=None):
+        inp = {"namespace": ns, "id": id_, "expires_at": exp, "now": now, "prefix": prefix}
+        cases.append(case(cid, "one_time_entry", inp, expect, note))
+
+    nonce = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=").decode()
+    entry("state-nonce", "state", nonce, T + 600, ok(namespace="state", id=nonce, expires_at=T + 600, key=P + "state:" + nonce))
+    entry("event-id", "event", "evt_1QHandshake", T + 259200,
+          ok(namespace="event", id="evt_1QHandshake", expires_at=T + 259200, key=P + "event:evt_1QHandshake"))
+    entry("custom-prefix", "state", "n", T + 1, ok(namespace="state", id="n", expires_at=T + 1, key="app1:state:n"), prefix="app1:")
+    entry("empty-prefix", "event", "evt_1", T + 1, ok(namespace="event", id="evt_1", expires_at=T + 1, key="event:evt_1"), prefix="")
+    entry("id-255", "event", "e" * 255, T + 1, ok(namespace="event", id="e" * 255, expires_at=T + 1, key=P + "event:" + "e" * 255))
+    entry("id-256", "event", "e" * 256, T + 1, err("invalid_argument"))
+    entry("id-empty", "event", "", T + 1, err("invalid_argument"))
+    entry("id-space", "event", "evt 1", T + 1, err("invalid_argument"), note="a space would let two ids share a key in other stores")
+    entry("id-newline", "event", "evt_1\r\nDEL x", T + 1, err("invalid_argument"), note="no protocol injection through an id")
+    entry("id-non-ascii", "event", "evt_é", T + 1, err("invalid_argument"))
+    entry("ns-upper", "State", "n", T + 1, err("invalid_argument"))
+    entry("ns-colon", "state:x", "n", T + 1, err("invalid_argument"), note="the namespace ends at the first colon")
+    entry("ns-empty", "", "n", T + 1, err("invalid_argument"))
+    entry("ns-33", "a" * 33, "n", T + 1, err("invalid_argument"))
+    entry("expired", "state", "n", T, err("invalid_argument"), note="an entry that expires now protects nothing")
+    entry("expired-past", "state", "n", T - 1, err("invalid_argument"))
+    entry("prefix-space", "state", "n", T + 1, err("invalid_argument"), prefix="my app:")
+    entry("prefix-65", "state", "n", T + 1, err("invalid_argument"), prefix="p" * 65)
+
+    def pg(cid, expect, table=None, placeholders="dollar", note=None):
+        cases.append(case(cid, "postgres_statements", {"table": table, "placeholders": placeholders}, expect, note))
+
+    def statements(t, a, b, c, d):
+        return ok(create=f"CREATE TABLE IF NOT EXISTS {t} (namespace text NOT NULL, id text NOT NULL, expires_at bigint NOT NULL, "
+                         f"PRIMARY KEY (namespace, id))",
+                  consume=f"INSERT INTO {t} AS t (namespace, id, expires_at) VALUES ({a}, {b}, {c}) ON CONFLICT (namespace, id) "
+                          f"DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at <= {d} RETURNING 1",
+                  prune=f"DELETE FROM {t} WHERE expires_at <= {a}")
+
+    pg("pg-dollar", statements("stripe_handshake_one_time", "$1", "$2", "$3", "$4"))
+    pg("pg-percent", statements("stripe_handshake_one_time", "%s", "%s", "%s", "%s"), placeholders="percent")
+    pg("pg-table", statements("app_nonces_2", "$1", "$2", "$3", "$4"), table="app_nonces_2")
+    pg("pg-table-injection", err("invalid_argument"), table="t; DROP TABLE users", note="the table name is written into the SQL")
+    pg("pg-table-quoted", err("invalid_argument"), table='"T"')
+    pg("pg-table-digit", err("invalid_argument"), table="1table")
+    pg("pg-table-64", err("invalid_argument"), table="t" * 64)
+    pg("pg-placeholders", err("invalid_argument"), placeholders="qmark")
+
+    def outcome(cid, answer, ns, expect, note=None):
+        cases.append(case(cid, "one_time_outcome", {"answer": answer, "namespace": ns}, expect, note))
+
+    outcome("first-state", True, "state", ok(first_time=True))
+    outcome("first-event", True, "event", ok(first_time=True))
+    outcome("replayed-state", False, "state", err("state_replayed"), "a reload of the callback page: never a second exchange")
+    outcome("duplicate-event", False, "event", ok(first_time=False), "a duplicate delivery: acknowledge it, act once")
+    outcome("failed", None, "state", err("store_unavailable"), "the store threw: pass no answer")
+    outcome("string-true", "true", "state", err("store_unavailable"), "only a boolean counts: a broken store is never an accept")
+    outcome("number-one", 1, "event", err("store_unavailable"))
+    outcome("ok-reply", "OK", "state", err("store_unavailable"), "a raw Redis reply is not an answer")
+    return write("one_time", one_time_suite.__doc__.split("\n")[0], cases)
+
+
 # --------------------------------------------------------------------------- Account Links
 def account_links_suite():
     """Account Links: the request with a signed state in its return and refresh URLs, the answer,
@@ -1682,11 +1748,11 @@ ERROR_CODES = [
     "malformed_timestamp", "no_v1_signature", "signature_mismatch", "timestamp_too_old", "timestamp_in_future",
     "invalid_tolerance", "invalid_secret", "redirect_uri_not_allowed", "invalid_redirect_config", "invalid_manifest",
     "state_missing", "unexpected_state", "ui_extension_form_refused", "state_mismatch", "state_too_large", "state_malformed", "state_unknown_key",
-    "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch",
+    "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch", "state_replayed",
     "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
     "malformed_event", "unexpected_event_type", "snapshot_event_given", "event_notification_given", "invalid_api_key", "key_mode_mismatch", "oauth_error",
     "malformed_response", "api_error", "response_too_large", "deauthorize_mismatch", "invalid_argument", "malformed_input",
-    "randomness_unavailable",
+    "store_unavailable", "randomness_unavailable",
     "internal",
 ]
 # Codes no input can reach: the OS random source failing, and a bug guard.
@@ -1896,7 +1962,7 @@ def host_suite():
 def main():
     total = 0
     for suite in [hmac_suite, signature_suite, json_suite, redirect_suite, links_suite, state_suite, callbacks_suite,
-                  webhooks_suite, notifications_suite, account_links_suite, diagnose_suite, oauth_suite, host_suite]:
+                  webhooks_suite, notifications_suite, account_links_suite, diagnose_suite, one_time_suite, oauth_suite, host_suite]:
         total += suite()
     # Every op that can fail has at least one reject case next to its accept cases.
     by_op = {}

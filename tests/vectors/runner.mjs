@@ -128,6 +128,15 @@ function ops(sh) {
     const d = sh.diagnoseRedirectUri(i.requested, new sh.RedirectAllowList(i.allow_list, { testMode: i.mode === 'test' }))
     return { verified: d.verified, codes: d.findings.map((f) => f.code) }
   },
+  one_time_entry: (i) => {
+    const e = sh.oneTimeEntry(i.namespace, i.id, i.expires_at, { now: i.now, prefix: opt(i.prefix) })
+    return { namespace: e.namespace, id: e.id, expires_at: e.expiresAt, key: e.key }
+  },
+  postgres_statements: (i) => {
+    const p = sh.postgresStatements({ table: opt(i.table), placeholders: i.placeholders })
+    return { create: p.create, consume: p.consume, prune: p.prune }
+  },
+  one_time_outcome: (i) => ({ first_time: sh.oneTimeOutcome(opt(i.answer), { namespace: i.namespace }) }),
   diagnose_callback: (i) => {
     const options = { secrets: i.secrets, now: i.now, tolerance: i.tolerance }
     if (i.keys) Object.assign(options, { stateKeys: keys(i.keys), sessionId: hex(i.session_id_hex) })

@@ -21,6 +21,7 @@ __all__ = [
     "OAuthError",
     "InvalidInputError",
     "MalformedInputError",
+    "StoreError",
     "InternalError",
 ]
 
@@ -31,7 +32,7 @@ class StripeHandshakeError(Exception):
     Attributes:
         code: stable snake_case code, designed for programmatic use; it never changes meaning.
         family: ``signature``, ``state``, ``redirect``, ``oauth``, ``invalid_input``,
-            ``malformed_input`` or ``internal``.
+            ``malformed_input``, ``store`` or ``internal``.
         message: what happened and what to do next; never contains a secret.
     """
 
@@ -117,6 +118,10 @@ class InvalidInputError(StripeHandshakeError):
 
 class MalformedInputError(StripeHandshakeError):
     """Input from the network (a query string, a body) is malformed or too large."""
+
+
+class StoreError(StripeHandshakeError):
+    """A one-time store (Redis, PostgreSQL, memory) could not answer: nothing was accepted."""
 
 
 class InternalError(StripeHandshakeError):

@@ -32,6 +32,8 @@ __all__ = [
     "MarketplaceAuthorized",
     "MarketplaceInstall",
     "OAuthCallbackResult",
+    "OneTimeEntry",
+    "PostgresStatements",
     "RedirectAllowListInfo",
     "RelatedObject",
     "SecretKeyInfo",
@@ -268,6 +270,19 @@ class AccountLinkCallback(Record, Protocol):
     state_nonce: str
     state_expires_at: int
     state_mode: Optional[str]
+
+
+class OneTimeEntry(Record, Protocol):
+    namespace: str
+    id: str
+    expires_at: int
+    key: str
+
+
+class PostgresStatements(Record, Protocol):
+    create: str
+    consume: str
+    prune: str
 
 
 AppCallbackResult = Union[Installed, MarketplaceInstall, AppAuthorized, MarketplaceAuthorized, Denied]

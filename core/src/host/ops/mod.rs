@@ -4,6 +4,7 @@ mod account_links;
 mod callback;
 mod links;
 mod oauth;
+mod one_time;
 mod signature;
 mod state;
 
@@ -250,6 +251,9 @@ pub static OPS: &[Op] = &[
     account_links::PARSE_ACCOUNT_LINK_RESPONSE,
     account_links::VERIFY_ACCOUNT_LINK_CALLBACK,
     account_links::RETRIEVE_ACCOUNT_REQUEST,
+    one_time::ONE_TIME_ENTRY_OP,
+    one_time::POSTGRES_STATEMENTS_OP,
+    one_time::ONE_TIME_OUTCOME,
     #[cfg(feature = "self-test")]
     SELF_TEST_PANIC,
 ];
@@ -283,6 +287,8 @@ pub static KINDS: &[&Kind] = &[
     &oauth::TOKEN_EXPIRY,
     &account_links::ACCOUNT_LINK,
     &account_links::ACCOUNT_LINK_CALLBACK,
+    &one_time::ONE_TIME_ENTRY,
+    &one_time::POSTGRES_STATEMENTS,
 ];
 
 /// Only in builds with the `self-test` feature (the bindings' panic tests), never in a package.
