@@ -4,6 +4,7 @@
 // rule or a field name: every function below is derived from the schema. Shared by the
 // Node and WASM packages.
 import * as errors from './errors.mjs'
+import { buildStores } from './stores.mjs'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
@@ -205,6 +206,8 @@ export function build(native, options) {
   /** The error code of each failure, the same in every language. */
   api.ERROR_CODES = Object.freeze(schema.error_codes)
   for (const [k, v] of Object.entries(errors)) if (/^[A-Z]/.test(k)) api[k] = v
+  // One-time stores (memory, Redis, PostgreSQL), built on the operations above.
+  Object.assign(api, buildStores(api))
   return api
 }
 

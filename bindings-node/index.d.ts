@@ -862,6 +862,53 @@ export declare class RedirectAllowList {
   get testMode(): boolean
 }
 
+/**
+ * A one-time store: records a state token's nonce or a webhook event's id once, across
+ * processes and servers. `consume` is true the first time and false while an unexpired entry
+ * stands, atomically; it throws a `StoreError` (`store_unavailable`) when it cannot answer, never
+ * a silent true. Write your own (DynamoDB, a Durable Object) with `oneTimeEntry` and `oneTimeOutcome`.
+ */
+export interface OneTimeStore {
+  consume(namespace: string, id: string, expiresAt: number): boolean | Promise<boolean>
+}
+
+/** A store's clock: Unix seconds. Inject one in tests. */
+export type StoreClock = () => number
+
+/**
+ * In one process's memory, for tests and a single server: bounded (default 100,000 entries),
+ * expired entries swept as it grows; full of unexpired entries, it throws a `StoreError` rather
+ * than forget one.
+ */
+export declare class MemoryStore implements OneTimeStore {
+  constructor(options?: { maxEntries?: number; clock?: StoreClock })
+  /** How many entries it holds (expired ones until the next sweep). */
+  readonly size: number
+  consume(namespace: string, id: string, expiresAt: number): boolean
+}
+
+/** Redis: `SET key 1 NX EXAT expiresAt`. `client` is a connected node-redis or ioredis client. */
+export declare class RedisStore implements OneTimeStore {
+  constructor(
+    client: { sendCommand(args: string[]): Promise<unknown> } | { call(...args: string[]): Promise<unknown> },
+    options?: { prefix?: string; clock?: StoreClock; timeoutMs?: number },
+  )
+  consume(namespace: string, id: string, expiresAt: number): Promise<boolean>
+}
+
+/** PostgreSQL: one atomic `INSERT … ON CONFLICT` per consume. `pool` is a node-postgres Pool or Client; call `init()` once. */
+export declare class PostgresStore implements OneTimeStore {
+  constructor(
+    pool: { query(text: string, values?: unknown[]): Promise<{ rowCount: number | null }> },
+    options?: { table?: string; clock?: StoreClock; timeoutMs?: number; pruneEvery?: number },
+  )
+  /** Creates the table if it does not exist. */
+  init(): Promise<void>
+  consume(namespace: string, id: string, expiresAt: number): Promise<boolean>
+  /** Deletes expired entries; returns how many. */
+  prune(): Promise<number>
+}
+
 /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
 export declare class Verifier {
   /** One secret, or several during a rotation. `tolerance` defaults to 300 s. */

@@ -7,16 +7,28 @@ export DEBIAN_FRONTEND=noninteractive
 say() { printf '[bootstrap] %s\n' "$*"; }
 
 # 1. Debian packages: headless Chromium + driver for the browser tests, valgrind for the
-#    constant-time check. NOT Debian's binaryen: its wasm-opt 108 emits modules that fail at load time.
+#    constant-time check, Redis and PostgreSQL servers for the one-time store tests (started by
+#    the tests on loopback, never as services). NOT Debian's binaryen: its wasm-opt 108 emits
+#    modules that fail at load time.
 if [ -d bindings-wasm ] || [ -d tests/e2e ] || [ -d tests/ct ]; then
   pkgs=()
   command -v chromium >/dev/null || pkgs+=(chromium)
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
   command -v valgrind >/dev/null || pkgs+=(valgrind)
+  command -v redis-server >/dev/null || pkgs+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
   if ((${#pkgs[@]})); then
     say "apt-get install ${pkgs[*]}"
     timeout 300 apt-get update -qq
+    # Install the servers without starting them (the tests start their own, on a free port):
+    # a policy-rc.d that refuses service starts, as in container images, removed afterwards.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      policy=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy"
+    fi
     timeout 900 apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+    [ -z "$policy" ] || rm -f "$policy"
   fi
 fi
 

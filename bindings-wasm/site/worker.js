@@ -17,4 +17,9 @@ for (const f of files) {
 const body = '{"id":"evt_w","object":"event","type":"account.application.deauthorized","account":"acct_1","livemode":false,"created":1,"data":{"object":{"id":"ca_1","object":"application"}}}'
 const header = sh.signHeader(body, 'whsec_worker', Math.floor(Date.now() / 1000))
 out.deauthorized = sh.verifyDeauthorization(body, header, { secrets: 'whsec_worker' }).accountId
+// One-time: the memory store, as an edge isolate (or a Durable Object) holds it.
+const store = new sh.MemoryStore()
+const until = Math.floor(Date.now() / 1000) + 60
+out.oneTime = [store.consume('state', 'worker_nonce', until), store.consume('state', 'worker_nonce', until)]
+try { store.consume('state', 'bad id', until) } catch (e) { out.oneTime.push(e.code) }
 postMessage(out)

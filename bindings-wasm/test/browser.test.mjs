@@ -62,6 +62,7 @@ test('the corpus passes in a Chromium page and in a Web Worker, and the host cor
     assert.ok(r.host.total >= 80, `host corpus: ${r.host.total}`)
     assert.equal(r.worker.noNodeGlobals, true)
     assert.equal(r.worker.deauthorized, 'acct_1')
+    assert.deepEqual(r.worker.oneTime, [true, false, 'invalid_argument'], 'the memory store in a Worker')
     assert.match(r.link, /^https:\/\/connect\.stripe\.com\/express\/oauth\/authorize\?response_type=code&client_id=ca_1&redirect_uri=https%3A%2F%2Fplatform\.example%2Fcallback&state=[\w-]{43}$/)
     console.log(`browser: page ${r.page.total - r.page.skipped.length} passed, worker ${r.worker.total - r.worker.skipped.length} passed, host ${r.host.total}`)
   } finally {

@@ -1,0 +1,164 @@
+"""The one-time stores against what users run: a real Redis and a real PostgreSQL server,
+started by this test on loopback (tests/services/service.sh), with redis-py and psycopg 3.
+Concurrent consumes of one id yield exactly one True; expiry works; an outage is a StoreError,
+never a silent accept."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterator, List, Tuple
+
+import psycopg
+import pytest
+import redis
+
+import stripe_handshake as sh
+from stripe_handshake.stores import MemoryStore, PostgresStore, RedisStore
+
+SERVICE = Path(__file__).resolve().parents[2] / "tests" / "services" / "service.sh"
+T = 1_700_000_000
+
+
+def start(kind: str) -> Tuple[int, Callable[[], None], Callable[[], None]]:
+    d = tempfile.mkdtemp(prefix=f"sh-{kind}-")
+    port = int(subprocess.run(["bash", str(SERVICE), "start", kind, d], check=True, capture_output=True, text=True).stdout)
+
+    def stop() -> None:
+        subprocess.run(["bash", str(SERVICE), "stop", kind, d], check=True)
+
+    def cleanup() -> None:
+        stop()
+        shutil.rmtree(d, ignore_errors=True)
+
+    return port, stop, cleanup
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[Tuple[int, Callable[[], None]]]:
+    port, stop, cleanup = start("redis")
+    yield port, stop
+    cleanup()
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[Tuple[int, Callable[[], None]]]:
+    port, stop, cleanup = start("postgres")
+    yield port, stop
+    cleanup()
+
+
+def is_store_error(e: pytest.ExceptionInfo[BaseException]) -> bool:
+    return isinstance(e.value, sh.StoreError) and e.value.code == "store_unavailable" and e.value.family == "store"
+
+
+def test_memory_first_time_then_refused_until_expiry() -> None:
+    t = [T]
+    s = MemoryStore(clock=lambda: t[0])
+    assert s.consume("state", "nonce_a", T + 600) is True
+    assert s.consume("state", "nonce_a", T + 600) is False
+    assert s.consume("event", "nonce_a", T + 600) is True
+    t[0] = T + 600
+    assert s.consume("state", "nonce_a", T + 1200) is True
+    with pytest.raises(sh.InvalidInputError):
+        s.consume("state", "a b", T + 700)
+    with pytest.raises(sh.InvalidInputError):
+        s.consume("state", "n", t[0])
+
+
+def test_memory_is_bounded_and_never_forgets_an_unexpired_entry() -> None:
+    t = [T]
+    s = MemoryStore(max_entries=3, clock=lambda: t[0])
+    for i in "abc":
+        assert s.consume("state", i, T + 10)
+    with pytest.raises(sh.StoreError) as e:
+        s.consume("state", "d", T + 10)
+    assert is_store_error(e)
+    assert s.consume("state", "a", T + 10) is False
+    t[0] = T + 10
+    assert s.consume("state", "d", T + 20) is True
+    assert len(s) == 1
+    with pytest.raises(sh.InvalidInputError):
+        MemoryStore(max_entries=0)
+
+
+def test_memory_is_one_time_across_threads() -> None:
+    s = MemoryStore()
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: s.consume("state", "same", int(time.time()) + 60), range(200)))
+    assert answers.count(True) == 1
+
+
+def test_redis(redis_server: Tuple[int, Callable[[], None]]) -> None:
+    port, stop = redis_server
+    clients = [redis.Redis(host="127.0.0.1", port=port, socket_timeout=2) for _ in range(8)]
+    stores = [RedisStore(c) for c in clients]
+    now = int(time.time())
+    with ThreadPoolExecutor(16) as pool:
+        answers: List[bool] = list(pool.map(lambda i: stores[i % 8].consume("state", "same_nonce", now + 600), range(64)))
+    assert answers.count(True) == 1
+    assert clients[0].get("stripe-handshake:state:same_nonce") == b"1"
+    ttl = clients[0].ttl("stripe-handshake:state:same_nonce")
+    assert 590 < ttl <= 600
+    assert RedisStore(clients[1], prefix="app1:").consume("state", "same_nonce", now + 600) is True
+    assert stores[0].consume("event", "evt_short", now + 2) is True
+    assert stores[0].consume("event", "evt_short", now + 2) is False
+    time.sleep(now + 3 - time.time() + 0.1)
+    assert stores[0].consume("event", "evt_short", int(time.time()) + 60) is True
+
+    class Broken:
+        def set(self, *a: object, **k: object) -> object:
+            return "OK"  # a raw reply where redis-py gives True: not an answer
+
+    with pytest.raises(sh.StoreError) as e:
+        RedisStore(Broken()).consume("state", "x", now + 60)
+    assert is_store_error(e)
+    with pytest.raises(sh.InvalidInputError):
+        RedisStore(object())
+    stop()
+    with pytest.raises(sh.StoreError) as e:
+        stores[3].consume("state", "after_outage", now + 600)
+    assert is_store_error(e) and isinstance(e.value.__cause__, redis.RedisError)
+
+
+def test_postgres(postgres_server: Tuple[int, Callable[[], None]]) -> None:
+    port, stop = postgres_server
+    dsn = f"host=127.0.0.1 port={port} user=postgres dbname=postgres connect_timeout=3"
+    t = [T]
+    store = PostgresStore(lambda: psycopg.connect(dsn), clock=lambda: t[0], prune_every=1_000_000)
+    store.init()
+    store.init()
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: store.consume("state", "same_nonce", T + 600), range(48)))
+    assert answers.count(True) == 1
+    assert store.consume("event", "same_nonce", T + 600) is True
+    assert store.consume("state", "same_nonce", T + 600) is False
+    t[0] = T + 600
+    assert store.consume("state", "same_nonce", T + 1200) is True
+    assert store.consume("state", "same_nonce", T + 1200) is False
+    for i in range(20):
+        store.consume("event", f"evt_{i}", t[0] + 5)
+    t[0] += 5
+    assert store.prune() == 21
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT count(*) FROM stripe_handshake_one_time").fetchone()
+    assert row is not None and row[0] == 1
+    pruning = PostgresStore(lambda: psycopg.connect(dsn), clock=lambda: t[0], prune_every=3, table="sh_pruning_py")
+    pruning.init()
+    pruning.consume("event", "a", t[0] + 1)
+    t[0] += 2
+    pruning.consume("event", "b", t[0] + 1)
+    pruning.consume("event", "c", t[0] + 1)
+    with psycopg.connect(dsn) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM sh_pruning_py ORDER BY id").fetchall()]
+    assert ids == ["b", "c"]
+    with pytest.raises(sh.InvalidInputError):
+        PostgresStore(lambda: psycopg.connect(dsn), table="x; DROP TABLE y")
+    stop()
+    with pytest.raises(sh.StoreError) as e:
+        store.consume("state", "after_outage", t[0] + 600)
+    assert is_store_error(e) and isinstance(e.value.__cause__, psycopg.Error)
