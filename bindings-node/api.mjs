@@ -109,6 +109,39 @@ export function build(native, options) {
     return fn
   }
 
+  // A state token is one-time through the caller's store. The core says which operations
+  // check tokens and which result fields hold the nonce and its expiry (`one_time` in the
+  // schema), refuses a call with neither a store nor `replay: 'unchecked'`, and decides what
+  // the store's answer means (oneTimeOutcome). With a store the call returns a promise.
+  function oneTime(fn, op) {
+    const at = op.params.findIndex((p) => p.options.some((o) => o.js === 'store'))
+    const { namespace, id, expires_at: expires } = op.one_time
+    const outcome = operation(opIndex.get('one_time_outcome'))
+    return {
+      [op.js](...args) {
+        const o = args[at]
+        const store = o !== null && typeof o === 'object' ? o.store : undefined
+        if (store === undefined || store === null) return fn(...args)
+        return (async () => {
+          // The core takes `store: true` for an object that can consume, and refuses anything else.
+          args[at] = { ...o, store: typeof store.consume === 'function' }
+          const r = fn(...args) // every refusal happens here, before the store is asked
+          const nonce = r[id.js]
+          if (nonce === null || nonce === undefined) return r // a denial, a Marketplace install
+          let answer
+          try {
+            answer = await store.consume(namespace, nonce, r[expires.js])
+          } catch (e) {
+            if (e instanceof errors.StripeHandshakeError) throw e
+            try { outcome(undefined, { namespace }) } catch (err) { err.cause = e; throw err }
+          }
+          outcome(answer, { namespace }) // state_replayed, store_unavailable
+          return r
+        })()
+      },
+    }[op.js]
+  }
+
   // Where each operation shows is the core's decision (`place` in the schema).
   const placed = (kind) => schema.ops.map((op, i) => [op, i]).filter(([op]) => op.place.kind === kind)
   const infos = new WeakMap()
@@ -196,7 +229,7 @@ export function build(native, options) {
 
   const api = { Verifier, RedirectAllowList }
   const dangerous = {}
-  for (const [op, i] of placed('function')) api[op.js] = operation(i)
+  for (const [op, i] of placed('function')) api[op.js] = op.one_time ? oneTime(operation(i), op) : operation(i)
   for (const [op, i] of placed('dangerous')) dangerous[op.place.js] = operation(i)
   for (const [op, i] of placed('internal')) Object.defineProperty(api, op.js, { value: operation(i), enumerable: false })
   /** Opt-outs that weaken a check; each needs a reason in code review. */

@@ -239,6 +239,10 @@ export interface InstallCallbackOptions {
   sessionId?: string | Uint8Array
   /** Installs without a state. Defaults to `'refuse'`. */
   marketplace?: MarketplaceInstalls
+  /** A one-time store: the state token's nonce is consumed in it, and the call returns a promise. */
+  store?: OneTimeStore
+  /** `'unchecked'`: you consume `stateNonce` yourself (state tokens need a store or this). */
+  replay?: 'unchecked'
 }
 
 /** Options of `verifyAppCallback`: the app's access type decides the checks, never the query. */
@@ -259,9 +263,14 @@ export interface AppCallbackOptions {
   sessionId?: string | Uint8Array
   /** Callbacks without a state. Defaults to `'refuse'`. */
   marketplace?: MarketplaceInstalls
+  /** A one-time store: the state token's nonce is consumed in it, and the call returns a promise. */
+  store?: OneTimeStore
+  /** `'unchecked'`: you consume `stateNonce` yourself (state tokens need a store or this). */
+  replay?: 'unchecked'
 }
 
 /** Verifies any Stripe Apps callback by the app's access type: install links by `install_signature` and state; OAuth apps by code, ids and state. */
+export declare function verifyAppCallback(query: string | undefined | null, options: AppCallbackOptions & { store: OneTimeStore }): Promise<Installed | MarketplaceInstall | AppAuthorized | MarketplaceAuthorized | Denied>
 export declare function verifyAppCallback(query: string | undefined | null, options: AppCallbackOptions): Installed | MarketplaceInstall | AppAuthorized | MarketplaceAuthorized | Denied
 
 /** Options of `verifyUiExtensionSignature`. */
@@ -349,6 +358,10 @@ export interface OAuthCallbackOptions {
   sessionId?: string | Uint8Array
   /** Accept callbacks without state. */
   allowStateless?: boolean
+  /** A one-time store: the state token's nonce is consumed in it, and the call returns a promise. */
+  store?: OneTimeStore
+  /** `'unchecked'`: you consume `stateNonce` yourself (state tokens need a store or this). */
+  replay?: 'unchecked'
 }
 
 /** Parses the deauthorize answer; it must echo `expectedStripeUserId`. */
@@ -539,9 +552,11 @@ export declare function verifyHmacSha256(key: Uint8Array, message: Uint8Array, t
  * Verifies the redirect after an install link from its raw query string: `install_signature`,
  * the time window, then `state`.
  */
+export declare function verifyInstallCallback(query: string | undefined | null, options: InstallCallbackOptions & { store: OneTimeStore }): Promise<Installed | MarketplaceInstall | Denied>
 export declare function verifyInstallCallback(query: string | undefined | null, options: InstallCallbackOptions): Installed | MarketplaceInstall | Denied
 
 /** Parses an OAuth redirect (Stripe Apps or Connect) and checks its `state`. */
+export declare function verifyOAuthCallback(query: string | undefined | null, options: OAuthCallbackOptions & { store: OneTimeStore }): Promise<Authorized | Denied>
 export declare function verifyOAuthCallback(query: string | undefined | null, options: OAuthCallbackOptions): Authorized | Denied
 
 /** Options of the one-shot verifiers. */
@@ -567,9 +582,14 @@ export interface VerifyStateOptions {
   flow: string
   /** Current Unix time in seconds. Defaults to the system clock. */
   now?: number
+  /** A one-time store: the state token's nonce is consumed in it, and the call returns a promise. */
+  store?: OneTimeStore
+  /** `'unchecked'`: you consume `nonce` yourself (state tokens need a store or this). */
+  replay?: 'unchecked'
 }
 
 /** Verifies a signed state token (`token` may be null when the callback had none). */
+export declare function verifyStateToken(token: string | undefined | null, options: VerifyStateOptions & { store: OneTimeStore }): Promise<VerifiedState>
 export declare function verifyStateToken(token: string | undefined | null, options: VerifyStateOptions): VerifiedState
 
 /**
@@ -725,6 +745,10 @@ export interface AccountLinkCallbackOptions {
   sessionId: string | Uint8Array
   /** Current Unix time in seconds. Defaults to the system clock. */
   now?: number
+  /** A one-time store: the state token's nonce is consumed in it, and the call returns a promise. */
+  store?: OneTimeStore
+  /** `'unchecked'`: you consume `stateNonce` yourself (state tokens need a store or this). */
+  replay?: 'unchecked'
 }
 
 /** A return to an Account Link's URL whose state is this session's. It proves nothing about onboarding. */
@@ -744,6 +768,7 @@ export interface AccountLinkCallback {
 }
 
 /** Checks a return to an Account Link's return or refresh URL. */
+export declare function verifyAccountLinkCallback(query: string | undefined | null, options: AccountLinkCallbackOptions & { store: OneTimeStore }): Promise<AccountLinkCallback>
 export declare function verifyAccountLinkCallback(query: string | undefined | null, options: AccountLinkCallbackOptions): AccountLinkCallback
 
 /** Parameters of `retrieveAccountRequest`. */
@@ -931,12 +956,14 @@ export declare class Verifier {
 interface StateFields {
   /** `plain`, `signed` or `stateless`. */
   stateOutcome: 'plain' | 'signed' | 'stateless'
-  /** Signed state: the nonce to store until expiry (refuse a replay). */
+  /** Signed state: the nonce, consumed in your store (`store`) or by you (`replay: 'unchecked'`) until `stateExpiresAt`. */
   stateNonce: string | null
   /** Signed state: the app data. */
   stateData: string | null
   /** Signed state: the link's environment, if the issuer said: pass it as the exchange's `expectedMode`. */
   stateMode: LinkMode | null
+  /** Signed state: when the token expires (Unix seconds), so how long its nonce must be kept. */
+  stateExpiresAt: number | null
 }
 
 /** An install whose `install_signature` verified and whose state passed the check. */

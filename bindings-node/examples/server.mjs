@@ -14,7 +14,7 @@ import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
   accountLinkRequest, appsOAuthLink, codeExchangeRequest, parseAccountLinkResponse, retrieveAccountRequest, verifyAccountLinkCallback, connectOAuthLink, Verifier, verifyAppCallback, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
-  parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
+  MemoryStore, parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
 
@@ -26,11 +26,19 @@ class Refusal extends Error {
   }
 }
 
+/** Stripe retries an event for up to three days: remember its id a little longer. */
+const EVENT_ID_SECS = 4 * 24 * 60 * 60
+
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
-  // usedNonces: keep each until its state token expires (expiresAt: 10 minutes for link states,
-  // 24 hours for Account Links), then drop it.
-  return { installs: {}, connections: {}, appConnections: {}, onboarding: {}, usedNonces: new Set(), events: [], notifications: [], seenEvents: new Set() }
+  // One-time stores: each state token's nonce until the token expires (a reload of a callback
+  // page is then refused with state_replayed, and a code is never exchanged twice), and each
+  // event id for as long as Stripe retries. MemoryStore is bounded and prunes itself; with
+  // several servers use one RedisStore or PostgresStore for both (namespaces keep them apart).
+  return {
+    installs: {}, connections: {}, appConnections: {}, onboarding: {}, events: [], notifications: [],
+    stateNonces: new MemoryStore(), eventIds: new MemoryStore(),
+  }
 }
 
 export function platform({
@@ -57,12 +65,9 @@ export function platform({
     return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) }
   }
 
-  function freshNonce(nonce) {
-    // A signed state token verifies until it expires: refuse a second use of the same one.
-    if (store.usedNonces.has(nonce)) return false
-    store.usedNonces.add(nonce)
-    return true
-  }
+  // Every check of a signed state consumes its nonce in this store: a second use is refused.
+  const once = { stateKeys: keys, store: store.stateNonces }
+  const firstDelivery = (id) => store.eventIds.consume('event', id, Math.floor(Date.now() / 1000) + EVENT_ID_SECS)
 
   const routes = {
     'GET /': ({ session }) => home(store, session),
@@ -73,9 +78,10 @@ export function platform({
       return redirect(installLink({ linkId: app.linkId, redirectUri: installCallback, state, baseUrl: stripeBase }, allow))
     },
 
-    'GET /stripe/install/callback': ({ url, session }) => {
-      // 2. Verify install_signature, its time window and the state from the raw query string.
-      const r = verifyInstallCallback(url.search, { secrets: app.secret, stateKeys: keys, sessionId: session, marketplace: 'accept' })
+    'GET /stripe/install/callback': async ({ url, session }) => {
+      // 2. Verify install_signature, its time window and the state from the raw query string;
+      //    the state's nonce is consumed (a reload of this page is refused: state_replayed).
+      const r = await verifyInstallCallback(url.search, { secrets: app.secret, ...once, sessionId: session, marketplace: 'accept' })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome === 'marketplace_install') {
         // Installed from the Stripe App Marketplace: nothing ties it to this browser, so it stays
@@ -84,7 +90,6 @@ export function platform({
         store.installs[r.accountId] ??= { session: null, userId: r.userId, livemode: r.livemode !== 'false', fromMarketplace: true }
         return view(200, 'marketplace_install', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
       }
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
       // livemode is reported as Stripe sent it and is not signed: don't base access decisions on it.
       store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
@@ -97,9 +102,8 @@ export function platform({
     },
 
     'GET /stripe/oauth/callback': async ({ url, session }) => {
-      const r = verifyOAuthCallback(url.search, { flow: 'connect_oauth', stateKeys: keys, sessionId: session })
+      const r = await verifyOAuthCallback(url.search, { flow: 'connect_oauth', ...once, sessionId: session })
       if (r.outcome === 'denied') return view(200, 'denied', 'Connection declined', `Stripe said: ${r.kind}. Nothing was connected.`)
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This connect link was already used.', 'state_replayed')
       // 3. Exchange the one-time code (never retried: reusing it revokes the connection).
       // The authorized result carries the code and the token endpoint it belongs to.
       const res = await stripeCall(codeExchangeRequest({ authorization: r, secretKey: connect.secretKey, expectedMode: mode, baseUrl: stripeBase }))
@@ -124,9 +128,8 @@ export function platform({
 
     'GET /stripe/apps/callback': async ({ url, session }) => {
       if (!app.secretKey) throw new Refusal('not_configured', 'This platform has no OAuth-type Stripe App.')
-      const r = verifyAppCallback(url.search, { accessType: 'oauth', stateKeys: keys, sessionId: session, marketplace: 'accept' })
+      const r = await verifyAppCallback(url.search, { accessType: 'oauth', ...once, sessionId: session, marketplace: 'accept' })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
-      if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw new Refusal('unexpected', 'Not an OAuth-type app callback.')
       // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
       // of the environment the signed state names (a sandbox's codes need the sandbox's key).
@@ -155,8 +158,7 @@ export function platform({
     },
 
     'GET /stripe/onboarding/return': async ({ url, session }) => {
-      const r = verifyAccountLinkCallback(url.search, { kind: 'return', stateKeys: keys, sessionId: session })
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding return was already handled.', 'state_replayed')
+      const r = await verifyAccountLinkCallback(url.search, { kind: 'return', ...once, sessionId: session })
       // A return proves only that this browser came back: ask the API how far onboarding got.
       const res = await stripeCall(retrieveAccountRequest({ secretKey: connect.secretKey, account: r.accountId, expectedMode: r.stateMode ?? mode, baseUrl: stripeBase }))
       if (res.status !== 200) return view(502, 'failed', 'Stripe did not answer', 'Try again in a moment.', 'account_unavailable')
@@ -170,8 +172,7 @@ export function platform({
 
     'GET /stripe/onboarding/refresh': async ({ url, session }) => {
       // The link expired or was used: check the state, then make a new link for the same account.
-      const r = verifyAccountLinkCallback(url.search, { kind: 'refresh', stateKeys: keys, sessionId: session })
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding link was already refreshed.', 'state_replayed')
+      const r = await verifyAccountLinkCallback(url.search, { kind: 'refresh', ...once, sessionId: session })
       return onboardingLink(r.accountId, session)
     },
 
@@ -193,12 +194,11 @@ export function platform({
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
     },
 
-    'POST /stripe/webhook': ({ raw, headers }) => {
+    'POST /stripe/webhook': async ({ raw, headers }) => {
       // 4. Verify the raw body bytes, never re-serialized JSON.
       const event = webhooks.verifyWebhook(raw, headers['stripe-signature'] ?? '')
       const received = { status: 200, type: 'application/json', body: '{"received":true}' }
-      if (store.seenEvents.has(event.id)) return received // Stripe retries: handle each event once
-      store.seenEvents.add(event.id)
+      if (!(await firstDelivery(event.id))) return received // Stripe retries: handle each event once
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
         // Which of our applications lost access: the App (install link) or the Connect platform.
@@ -215,13 +215,13 @@ export function platform({
       if (!notifications) throw new Refusal('not_configured', 'This platform has no event destination with thin payloads.')
       const n = notifications.verifyEventNotification(raw, headers['stripe-signature'])
       const received = { status: 200, type: 'application/json', body: '{"received":true}' }
-      if (store.seenEvents.has(n.id)) return received // Stripe retries: handle each event once
       const res = await stripeCall(fetchEventRequest({ secretKey: connect.secretKey, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: stripeBase }))
       // Not handled yet: answer 503 so that Stripe delivers it again later.
       if (res.status !== 200) return { status: 503, type: 'application/json', body: '{"received":false}' }
       const event = JSON.parse(new TextDecoder().decode(res.body))
       if (event.id !== n.id) return { status: 503, type: 'application/json', body: '{"received":false}' }
-      store.seenEvents.add(n.id)
+      // Recorded once fetched (a failed fetch is delivered again); Stripe retries: act once.
+      if (!(await firstDelivery(n.id))) return received
       store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
       // This destination belongs to the Connect platform's account: the platform lost access.
       if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
@@ -342,7 +342,7 @@ function publicStore(store) {
     connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
     appConnections: Object.fromEntries(Object.entries(store.appConnections).map(([a, c]) => [a, { ...c, session: undefined, bound: c.session !== null, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
     onboarding: Object.fromEntries(Object.entries(store.onboarding).map(([a, o]) => [a, { ...o, session: undefined }])),
-    usedNonces: store.usedNonces.size,
+    usedNonces: store.stateNonces.size,
     events: store.events,
     notifications: store.notifications,
   }

@@ -10,13 +10,13 @@ import * as sh from '../index.mjs'
 
 const doc = JSON.parse(readFileSync(new URL('../../tests/vectors/host.json', import.meta.url), 'utf8'))
 
-test(`host corpus (node)`, () => {
-  const r = runHostSuite(sh, doc, { inspect })
+test(`host corpus (node)`, async () => {
+  const r = await runHostSuite(sh, doc, { inspect })
   assert.deepEqual(r.failures, [])
   assert.ok(r.total >= 80, `only ${r.total} cases`)
 })
 
-test('a code exchange from the authorized record: the code keeps its provider and its state\'s mode', () => {
+test('a code exchange from the authorized record: the code keeps its provider and its state\'s mode', async () => {
   const apps = sh.verifyOAuthCallback('code=ac_AppsCode&state=s', { flow: 'apps_oauth', expectedState: 's' })
   const connect = sh.verifyOAuthCallback('code=ac_ConnectCode&state=s', { flow: 'connect_oauth', expectedState: 's' })
   assert.equal(sh.codeExchangeRequest({ authorization: apps, secretKey: 'sk_test_1' }).url, 'https://api.stripe.com/v1/oauth/token')
@@ -28,7 +28,7 @@ test('a code exchange from the authorized record: the code keeps its provider an
   assert.throws(() => sh.codeExchangeRequest({ authorization: denied, secretKey: 'sk_test_1' }), { code: 'invalid_argument' })
   const keys = [{ id: 'k1', key: new Uint8Array(32).fill(3) }]
   const state = sh.issueStateToken({ keys, flow: 'apps_oauth', sessionId: 's1', mode: 'sandbox' })
-  const sandbox = sh.verifyOAuthCallback(`code=ac_1&state=${state}`, { flow: 'apps_oauth', stateKeys: keys, sessionId: 's1' })
+  const sandbox = await sh.verifyOAuthCallback(`code=ac_1&state=${state}`, { flow: 'apps_oauth', stateKeys: keys, sessionId: 's1', store: new sh.MemoryStore() })
   assert.equal(sandbox.stateMode, 'sandbox')
   assert.throws(() => sh.codeExchangeRequest({ authorization: sandbox, secretKey: 'sk_live_1' }), { code: 'key_mode_mismatch' })
   assert.equal(sh.codeExchangeRequest({ authorization: sandbox, secretKey: 'sk_test_1' }).method, 'POST')

@@ -22,16 +22,21 @@ import os
 import json
 import secrets
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from flask import Flask, Response, redirect, request, session
 from werkzeug.wrappers.response import Response as Redirect
 
 import stripe_handshake as sh
 from stripe_handshake.records import ApiRequest, HttpRequest
+from stripe_handshake.stores import MemoryStore
+
+# Stripe retries an event for up to three days: remember its id a little longer.
+EVENT_ID_SECS = 4 * 24 * 60 * 60
 
 
 @dataclass
@@ -42,10 +47,14 @@ class Store:
     connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     app_connections: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     onboarding: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    used_nonces: Set[str] = field(default_factory=set)  # keep each until its state expires (10 min; Account Links 24 h)
     events: list[Dict[str, Any]] = field(default_factory=list)
     notifications: list[Dict[str, Any]] = field(default_factory=list)
-    seen_events: Set[str] = field(default_factory=set)
+    # One-time stores: each state token's nonce until the token expires (a reload of a callback
+    # page is then refused with state_replayed, and a code is never exchanged twice), and each
+    # event id for as long as Stripe retries. MemoryStore is bounded and prunes itself; with
+    # several processes use one RedisStore or PostgresStore for both (namespaces keep them apart).
+    state_nonces: MemoryStore = field(default_factory=MemoryStore)
+    event_ids: MemoryStore = field(default_factory=MemoryStore)
     lock: threading.Lock = field(default_factory=threading.Lock)  # the dev server runs a thread per request
 
 
@@ -114,13 +123,8 @@ def create_app(
         sid: str = session["sid"]
         return sid
 
-    def fresh_nonce(nonce: Optional[str]) -> bool:
-        # A signed state token verifies until it expires: refuse a second use of the same one.
-        with db.lock:  # check and insert at once: two racing callbacks must not both pass
-            if nonce is None or nonce in db.used_nonces:
-                return False
-            db.used_nonces.add(nonce)
-            return True
+    def first_delivery(event_id: str) -> bool:
+        return db.event_ids.consume("event", event_id, int(time.time()) + EVENT_ID_SECS)
 
     @app.before_request
     def same_origin_forms() -> None:
@@ -169,8 +173,9 @@ def create_app(
     def install_callback_view() -> Response:
         # 2. Verify install_signature, its time window and the state from the raw query string.
         query = request.query_string.decode("utf-8", "replace")
+        # The state's nonce is consumed in the store: a reload of this page is refused (state_replayed).
         r = sh.verify_install_callback(query, secrets=app_secret, state_keys=keys, session_id=session_id(),
-                                       marketplace="accept")
+                                       marketplace="accept", store=db.state_nonces)
         if r.outcome == "denied":
             return view(200, "denied", "Installation cancelled", f"Stripe said: {r.kind}. Nothing was installed.")
         if r.outcome == "marketplace_install":
@@ -182,8 +187,6 @@ def create_app(
                                                       "livemode": r.livemode != "false", "fromMarketplace": True})
             return view(200, "marketplace_install", "App installed from the Marketplace",
                         f"Installed on {r.account_id}; not linked to an account here yet.")
-        if not fresh_nonce(r.state_nonce):
-            return view(400, "rejected", "Link already used", "This install link was already used.", "state_replayed")
         assert r.account_id is not None
         # livemode is reported as Stripe sent it and is not signed: don't base access decisions on it.
         db.installs[r.account_id] = {"session": session_id(), "userId": r.user_id, "livemode": r.livemode != "false"}
@@ -201,11 +204,9 @@ def create_app(
     @app.get("/stripe/oauth/callback")
     def oauth_callback_view() -> Response:
         query = request.query_string.decode("utf-8", "replace")
-        r = sh.verify_oauth_callback(query, flow="connect_oauth", state_keys=keys, session_id=session_id())
+        r = sh.verify_oauth_callback(query, flow="connect_oauth", state_keys=keys, session_id=session_id(), store=db.state_nonces)
         if r.outcome == "denied":
             return view(200, "denied", "Connection declined", f"Stripe said: {r.kind}. Nothing was connected.")
-        if not fresh_nonce(r.state_nonce):
-            return view(400, "rejected", "Link already used", "This connect link was already used.", "state_replayed")
         assert r.code is not None
         # 3. Exchange the one-time code (never retried: reusing it revokes the connection).
         # The authorized result carries the code and the token endpoint it belongs to.
@@ -239,13 +240,12 @@ def create_app(
         if app_secret_key is None:
             raise Refusal("not_configured", "This platform has no OAuth-type Stripe App.")
         query = request.query_string.decode("utf-8", "replace")
-        r = sh.verify_app_callback(query, access_type="oauth", state_keys=keys, session_id=session_id(), marketplace="accept")
+        r = sh.verify_app_callback(query, access_type="oauth", state_keys=keys, session_id=session_id(), marketplace="accept",
+                                   store=db.state_nonces)
         if r.outcome == "denied":
             return view(200, "denied", "Installation cancelled", f"Stripe said: {r.kind}. Nothing was installed.")
         if r.outcome not in ("authorized", "marketplace_authorized"):
             raise Refusal("unexpected", "Not an OAuth-type app callback.")
-        if r.outcome == "authorized" and not fresh_nonce(r["state_nonce"]):
-            return view(400, "rejected", "Link already used", "This link was already used.", "state_replayed")
         # The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
         # of the environment the signed state names (a sandbox's codes need the sandbox's key).
         state_mode: Optional[str] = r["state_mode"] if r.outcome == "authorized" else None
@@ -287,9 +287,7 @@ def create_app(
     @app.get("/stripe/onboarding/return")
     def onboarding_return_view() -> Response:
         query = request.query_string.decode("utf-8", "replace")
-        r = sh.verify_account_link_callback(query, kind="return", state_keys=keys, session_id=session_id())
-        if not fresh_nonce(r.state_nonce):
-            return view(400, "rejected", "Link already used", "This onboarding return was already handled.", "state_replayed")
+        r = sh.verify_account_link_callback(query, kind="return", state_keys=keys, session_id=session_id(), store=db.state_nonces)
         # A return proves only that this browser came back: ask the API how far onboarding got.
         status, body = stripe_call(sh.retrieve_account_request(secret_key=secret_key, account=r.account_id,
                                                                expected_mode=r.state_mode or mode, base_url=stripe_base))
@@ -307,9 +305,7 @@ def create_app(
     def onboarding_refresh_view() -> Response | Redirect:
         # The link expired or was used: check the state, then make a new link for the same account.
         query = request.query_string.decode("utf-8", "replace")
-        r = sh.verify_account_link_callback(query, kind="refresh", state_keys=keys, session_id=session_id())
-        if not fresh_nonce(r.state_nonce):
-            return view(400, "rejected", "Link already used", "This onboarding link was already refreshed.", "state_replayed")
+        r = sh.verify_account_link_callback(query, kind="refresh", state_keys=keys, session_id=session_id(), store=db.state_nonces)
         return onboarding_link(r.account_id)
 
     @app.post("/connections/refresh")
@@ -339,10 +335,9 @@ def create_app(
     def webhook() -> Tuple[Dict[str, bool], int]:
         # 4. Verify the raw body bytes, never re-serialized JSON.
         event = webhooks.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature", ""))
-        with db.lock:
-            if event.id in db.seen_events:  # Stripe retries: handle each event once
+        with db.lock:  # its effects and its record together: a reader never sees half of them
+            if not first_delivery(event.id):  # Stripe retries: handle each event once
                 return {"received": True}, 200
-            db.seen_events.add(event.id)
             if event.type == "account.application.deauthorized" and event.account:
                 # Which of our applications lost access: the App (install link) or the Connect platform.
                 application = event.data_object.get("id")
@@ -360,19 +355,15 @@ def create_app(
         if notifications is None:
             raise Refusal("not_configured", "This platform has no event destination with thin payloads.")
         n = notifications.verify_event_notification(request.get_data(), request.headers.get("Stripe-Signature"))
-        with db.lock:
-            if n.id in db.seen_events:  # Stripe retries: handle each event once
-                return {"received": True}, 200
         req = sh.fetch_event_request(secret_key=secret_key, event_id=n.id, livemode=n.livemode, context=n.context,
                                      base_url=stripe_base)
         status, body = stripe_call(req)
         event = json.loads(body) if status == 200 else {}
         if event.get("id") != n.id:
             return {"received": False}, 503  # not handled: Stripe delivers it again later
-        with db.lock:
-            if n.id in db.seen_events:
+        with db.lock:  # recorded once fetched (a failed fetch is delivered again); act once
+            if not first_delivery(n.id):
                 return {"received": True}, 200
-            db.seen_events.add(n.id)
             # This destination belongs to the Connect platform's account: the platform lost access.
             if event["type"] == "v1.account.application.deauthorized" and event.get("context"):
                 db.connections.pop(event["context"], None)
@@ -401,7 +392,7 @@ def create_app(
                 for a, c in db.app_connections.items()
             },
             "onboarding": {a: {k: v for k, v in o.items() if k != "session"} for a, o in db.onboarding.items()},
-            "usedNonces": len(db.used_nonces),
+            "usedNonces": len(db.state_nonces),
             "events": db.events,
             "notifications": db.notifications,
         }  # fmt: skip

@@ -55,7 +55,7 @@ def render(schema: Dict[str, Any]) -> str:
         "        store(r.account_id)  # a str here",
         '"""',
         "",
-        "from typing import Any, Iterator, List, Literal, Optional, Protocol, Tuple, Union",
+        "from typing import Any, Dict, Iterator, List, Literal, Optional, Protocol, Tuple, Union",
         "",
         "__all__ = [",
     ]
@@ -93,6 +93,16 @@ def render(schema: Dict[str, Any]) -> str:
         lines.append("")
     for name, members in sorted(unions.items()):
         lines += ["", f"{name} = Union[{', '.join(members)}]"]
+    one_time = {op["name"]: (op["one_time"]["namespace"], op["one_time"]["id"]["name"], op["one_time"]["expires_at"]["name"])
+                for op in schema["ops"] if op.get("one_time")}
+    lines += [
+        "",
+        "# The operations whose state token is one-time through the caller's store: the namespace and",
+        "# the result fields (nonce, expiry) that ``_one_time.wrap`` consumes.",
+        "ONE_TIME: Dict[str, Tuple[str, str, str]] = {",
+    ]
+    lines += [f'    "{k}": {v!r},'.replace("'", '"') for k, v in sorted(one_time.items())]
+    lines += ["}"]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

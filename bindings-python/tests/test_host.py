@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 import stripe_handshake as sh
+from stripe_handshake.stores import MemoryStore
 
 DOC = json.loads((pathlib.Path(__file__).parents[2] / "tests" / "vectors" / "host.json").read_text())
 
@@ -121,7 +122,8 @@ def test_code_exchange_from_the_authorized_record() -> None:
         sh.code_exchange_request(authorization=apps, provider="connect", secret_key="sk_test_1")
     keys = [("k1", b"\x03" * 32)]
     state = sh.issue_state_token(keys=keys, flow="apps_oauth", session_id="s1", mode="sandbox")
-    sandbox = sh.verify_oauth_callback(f"code=ac_1&state={state}", flow="apps_oauth", state_keys=keys, session_id="s1")
+    sandbox = sh.verify_oauth_callback(f"code=ac_1&state={state}", flow="apps_oauth", state_keys=keys, session_id="s1",
+                                       store=MemoryStore())
     assert sandbox.outcome == "authorized"
     with pytest.raises(sh.InvalidInputError) as e:
         sh.code_exchange_request(authorization=sandbox, secret_key="sk_live_1")

@@ -39,7 +39,7 @@ def test_header_shapes(header: str, t: int) -> None:
 def test_callback_parsers(query: str, t: int) -> None:
     only_ours(lambda: sh.verify_install_callback(query, secrets="absec_x", now=t, marketplace="accept_ui_extension_form"))
     only_ours(lambda: sh.verify_app_callback(query, access_type="oauth", now=t, expected_state="s", marketplace="accept"))
-    only_ours(lambda: sh.verify_install_callback(query, secrets="absec_x", now=t, state_keys=KEYS, session_id="s"))
+    only_ours(lambda: sh.verify_install_callback(query, secrets="absec_x", now=t, state_keys=KEYS, session_id="s", replay="unchecked"))
     only_ours(lambda: sh.verify_oauth_callback(query, flow="connect_oauth", now=t, expected_state="s"))
 
 

@@ -31,8 +31,8 @@ test('the corpus is whole', () => {
   assert.ok(total >= 900, `only ${total} cases ran`)
 })
 
-test('host corpus (wasm)', () => {
-  const r = runHostSuite(sh, read('host.json'), { inspect })
+test('host corpus (wasm)', async () => {
+  const r = await runHostSuite(sh, read('host.json'), { inspect })
   assert.deepEqual(r.failures, [])
   assert.ok(r.total >= 80, `only ${r.total} cases`)
 })

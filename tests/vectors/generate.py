@@ -1819,6 +1819,27 @@ def host_suite():
         c(f"query-{name}", "verify_oauth_callback", [v], INV, options={"flow": "connect_oauth", "expected_state": "s"})
         c(f"secret-key-{name}", "parse_secret_key", [v], INV)
         c(f"manifest-{name}", "parse_manifest", [v], INV)
+    # One-time by default: every check of signed state tokens needs a store or replay 'unchecked'.
+    KS = [{"id": "k1", "key": B(b"\x05" * 32)}]
+    one_time_ops = [
+        ("verify_oauth_callback", ["code=ac_1&state=x"], {"flow": "connect_oauth", "state_keys": KS, "session_id": "s"}),
+        ("verify_install_callback", ["user_id=usr_1&account_id=acct_1&state=x&install_signature=t%3D1%2Cv1%3D00"],
+         {"secrets": "absec_x", "state_keys": KS, "session_id": "s"}),
+        ("verify_app_callback", ["code=ac_1&user_id=usr_1&account_id=acct_1&state=x"],
+         {"access_type": "oauth", "state_keys": KS, "session_id": "s"}),
+        ("verify_account_link_callback", ["state=x"], {"kind": "return", "state_keys": KS, "session_id": "s"}),
+        ("verify_state_token", ["x"], {"keys": KS, "session_id": "s", "flow": "connect_oauth"}),
+    ]
+    for op, args, o in one_time_ops:
+        c(f"one-time-{op}", op, args, INV, options=o, note="state tokens need a store (or replay 'unchecked'): refused first")
+        c(f"one-time-{op}-store-true", op, args, INV, options={**o, "store": True}, note="a boolean is not a store")
+        c(f"one-time-{op}-replay-other", op, args, INV, options={**o, "replay": "none"})
+        twin = e("signature_mismatch", "SignatureVerificationError") if op == "verify_install_callback" else e("state_malformed", "StateError")
+        c(f"one-time-{op}-unchecked", op, args, twin, options={**o, "replay": "unchecked"},
+          note="reject twin: with the explicit opt-out the callback itself is checked (and refused here)")
+    c("one-time-plain-store", "verify_oauth_callback", ["code=ac_1&state=x"], INV,
+      options={"flow": "connect_oauth", "expected_state": "x", "store": {"consume": 1}},
+      note="a plain state is the session's to make one-time; a store here is a mistake")
     c("diagnose-manifest-and-redirects", "diagnose_callback", ["code=ac_1"], INV,
       options={"now": now, "manifest": json.dumps({"id": "com.example.x", "allowed_redirect_uris": ["https://p.example/cb"]}),
                "redirect_uris": ["https://p.example/cb"]},

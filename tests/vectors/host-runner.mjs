@@ -57,13 +57,15 @@ function invoke(sh, c) {
   return fn(...args)
 }
 
-export function runHostSuite(sh, doc, { inspect } = {}) {
+// Async: with a store, the callback verifiers return a promise (awaited like a user awaits it).
+export async function runHostSuite(sh, doc, { inspect } = {}) {
   const failures = []
   for (const c of doc.cases) {
     const id = `host:${c.id}`
     let r
     try {
       r = invoke(sh, c)
+      if (r !== null && typeof r === 'object' && typeof r.then === 'function') r = await r
     } catch (e) {
       if (!(e instanceof sh.StripeHandshakeError)) {
         failures.push(`${id}: untyped ${e && e.name}: ${e && e.message}`)

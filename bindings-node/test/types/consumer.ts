@@ -4,7 +4,8 @@ import {
   issueStateToken, verifyStateToken, codeExchangeRequest, parseTokenResponse, appsTokenExpiry, dangerous,
   StripeHandshakeError, SignatureVerificationError, OAuthError, type Installed, type Denied, type WebhookEvent,
   type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS, verifyAppCallback, verifyUiExtensionSignature,
-  type MarketplaceInstall, type UiExtensionCaller,
+  type MarketplaceInstall, type UiExtensionCaller, MemoryStore, RedisStore, type OneTimeStore, verifyOAuthCallback,
+  type Authorized, StoreError,
 } from 'stripe-handshake'
 
 const verifier = new Verifier(['whsec_new', 'whsec_old'], { tolerance: DEFAULT_TOLERANCE_SECS })
@@ -21,9 +22,16 @@ const keys = [{ id: 'k1', key: new Uint8Array(32) }]
 const state: string = issueStateToken({ keys, flow: 'connect_oauth', sessionId: 'sess' })
 const link: string = connectOAuthLink({ clientId: 'ca_1', accountType: 'standard', scope: 'read_write', state }, allow)
 const ilink: string = installLink({ linkId: 'x', state }, allow)
-const vs = verifyStateToken(state, { keys, sessionId: 'sess', flow: 'connect_oauth' })
+const vs = verifyStateToken(state, { keys, sessionId: 'sess', flow: 'connect_oauth', replay: 'unchecked' })
 const nonce: string = vs.nonce
-const cb: Installed | MarketplaceInstall | Denied = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess', marketplace: 'accept' })
+const cb: Installed | MarketplaceInstall | Denied = verifyInstallCallback('?', { secrets: 'absec_x', stateKeys: keys, sessionId: 'sess', marketplace: 'accept', replay: 'unchecked' })
+// With a store the verifiers return a promise: the nonce is consumed before it resolves.
+const nonces: OneTimeStore = new MemoryStore({ maxEntries: 10_000 })
+const pending: Promise<Authorized | Denied> = verifyOAuthCallback('?', { flow: 'connect_oauth', stateKeys: keys, sessionId: 'sess', store: nonces })
+void pending.then((r) => (r.outcome === 'authorized' ? r.stateExpiresAt : null)).catch((e: unknown) => e instanceof StoreError)
+declare const redisClient: { sendCommand(args: string[]): Promise<unknown> }
+const shared: OneTimeStore = new RedisStore(redisClient, { prefix: 'app1:' })
+void shared
 if (cb.outcome === 'installed') {
   // The union narrows: an installed result always has its account.
   const acct: string = cb.accountId

@@ -54,6 +54,12 @@ from ._native import (
 )
 from ._native import dangerous_verify_ignoring_tolerance as _dangerous_verify_ignoring_tolerance
 from ._verifier import Verifier
+from . import _one_time
+
+# The operations that check state tokens consume the token's nonce in the caller's store
+# (``store=``), or take ``replay="unchecked"``: which ones is the core's (``records.ONE_TIME``).
+for _name in records.ONE_TIME:
+    globals()[_name] = _one_time.wrap(globals()[_name])
 from collections.abc import Mapping as _Mapping
 
 # A result record reads as attributes and as a read-only mapping (dict(record) works).

@@ -1,7 +1,7 @@
 """Typing stubs of the native module; checked against the built module by ``mypy.stubtest``."""
 
 from . import records
-from typing import Any, Dict, Final, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Dict, Final, Iterator, List, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 from typing_extensions import disjoint_base
 
 _Data = Union[bytes, str]
@@ -27,6 +27,9 @@ class RecordBase:
     def to_dict(self) -> Dict[str, Any]: ...
     @property
     def _kind(self) -> str: ...
+
+class _OneTimeStore(Protocol):
+    def consume(self, namespace: str, id: str, expires_at: int) -> bool: ...
 
 def schema() -> str: ...
 def run_cli(args: List[str]) -> int: ...
@@ -137,7 +140,14 @@ def issue_state_token(
     mode: Optional[str] = None,
 ) -> str: ...
 def verify_state_token(
-    token: Optional[str], *, keys: Sequence[_Key], session_id: _Data, flow: str, now: Optional[int] = None
+    token: Optional[str],
+    *,
+    keys: Sequence[_Key],
+    session_id: _Data,
+    flow: str,
+    now: Optional[int] = None,
+    store: Optional[_OneTimeStore] = None,
+    replay: Optional[Literal["unchecked"]] = None,
 ) -> records.VerifiedState: ...
 def verify_install_callback(
     query: Optional[str],
@@ -149,6 +159,8 @@ def verify_install_callback(
     state_keys: Optional[Sequence[_Key]] = None,
     session_id: Optional[_Data] = None,
     marketplace: Optional[Literal["refuse", "accept", "accept_ui_extension_form"]] = None,
+    store: Optional[_OneTimeStore] = None,
+    replay: Optional[Literal["unchecked"]] = None,
 ) -> records.InstallCallbackResult: ...
 def verify_app_callback(
     query: Optional[str],
@@ -161,6 +173,8 @@ def verify_app_callback(
     state_keys: Optional[Sequence[_Key]] = None,
     session_id: Optional[_Data] = None,
     marketplace: Optional[Literal["refuse", "accept", "accept_ui_extension_form"]] = None,
+    store: Optional[_OneTimeStore] = None,
+    replay: Optional[Literal["unchecked"]] = None,
 ) -> records.AppCallbackResult: ...
 def verify_ui_extension_signature(
     header: Optional[Union[str, Sequence[str]]],
@@ -180,6 +194,8 @@ def verify_oauth_callback(
     state_keys: Optional[Sequence[_Key]] = None,
     session_id: Optional[_Data] = None,
     allow_stateless: bool = False,
+    store: Optional[_OneTimeStore] = None,
+    replay: Optional[Literal["unchecked"]] = None,
 ) -> records.OAuthCallbackResult: ...
 def code_exchange_request(
     *,
@@ -236,6 +252,8 @@ def verify_account_link_callback(
     state_keys: Sequence[_Key],
     session_id: _Data,
     now: Optional[int] = None,
+    store: Optional[_OneTimeStore] = None,
+    replay: Optional[Literal["unchecked"]] = None,
 ) -> records.AccountLinkCallback: ...
 def retrieve_account_request(
     *,

@@ -9,7 +9,7 @@ fields it has. Unions are told apart by ``outcome``::
         store(r.account_id)  # a str here
 """
 
-from typing import Any, Iterator, List, Literal, Optional, Protocol, Tuple, Union
+from typing import Any, Dict, Iterator, List, Literal, Optional, Protocol, Tuple, Union
 
 __all__ = [
     "AccountLink",
@@ -143,6 +143,7 @@ class Installed(Record, Protocol):
     state_nonce: Optional[str]
     state_data: Optional[str]
     state_mode: Optional[str]
+    state_expires_at: Optional[int]
 
 
 class Authorized(Record, Protocol):
@@ -154,6 +155,7 @@ class Authorized(Record, Protocol):
     state_nonce: Optional[str]
     state_data: Optional[str]
     state_mode: Optional[str]
+    state_expires_at: Optional[int]
 
 
 class MarketplaceInstall(Record, Protocol):
@@ -176,6 +178,7 @@ class AppAuthorized(Record, Protocol):
     state_nonce: Optional[str]
     state_data: Optional[str]
     state_mode: Optional[str]
+    state_expires_at: Optional[int]
 
 
 class MarketplaceAuthorized(Record, Protocol):
@@ -290,3 +293,13 @@ AppCallbackResult = Union[Installed, MarketplaceInstall, AppAuthorized, Marketpl
 InstallCallbackResult = Union[Installed, MarketplaceInstall, Denied]
 
 OAuthCallbackResult = Union[Authorized, Denied]
+
+# The operations whose state token is one-time through the caller's store: the namespace and
+# the result fields (nonce, expiry) that ``_one_time.wrap`` consumes.
+ONE_TIME: Dict[str, Tuple[str, str, str]] = {
+    "verify_account_link_callback": ("state", "state_nonce", "state_expires_at"),
+    "verify_app_callback": ("state", "state_nonce", "state_expires_at"),
+    "verify_install_callback": ("state", "state_nonce", "state_expires_at"),
+    "verify_oauth_callback": ("state", "state_nonce", "state_expires_at"),
+    "verify_state_token": ("state", "nonce", "expires_at"),
+}

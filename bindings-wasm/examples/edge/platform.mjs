@@ -26,19 +26,23 @@ export function createPlatform(sh, env, kv = new Map()) {
   const origin = new URL(env.PUBLIC_URL).origin
   const secure = env.PUBLIC_URL.startsWith('https:') ? '; Secure' : ''
   const sessionKey = hex(env.SESSION_KEY_HEX)
-  // usedNonces: keep each until its state token expires (10 minutes for link states, 24 hours
-  // for Account Links), then drop it.
-  const store = kv.get('store') ?? { installs: {}, connections: {}, appConnections: {}, onboarding: {}, usedNonces: [], events: [], notifications: [], seenEvents: [] }
+  const store = kv.get('store') ?? { installs: {}, connections: {}, appConnections: {}, onboarding: {}, events: [], notifications: [] }
   kv.set('store', store)
+  // One-time stores: each state token's nonce until the token expires (a reload of a callback
+  // page is then refused with state_replayed, and a code is never exchanged twice), and each
+  // event id for as long as Stripe retries (three days; kept four). In one isolate a MemoryStore
+  // (bounded, self-pruning) does it; across isolates use a store with one writer per key, such as
+  // the Durable Object in the package README: Workers KV is eventually consistent and cannot.
+  const stateNonces = kv.get('stateNonces') ?? new sh.MemoryStore()
+  const eventIds = kv.get('eventIds') ?? new sh.MemoryStore()
+  kv.set('stateNonces', stateNonces)
+  kv.set('eventIds', eventIds)
+  const once = { stateKeys: keys, store: stateNonces }
+  const firstDelivery = (id) => eventIds.consume('event', id, Math.floor(Date.now() / 1000) + 4 * 24 * 60 * 60)
 
   async function stripeCall(request) {
     const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
     return [res.status, new Uint8Array(await res.arrayBuffer())]
-  }
-  function freshNonce(nonce) {
-    if (store.usedNonces.includes(nonce)) return false
-    store.usedNonces.push(nonce)
-    return true
   }
   function owned(account, session) {
     const c = store.connections[account]
@@ -52,8 +56,8 @@ export function createPlatform(sh, env, kv = new Map()) {
       const state = sh.issueStateToken({ keys, flow: 'install_link', sessionId: session })
       return Response.redirect(sh.installLink({ linkId: env.STRIPE_INSTALL_LINK_ID, redirectUri: installCallback, state, baseUrl: env.STRIPE_BASE }, allow), 302)
     },
-    'GET /stripe/install/callback': ({ url, session }) => {
-      const r = sh.verifyInstallCallback(url.search, { secrets: env.STRIPE_APP_SECRET, stateKeys: keys, sessionId: session, marketplace: 'accept' })
+    'GET /stripe/install/callback': async ({ url, session }) => {
+      const r = await sh.verifyInstallCallback(url.search, { secrets: env.STRIPE_APP_SECRET, ...once, sessionId: session, marketplace: 'accept' })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome === 'marketplace_install') {
         // Installed from the Stripe App Marketplace: nothing ties it to this browser, so it stays
@@ -61,7 +65,6 @@ export function createPlatform(sh, env, kv = new Map()) {
         store.installs[r.accountId] ??= { session: null, userId: r.userId, livemode: r.livemode !== 'false', fromMarketplace: true }
         return view(200, 'marketplace_install', 'App installed from the Marketplace', `Installed on ${r.accountId}; not linked to an account here yet.`)
       }
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This install link was already used.', 'state_replayed')
       store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
     },
@@ -81,10 +84,9 @@ export function createPlatform(sh, env, kv = new Map()) {
     },
     'GET /stripe/apps/callback': async ({ url, session }) => {
       if (!env.STRIPE_APP_SECRET_KEY) throw Object.assign(new Error('This platform has no OAuth-type Stripe App.'), { code: 'not_configured' })
-      const r = sh.verifyAppCallback(url.search, { accessType: 'oauth', stateKeys: keys, sessionId: session, marketplace: 'accept' })
+      const r = await sh.verifyAppCallback(url.search, { accessType: 'oauth', ...once, sessionId: session, marketplace: 'accept' })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw Object.assign(new Error('Not an OAuth-type app callback.'), { code: 'not_found' })
-      if (r.outcome === 'authorized' && !freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This link was already used.', 'state_replayed')
       // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
       // of the environment the signed state names (a sandbox's codes need the sandbox's key).
       const stateMode = r.outcome === 'authorized' ? r.stateMode : null
@@ -112,9 +114,8 @@ export function createPlatform(sh, env, kv = new Map()) {
     'POST /api/connect/exchange': async ({ request, session }) => {
       if (request.headers.get('content-type') !== 'application/json') return Response.json({ code: 'bad_request', message: 'Send JSON.' }, { status: 415 })
       const { query } = await request.json()
-      const r = sh.verifyOAuthCallback(String(query), { flow: 'connect_oauth', stateKeys: keys, sessionId: session })
+      const r = await sh.verifyOAuthCallback(String(query), { flow: 'connect_oauth', ...once, sessionId: session })
       if (r.outcome === 'denied') return Response.json({ code: 'denied', message: 'The user declined.' }, { status: 400 })
-      if (!freshNonce(r.stateNonce)) return Response.json({ code: 'state_replayed', message: 'This connect link was already used.' }, { status: 400 })
       // The authorized result carries the code and the token endpoint it belongs to.
       const [status, body] = await stripeCall(sh.codeExchangeRequest({ authorization: r, secretKey: env.STRIPE_SECRET_KEY, expectedMode: mode, baseUrl: env.STRIPE_BASE }))
       const token = sh.parseTokenResponse(status, body)
@@ -147,8 +148,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       return onboardingLink(account, session)
     },
     'GET /stripe/onboarding/return': async ({ url, session }) => {
-      const r = sh.verifyAccountLinkCallback(url.search, { kind: 'return', stateKeys: keys, sessionId: session })
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding return was already handled.', 'state_replayed')
+      const r = await sh.verifyAccountLinkCallback(url.search, { kind: 'return', ...once, sessionId: session })
       // A return proves only that this browser came back: ask the API how far onboarding got.
       const [status, body] = await stripeCall(sh.retrieveAccountRequest({ secretKey: env.STRIPE_SECRET_KEY, account: r.accountId, expectedMode: r.stateMode ?? mode, baseUrl: env.STRIPE_BASE }))
       const account = status === 200 ? JSON.parse(new TextDecoder().decode(body)) : {}
@@ -158,16 +158,14 @@ export function createPlatform(sh, env, kv = new Map()) {
         ? view(200, 'onboarded', 'Onboarding complete', `${r.accountId} can take payments.`)
         : view(200, 'onboarding_incomplete', 'Onboarding not finished', `${r.accountId} still has requirements due.`)
     },
-    'GET /stripe/onboarding/refresh': ({ url, session }) => {
+    'GET /stripe/onboarding/refresh': async ({ url, session }) => {
       // The link expired or was used: check the state, then make a new link for the same account.
-      const r = sh.verifyAccountLinkCallback(url.search, { kind: 'refresh', stateKeys: keys, sessionId: session })
-      if (!freshNonce(r.stateNonce)) return view(400, 'rejected', 'Link already used', 'This onboarding link was already refreshed.', 'state_replayed')
+      const r = await sh.verifyAccountLinkCallback(url.search, { kind: 'refresh', ...once, sessionId: session })
       return onboardingLink(r.accountId, session)
     },
     'POST /stripe/webhook': async ({ request }) => {
       const event = webhooks.verifyWebhook(await readBody(request), request.headers.get('stripe-signature'))
-      if (store.seenEvents.includes(event.id)) return Response.json({ received: true }) // retries: once
-      store.seenEvents.push(event.id)
+      if (!firstDelivery(event.id)) return Response.json({ received: true }) // Stripe retries: act once
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
         // Which of our applications lost access: the App (install link) or the Connect platform.
@@ -182,12 +180,12 @@ export function createPlatform(sh, env, kv = new Map()) {
       // then fetch the event itself in its context with a key of its mode, and act on the answer.
       if (!notifications) throw Object.assign(new Error('This platform has no event destination with thin payloads.'), { code: 'not_configured' })
       const n = notifications.verifyEventNotification(await readBody(request), request.headers.get('stripe-signature'))
-      if (store.seenEvents.includes(n.id)) return Response.json({ received: true }) // retries: once
       const [status, body] = await stripeCall(sh.fetchEventRequest({ secretKey: env.STRIPE_SECRET_KEY, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: env.STRIPE_BASE }))
       const event = status === 200 ? JSON.parse(new TextDecoder().decode(body)) : {}
       // Not handled yet: answer 503 so that Stripe delivers it again later.
       if (event.id !== n.id) return Response.json({ received: false }, { status: 503 })
-      store.seenEvents.push(n.id)
+      // Recorded once fetched (a failed fetch is delivered again); Stripe retries: act once.
+      if (!firstDelivery(n.id)) return Response.json({ received: true })
       store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
       // This destination belongs to the Connect platform's account: the platform lost access.
       if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
@@ -206,7 +204,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       connections: Object.fromEntries(Object.entries(store.connections).map(([a, c]) => [a, { ...c, session: undefined, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
       appConnections: Object.fromEntries(Object.entries(store.appConnections).map(([a, c]) => [a, { ...c, session: undefined, bound: c.session !== null, accessToken: redact(c.accessToken), refreshToken: redact(c.refreshToken) }])),
       onboarding: Object.fromEntries(Object.entries(store.onboarding).map(([a, o]) => [a, { ...o, session: undefined }])),
-      usedNonces: store.usedNonces.length,
+      usedNonces: stateNonces.size,
       events: store.events,
       notifications: store.notifications,
     })

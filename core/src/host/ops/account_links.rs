@@ -1,6 +1,7 @@
 //! Account Links (sans-I/O): the request with a signed state in its URLs, the answer, the
 //! return, and the account retrieval that must follow a return.
 
+use super::callback::{one_time_mode, REPLAY, STATE_EXPIRES_AT, STATE_NONCE, STORE};
 use super::oauth::{api_request, request, status, API_REQUEST, HTTP_REQUEST};
 use super::state::{entropy, state_keys};
 use super::{Call, Op, Param};
@@ -134,10 +135,11 @@ pub(crate) const VERIFY_ACCOUNT_LINK_CALLBACK: Op = Op::new(
     "Checks a return to an Account Link's returnUrl or refreshUrl (kind 'return' or 'refresh'): its state must \
      be an account_link token of this session. The account comes from the token. A return proves nothing \
      about onboarding: nextStep says to retrieve the account (or, on refresh, to make a new link).",
-    &[Param::arg(name!(query)), Param::options(name!(options), &[KIND, STATE_KEYS, SESSION_ID, NOW])],
+    &[Param::arg(name!(query)), Param::options(name!(options), &[KIND, STATE_KEYS, SESSION_ID, NOW, STORE, REPLAY])],
     &[&ACCOUNT_LINK_CALLBACK],
     |c| {
         let o = c.options(1)?;
+        one_time_mode(c, &o, true)?;
         let kind = AccountLinkReturn::parse(c.r.str(o.get(&KIND), &KIND)?)?;
         let keys = required_keys(c, &o)?;
         let query = c.r.opt_str(c.arg(0), &name!(query))?.unwrap_or("");
@@ -159,7 +161,8 @@ pub(crate) const VERIFY_ACCOUNT_LINK_CALLBACK: Op = Op::new(
             ],
         ))
     },
-);
+)
+.one_time(STATE_NONCE, STATE_EXPIRES_AT);
 
 pub(crate) const RETRIEVE_ACCOUNT_REQUEST: Op = Op::new(
     name!(retrieve_account_request, retrieveAccountRequest),

@@ -30,6 +30,7 @@ pub(crate) const INSTALLED: Kind = Kind {
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
         field!(state_mode, stateMode: Str, nullable),
+        field!(state_expires_at, stateExpiresAt: Int, nullable),
     ],
 };
 
@@ -60,6 +61,7 @@ pub(crate) const APP_AUTHORIZED: Kind = Kind {
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
         field!(state_mode, stateMode: Str, nullable),
+        field!(state_expires_at, stateExpiresAt: Int, nullable),
     ],
 };
 
@@ -98,6 +100,7 @@ pub(crate) const AUTHORIZED: Kind = Kind {
         field!(state_nonce, stateNonce: Str, nullable),
         field!(state_data, stateData: Str, nullable),
         field!(state_mode, stateMode: Str, nullable),
+        field!(state_expires_at, stateExpiresAt: Int, nullable),
     ],
 };
 
@@ -114,15 +117,64 @@ fn denied(d: &CallbackDenial) -> Out {
     )
 }
 
-fn state_fields(o: &StateOutcome) -> [Out; 4] {
+fn state_fields(o: &StateOutcome) -> [Out; 5] {
     match o.signed() {
         Some(v) => [
             Out::str(o.name()),
             Out::Str(v.nonce()),
             Out::opt_str(v.data()),
             Out::opt_str(v.mode().map(crate::state::LinkMode::as_str)),
+            Out::Int(v.expires_at()),
         ],
-        None => [Out::str(o.name()), Out::Null, Out::Null, Out::Null],
+        None => [Out::str(o.name()), Out::Null, Out::Null, Out::Null, Out::Null],
+    }
+}
+
+pub(crate) const STORE: Name = name!(store);
+pub(crate) const REPLAY: Name = name!(replay);
+pub(crate) const STATE_NONCE: Name = name!(state_nonce, stateNonce);
+pub(crate) const STATE_EXPIRES_AT: Name = name!(state_expires_at, stateExpiresAt);
+
+/// The one-time rule of every operation that checks signed state tokens (`tokens`): the
+/// caller passes a one-time store, which the binding hands over as `store: true` after it
+/// checked the object and consumes the nonce in before it returns the result, or says
+/// `replay: 'unchecked'` (it consumes `stateNonce` itself). Neither is refused, so a reload of
+/// the callback page cannot act twice by default.
+pub(crate) fn one_time_mode(c: &Call<'_, '_>, o: &Options<'_, '_>, tokens: bool) -> Result<()> {
+    let s = c.r.spelling;
+    let unchecked = match c.r.opt_str(o.get(&REPLAY), &REPLAY)? {
+        None => false,
+        Some("unchecked") => true,
+        Some(_) => {
+            return Err(bad(&REPLAY, s, "its one value is 'unchecked' (you consume the state's nonce yourself)"))
+        }
+    };
+    let store =
+        match o.get(&STORE) {
+            crate::host::Value::Absent => false,
+            crate::host::Value::Bool(true) => true,
+            _ => return Err(bad(
+                &STORE,
+                s,
+                "pass a one-time store: an object with consume(namespace, id, expiresAt) (MemoryStore, RedisStore, \
+                 PostgresStore)",
+            )),
+        };
+    match (tokens, store, unchecked) {
+        (_, true, true) => Err(bad(&STORE, s, "give a store or replay 'unchecked', not both")),
+        (true, false, false) => Err(bad(
+            &STORE,
+            s,
+            "state tokens are one-time: pass a store (MemoryStore, RedisStore, PostgresStore) and the nonce is \
+             consumed for you, or replay 'unchecked' if you consume stateNonce yourself",
+        )),
+        (false, true, _) => Err(bad(
+            &STORE,
+            s,
+            "a store makes state tokens one-time, and this check has no stateKeys: a plain state is one-time when \
+             you delete it from the session",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -154,7 +206,7 @@ fn marketplace(c: &Call<'_, '_>, o: &Options<'_, '_>) -> Result<Marketplace> {
 }
 
 fn installed(i: &VerifiedInstall) -> Out {
-    let [outcome, nonce, data, mode] = state_fields(i.state_outcome());
+    let [outcome, nonce, data, mode, expires] = state_fields(i.state_outcome());
     Out::Record(
         &INSTALLED,
         vec![
@@ -169,6 +221,7 @@ fn installed(i: &VerifiedInstall) -> Out {
             nonce,
             data,
             mode,
+            expires,
         ],
     )
 }
@@ -192,7 +245,7 @@ fn app_authorized(a: &AppAuthorization) -> Out {
     let provider = Out::str(a.provider().as_str());
     match a.state_outcome() {
         Some(o) => {
-            let [outcome, nonce, data, mode] = state_fields(o);
+            let [outcome, nonce, data, mode, expires] = state_fields(o);
             Out::Record(
                 &APP_AUTHORIZED,
                 vec![
@@ -205,6 +258,7 @@ fn app_authorized(a: &AppAuthorization) -> Out {
                     nonce,
                     data,
                     mode,
+                    expires,
                 ],
             )
         }
@@ -283,12 +337,16 @@ pub(crate) const VERIFY_INSTALL_CALLBACK: Op = Op::new(
      'marketplace_install'); 'accept_ui_extension_form' also accepts the payload UI extensions sign.",
     &[
         Param::arg(QUERY),
-        Param::options(name!(options), &[SECRETS, NOW, TOLERANCE, EXPECTED_STATE, STATE_KEYS, SESSION_ID, MARKETPLACE]),
+        Param::options(
+            name!(options),
+            &[SECRETS, NOW, TOLERANCE, EXPECTED_STATE, STATE_KEYS, SESSION_ID, MARKETPLACE, STORE, REPLAY],
+        ),
     ],
     &[&INSTALLED, &MARKETPLACE_INSTALL, &DENIED],
     |c| {
         let o = c.options(1)?;
         let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
+        one_time_mode(c, &o, keys.is_some())?;
         let secrets = secrets(&c.r, o.get(&SECRETS))?;
         let opts = InstallVerifyOptions {
             secrets: &secrets,
@@ -303,7 +361,8 @@ pub(crate) const VERIFY_INSTALL_CALLBACK: Op = Op::new(
             InstallCallback::Marketplace(m) => marketplace_install(&m),
         })
     },
-);
+)
+.one_time(STATE_NONCE, STATE_EXPIRES_AT);
 
 pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
     name!(verify_app_callback, verifyAppCallback),
@@ -314,7 +373,7 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
         Param::arg(QUERY),
         Param::options(
             name!(options),
-            &[ACCESS_TYPE, SECRETS, NOW, TOLERANCE, EXPECTED_STATE, STATE_KEYS, SESSION_ID, MARKETPLACE],
+            &[ACCESS_TYPE, SECRETS, NOW, TOLERANCE, EXPECTED_STATE, STATE_KEYS, SESSION_ID, MARKETPLACE, STORE, REPLAY],
         ),
     ],
     &[&INSTALLED, &MARKETPLACE_INSTALL, &APP_AUTHORIZED, &MARKETPLACE_AUTHORIZED, &DENIED],
@@ -322,6 +381,7 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
         let o = c.options(1)?;
         let access = AppAccess::parse(c.r.str(o.get(&ACCESS_TYPE), &ACCESS_TYPE)?)?;
         let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
+        one_time_mode(c, &o, keys.is_some())?;
         // OAuth apps sign nothing: their secrets are not needed.
         let secrets = match (access, o.get(&SECRETS)) {
             (AppAccess::OAuth, crate::host::Value::Absent) => Vec::new(),
@@ -342,7 +402,8 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
             AppCallback::Authorized(a) | AppCallback::MarketplaceAuthorized(a) => app_authorized(&a),
         })
     },
-);
+)
+.one_time(STATE_NONCE, STATE_EXPIRES_AT);
 
 const MANIFEST: Name = name!(manifest);
 const REDIRECT_URIS: Name = name!(redirect_uris, redirectUris);
@@ -438,19 +499,20 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
         Param::arg(QUERY),
         Param::options(
             name!(options),
-            &[name!(flow), name!(now), EXPECTED_STATE, STATE_KEYS, SESSION_ID, ALLOW_STATELESS],
+            &[name!(flow), name!(now), EXPECTED_STATE, STATE_KEYS, SESSION_ID, ALLOW_STATELESS, STORE, REPLAY],
         ),
     ],
     &[&AUTHORIZED, &DENIED],
     |c| {
         let o = c.options(1)?;
         let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
+        one_time_mode(c, &o, keys.is_some())?;
         let state = state_check(c, &o, &keys)?;
         let flow = flow(c, o.get(&name!(flow)))?;
         Ok(match crate::callback::verify_oauth_callback(query(c)?, flow, &state, c.now(o.get(&name!(now)))?)? {
             OAuthCallback::Denied(d) => denied(&d),
             OAuthCallback::Authorized(a) => {
-                let [outcome, nonce, data, mode] = state_fields(a.state_outcome());
+                let [outcome, nonce, data, mode, expires] = state_fields(a.state_outcome());
                 Out::Record(
                     &AUTHORIZED,
                     vec![
@@ -462,9 +524,11 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
                         nonce,
                         data,
                         mode,
+                        expires,
                     ],
                 )
             }
         })
     },
-);
+)
+.one_time(STATE_NONCE, STATE_EXPIRES_AT);

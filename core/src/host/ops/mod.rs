@@ -55,7 +55,20 @@ pub struct Op {
     pub returns: &'static [&'static Kind],
     /// Where the host API shows it.
     pub place: Place,
+    /// For the operations that check a signed state token: the result fields that hold the
+    /// token's nonce and expiry, which the binding consumes in the caller's one-time store
+    /// (option `store`) before it returns the result.
+    pub one_time: Option<OneTime>,
     run: fn(&Call<'_, '_>) -> Result<Out>,
+}
+
+/// Which result fields a binding consumes, in namespace `state`, when a store is given.
+#[derive(Clone, Copy, Debug)]
+pub struct OneTime {
+    /// The field holding the nonce (null when no token was checked: a denial, a Marketplace install).
+    pub id: Name,
+    /// The field holding the token's expiry (Unix seconds).
+    pub expires_at: Name,
 }
 
 /// Where a host API shows an operation.
@@ -87,7 +100,12 @@ impl Op {
         returns: &'static [&'static Kind],
         run: fn(&Call<'_, '_>) -> Result<Out>,
     ) -> Self {
-        Self { name, doc, params, returns, place: Place::Function, run }
+        Self { name, doc, params, returns, place: Place::Function, one_time: None, run }
+    }
+
+    /// The same operation, its state token one-time through the caller's store.
+    pub(crate) const fn one_time(self, id: Name, expires_at: Name) -> Self {
+        Self { one_time: Some(OneTime { id, expires_at }), ..self }
     }
 
     /// The same operation, shown at `place`.
@@ -394,6 +412,11 @@ pub fn schema_json() -> String {
             json!({
                 "name": op.name.snake, "js": op.name.camel, "doc": op.doc, "params": params(op.params),
                 "returns": op.returns.iter().map(|k| k.name).collect::<Vec<_>>(),
+                "one_time": op.one_time.map(|o| json!({
+                    "namespace": crate::one_time::STATE,
+                    "id": {"name": o.id.snake, "js": o.id.camel},
+                    "expires_at": {"name": o.expires_at.snake, "js": o.expires_at.camel},
+                })),
                 "place": match op.place {
                     Place::Function => json!({"kind": "function"}),
                     Place::Dangerous(n) => json!({"kind": "dangerous", "name": n.snake, "js": n.camel}),

@@ -1,5 +1,6 @@
 //! CSRF state: plain values and signed, session-bound tokens.
 
+use super::callback::{one_time_mode, REPLAY, STORE};
 use super::{Call, Op, Param};
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
@@ -153,10 +154,11 @@ pub(crate) const ISSUE_STATE_TOKEN: Op = Op::new(
 pub(crate) const VERIFY_STATE_TOKEN: Op = Op::new(
     name!(verify_state_token, verifyStateToken),
     "Verifies a signed state token (`token` may be absent when the callback had none).",
-    &[Param::arg(name!(token)), Param::options(name!(options), &[KEYS, SESSION_ID, FLOW, name!(now)])],
+    &[Param::arg(name!(token)), Param::options(name!(options), &[KEYS, SESSION_ID, FLOW, name!(now), STORE, REPLAY])],
     &[&VERIFIED_STATE],
     |c| {
         let o = c.options(1)?;
+        one_time_mode(c, &o, true)?;
         let keys = required_keys(c, o.get(&KEYS))?;
         let token = c.r.opt_str(c.arg(0), &c.name(0))?;
         let session = c.r.data(o.get(&SESSION_ID), &SESSION_ID)?;
@@ -169,4 +171,5 @@ pub(crate) const VERIFY_STATE_TOKEN: Op = Op::new(
         )?;
         Ok(verified(&v))
     },
-);
+)
+.one_time(name!(nonce), name!(expires_at, expiresAt));
