@@ -20,9 +20,10 @@ import {
 
 /** The platform's own refusals, shown like the library's. */
 class Refusal extends Error {
-  constructor(code, message) {
+  constructor(code, message, status = 400) {
     super(message)
     this.code = code
+    this.status = status
   }
 }
 
@@ -253,7 +254,13 @@ export function platform({
   }
 
   const server = createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://platform')
+    let url
+    try {
+      url = new URL(req.url, 'http://platform')
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' })
+      return res.end('Bad request')
+    }
     const known = readSession(req.headers.cookie)
     const session = known ?? randomBytes(16).toString('base64url')
     let out
@@ -276,14 +283,16 @@ export function platform({
         out = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
       } else {
         // The code is stable and safe to show; the message says what to do next.
-        out = view(400, 'rejected', 'Request refused', e.message, e.code)
+        out = view(e.status ?? 400, 'rejected', 'Request refused', e.message, e.code)
       }
     }
     const headers = { 'Content-Type': out.type ?? 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
     if (!known) headers['Set-Cookie'] = `sid=${session}.${Buffer.from(sessionMac(session)).toString('hex')}; HttpOnly; SameSite=Lax; Path=/${secure}`
     if (out.location) headers.Location = out.location
+    // Refused for its size: answer, then drop the connection instead of reading the rest.
+    if (out.status === 413) headers.Connection = 'close'
     res.writeHead(out.status, headers)
-    res.end(out.body)
+    res.end(out.body, () => { if (out.status === 413) req.destroy() })
   })
   server.store = store
   return server
@@ -298,16 +307,20 @@ function owned(store, account, session) {
   return c
 }
 
+/** The raw body, refused above 1 MiB (Stripe's events are far smaller): a 413, and the rest is never read. */
 async function readBody(req) {
+  const tooLarge = () => new Refusal('body_too_large', 'The body is over 1 MiB.', 413)
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) throw tooLarge()
   const chunks = []
   let size = 0
   for await (const chunk of req) {
     size += chunk.length
-    if (size > 1 << 20) throw new Error('request body over 1 MiB')
+    if (size > MAX_BODY) throw tooLarge()
     chunks.push(chunk)
   }
   return new Uint8Array(Buffer.concat(chunks))
 }
+const MAX_BODY = 1 << 20
 
 function redirect(location) {
   return { status: 302, location, body: '' }

@@ -3,13 +3,44 @@
 import { parseArgs } from 'node:util'
 import { defaultConfig, startEmulator } from './emulator.mjs'
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '12111' },
-    redirect: { type: 'string', multiple: true, default: ['http://127.0.0.1:3000/stripe/callback'] },
-    webhook: { type: 'string', multiple: true, default: [] },
-  },
-})
+const USAGE = `node tests/emulator/cli.mjs [--port N] [--redirect URL]... [--webhook URL=whsec_...]...
+
+  --port N        the loopback port (default 12111; 0 picks a free one)
+  --redirect URL  an allowed redirect URI of the app and the platform (repeat; the first is the default)
+  --webhook URL=whsec_...
+                  an event destination and its signing secret (repeat)
+  --help          this text
+
+A local Stripe emulator for install links, Stripe Apps and Connect OAuth, tokens, Account Links,
+webhooks and event notifications; test mode only, nothing leaves this machine.`
+
+let values
+try {
+  ;({ values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '12111' },
+      redirect: { type: 'string', multiple: true, default: ['http://127.0.0.1:3000/stripe/callback'] },
+      webhook: { type: 'string', multiple: true, default: [] },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }))
+} catch (e) {
+  console.error(`error: ${e.message}\n\n${USAGE}`)
+  process.exit(2)
+}
+if (values.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) {
+  console.error('error: --port takes a port number (0 picks a free one)')
+  process.exit(2)
+}
+const bad = values.webhook.find((w) => !/^https?:\/\/.+=whsec_.+$/.test(w))
+if (bad !== undefined) {
+  console.error('error: --webhook takes URL=whsec_... (the destination and its signing secret)')
+  process.exit(2)
+}
 const config = defaultConfig()
 config.app.redirectUris = values.redirect
 config.platform.redirectUris = values.redirect

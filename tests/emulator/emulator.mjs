@@ -64,6 +64,11 @@ export function defaultConfig() {
 export async function startEmulator({ port = 0, config = defaultConfig(), log = () => {} } = {}) {
   const emu = new Emulator(config, log)
   const server = createServer((req, res) => emu.handle(req, res).catch((e) => {
+    if (e.status === 413) {
+      // Answer, then drop the connection: the rest of the body is never read.
+      if (!res.headersSent) res.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' })
+      return res.end(JSON.stringify({ error: 'body_too_large' }), () => req.destroy())
+    }
     log(`emulator error: ${e.stack}`)
     if (!res.headersSent) json(res, 500, { error: 'emulator_error' })
   }))
@@ -147,8 +152,8 @@ class Emulator {
     }
     if (req.method === 'POST' && path === '/v1/oauth/token') {
       // The key says which environment: a sandbox's codes are exchanged only with the sandbox's key.
-      const key = Buffer.from(/^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '', 'base64').toString('utf8').replace(/:$/, '')
-      const sandbox = app.sandbox && Object.values(app.sandbox.secretKeys).includes(key)
+      const key = secretKey(req)
+      const sandbox = app.sandbox && key !== null && Object.values(app.sandbox.secretKeys).includes(key)
       return this.token(req, res, sandbox ? this.sandboxClient() : app, 'apps')
     }
     if (req.method === 'POST' && path === '/oauth/token') return this.token(req, res, platform, 'connect')
@@ -161,18 +166,45 @@ class Emulator {
     }
     if (req.method === 'GET' && (m = /^\/v1\/accounts\/([^/]+)$/.exec(path))) return this.retrieveAccount(req, res, m[1])
     if (req.method === 'GET' && (m = /^\/v2\/core\/events\/([^/]+)$/.exec(path))) return this.fetchEvent(req, res, m[1])
-    if (path === '/_emulator/log') return json(res, 200, this.snapshot())
+    if (path.startsWith('/_emulator/')) return this.testHook(req, res, path, q)
+    return page(res, 404, 'Not found', `${req.method} ${path} is not part of the emulator.`)
+  }
+
+  /**
+   * The test hooks (the log with its tokens, the clock, an uninstall). Only for this machine's
+   * own clients: the Host must be the loopback address the emulator listens on (a DNS-rebinding
+   * page names its own host), a POST must not come from a page of another origin, and every
+   * argument is checked (a clock set to NaN would make every lifetime check pass or fail).
+   */
+  testHook(req, res, path, q) {
+    const port = new URL(this.url).port
+    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]
+    if (!hosts.includes(req.headers.host)) return json(res, 403, { error: 'forbidden_host', message: 'The test hooks answer only on the loopback address.' })
+    if (req.method === 'POST') {
+      const origin = req.headers.origin
+      const site = req.headers['sec-fetch-site']
+      if ((origin !== undefined && !hosts.some((h) => origin === `http://${h}`)) || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
+        return json(res, 403, { error: 'cross_site', message: 'The test hooks refuse requests from other sites.' })
+      }
+    }
+    const { app, platform } = this.config
+    if (req.method === 'GET' && path === '/_emulator/log') return json(res, 200, this.snapshot())
     if (req.method === 'POST' && path === '/_emulator/advance') {
-      this.offset += Number(q.get('seconds') ?? 0)
+      const seconds = q.get('seconds') ?? ''
+      if (!/^\d{1,9}$/.test(seconds)) return json(res, 400, { error: 'invalid_seconds', message: 'seconds must be a whole number from 0 to 999999999.' })
+      this.offset += Number(seconds)
       return json(res, 200, { now: this.now() })
     }
     if (req.method === 'POST' && path === '/_emulator/uninstall') {
       // The user removes the app (or platform) from their Dashboard.
-      const client = q.get('client_id') === platform.clientId ? platform : app
-      const n = this.revoke(client, q.get('account') ?? this.config.account.id, { always: true })
+      const clientId = q.get('client_id')
+      if (clientId !== null && clientId !== platform.clientId && clientId !== app.clientId) return json(res, 400, { error: 'unknown_client', message: 'client_id is neither the app nor the platform.' })
+      const account = q.get('account') ?? this.config.account.id
+      if (!/^acct_[\w-]{1,64}$/.test(account)) return json(res, 400, { error: 'invalid_account', message: 'account must be an acct_ id.' })
+      const n = this.revoke(clientId === platform.clientId ? platform : app, account, { always: true })
       return json(res, 200, { revoked: n })
     }
-    return page(res, 404, 'Not found', `${req.method} ${path} is not part of the emulator.`)
+    return json(res, 404, { error: 'not_found', message: `${req.method} ${path} is not a test hook.` })
   }
 
   /** Checks redirect_uri exactly and shows the consent page with Install/Connect and Cancel. */
@@ -247,11 +279,10 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
     return this.sandbox
   }
 
-  /** The key in HTTP Basic auth: a secret key of this client, and its mode. */
+  /** The key (HTTP Basic, or Bearer as stripe-node and stripe-python send it): a secret key of this client, and its mode. */
   authenticate(req, client) {
-    const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '')
-    if (!m) return { error: [401, 'invalid_request', 'No API key provided. Use HTTP Basic auth with your secret key.'] }
-    const key = Buffer.from(m[1], 'base64').toString('utf8').replace(/:$/, '')
+    const key = secretKey(req)
+    if (key === null) return { error: [401, 'invalid_request', 'No API key provided. Use HTTP Basic auth (or Bearer) with your secret key.'] }
     if (/^(pk|rk)_/.test(key)) {
       return { error: [401, 'invalid_request', 'This call needs a secret key (sk_…); publishable and restricted keys are refused.'] }
     }
@@ -493,15 +524,29 @@ ${request.livemode ? 'live' : 'test'} mode.</p>${scope}
   }
 }
 
+/** An API key from `Authorization`: HTTP Basic (`key:`) or Bearer, as Stripe accepts both. */
+function secretKey(req) {
+  const auth = req.headers.authorization ?? ''
+  const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(auth)
+  if (basic) return Buffer.from(basic[1], 'base64').toString('utf8').replace(/:$/, '')
+  return /^Bearer (\S+)$/.exec(auth)?.[1] ?? null
+}
+
+/** The body as text, refused above 64 KiB (a 413, then the connection is dropped). */
 function body(req) {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) return reject(Object.assign(new Error('body too large'), { status: 413 }))
     const chunks = []
     let size = 0
-    req.on('data', (c) => {
+    const onData = (c) => {
       size += c.length
-      if (size > MAX_BODY) req.destroy(new Error('body too large'))
-      else chunks.push(c)
-    })
+      if (size > MAX_BODY) {
+        req.off('data', onData)
+        req.pause()
+        reject(Object.assign(new Error('body too large'), { status: 413 }))
+      } else chunks.push(c)
+    }
+    req.on('data', onData)
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     req.on('error', reject)
   })

@@ -113,7 +113,14 @@ export function createPlatform(sh, env, kv = new Map()) {
     }),
     'POST /api/connect/exchange': async ({ request, session }) => {
       if (request.headers.get('content-type') !== 'application/json') return Response.json({ code: 'bad_request', message: 'Send JSON.' }, { status: 415 })
-      const { query } = await request.json()
+      let query
+      try {
+        ({ query } = JSON.parse(new TextDecoder().decode(await readBody(request))))
+      } catch (e) {
+        if (e.code === 'body_too_large') throw e
+        return Response.json({ code: 'bad_request', message: 'Send a JSON object with the callback query.' }, { status: 400 })
+      }
+      if (typeof query !== 'string') return Response.json({ code: 'bad_request', message: 'query must be a string.' }, { status: 400 })
       const r = await sh.verifyOAuthCallback(String(query), { flow: 'connect_oauth', ...once, sessionId: session })
       if (r.outcome === 'denied') return Response.json({ code: 'denied', message: 'The user declined.' }, { status: 400 })
       // The authorized result carries the code and the token endpoint it belongs to.
@@ -237,17 +244,18 @@ export function createPlatform(sh, env, kv = new Map()) {
           // Requests that change something must come from our own pages (CSRF), not only SameSite=Lax.
           throw Object.assign(new Error('This request must come from the platform\'s own pages.'), { code: 'cross_origin' })
         }
+        // Every body is read through readBody (capped at 1 MiB), forms included.
         const form = request.method === 'POST' && request.headers.get('content-type')?.startsWith('application/x-www-form-urlencoded')
-          ? new URLSearchParams(await request.text()) : new URLSearchParams()
+          ? new URLSearchParams(new TextDecoder().decode(await readBody(request))) : new URLSearchParams()
         res = route ? await route({ request, url, session, form }) : view(404, 'missing', 'Not found', 'There is no such page.')
       } catch (e) {
         if (!(e instanceof sh.StripeHandshakeError) && !REFUSALS.has(e.code)) {
           console.error(e)
           res = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
         } else if (url.pathname.startsWith('/api/')) {
-          res = Response.json({ code: e.code, message: e.message }, { status: 400 })
+          res = Response.json({ code: e.code, message: e.message }, { status: e.code === 'body_too_large' ? 413 : 400 })
         } else {
-          res = view(400, 'rejected', 'Request refused', e.message, e.code)
+          res = view(e.code === 'body_too_large' ? 413 : 400, 'rejected', 'Request refused', e.message, e.code)
         }
       }
       res = new Response(res.body, res) // make the headers mutable

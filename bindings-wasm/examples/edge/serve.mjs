@@ -30,14 +30,24 @@ const STATIC = {
 }
 
 createServer(async (req, res) => {
-  const path = new URL(req.url, 'http://x').pathname
+  // A request Node accepted but the web APIs cannot represent (a malformed target or header)
+  // gets a 400, never an unhandled rejection that takes the server down.
+  let request, path
+  try {
+    path = new URL(req.url, 'http://x').pathname
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req)
+    request = new Request(new URL(req.url, env.PUBLIC_URL), { method: req.method, headers: req.headers, body, duplex: 'half' })
+  } catch {
+    res.writeHead(400, { 'Content-Type': 'text/plain', Connection: 'close' })
+    return res.end('Bad request')
+  }
   if (STATIC[path]) {
     res.writeHead(200, { 'Content-Type': STATIC[path][1] })
     return res.end(await readFile(STATIC[path][0]))
   }
-  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req)
-  const request = new Request(new URL(req.url, env.PUBLIC_URL), { method: req.method, headers: req.headers, body, duplex: 'half' })
   const response = await platform.fetch(request)
+  // Refused for its size: answer, then drop the connection instead of reading the rest.
+  if (response.status === 413) response.headers.set('Connection', 'close')
   res.writeHead(response.status, [...response.headers].flat())
-  res.end(Buffer.from(await response.arrayBuffer()))
+  res.end(Buffer.from(await response.arrayBuffer()), () => { if (response.status === 413) req.destroy() })
 }).listen(port, '127.0.0.1', () => console.log(`edge platform on ${env.PUBLIC_URL}/`))
