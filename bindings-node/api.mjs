@@ -112,20 +112,28 @@ export function build(native, options) {
   // A state token is one-time through the caller's store. The core says which operations
   // check tokens and which result fields hold the nonce and its expiry (`one_time` in the
   // schema), refuses a call with neither a store nor `replay: 'unchecked'`, and decides what
-  // the store's answer means (oneTimeOutcome). With a store the call returns a promise.
-  function oneTime(fn, op) {
+  // the store's answer means (oneTimeOutcome). The store is taken out of the options (read
+  // once, from a copy) and the call goes through `callConsuming`: no option value can claim
+  // that a store was given. With a store the call returns a promise.
+  function oneTime(plain, op, i) {
     const at = op.params.findIndex((p) => p.options.some((o) => o.js === 'store'))
     const { namespace, id, expires_at: expires } = op.one_time
     const outcome = operation(opIndex.get('one_time_outcome'))
+    const finish = resultBuilder(op.returns)
     return {
       [op.js](...args) {
-        const o = args[at]
-        const store = o !== null && typeof o === 'object' ? o.store : undefined
-        if (store === undefined || store === null) return fn(...args)
+        const given = args[at]
+        if (given === null || typeof given !== 'object') return plain(...args)
+        const o = { ...given } // one read of every option: a getter cannot answer twice
+        const store = o.store
+        if (store === undefined || store === null) return plain(...args.slice(0, at), o, ...args.slice(at + 1))
+        // Given but not a store: the core refuses it by name, as a rejection like every call with a store.
+        if (typeof store !== 'object' || typeof store.consume !== 'function') return (async () => plain(...args.slice(0, at), o, ...args.slice(at + 1)))()
+        delete o.store
+        const a = args.slice()
+        a[at] = o
         return (async () => {
-          // The core takes `store: true` for an object that can consume, and refuses anything else.
-          args[at] = { ...o, store: typeof store.consume === 'function' }
-          const r = fn(...args) // every refusal happens here, before the store is asked
+          const r = finish(run(() => native.callConsuming(i, a))) // every refusal happens here
           const nonce = r[id.js]
           if (nonce === null || nonce === undefined) return r // a denial, a Marketplace install
           let answer
@@ -133,7 +141,7 @@ export function build(native, options) {
             answer = await store.consume(namespace, nonce, r[expires.js])
           } catch (e) {
             if (e instanceof errors.StripeHandshakeError) throw e
-            try { outcome(undefined, { namespace }) } catch (err) { err.cause = e; throw err }
+            try { outcome(undefined, { namespace }) } catch (err) { err.cause = errors.summary(e); throw err }
           }
           outcome(answer, { namespace }) // state_replayed, store_unavailable
           return r
@@ -229,7 +237,7 @@ export function build(native, options) {
 
   const api = { Verifier, RedirectAllowList }
   const dangerous = {}
-  for (const [op, i] of placed('function')) api[op.js] = op.one_time ? oneTime(operation(i), op) : operation(i)
+  for (const [op, i] of placed('function')) api[op.js] = op.one_time ? oneTime(operation(i), op, i) : operation(i)
   for (const [op, i] of placed('dangerous')) dangerous[op.place.js] = operation(i)
   for (const [op, i] of placed('internal')) Object.defineProperty(api, op.js, { value: operation(i), enumerable: false })
   /** Opt-outs that weaken a check; each needs a reason in code review. */

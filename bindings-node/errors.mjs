@@ -82,7 +82,19 @@ function fromThrown(e) {
   return new InternalError('internal error in stripe-handshake (an unexpected host error); please report it', 'internal', 'internal')
 }
 
+/**
+ * What a failed store's own error says, without what it carried: its class and code only. A
+ * client's error can hold the command and its arguments (ioredis's `ReplyError.command`), and
+ * the key holds a nonce not yet used.
+ */
+function summary(e) {
+  const name = e && typeof e.name === 'string' ? e.name : typeof e
+  const code = e && (typeof e.code === 'string' || typeof e.code === 'number') ? ` (${e.code})` : ''
+  return new Error(`the store failed: ${name}${code}`)
+}
+
 export {
+  summary,
   StripeHandshakeError,
   SignatureVerificationError,
   StateError,

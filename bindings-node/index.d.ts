@@ -377,6 +377,8 @@ export interface OneTimeEntry {
   expiresAt: number
   /** `prefix + namespace + ':' + id`: the Redis (or KV) key. */
   key: string
+  /** Seconds a key-value store keeps it from now: through its last second, plus 300 s for clocks. */
+  ttlSecs: number
 }
 
 /** The statements a PostgreSQL one-time store runs. */

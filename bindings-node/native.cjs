@@ -839,6 +839,7 @@ module.exports.NativeFailure = nativeBinding.NativeFailure
 module.exports.NativeRedirectAllowList = nativeBinding.NativeRedirectAllowList
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
 module.exports.call = nativeBinding.call
+module.exports.callConsuming = nativeBinding.callConsuming
 module.exports.callWithList = nativeBinding.callWithList
 module.exports.newAllowList = nativeBinding.newAllowList
 module.exports.newVerifier = nativeBinding.newVerifier

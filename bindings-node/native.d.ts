@@ -48,6 +48,12 @@ export declare class NativeVerifier {
 /** Runs operation `op` (an index into the schema's operations) on `args`. */
 export declare function call(op: number, args: Array<unknown>): Outcome<unknown>
 
+/**
+ * Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
+ * nonce in the caller's store afterwards (`host::call_consuming`).
+ */
+export declare function callConsuming(op: number, args: Array<unknown>): Outcome<unknown>
+
 /** Runs operation `op` with `list` in its allow-list parameter. */
 export declare function callWithList(op: number, args: Array<unknown>, list: NativeRedirectAllowList): Outcome<unknown>
 

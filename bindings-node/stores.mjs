@@ -2,14 +2,17 @@
 // processes and servers, and forget it when it expires. The contract is one method:
 //
 //   consume(namespace, id, expiresAt) -> boolean | Promise<boolean>
-//     true the first time; false while an unexpired entry stands; atomic (check-and-set in
-//     one operation); throws a StoreError (code store_unavailable) when it cannot answer,
-//     never a silent true.
+//     true the first time; false while the entry stands (through its last second, expiresAt);
+//     atomic (check-and-set in one operation); throws a StoreError (code store_unavailable)
+//     when it cannot answer, never a silent true. A timeout is ambiguous (the write may still
+//     land): the caller refuses, which is the safe side for a state token.
 //
 // The core checks every entry and names its key (oneTimeEntry), holds the SQL
 // (postgresStatements) and decides what a failure is (oneTimeOutcome): these classes only move
 // the bytes to Redis, PostgreSQL or a Map. Shared by the Node and WASM packages; the clients are
 // yours (node-redis or ioredis, node-postgres), so the package has no database dependency.
+
+import { summary } from './errors.mjs'
 
 const now = () => Math.floor(Date.now() / 1000)
 
@@ -19,7 +22,7 @@ export function buildStores(api) {
     try {
       api.oneTimeOutcome(undefined, { namespace })
     } catch (e) {
-      if (cause !== undefined && e instanceof api.StoreError) e.cause = cause
+      if (cause !== undefined && e instanceof api.StoreError) e.cause = summary(cause)
       return e
     }
     return new api.InternalError('internal error in stripe-handshake (a store failure was not refused); please report it', 'internal', 'internal')
@@ -52,13 +55,15 @@ export function buildStores(api) {
   /**
    * In one process's memory: for tests and a single server. Bounded: expired entries are swept
    * as it grows, and when `maxEntries` unexpired entries stand, consume throws a StoreError
-   * rather than forget one (forgetting would let a replay through).
+   * rather than forget one (forgetting would let a replay through). Anyone who can start a flow
+   * can add entries: size it for the traffic, rate-limit the flows, or use a shared store.
    */
   class MemoryStore {
     #entries = new Map()
     #max
     #clock
     #sinceSweep = 0
+    #earliest = Infinity // the soonest expiry: a sweep before it finds nothing
     constructor(options = {}) {
       this.#max = positive(options.maxEntries, 'maxEntries', 100_000)
       this.#clock = options.clock || now
@@ -71,23 +76,30 @@ export function buildStores(api) {
       const t = this.#clock()
       const { key } = api.oneTimeEntry(namespace, id, expiresAt, { now: t, prefix: '' })
       const until = this.#entries.get(key)
-      if (until !== undefined && until > t) return false
+      if (until !== undefined && until >= t) return false // it stands through its last second
       if (until === undefined && (this.#entries.size >= this.#max || ++this.#sinceSweep >= Math.max(1024, this.#entries.size / 4))) {
-        this.#sweep(t)
+        if (this.#earliest < t) this.#sweep(t)
+        this.#sinceSweep = 0
         if (this.#entries.size >= this.#max) throw unavailable(namespace)
       }
       this.#entries.set(key, expiresAt)
+      if (expiresAt < this.#earliest) this.#earliest = expiresAt
       return true
     }
     #sweep(t) {
-      for (const [k, until] of this.#entries) if (until <= t) this.#entries.delete(k)
-      this.#sinceSweep = 0
+      let earliest = Infinity
+      for (const [k, until] of this.#entries) {
+        if (until < t) this.#entries.delete(k)
+        else if (until < earliest) earliest = until
+      }
+      this.#earliest = earliest
     }
   }
 
   /**
-   * Redis: `SET key 1 NX EXAT expiresAt`, one atomic command; Redis drops the key at its expiry.
-   * `client` is a connected node-redis client (`sendCommand`) or ioredis (`call`).
+   * Redis: `SET key 1 NX EX ttl`, one atomic command, the TTL counted from this process's clock
+   * (plus a grace for clocks). `client` is a connected node-redis client (`sendCommand`) or
+   * ioredis (`call`). Run Redis with `maxmemory-policy noeviction`: an evicted nonce is a replay.
    */
   class RedisStore {
     #send
@@ -103,8 +115,8 @@ export function buildStores(api) {
       this.#timeoutMs = positive(options.timeoutMs, 'timeoutMs', 2000)
     }
     async consume(namespace, id, expiresAt) {
-      const { key } = api.oneTimeEntry(namespace, id, expiresAt, { now: this.#clock(), prefix: this.#prefix })
-      const reply = await answer(namespace, this.#timeoutMs, () => this.#send(['SET', key, '1', 'NX', 'EXAT', String(expiresAt)]))
+      const { key, ttlSecs } = api.oneTimeEntry(namespace, id, expiresAt, { now: this.#clock(), prefix: this.#prefix })
+      const reply = await answer(namespace, this.#timeoutMs, () => this.#send(['SET', key, '1', 'NX', 'EX', String(ttlSecs)]))
       if (reply === 'OK') return true
       if (reply === null) return false
       throw unavailable(namespace) // another reply: not a Redis SET answer
@@ -113,8 +125,9 @@ export function buildStores(api) {
 
   /**
    * PostgreSQL: one `INSERT … ON CONFLICT … DO UPDATE … WHERE expired RETURNING` per consume,
-   * atomic under concurrency; every `pruneEvery` consumes it deletes expired rows. `pool` is a
-   * node-postgres Pool (or Client). Call `init()` once to create the table.
+   * atomic under concurrency; every `pruneEvery` consumes it deletes long-expired rows in the
+   * background (a failed prune never changes an answer). `pool` is a node-postgres Pool (or
+   * Client). Call `init()` once to create the table.
    */
   class PostgresStore {
     #pool
@@ -141,12 +154,13 @@ export function buildStores(api) {
       const t = this.#clock()
       api.oneTimeEntry(namespace, id, expiresAt, { now: t })
       const r = await answer(namespace, this.#timeoutMs, () => this.#pool.query(this.#sql.consume, [namespace, id, expiresAt, t]))
-      if (++this.#count >= this.#pruneEvery) await this.prune()
-      if (r && r.rowCount === 1) return true
-      if (r && r.rowCount === 0) return false
-      throw unavailable(namespace)
+      const first = r && r.rowCount === 1 ? true : r && r.rowCount === 0 ? false : null
+      if (first === null) throw unavailable(namespace)
+      // The answer stands whatever the prune does: it runs after, and its failure is only lost space.
+      if (++this.#count >= this.#pruneEvery) this.prune().catch(() => {})
+      return first
     }
-    /** Deletes expired entries; returns how many. */
+    /** Deletes entries expired for longer than the clocks' grace (300 s); returns how many. */
     async prune() {
       this.#count = 0
       const r = await answer('state', this.#timeoutMs, () => this.#pool.query(this.#sql.prune, [this.#clock()]))

@@ -14,7 +14,7 @@ import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
   accountLinkRequest, appsOAuthLink, codeExchangeRequest, parseAccountLinkResponse, retrieveAccountRequest, verifyAccountLinkCallback, connectOAuthLink, Verifier, verifyAppCallback, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
-  MemoryStore, parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
+  MemoryStore, oneTimeOutcome, parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
 
@@ -38,7 +38,8 @@ export function memoryStore() {
   // several servers use one RedisStore or PostgresStore for both (namespaces keep them apart).
   return {
     installs: {}, connections: {}, appConnections: {}, onboarding: {}, events: [], notifications: [],
-    stateNonces: new MemoryStore(), eventIds: new MemoryStore(),
+    // Sized for the traffic: an id stays four days (100,000 nonces of 10 minutes; a million ids).
+    stateNonces: new MemoryStore(), eventIds: new MemoryStore({ maxEntries: 1_000_000 }),
   }
 }
 
@@ -68,7 +69,8 @@ export function platform({
 
   // Every check of a signed state consumes its nonce in this store: a second use is refused.
   const once = { stateKeys: keys, store: store.stateNonces }
-  const firstDelivery = (id) => store.eventIds.consume('event', id, Math.floor(Date.now() / 1000) + EVENT_ID_SECS)
+  // The store's answer through the core: true, false (a duplicate), or a StoreError (never a silent accept).
+  const firstDelivery = async (id) => oneTimeOutcome(await store.eventIds.consume('event', id, Math.floor(Date.now() / 1000) + EVENT_ID_SECS), { namespace: 'event' })
 
   const routes = {
     'GET /': ({ session }) => home(store, session),

@@ -49,6 +49,14 @@ pub fn call<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>) -> Outcome<Unknow
     converted(env, host::call(op as usize, &values, &OsEnv, JS))
 }
 
+/// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
+/// nonce in the caller's store afterwards (`host::call_consuming`).
+#[napi(catch_unwind)]
+pub fn call_consuming<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>) -> Outcome<Unknown<'e>> {
+    let values = value::values(&args);
+    converted(env, host::call_consuming(op as usize, &values, &OsEnv, JS))
+}
+
 /// Runs operation `op` with `list` in its allow-list parameter.
 #[napi(catch_unwind)]
 pub fn call_with_list<'e>(

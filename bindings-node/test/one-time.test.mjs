@@ -62,7 +62,11 @@ test('a failing or broken store is a StoreError, never an accept', async () => {
   const boom = new Error('ECONNREFUSED')
   const failing = { consume: () => { throw boom } }
   await assert.rejects(sh.verifyOAuthCallback(query(token()), { ...base, store: failing }),
-    (e) => e instanceof sh.StoreError && e.code === 'store_unavailable' && e.cause === boom)
+    (e) => e instanceof sh.StoreError && e.code === 'store_unavailable' && e.cause.message === 'the store failed: Error')
+  // The cause says what failed, never what it carried (a client's error can hold the key: a nonce).
+  const leaky = Object.assign(new Error('ERR while writing stripe-handshake:state:SECRETNONCE'), { name: 'ReplyError', code: 'ERR' })
+  await assert.rejects(sh.verifyOAuthCallback(query(token()), { ...base, store: { consume: () => { throw leaky } } }),
+    (e) => e.cause.message === 'the store failed: ReplyError (ERR)' && !String(e.stack).includes('SECRETNONCE') && !e.message.includes('SECRETNONCE'))
   await assert.rejects(sh.verifyOAuthCallback(query(token()), { ...base, store: { consume: async () => { throw boom } } }), { code: 'store_unavailable' })
   for (const answer of ['OK', 1, undefined, null, {}]) {
     await assert.rejects(sh.verifyOAuthCallback(query(token()), { ...base, store: { consume: () => answer } }), { code: 'store_unavailable' }, String(answer))
@@ -100,3 +104,21 @@ test('every verifier of state tokens is one-time: install, Apps, Account Links, 
   await assert.rejects(sh.verifyStateToken(t, to), { code: 'state_replayed' })
   assert.throws(() => sh.verifyStateToken(t, { keys, sessionId: session, flow: 'connect_oauth' }), { code: 'invalid_argument' })
 })
+
+test('a store cannot be forged: no option value says "consumed", and a getter is read once', async () => {
+  // `store: true` (or any non-store) reaches the core, which refuses it by name.
+  await assert.rejects(sh.verifyOAuthCallback(query(token()), { ...base, store: true }), { code: 'invalid_argument' })
+  // A getter that answers "no store" first and a store second is read once, from a copy.
+  const rec = recording()
+  let reads = 0
+  const tricky = { ...base }
+  Object.defineProperty(tricky, 'store', { enumerable: true, get: () => (++reads === 1 ? rec : undefined) })
+  const t = token()
+  assert.equal((await sh.verifyOAuthCallback(query(t), tricky)).outcome, 'authorized')
+  assert.deepEqual([reads, rec.calls.length], [1, 1], 'read once, consumed once')
+  let reads2 = 0
+  const tricky2 = { ...base }
+  Object.defineProperty(tricky2, 'store', { enumerable: true, get: () => (++reads2 === 1 ? undefined : rec) })
+  assert.throws(() => sh.verifyOAuthCallback(query(token()), tricky2), { code: 'invalid_argument' }, 'no store seen: refused, not consumed elsewhere')
+})
+

@@ -54,7 +54,7 @@ class Store:
     # event id for as long as Stripe retries. MemoryStore is bounded and prunes itself; with
     # several processes use one RedisStore or PostgresStore for both (namespaces keep them apart).
     state_nonces: MemoryStore = field(default_factory=MemoryStore)
-    event_ids: MemoryStore = field(default_factory=MemoryStore)
+    event_ids: MemoryStore = field(default_factory=lambda: MemoryStore(max_entries=1_000_000))  # ids stay four days
     lock: threading.Lock = field(default_factory=threading.Lock)  # the dev server runs a thread per request
 
 
@@ -124,7 +124,8 @@ def create_app(
         return sid
 
     def first_delivery(event_id: str) -> bool:
-        return db.event_ids.consume("event", event_id, int(time.time()) + EVENT_ID_SECS)
+        # The store's answer through the core: True, False (a duplicate), or StoreError (never a silent accept).
+        return sh.one_time_outcome(db.event_ids.consume("event", event_id, int(time.time()) + EVENT_ID_SECS), namespace="event")
 
     @app.before_request
     def same_origin_forms() -> None:

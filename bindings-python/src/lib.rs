@@ -46,6 +46,7 @@ fn keywords<'a>(kw: &'a [(String, Bound<'_, PyAny>)]) -> Vec<(Cow<'a, str>, Valu
 fn run_op(
     py: Python<'_>,
     index: usize,
+    consuming: bool,
     args: &Bound<'_, PyTuple>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
@@ -53,7 +54,11 @@ fn run_op(
     let result = guard(|| {
         let op = host::op(index).ok_or(Error::Internal { what: "unknown operation" })?;
         let values = op.arrange(pos.iter().map(value::value).collect(), keywords(&kw))?;
-        host::call(index, &values, &OsEnv, PY)
+        if consuming {
+            host::call_consuming(index, &values, &OsEnv, PY)
+        } else {
+            host::call(index, &values, &OsEnv, PY)
+        }
     })?;
     out::to_py(py, result)
 }
@@ -251,9 +256,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
             continue; // RedirectAllowList's methods and getters
         }
         let f = PyCFunction::new_closure(py, Some(leak(op.name.snake)), Some(leak(op.doc)), move |args, kwargs| {
-            run_op(args.py(), index, args, kwargs)
+            run_op(args.py(), index, false, args, kwargs)
         })?;
         m.add(op.name.snake, f)?;
+        if op.one_time.is_some() {
+            // For `_one_time.wrap` only: the same operation for a caller that consumes the nonce.
+            let name = leak(&format!("_consuming_{}", op.name.snake));
+            let f = PyCFunction::new_closure(py, Some(name), None, move |args, kwargs| {
+                run_op(args.py(), index, true, args, kwargs)
+            })?;
+            m.add(name.to_str().unwrap_or_default(), f)?;
+        }
     }
     m.add("DEFAULT_TOLERANCE_SECS", stripe_handshake::webhook::DEFAULT_TOLERANCE_SECS)?;
     m.add("ERROR_CODES", Error::ALL_CODES.to_vec())?;

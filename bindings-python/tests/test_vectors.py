@@ -230,7 +230,8 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "parse_account_link_response": _account_link,
     "diagnose_signature": _diagnose,
     "diagnose_callback": _diagnose_callback,
-    "one_time_entry": lambda i: (lambda e: {"namespace": e.namespace, "id": e.id, "expires_at": e.expires_at, "key": e.key})(
+    "one_time_entry": lambda i: (lambda e: {"namespace": e.namespace, "id": e.id, "expires_at": e.expires_at, "key": e.key,
+                                            "ttl_secs": e.ttl_secs})(
         sh.one_time_entry(i["namespace"], i["id"], i["expires_at"], now=i["now"], prefix=i["prefix"])),
     "postgres_statements": lambda i: (lambda p: {"create": p.create, "consume": p.consume, "prune": p.prune})(
         sh.postgres_statements(table=i["table"], placeholders=i["placeholders"])),

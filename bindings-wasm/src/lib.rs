@@ -47,6 +47,13 @@ pub fn call(op: u32, args: Array) -> std::result::Result<JsValue, JsValue> {
     thrown(host::call(op as usize, &value::values(&args), &WebEnv, JS)).map(out::to_js)
 }
 
+/// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
+/// nonce in the caller's store afterwards (`host::call_consuming`).
+#[wasm_bindgen(js_name = callConsuming)]
+pub fn call_consuming(op: u32, args: Array) -> std::result::Result<JsValue, JsValue> {
+    thrown(host::call_consuming(op as usize, &value::values(&args), &WebEnv, JS)).map(out::to_js)
+}
+
 /// Runs operation `op` with `list` in its allow-list parameter.
 #[wasm_bindgen(js_name = callWithList)]
 pub fn call_with_list(op: u32, args: Array, list: &NativeRedirectAllowList) -> std::result::Result<JsValue, JsValue> {

@@ -5,11 +5,18 @@
 //! run, and decides what a store's answer means, so the Node and Python stores (memory, Redis,
 //! PostgreSQL) run the same commands and fail the same way:
 //!
-//! - Redis: `SET <key> 1 NX EXAT <expires_at>`, where `<key>` is [`OneTimeEntry::key`]: `OK`
-//!   the first time, nil after; Redis drops the key at its expiry.
+//! - Redis: `SET <key> 1 NX EX <ttl>`, where `<key>` is [`OneTimeEntry::key`] and `<ttl>` is
+//!   [`OneTimeEntry::ttl_secs`], counted from this process's clock (never Redis's: a Redis clock
+//!   ahead would drop the key while the token still verifies): `OK` the first time, nil after.
+//!   Redis must not evict these keys (`maxmemory-policy noeviction`): an evicted nonce is a
+//!   replay accepted.
 //! - PostgreSQL: [`postgres_statements`]: one `INSERT … ON CONFLICT … DO UPDATE … WHERE
 //!   expired RETURNING` (a row the first time, or when the old entry has expired), and a
-//!   `DELETE` of expired rows that the store runs now and then.
+//!   `DELETE` of rows expired for longer than [`CLOCK_GRACE_SECS`] (servers' clocks differ: one
+//!   ahead must not delete what another still needs) that the store runs now and then.
+//!
+//! An entry stands through its last second: a token verifies while `now <= expires_at`, so an
+//! entry is forgotten only once `expires_at < now`.
 //!
 //! A store answers `true` (first time) or `false` (seen and not expired); anything else, and
 //! any failure, is [`Error::StoreUnavailable`]: never a silent accept ([`outcome`]).
@@ -26,6 +33,9 @@ pub const DEFAULT_PREFIX: &str = "stripe-handshake:";
 pub const DEFAULT_TABLE: &str = "stripe_handshake_one_time";
 /// The longest id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 255;
+/// How much longer than its expiry an entry is kept, for clocks that differ between the servers
+/// that check tokens and the store (Redis's TTL, PostgreSQL's pruning).
+pub const CLOCK_GRACE_SECS: u64 = 300;
 
 /// An entry to record once: a namespace, an id and when it may be forgotten.
 #[derive(Clone, PartialEq, Eq)]
@@ -33,6 +43,7 @@ pub struct OneTimeEntry {
     namespace: String,
     id: String,
     expires_at: u64,
+    ttl_secs: u64,
 }
 
 impl std::fmt::Debug for OneTimeEntry {
@@ -47,14 +58,15 @@ impl std::fmt::Debug for OneTimeEntry {
 
 impl OneTimeEntry {
     /// Checks an entry: `namespace` is 1 to 32 of `a-z`, `0-9`, `_`; `id` is 1 to 255 printable
-    /// ASCII bytes (nonces are base64url, event ids `evt_…`); `expires_at` is after `now`
-    /// (an entry that is already expired protects nothing: its token was refused before).
+    /// ASCII bytes (nonces are base64url, event ids `evt_…`); `expires_at` is not before `now`
+    /// (an entry that has expired protects nothing: its token was refused before).
     ///
     /// ```
     /// use stripe_handshake::one_time::OneTimeEntry;
     /// let e = OneTimeEntry::new("state", "n0nce", 1_700_000_600, 1_700_000_000).unwrap();
     /// assert_eq!(e.key("stripe-handshake:").unwrap(), "stripe-handshake:state:n0nce");
-    /// assert_eq!(OneTimeEntry::new("state", "n0nce", 5, 5).unwrap_err().code(), "invalid_argument");
+    /// assert_eq!(e.ttl_secs(), 600 + 1 + 300);
+    /// assert_eq!(OneTimeEntry::new("state", "n0nce", 4, 5).unwrap_err().code(), "invalid_argument");
     /// assert_eq!(OneTimeEntry::new("State", "n", 9, 5).unwrap_err().code(), "invalid_argument");
     /// ```
     ///
@@ -76,13 +88,15 @@ impl OneTimeEntry {
                 reason: "it must be 1 to 255 printable ASCII characters (a state nonce, an evt_ id)",
             });
         }
-        if expires_at <= now {
+        if expires_at < now {
             return Err(Error::InvalidArgument {
                 what: "expires_at",
-                reason: "it must be after now: an expired entry protects nothing (its token is refused anyway)",
+                reason: "it must not be before now: an expired entry protects nothing (its token is refused anyway)",
             });
         }
-        Ok(Self { namespace: namespace.to_owned(), id: id.to_owned(), expires_at })
+        // Through the last second, plus the clocks' grace.
+        let ttl_secs = expires_at.saturating_sub(now).saturating_add(1).saturating_add(CLOCK_GRACE_SECS);
+        Ok(Self { namespace: namespace.to_owned(), id: id.to_owned(), expires_at, ttl_secs })
     }
 
     /// The namespace.
@@ -97,10 +111,17 @@ impl OneTimeEntry {
         &self.id
     }
 
-    /// Unix seconds after which the entry may be forgotten.
+    /// The last Unix second the entry must stand (its token's expiry).
     #[must_use]
     pub fn expires_at(&self) -> u64 {
         self.expires_at
+    }
+
+    /// Seconds a key-value store keeps the entry, from now: through its last second, plus
+    /// [`CLOCK_GRACE_SECS`].
+    #[must_use]
+    pub fn ttl_secs(&self) -> u64 {
+        self.ttl_secs
     }
 
     /// The Redis (or key-value store) key: `prefix`, the namespace, `:`, the id. The prefix
@@ -158,10 +179,10 @@ pub struct PostgresStatements {
     /// Creates the table if it does not exist (no parameters).
     pub create: String,
     /// Records an entry: parameters namespace, id, expires_at, now. Returns one row the first
-    /// time (or when the old entry has expired), none while it stands. Atomic: concurrent
-    /// calls for one entry return one row between them.
+    /// time (or when the old entry has expired: `expires_at < now`), none while it stands.
+    /// Atomic: concurrent calls for one entry return one row between them.
     pub consume: String,
-    /// Deletes expired entries: parameter now.
+    /// Deletes entries expired for longer than [`CLOCK_GRACE_SECS`]: parameter now.
     pub prune: String,
 }
 
@@ -198,9 +219,9 @@ pub fn postgres_statements(table: &str, p: Placeholders) -> Result<PostgresState
         consume: format!(
             "INSERT INTO {table} AS t (namespace, id, expires_at) VALUES ({a}, {b}, {c}) \
              ON CONFLICT (namespace, id) DO UPDATE SET expires_at = EXCLUDED.expires_at \
-             WHERE t.expires_at <= {d} RETURNING 1"
+             WHERE t.expires_at < {d} RETURNING 1"
         ),
-        prune: format!("DELETE FROM {table} WHERE expires_at <= {a}", a = p.nth(1)),
+        prune: format!("DELETE FROM {table} WHERE expires_at + {CLOCK_GRACE_SECS} < {a}", a = p.nth(1)),
     })
 }
 

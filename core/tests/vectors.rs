@@ -398,7 +398,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
         "one_time_entry" => {
             let e = OneTimeEntry::new(s(i, "namespace"), s(i, "id"), u(i, "expires_at"), u(i, "now"))?;
             json!({"namespace": e.namespace(), "id": e.id(), "expires_at": e.expires_at(),
-                   "key": e.key(opt_s(i, "prefix").unwrap_or(one_time::DEFAULT_PREFIX))?})
+                   "key": e.key(opt_s(i, "prefix").unwrap_or(one_time::DEFAULT_PREFIX))?, "ttl_secs": e.ttl_secs()})
         }
         "postgres_statements" => {
             let p = postgres_statements(
@@ -661,4 +661,31 @@ fn every_finding_code_is_in_the_corpus() {
         assert!(op == "diagnose_callback" || redirect.is_empty(), "{op}: {redirect:?}");
         assert!(redirect.iter().all(|c| REDIRECT_FINDINGS.contains(c)), "{op}: {redirect:?}");
     }
+}
+
+/// Every result of an operation that checks state tokens either carries the nonce and expiry
+/// fields the bindings consume, or is a case where no token was checked (a denial, a
+/// Marketplace install): a new result kind without them would skip the store silently.
+#[test]
+fn one_time_operations_name_their_fields_in_every_result_that_checks_a_token() {
+    use stripe_handshake::host::OPS;
+    let no_token = ["denied", "marketplace_install", "marketplace_authorized"];
+    let mut seen = 0;
+    for op in OPS {
+        let Some(ot) = op.one_time else { continue };
+        seen += 1;
+        for kind in op.returns {
+            let has = |n: &str| kind.fields.iter().any(|f| f.name.snake == n);
+            let untouched = kind.tag.is_some_and(|t| no_token.contains(&t));
+            assert!(
+                untouched || (has(ot.id.snake) && has(ot.expires_at.snake)),
+                "{} returns {} without {} and {}",
+                op.name.snake,
+                kind.name,
+                ot.id.snake,
+                ot.expires_at.snake
+            );
+        }
+    }
+    assert_eq!(seen, 5, "the operations that check state tokens");
 }

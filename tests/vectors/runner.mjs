@@ -131,7 +131,7 @@ function ops(sh) {
   },
   one_time_entry: (i) => {
     const e = sh.oneTimeEntry(i.namespace, i.id, i.expires_at, { now: i.now, prefix: opt(i.prefix) })
-    return { namespace: e.namespace, id: e.id, expires_at: e.expiresAt, key: e.key }
+    return { namespace: e.namespace, id: e.id, expires_at: e.expiresAt, key: e.key, ttl_secs: e.ttlSecs }
   },
   postgres_statements: (i) => {
     const p = sh.postgresStatements({ table: opt(i.table), placeholders: i.placeholders })

@@ -1,12 +1,15 @@
 """One-time state tokens through the caller's store. The core says which operations check
 state tokens and which result fields hold the nonce and its expiry (``records.ONE_TIME``, from
 the schema), refuses a call with neither ``store`` nor ``replay="unchecked"``, and decides what
-the store's answer means (``one_time_outcome``). This wrapper only calls the store."""
+the store's answer means (``one_time_outcome``). This wrapper takes the store out of the
+arguments and calls the operation's consuming form (``_native._consuming_<name>``), so no
+argument can claim that a store was given; then it calls the store."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, Optional, TypeVar
 
 from . import _native
 from .errors import StoreError, StripeHandshakeError
@@ -15,30 +18,43 @@ from .records import ONE_TIME
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _is_store(v: object) -> bool:
+    return callable(getattr(v, "consume", None))
+
+
 def wrap(f: F) -> F:
     """``f`` with its state token consumed in ``store=`` before the result is returned."""
     namespace, id_field, expires_field = ONE_TIME[f.__name__]
+    consuming: Callable[..., Any] = getattr(_native, f"_consuming_{f.__name__}")
 
     @functools.wraps(f)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        store = kwargs.get("store")
-        if store is None:
-            return f(*args, **kwargs)
-        # The core takes `store=True` for an object that can consume, and refuses anything else.
-        kwargs["store"] = callable(getattr(store, "consume", None))
-        r = f(*args, **kwargs)  # every refusal happens here, before the store is asked
+        store: Optional[object] = kwargs.get("store")
+        options: Optional[Dict[str, Any]] = None
+        if store is None and len(args) > 1 and isinstance(args[1], Mapping):
+            options = dict(args[1])  # the options given positionally, read once
+            store = options.get("store")
+        if not _is_store(store):
+            return f(*args, **kwargs)  # no store (or not a store: the core refuses it by name)
+        if options is None:
+            kwargs = {k: v for k, v in kwargs.items() if k != "store"}
+        else:
+            del options["store"]
+            args = (args[0], options, *args[2:])
+        r = consuming(*args, **kwargs)  # every refusal happens here, before the store is asked
         nonce = getattr(r, id_field, None)
         if nonce is None:  # a denial or a Marketplace install: no token was checked
             return r
         try:
-            answer = store.consume(namespace, nonce, getattr(r, expires_field))
+            answer = store.consume(namespace, nonce, getattr(r, expires_field))  # type: ignore[union-attr]
         except StripeHandshakeError:
             raise
         except Exception as e:  # the store's own failure: never an accept
             try:
                 _native.one_time_outcome(None, namespace=namespace)
             except StoreError as err:
-                raise err from e
+                # Its class only: a client's error can hold the key, and the key a nonce.
+                raise err from ConnectionError(f"the store failed: {type(e).__name__}")
             raise
         _native.one_time_outcome(answer, namespace=namespace)  # state_replayed, store_unavailable
         return r

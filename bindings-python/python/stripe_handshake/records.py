@@ -280,6 +280,7 @@ class OneTimeEntry(Record, Protocol):
     id: str
     expires_at: int
     key: str
+    ttl_secs: int
 
 
 class PostgresStatements(Record, Protocol):

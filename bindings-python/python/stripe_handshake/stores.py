@@ -3,9 +3,11 @@ processes and servers, and forget it when it expires. The contract is one method
 
     consume(namespace, id, expires_at) -> bool
 
-``True`` the first time; ``False`` while an unexpired entry stands; atomic (check-and-set in one
-operation); raises :class:`~stripe_handshake.errors.StoreError` (code ``store_unavailable``) when
-it cannot answer, never a silent ``True``.
+``True`` the first time; ``False`` while the entry stands (through its last second,
+``expires_at``); atomic (check-and-set in one operation); raises
+:class:`~stripe_handshake.errors.StoreError` (code ``store_unavailable``) when it cannot answer,
+never a silent ``True``. A timeout is ambiguous (the write may still land): the caller refuses,
+which is the safe side for a state token.
 
 The core checks every entry and names its key (``one_time_entry``), holds the SQL
 (``postgres_statements``) and decides what a failure is (``one_time_outcome``): these classes
@@ -40,12 +42,20 @@ class OneTimeStore(Protocol):
     def consume(self, namespace: str, id: str, expires_at: int) -> bool: ...
 
 
+def _summary(e: BaseException) -> Exception:
+    """What a failed store's own error says, without what it carried: its class only (a client's
+    error can hold the command and its arguments, and the key holds a nonce not yet used)."""
+    return ConnectionError(f"the store failed: {type(e).__name__}")
+
+
 def _unavailable(namespace: str, cause: Optional[BaseException] = None) -> StripeHandshakeError:
-    """The typed StoreError the core makes for a store that failed, chained to the failure."""
+    """The typed StoreError the core makes for a store that failed, chained to a summary of the
+    failure."""
     try:
         _native.one_time_outcome(None, namespace=namespace)
     except StoreError as e:
-        e.__cause__ = cause
+        e.__cause__ = None if cause is None else _summary(cause)
+        e.__suppress_context__ = True
         return e
     return InternalError("internal error in stripe-handshake (a store failure was not refused); please report it")
 
@@ -62,13 +72,15 @@ class MemoryStore:
     """In one process's memory, for tests and a single server; thread-safe. Bounded (default
     100,000 entries): expired entries are swept as it grows, and when ``max_entries`` unexpired
     entries stand, ``consume`` raises StoreError rather than forget one (that would let a replay
-    through)."""
+    through). Anyone who can start a flow can add entries: size it for the traffic, rate-limit
+    the flows, or use a shared store."""
 
     def __init__(self, *, max_entries: Optional[int] = None, clock: Optional[Clock] = None) -> None:
         self._max = _positive(max_entries, "max_entries", 100_000)
         self._clock = clock or _now
         self._entries: Dict[str, int] = {}
         self._since_sweep = 0
+        self._earliest: Optional[int] = None  # the soonest expiry: a sweep before it finds nothing
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -79,22 +91,27 @@ class MemoryStore:
         key = _native.one_time_entry(namespace, id, expires_at, now=t, prefix="").key
         with self._lock:
             until = self._entries.get(key)
-            if until is not None and until > t:
+            if until is not None and until >= t:  # it stands through its last second
                 return False
             if until is None:
                 self._since_sweep += 1
                 if len(self._entries) >= self._max or self._since_sweep >= max(1024, len(self._entries) // 4):
-                    self._entries = {k: u for k, u in self._entries.items() if u > t}
+                    if self._earliest is not None and self._earliest < t:
+                        self._entries = {k: u for k, u in self._entries.items() if u >= t}
+                        self._earliest = min(self._entries.values(), default=None)
                     self._since_sweep = 0
                     if len(self._entries) >= self._max:
                         raise _unavailable(namespace)
             self._entries[key] = expires_at
+            if self._earliest is None or expires_at < self._earliest:
+                self._earliest = expires_at
             return True
 
 
 class RedisStore:
-    """Redis: ``SET key 1 NX EXAT expires_at``, one atomic command; Redis drops the key at its
-    expiry. ``client`` is a redis-py ``Redis`` (or anything with its ``set``)."""
+    """Redis: ``SET key 1 NX EX ttl``, one atomic command, the TTL counted from this process's
+    clock (plus a grace for clocks). ``client`` is a redis-py ``Redis`` (or anything with its
+    ``set``). Run Redis with ``maxmemory-policy noeviction``: an evicted nonce is a replay."""
 
     def __init__(self, client: Any, *, prefix: Optional[str] = None, clock: Optional[Clock] = None) -> None:
         if not callable(getattr(client, "set", None)):
@@ -104,11 +121,11 @@ class RedisStore:
         self._clock = clock or _now
 
     def consume(self, namespace: str, id: str, expires_at: int) -> bool:
-        key = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix).key
+        entry = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix)
         try:
-            reply = self._client.set(key, "1", nx=True, exat=expires_at)
+            reply = self._client.set(entry.key, "1", nx=True, ex=entry.ttl_secs)
         except Exception as e:  # the client's own errors (ConnectionError, TimeoutError, ...)
-            raise _unavailable(namespace, e) from e
+            raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
         if reply is True:
             return True
         if reply is None:
@@ -118,7 +135,8 @@ class RedisStore:
 
 class PostgresStore:
     """PostgreSQL: one ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE expired RETURNING`` per
-    consume, atomic under concurrency; every ``prune_every`` consumes it deletes expired rows.
+    consume, atomic under concurrency; every ``prune_every`` consumes it deletes long-expired
+    rows (a failed prune never changes an answer).
 
     ``connect`` returns a context manager that yields a psycopg 3 connection and commits on
     exit: a pool's ``pool.connection``, or ``lambda: psycopg.connect(dsn)``. Call ``init()`` once
@@ -150,7 +168,7 @@ class PostgresStore:
         except StripeHandshakeError:
             raise
         except Exception as e:  # psycopg.OperationalError and the like
-            raise _unavailable(namespace, e) from e
+            raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
 
     def init(self) -> None:
         """Creates the table if it does not exist."""
@@ -160,19 +178,20 @@ class PostgresStore:
         t = self._clock()
         _native.one_time_entry(namespace, id, expires_at, now=t)
         n = self._run(namespace, self._sql.consume, (namespace, id, expires_at, t))
+        if n not in (0, 1):
+            raise _unavailable(namespace)
         with self._lock:
             self._count += 1
             due = self._count >= self._prune_every
         if due:
-            self.prune()
-        if n == 1:
-            return True
-        if n == 0:
-            return False
-        raise _unavailable(namespace)
+            try:  # the answer stands whatever the prune does: its failure is only lost space
+                self.prune()
+            except StripeHandshakeError:
+                pass
+        return n == 1
 
     def prune(self) -> int:
-        """Deletes expired entries; returns how many."""
+        """Deletes entries expired for longer than the clocks' grace (300 s); returns how many."""
         with self._lock:
             self._count = 0
         return self._run("state", self._sql.prune, (self._clock(),))

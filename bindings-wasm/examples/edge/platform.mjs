@@ -34,11 +34,12 @@ export function createPlatform(sh, env, kv = new Map()) {
   // (bounded, self-pruning) does it; across isolates use a store with one writer per key, such as
   // the Durable Object in the package README: Workers KV is eventually consistent and cannot.
   const stateNonces = kv.get('stateNonces') ?? new sh.MemoryStore()
-  const eventIds = kv.get('eventIds') ?? new sh.MemoryStore()
+  const eventIds = kv.get('eventIds') ?? new sh.MemoryStore({ maxEntries: 1_000_000 }) // ids stay four days
   kv.set('stateNonces', stateNonces)
   kv.set('eventIds', eventIds)
   const once = { stateKeys: keys, store: stateNonces }
-  const firstDelivery = (id) => eventIds.consume('event', id, Math.floor(Date.now() / 1000) + 4 * 24 * 60 * 60)
+  // The store's answer through the core: true, false (a duplicate), or a StoreError (never a silent accept).
+  const firstDelivery = async (id) => sh.oneTimeOutcome(await eventIds.consume('event', id, Math.floor(Date.now() / 1000) + 4 * 24 * 60 * 60), { namespace: 'event' })
 
   async function stripeCall(request) {
     const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
@@ -172,7 +173,7 @@ export function createPlatform(sh, env, kv = new Map()) {
     },
     'POST /stripe/webhook': async ({ request }) => {
       const event = webhooks.verifyWebhook(await readBody(request), request.headers.get('stripe-signature'))
-      if (!firstDelivery(event.id)) return Response.json({ received: true }) // Stripe retries: act once
+      if (!(await firstDelivery(event.id))) return Response.json({ received: true }) // Stripe retries: act once
       store.events.push({ id: event.id, type: event.type, account: event.account })
       if (event.type === 'account.application.deauthorized' && event.account) {
         // Which of our applications lost access: the App (install link) or the Connect platform.
@@ -192,7 +193,7 @@ export function createPlatform(sh, env, kv = new Map()) {
       // Not handled yet: answer 503 so that Stripe delivers it again later.
       if (event.id !== n.id) return Response.json({ received: false }, { status: 503 })
       // Recorded once fetched (a failed fetch is delivered again); Stripe retries: act once.
-      if (!firstDelivery(n.id)) return Response.json({ received: true })
+      if (!(await firstDelivery(n.id))) return Response.json({ received: true })
       store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
       // This destination belongs to the Connect platform's account: the platform lost access.
       if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]

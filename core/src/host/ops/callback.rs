@@ -136,10 +136,11 @@ pub(crate) const STATE_NONCE: Name = name!(state_nonce, stateNonce);
 pub(crate) const STATE_EXPIRES_AT: Name = name!(state_expires_at, stateExpiresAt);
 
 /// The one-time rule of every operation that checks signed state tokens (`tokens`): the
-/// caller passes a one-time store, which the binding hands over as `store: true` after it
-/// checked the object and consumes the nonce in before it returns the result, or says
-/// `replay: 'unchecked'` (it consumes `stateNonce` itself). Neither is refused, so a reload of
-/// the callback page cannot act twice by default.
+/// caller passes a one-time store to the package's function, which takes it out of the options,
+/// calls [`crate::host::call_consuming`] and consumes the nonce before it returns the result, or
+/// says `replay: 'unchecked'` (it consumes `stateNonce` itself). Neither is refused, so a reload
+/// of the callback page cannot act twice by default. A `store` that reaches the core was passed
+/// around the package's function: refused, since nothing would consume it.
 pub(crate) fn one_time_mode(c: &Call<'_, '_>, o: &Options<'_, '_>, tokens: bool) -> Result<()> {
     let s = c.r.spelling;
     let unchecked = match c.r.opt_str(o.get(&REPLAY), &REPLAY)? {
@@ -149,18 +150,15 @@ pub(crate) fn one_time_mode(c: &Call<'_, '_>, o: &Options<'_, '_>, tokens: bool)
             return Err(bad(&REPLAY, s, "its one value is 'unchecked' (you consume the state's nonce yourself)"))
         }
     };
-    let store =
-        match o.get(&STORE) {
-            crate::host::Value::Absent => false,
-            crate::host::Value::Bool(true) => true,
-            _ => return Err(bad(
-                &STORE,
-                s,
-                "pass a one-time store: an object with consume(namespace, id, expiresAt) (MemoryStore, RedisStore, \
-                 PostgresStore)",
-            )),
-        };
-    match (tokens, store, unchecked) {
+    if !o.get(&STORE).is_absent() {
+        return Err(bad(
+            &STORE,
+            s,
+            "pass a one-time store (an object with consume(namespace, id, expiresAt): MemoryStore, RedisStore, \
+             PostgresStore) to the package's function, which consumes the nonce",
+        ));
+    }
+    match (tokens, c.consuming, unchecked) {
         (_, true, true) => Err(bad(&STORE, s, "give a store or replay 'unchecked', not both")),
         (true, false, false) => Err(bad(
             &STORE,

@@ -173,13 +173,16 @@ pub struct Call<'c, 'a> {
     pub env: &'c dyn Env,
     /// The argument reader, in the host's spelling.
     pub r: Reader,
+    /// The binding consumes the state token's nonce in the caller's store after this call
+    /// ([`call_consuming`]): set only by a binding's own code, never by an argument.
+    pub(crate) consuming: bool,
 }
 
 static ABSENT: Value<'static> = Value::Absent;
 
 impl<'c, 'a> Call<'c, 'a> {
     pub(crate) fn new(args: &'c [Value<'a>], params: &'static [Param], env: &'c dyn Env, spelling: Spelling) -> Self {
-        Self { args, params, env, r: Reader { spelling } }
+        Self { args, params, env, r: Reader { spelling }, consuming: false }
     }
 
     /// Argument `i` (absent when not given).
@@ -352,6 +355,26 @@ pub fn call(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling)
         return Err(Error::InvalidArgument { what: op.name.spelled(spelling), reason: "too many arguments" });
     }
     (op.run)(&Call::new(args, op.params, env, spelling))
+}
+
+/// Runs operation `index`, one of those that check state tokens (`one_time` in the schema), for
+/// a binding that will consume the token's nonce in the caller's store before it returns the
+/// result. The binding takes the store out of the options and calls this instead of [`call`]:
+/// no argument can say "a store was given", so a store that never consumes cannot be forged.
+///
+/// # Errors
+/// As [`call`]; `internal` for an operation that checks no state token.
+pub fn call_consuming(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling) -> Result<Out> {
+    let op = OPS.get(index).ok_or(Error::Internal { what: "unknown operation" })?;
+    if op.one_time.is_none() {
+        return Err(Error::Internal { what: "a store for an operation that checks no state token" });
+    }
+    if args.len() > op.params.len() {
+        return Err(Error::InvalidArgument { what: op.name.spelled(spelling), reason: "too many arguments" });
+    }
+    let mut c = Call::new(args, op.params, env, spelling);
+    c.consuming = true;
+    (op.run)(&c)
 }
 
 /// Runs operation `index` with `list` in its allow-list parameter (the hosts whose

@@ -9,7 +9,13 @@ use crate::one_time::{outcome, postgres_statements, OneTimeEntry, Placeholders, 
 pub(crate) const ONE_TIME_ENTRY: Kind = Kind {
     tag: None,
     name: "OneTimeEntry",
-    fields: &[field!(namespace: Str), field!(id: Str), field!(expires_at, expiresAt: Int), field!(key: Str)],
+    fields: &[
+        field!(namespace: Str),
+        field!(id: Str),
+        field!(expires_at, expiresAt: Int),
+        field!(key: Str),
+        field!(ttl_secs, ttlSecs: Int),
+    ],
 };
 
 pub(crate) const POSTGRES_STATEMENTS: Kind = Kind {
@@ -26,9 +32,10 @@ const PLACEHOLDERS: Name = name!(placeholders);
 
 pub(crate) const ONE_TIME_ENTRY_OP: Op = Op::new(
     name!(one_time_entry, oneTimeEntry),
-    "Checks a one-time entry (namespace 'state' or 'event', an id, the Unix second it may be forgotten, after \
-     now) and names its key-value key: prefix (default 'stripe-handshake:') + namespace + ':' + id. Stores call \
-     it before they record anything.",
+    "Checks a one-time entry (namespace 'state' or 'event', an id, the last Unix second it must stand, not before \
+     now), names its key-value key (prefix, default 'stripe-handshake:', + namespace + ':' + id) and the seconds a \
+     key-value store keeps it from now (ttlSecs: through its last second plus 300 s for clocks). Stores call it \
+     before they record anything.",
     &[
         Param::arg(NAMESPACE),
         Param::arg(name!(id)),
@@ -43,7 +50,13 @@ pub(crate) const ONE_TIME_ENTRY_OP: Op = Op::new(
         let key = e.key(c.r.opt_str(o.get(&PREFIX), &PREFIX)?.unwrap_or(DEFAULT_PREFIX))?;
         Ok(Out::Record(
             &ONE_TIME_ENTRY,
-            vec![Out::str(e.namespace()), Out::str(e.id()), Out::Int(e.expires_at()), Out::Str(key)],
+            vec![
+                Out::str(e.namespace()),
+                Out::str(e.id()),
+                Out::Int(e.expires_at()),
+                Out::Str(key),
+                Out::Int(e.ttl_secs()),
+            ],
         ))
     },
 );
