@@ -5,6 +5,7 @@
 // Node and WASM packages.
 import * as errors from './errors.mjs'
 import { buildStores } from './stores.mjs'
+import { buildAdapters } from './adapters.mjs'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
@@ -244,11 +245,15 @@ export function build(native, options) {
   api.dangerous = Object.freeze(dangerous)
   /** Recommended tolerance in seconds, the default of every verifier. */
   api.DEFAULT_TOLERANCE_SECS = schema.default_tolerance_secs
+  /** The largest webhook body the adapters read, in bytes. */
+  api.MAX_WEBHOOK_BODY = schema.max_webhook_body
   /** The error code of each failure, the same in every language. */
   api.ERROR_CODES = Object.freeze(schema.error_codes)
   for (const [k, v] of Object.entries(errors)) if (/^[A-Z]/.test(k)) api[k] = v
   // One-time stores (memory, Redis, PostgreSQL), built on the operations above.
   Object.assign(api, buildStores(api))
+  // Webhook route adapters (Web-standard Request → Response, Express), built on both.
+  Object.assign(api, buildAdapters(api))
   return api
 }
 

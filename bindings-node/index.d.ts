@@ -387,8 +387,10 @@ export interface PostgresStatements {
   create: string
   /** Parameters namespace, id, expires_at, now: one row the first time, none while the entry stands. */
   consume: string
-  /** Parameter now: deletes expired entries. */
+  /** Parameter now: deletes entries expired for longer than 300 s. */
   prune: string
+  /** Parameters namespace, id: forgets one entry (an event whose handler failed). */
+  release: string
 }
 
 /**
@@ -408,6 +410,22 @@ export declare function postgresStatements(options: { table?: string; placeholde
  * (pass `undefined` when the store failed) throws `store_unavailable`. Never a silent accept.
  */
 export declare function oneTimeOutcome(answer: unknown, options: { namespace: string }): boolean
+
+/** What a webhook endpoint answers Stripe: a status and a JSON body. */
+export interface WebhookReply {
+  status: number
+  body: string
+}
+
+/**
+ * What a webhook endpoint answers Stripe for an outcome (the adapters' one table): `delivered`
+ * and `duplicate` 200; `body_too_large` 413; `body_already_parsed` and `handler_failed` 500
+ * (Stripe delivers again); a store error 503; any other error code of this library 400.
+ */
+export declare function webhookReply(outcome: string): WebhookReply
+
+/** The largest webhook body the adapters read, in bytes (1 MiB). */
+export declare const MAX_WEBHOOK_BODY: number
 
 /** Parses a `stripe-app.json` manifest and checks its redirect URIs. */
 export declare function parseManifest(json: string, options?: RedirectOptions | undefined | null): AppManifest
@@ -897,6 +915,8 @@ export declare class RedirectAllowList {
  */
 export interface OneTimeStore {
   consume(namespace: string, id: string, expiresAt: number): boolean | Promise<boolean>
+  /** Forgets one entry: the webhook adapters release an event whose handler failed, so Stripe's retry is acted on. */
+  release?(namespace: string, id: string): void | Promise<void>
 }
 
 /** A store's clock: Unix seconds. Inject one in tests. */
@@ -912,6 +932,7 @@ export declare class MemoryStore implements OneTimeStore {
   /** How many entries it holds (expired ones until the next sweep). */
   readonly size: number
   consume(namespace: string, id: string, expiresAt: number): boolean
+  release(namespace: string, id: string): void
 }
 
 /** Redis: `SET key 1 NX EXAT expiresAt`. `client` is a connected node-redis or ioredis client. */
@@ -921,6 +942,7 @@ export declare class RedisStore implements OneTimeStore {
     options?: { prefix?: string; clock?: StoreClock; timeoutMs?: number },
   )
   consume(namespace: string, id: string, expiresAt: number): Promise<boolean>
+  release(namespace: string, id: string): Promise<void>
 }
 
 /** PostgreSQL: one atomic `INSERT … ON CONFLICT` per consume. `pool` is a node-postgres Pool or Client; call `init()` once. */
@@ -935,6 +957,36 @@ export declare class PostgresStore implements OneTimeStore {
   /** Deletes expired entries; returns how many. */
   prune(): Promise<number>
 }
+
+/** Options of the webhook route adapters. */
+export interface WebhookRouteOptions<E = WebhookEvent | EventNotification> {
+  /** The endpoint's signing secret(s), or a prepared `verifier`. */
+  secrets?: string | Array<string>
+  verifier?: Verifier
+  /** `'snapshot'` (events, the default) or `'thin'` (event notifications). */
+  kind?: 'snapshot' | 'thin'
+  /** Where event ids are kept (four days): each event is acted on once. */
+  store: OneTimeStore
+  /** Acts on a verified event, once. If it throws, the answer is 500 and the event is released for Stripe's retry. */
+  onEvent(event: E): unknown | Promise<unknown>
+  /** Told about a failing handler or release (default: console.error). */
+  onError?(error: unknown): void
+}
+
+/**
+ * A Web-standard webhook route (Next.js route handlers, Hono, Bun, Deno, Workers): reads the raw
+ * body (capped at 1 MiB), verifies it, acts on each event once, and answers as `webhookReply` says.
+ */
+export declare function webhookHandler(options: WebhookRouteOptions<WebhookEvent> & { kind?: 'snapshot' }): (request: Request) => Promise<Response>
+export declare function webhookHandler(options: WebhookRouteOptions<EventNotification> & { kind: 'thin' }): (request: Request) => Promise<Response>
+
+/**
+ * Express (4 or 5) middleware for the webhook route. Mount it before `express.json()`, or keep
+ * the raw body with `express.json({ verify: (req, res, buf) => { req.rawBody = buf } })`; after a
+ * parser that threw the bytes away it answers 500 `body_already_parsed`.
+ */
+export declare function expressWebhook(options: WebhookRouteOptions<WebhookEvent> & { kind?: 'snapshot' }): (req: any, res: any, next?: (error?: unknown) => void) => Promise<void>
+export declare function expressWebhook(options: WebhookRouteOptions<EventNotification> & { kind: 'thin' }): (req: any, res: any, next?: (error?: unknown) => void) => Promise<void>
 
 /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
 export declare class Verifier {

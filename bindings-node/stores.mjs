@@ -86,6 +86,10 @@ export function buildStores(api) {
       if (expiresAt < this.#earliest) this.#earliest = expiresAt
       return true
     }
+    /** Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on). */
+    release(namespace, id) {
+      this.#entries.delete(api.oneTimeEntry(namespace, id, Number.MAX_SAFE_INTEGER, { now: 0, prefix: '' }).key)
+    }
     #sweep(t) {
       let earliest = Infinity
       for (const [k, until] of this.#entries) {
@@ -120,6 +124,11 @@ export function buildStores(api) {
       if (reply === 'OK') return true
       if (reply === null) return false
       throw unavailable(namespace) // another reply: not a Redis SET answer
+    }
+    /** Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on). */
+    async release(namespace, id) {
+      const { key } = api.oneTimeEntry(namespace, id, Number.MAX_SAFE_INTEGER, { now: 0, prefix: this.#prefix })
+      await answer(namespace, this.#timeoutMs, () => this.#send(['DEL', key]))
     }
   }
 
@@ -159,6 +168,11 @@ export function buildStores(api) {
       // The answer stands whatever the prune does: it runs after, and its failure is only lost space.
       if (++this.#count >= this.#pruneEvery) this.prune().catch(() => {})
       return first
+    }
+    /** Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on). */
+    async release(namespace, id) {
+      api.oneTimeEntry(namespace, id, Number.MAX_SAFE_INTEGER, { now: 0 })
+      await answer(namespace, this.#timeoutMs, () => this.#pool.query(this.#sql.release, [namespace, id]))
     }
     /** Deletes entries expired for longer than the clocks' grace (300 s); returns how many. */
     async prune() {

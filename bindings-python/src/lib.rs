@@ -269,6 +269,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         }
     }
     m.add("DEFAULT_TOLERANCE_SECS", stripe_handshake::webhook::DEFAULT_TOLERANCE_SECS)?;
+    m.add("MAX_WEBHOOK_BODY", stripe_handshake::reply::MAX_WEBHOOK_BODY)?;
     m.add("ERROR_CODES", Error::ALL_CODES.to_vec())?;
     Ok(())
 }

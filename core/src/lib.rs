@@ -29,6 +29,7 @@ pub mod install;
 pub mod oauth;
 pub mod one_time;
 pub mod redirect;
+pub mod reply;
 pub mod state;
 pub mod testing;
 pub mod webhook;

@@ -184,6 +184,9 @@ pub struct PostgresStatements {
     pub consume: String,
     /// Deletes entries expired for longer than [`CLOCK_GRACE_SECS`]: parameter now.
     pub prune: String,
+    /// Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on):
+    /// parameters namespace, id.
+    pub release: String,
 }
 
 /// The statements of a PostgreSQL store on `table` (1 to 63 of `a-z`, `0-9`, `_`, not
@@ -222,6 +225,7 @@ pub fn postgres_statements(table: &str, p: Placeholders) -> Result<PostgresState
              WHERE t.expires_at < {d} RETURNING 1"
         ),
         prune: format!("DELETE FROM {table} WHERE expires_at + {CLOCK_GRACE_SECS} < {a}", a = p.nth(1)),
+        release: format!("DELETE FROM {table} WHERE namespace = {a} AND id = {b}", a = p.nth(1), b = p.nth(2)),
     })
 }
 

@@ -405,7 +405,11 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 opt_s(i, "table").unwrap_or(one_time::DEFAULT_TABLE),
                 Placeholders::parse(s(i, "placeholders"))?,
             )?;
-            json!({"create": p.create, "consume": p.consume, "prune": p.prune})
+            json!({"create": p.create, "consume": p.consume, "prune": p.prune, "release": p.release})
+        }
+        "webhook_reply" => {
+            let r = stripe_handshake::reply::reply(s(i, "outcome"))?;
+            json!({"status": r.status, "body": r.body})
         }
         "one_time_outcome" => json!({"first_time": one_time::outcome(i["answer"].as_bool(), s(i, "namespace"))?}),
         "diagnose_redirect_uri" => {

@@ -1291,7 +1291,8 @@ def one_time_suite():
                          f"PRIMARY KEY (namespace, id))",
                   consume=f"INSERT INTO {t} AS t (namespace, id, expires_at) VALUES ({a}, {b}, {c}) ON CONFLICT (namespace, id) "
                           f"DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < {d} RETURNING 1",
-                  prune=f"DELETE FROM {t} WHERE expires_at + {GRACE} < {a}")
+                  prune=f"DELETE FROM {t} WHERE expires_at + {GRACE} < {a}",
+                  release=f"DELETE FROM {t} WHERE namespace = {a} AND id = {b}")
 
     pg("pg-dollar", statements("stripe_handshake_one_time", "$1", "$2", "$3", "$4"))
     pg("pg-percent", statements("stripe_handshake_one_time", "%s", "%s", "%s", "%s"), placeholders="percent")
@@ -1313,6 +1314,27 @@ def one_time_suite():
     outcome("string-true", "true", "state", err("store_unavailable"), "only a boolean counts: a broken store is never an accept")
     outcome("number-one", 1, "event", err("store_unavailable"))
     outcome("ok-reply", "OK", "state", err("store_unavailable"), "a raw Redis reply is not an answer")
+    # What a webhook endpoint answers Stripe (the adapters' one table): Stripe retries any non-2xx.
+    def reply(cid, outcome, expect, note=None):
+        cases.append(case(cid, "webhook_reply", {"outcome": outcome}, expect, note))
+
+    reply("reply-delivered", "delivered", ok(status=200, body='{"received":true}'))
+    reply("reply-duplicate", "duplicate", ok(status=200, body='{"received":true}'), "a retry of an event acted on: acknowledged")
+    reply("reply-too-large", "body_too_large",
+          ok(status=413, body=json.dumps({"error": "body_too_large", "message": "the body is over 1 MiB; Stripe's events are far smaller"},
+                                         separators=(",", ":"))))
+    reply("reply-parsed", "body_already_parsed", ok(status=500, body=json.dumps(
+        {"error": "body_already_parsed", "message": "a body parser read the request before the webhook handler, so its raw bytes are gone: "
+         "mount the handler before express.json() (or any JSON middleware), or keep the raw body"}, separators=(",", ":"))),
+        "a 500 so that Stripe delivers again once the route is fixed; the Dashboard shows the message")
+    reply("reply-handler", "handler_failed", ok(status=500, body=json.dumps(
+        {"error": "handler_failed", "message": "the event handler failed; Stripe delivers the event again later"}, separators=(",", ":"))))
+    reply("reply-store", "store_unavailable", ok(status=503, body=json.dumps(
+        {"error": "store_unavailable", "message": "the one-time store could not answer; Stripe delivers the event again later"},
+        separators=(",", ":"))))
+    reply("reply-signature", "signature_mismatch", ok(status=400, body='{"error":"signature_mismatch"}'))
+    reply("reply-notification", "event_notification_given", ok(status=400, body='{"error":"event_notification_given"}'))
+    reply("reply-unknown", "teapot", err("invalid_argument"))
     return write("one_time", one_time_suite.__doc__.split("\n")[0], cases)
 
 

@@ -9,6 +9,7 @@ from . import errors, records
 from ._native import (
     DEFAULT_TOLERANCE_SECS,
     ERROR_CODES,
+    MAX_WEBHOOK_BODY,
     RecordBase,
     RedirectAllowList,
     account_link_request,
@@ -51,6 +52,7 @@ from ._native import (
     verify_state_token,
     verify_ui_extension_signature,
     verify_webhook,
+    webhook_reply,
 )
 from ._native import dangerous_verify_ignoring_tolerance as _dangerous_verify_ignoring_tolerance
 from ._verifier import Verifier
@@ -84,6 +86,7 @@ class dangerous:  # noqa: N801 - a namespace, used as `dangerous.verify_ignoring
 
 __all__ = [
     "DEFAULT_TOLERANCE_SECS",
+    "MAX_WEBHOOK_BODY",
     "ERROR_CODES",
     "RecordBase",
     "RedirectAllowList",
@@ -131,6 +134,7 @@ __all__ = [
     "verify_state_token",
     "verify_ui_extension_signature",
     "verify_webhook",
+    "webhook_reply",
     "StripeHandshakeError",
     "SignatureVerificationError",
     "StateError",

@@ -44,6 +44,7 @@ __all__ = [
     "VerifiedState",
     "VerifyAttempt",
     "WebhookEvent",
+    "WebhookReply",
 ]
 
 
@@ -287,6 +288,12 @@ class PostgresStatements(Record, Protocol):
     create: str
     consume: str
     prune: str
+    release: str
+
+
+class WebhookReply(Record, Protocol):
+    status: int
+    body: str
 
 
 AppCallbackResult = Union[Installed, MarketplaceInstall, AppAuthorized, MarketplaceAuthorized, Denied]

@@ -37,7 +37,8 @@ def _now() -> int:
 
 class OneTimeStore(Protocol):
     """What the verifiers and adapters need from a store (write your own with
-    ``one_time_entry`` and ``one_time_outcome``)."""
+    ``one_time_entry`` and ``one_time_outcome``). The webhook adapters also call ``release``
+    when a store has it: an event whose handler failed is forgotten, so Stripe's retry is acted on."""
 
     def consume(self, namespace: str, id: str, expires_at: int) -> bool: ...
 
@@ -107,6 +108,12 @@ class MemoryStore:
                 self._earliest = expires_at
             return True
 
+    def release(self, namespace: str, id: str) -> None:
+        """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
+        key = _native.one_time_entry(namespace, id, 2**53 - 1, now=0, prefix="").key
+        with self._lock:
+            self._entries.pop(key, None)
+
 
 class RedisStore:
     """Redis: ``SET key 1 NX EX ttl``, one atomic command, the TTL counted from this process's
@@ -131,6 +138,14 @@ class RedisStore:
         if reply is None:
             return False
         raise _unavailable(namespace)  # another reply: not a Redis SET answer
+
+    def release(self, namespace: str, id: str) -> None:
+        """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
+        key = _native.one_time_entry(namespace, id, 2**53 - 1, now=0, prefix=self._prefix).key
+        try:
+            self._client.delete(key)
+        except Exception as e:
+            raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
 
 
 class PostgresStore:
@@ -189,6 +204,11 @@ class PostgresStore:
             except StripeHandshakeError:
                 pass
         return n == 1
+
+    def release(self, namespace: str, id: str) -> None:
+        """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
+        _native.one_time_entry(namespace, id, 2**53 - 1, now=0)
+        self._run(namespace, self._sql.release, (namespace, id))
 
     def prune(self) -> int:
         """Deletes entries expired for longer than the clocks' grace (300 s); returns how many."""

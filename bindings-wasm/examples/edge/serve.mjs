@@ -25,6 +25,7 @@ const STATIC = {
   '/pkg/api.mjs': [new URL('api.mjs', pkg), 'text/javascript'],
   '/pkg/errors.mjs': [new URL('errors.mjs', pkg), 'text/javascript'],
   '/pkg/stores.mjs': [new URL('stores.mjs', pkg), 'text/javascript'],
+  '/pkg/adapters.mjs': [new URL('adapters.mjs', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm.js': [new URL('stripe_handshake_wasm.js', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm_bg.wasm': [new URL('stripe_handshake_wasm_bg.wasm', pkg), 'application/wasm'],
 }

@@ -275,6 +275,7 @@ pub static OPS: &[Op] = &[
     one_time::ONE_TIME_ENTRY_OP,
     one_time::POSTGRES_STATEMENTS_OP,
     one_time::ONE_TIME_OUTCOME,
+    one_time::WEBHOOK_REPLY_OP,
     #[cfg(feature = "self-test")]
     SELF_TEST_PANIC,
 ];
@@ -310,6 +311,7 @@ pub static KINDS: &[&Kind] = &[
     &account_links::ACCOUNT_LINK_CALLBACK,
     &one_time::ONE_TIME_ENTRY,
     &one_time::POSTGRES_STATEMENTS,
+    &one_time::WEBHOOK_REPLY,
 ];
 
 /// Only in builds with the `self-test` feature (the bindings' panic tests), never in a package.
@@ -481,6 +483,7 @@ pub fn schema_json() -> String {
         "allow_list": {"params": params(links::ALLOW_LIST_PARAMS)},
         "error_codes": Error::ALL_CODES,
         "default_tolerance_secs": crate::signature::DEFAULT_TOLERANCE_SECS,
+        "max_webhook_body": crate::reply::MAX_WEBHOOK_BODY,
     })
     .to_string()
 }

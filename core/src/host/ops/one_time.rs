@@ -21,7 +21,7 @@ pub(crate) const ONE_TIME_ENTRY: Kind = Kind {
 pub(crate) const POSTGRES_STATEMENTS: Kind = Kind {
     tag: None,
     name: "PostgresStatements",
-    fields: &[field!(create: Str), field!(consume: Str), field!(prune: Str)],
+    fields: &[field!(create: Str), field!(consume: Str), field!(prune: Str), field!(release: Str)],
 };
 
 const NAMESPACE: Name = name!(namespace);
@@ -73,7 +73,7 @@ pub(crate) const POSTGRES_STATEMENTS_OP: Op = Op::new(
         let table = c.r.opt_str(o.get(&TABLE), &TABLE)?.unwrap_or(DEFAULT_TABLE);
         let p = Placeholders::parse(c.r.str(o.get(&PLACEHOLDERS), &PLACEHOLDERS)?)?;
         let s = postgres_statements(table, p)?;
-        Ok(Out::Record(&POSTGRES_STATEMENTS, vec![Out::Str(s.create), Out::Str(s.consume), Out::Str(s.prune)]))
+        Ok(Out::Record(&POSTGRES_STATEMENTS, vec![Out::Str(s.create), Out::Str(s.consume), Out::Str(s.prune), Out::Str(s.release)]))
     },
 );
 
@@ -92,5 +92,24 @@ pub(crate) const ONE_TIME_OUTCOME: Op = Op::new(
             _ => None,
         };
         outcome(answer, namespace).map(Out::Bool)
+    },
+);
+
+pub(crate) const WEBHOOK_REPLY: Kind = Kind {
+    tag: None,
+    name: "WebhookReply",
+    fields: &[field!(status: Int), field!(body: Str)],
+};
+
+pub(crate) const WEBHOOK_REPLY_OP: Op = Op::new(
+    name!(webhook_reply, webhookReply),
+    "What a webhook endpoint answers Stripe for an outcome (the framework adapters' one table): delivered and \
+     duplicate 200; body_too_large 413; body_already_parsed and handler_failed 500 (Stripe delivers again); a \
+     store error 503; any other error code of this library 400. The body is JSON naming the code, never a value.",
+    &[Param::arg(name!(outcome))],
+    &[&WEBHOOK_REPLY],
+    |c| {
+        let r = crate::reply::reply(c.str(0)?)?;
+        Ok(Out::Record(&WEBHOOK_REPLY, vec![Out::Int(u64::from(r.status)), Out::Str(r.body)]))
     },
 );

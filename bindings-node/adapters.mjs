@@ -1,0 +1,136 @@
+// Framework adapters for the webhook route: they read the raw body themselves (the most common
+// webhook failure is a JSON middleware that re-serialized it), verify it, act on each event
+// once through a one-time store, and answer what the core's table says (webhookReply: 200,
+// 400, 413, 500, 503). Thin: every rule is the core's. Shared by the Node and WASM packages.
+//
+//   webhookHandler(options)  -> (request: Request) => Promise<Response>   (Next.js route
+//                               handlers, Hono, Bun, Deno, Workers: the Web-standard shape)
+//   expressWebhook(options)  -> (req, res, next) middleware (Express 4 and 5; also node:http)
+//
+// options: { verifier | secrets, kind: 'snapshot' (default) | 'thin', store: OneTimeStore,
+//            onEvent(event), onError?(error) }
+
+/** Stripe retries an event for up to three days: its id is kept a little longer. */
+const EVENT_ID_SECS = 4 * 24 * 60 * 60
+
+export function buildAdapters(api) {
+  const invalid = (what) => new api.InvalidInputError(what, 'invalid_argument', 'invalid_input')
+
+  function settings(o) {
+    if (o === null || typeof o !== 'object') throw invalid('options: pass { secrets, store, onEvent }')
+    const verifier = o.verifier instanceof api.Verifier ? o.verifier : new api.Verifier(o.secrets)
+    const kind = o.kind ?? 'snapshot'
+    if (kind !== 'snapshot' && kind !== 'thin') throw invalid("kind: use 'snapshot' (events) or 'thin' (event notifications)")
+    if (!o.store || typeof o.store.consume !== 'function') {
+      throw invalid('store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each event is acted on once')
+    }
+    if (typeof o.onEvent !== 'function') throw invalid('onEvent: pass the function that acts on a verified event')
+    const onError = typeof o.onError === 'function' ? o.onError : (e) => console.error('stripe-handshake: the webhook handler failed:', e)
+    return { verifier, kind, store: o.store, onEvent: o.onEvent, onError }
+  }
+
+  /** The outcome for a raw body (or 'body_too_large', 'body_already_parsed') and its header. */
+  async function outcome(s, raw, header) {
+    if (typeof raw === 'string') return raw
+    let event
+    try {
+      event = s.kind === 'thin' ? s.verifier.verifyEventNotification(raw, header) : s.verifier.verifyWebhook(raw, header)
+    } catch (e) {
+      if (e instanceof api.StripeHandshakeError) return e.code
+      throw e
+    }
+    let first
+    try {
+      first = api.oneTimeOutcome(await s.store.consume('event', event.id, Math.floor(Date.now() / 1000) + EVENT_ID_SECS), { namespace: 'event' })
+    } catch (e) {
+      return e instanceof api.StripeHandshakeError ? e.code : 'store_unavailable'
+    }
+    if (!first) return 'duplicate'
+    try {
+      await s.onEvent(event)
+    } catch (e) {
+      s.onError(e)
+      // Forget the claim, so that Stripe's retry is acted on (a store without release keeps it).
+      try { if (typeof s.store.release === 'function') await s.store.release('event', event.id) } catch (err) { s.onError(err) }
+      return 'handler_failed'
+    }
+    return 'delivered'
+  }
+
+  /** Reads a Web `Request`'s body, at most MAX_WEBHOOK_BODY bytes. */
+  async function webBody(request) {
+    if (request.bodyUsed) return 'body_already_parsed'
+    if (Number(request.headers.get('content-length') ?? 0) > api.MAX_WEBHOOK_BODY) return 'body_too_large'
+    if (!request.body) return new Uint8Array()
+    const reader = request.body.getReader()
+    const chunks = []
+    let size = 0
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.length
+      if (size > api.MAX_WEBHOOK_BODY) {
+        await reader.cancel().catch(() => {})
+        return 'body_too_large'
+      }
+      chunks.push(value)
+    }
+    const out = new Uint8Array(size)
+    let at = 0
+    for (const c of chunks) { out.set(c, at); at += c.length }
+    return out
+  }
+
+  /** A Web-standard route handler: `export const POST = webhookHandler({ … })`. */
+  function webhookHandler(options) {
+    const s = settings(options)
+    return async function stripeWebhook(request) {
+      const r = api.webhookReply(await outcome(s, await webBody(request), request.headers.get('stripe-signature')))
+      const headers = { 'Content-Type': 'application/json' }
+      if (r.status === 413) headers.Connection = 'close'
+      return new Response(r.body, { status: r.status, headers })
+    }
+  }
+
+  /** Reads a Node request stream, at most MAX_WEBHOOK_BODY bytes. */
+  async function nodeBody(req) {
+    // What a body parser left: the raw bytes if it kept them (express.raw, or express.json's
+    // `verify` saving `req.rawBody`), else nothing: the stream was read and the bytes are gone.
+    if (Buffer.isBuffer(req.rawBody)) return new Uint8Array(req.rawBody)
+    if (Buffer.isBuffer(req.body)) return new Uint8Array(req.body)
+    if (req.body !== undefined || req._body === true || req.readableEnded) return 'body_already_parsed'
+    if (Number(req.headers['content-length'] ?? 0) > api.MAX_WEBHOOK_BODY) return 'body_too_large'
+    const chunks = []
+    let size = 0
+    for await (const chunk of req) {
+      size += chunk.length
+      if (size > api.MAX_WEBHOOK_BODY) return 'body_too_large'
+      chunks.push(chunk)
+    }
+    return new Uint8Array(Buffer.concat(chunks))
+  }
+
+  /**
+   * Express (4 or 5) middleware for the webhook route: `app.post('/stripe/webhook',
+   * expressWebhook({ … }))`. Mount it before express.json(), or keep the raw body with
+   * `express.json({ verify: (req, res, buf) => { req.rawBody = buf } })`; after a parser that
+   * threw the bytes away it answers 500 `body_already_parsed` (Stripe retries once you fix it).
+   */
+  function expressWebhook(options) {
+    const s = settings(options)
+    return async function stripeWebhook(req, res, next) {
+      try {
+        const r = api.webhookReply(await outcome(s, await nodeBody(req), req.headers['stripe-signature']))
+        const headers = { 'Content-Type': 'application/json' }
+        if (r.status === 413) headers.Connection = 'close' // the rest of the body is never read
+        res.writeHead(r.status, headers)
+        res.end(r.body, () => { if (r.status === 413) req.destroy() })
+      } catch (e) {
+        if (typeof next === 'function') next(e)
+        else throw e
+      }
+    }
+  }
+
+  return { webhookHandler, expressWebhook }
+}

@@ -1,0 +1,198 @@
+"""Framework adapters for the webhook route: they read the raw body themselves (the most common
+webhook failure is a handler that verifies ``json.dumps(request.json)``), verify it, act on each
+event once through a one-time store, and answer what the core's table says
+(``webhook_reply``: 200, 400, 413, 500, 503). Thin: every rule is the core's.
+
+    app.add_url_rule("/stripe/webhook", view_func=flask_webhook(secrets=..., store=..., on_event=...),
+                     methods=["POST"])                                   # Flask
+    app.add_route("/stripe/webhook", starlette_webhook(secrets=..., store=..., on_event=...),
+                  methods=["POST"])                                      # Starlette, FastAPI
+
+``kind="thin"`` takes event notifications instead of snapshot events. ``on_event`` acts on a
+verified event, once; if it raises, the answer is 500 and the event is released (when the store
+has ``release``), so Stripe's retry is acted on.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from typing import Any, Awaitable, Callable, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._verifier import Verifier
+from .errors import InvalidInputError, StripeHandshakeError
+from .stores import OneTimeStore
+
+__all__ = ["flask_webhook", "starlette_webhook"]
+
+# Stripe retries an event for up to three days: its id is kept a little longer.
+EVENT_ID_SECS = 4 * 24 * 60 * 60
+_log = logging.getLogger("stripe_handshake")
+
+OnEvent = Callable[[Any], Union[None, Awaitable[None], Any]]
+
+
+class _Settings:
+    def __init__(
+        self,
+        secrets: Optional[Union[str, Sequence[str]]],
+        verifier: Optional[Verifier],
+        kind: str,
+        store: OneTimeStore,
+        on_event: OnEvent,
+        on_error: Optional[Callable[[BaseException], None]],
+    ) -> None:
+        self.verifier = verifier if isinstance(verifier, Verifier) else Verifier(secrets)  # type: ignore[arg-type]
+        if kind not in ("snapshot", "thin"):
+            raise InvalidInputError("kind: use 'snapshot' (events) or 'thin' (event notifications)", "invalid_argument", "invalid_input")
+        if not callable(getattr(store, "consume", None)):
+            raise InvalidInputError(
+                "store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each event is acted on once",
+                "invalid_argument",
+                "invalid_input",
+            )
+        if not callable(on_event):
+            raise InvalidInputError("on_event: pass the function that acts on a verified event", "invalid_argument", "invalid_input")
+        self.kind = kind
+        self.store = store
+        self.on_event = on_event
+        self.on_error = on_error or (lambda e: _log.error("the webhook handler failed", exc_info=e))
+
+    def verify(self, raw: bytes, header: Optional[str]) -> Any:
+        if self.kind == "thin":
+            return self.verifier.verify_event_notification(raw, header)
+        return self.verifier.verify_webhook(raw, header)
+
+    def claim(self, event_id: str) -> Union[bool, str]:
+        """True the first time, False for a duplicate, or the outcome of a store failure."""
+        try:
+            answer = self.store.consume("event", event_id, int(time.time()) + EVENT_ID_SECS)
+            return bool(_native.one_time_outcome(answer, namespace="event"))
+        except StripeHandshakeError as e:
+            return e.code
+        except Exception:  # the store's own failure
+            return "store_unavailable"
+
+    def release(self, event_id: str) -> None:
+        release = getattr(self.store, "release", None)
+        if callable(release):
+            try:
+                release("event", event_id)
+            except Exception as e:
+                self.on_error(e)
+
+
+def _reply(outcome: str) -> Tuple[int, str]:
+    r = _native.webhook_reply(outcome)
+    return int(r.status), str(r.body)
+
+
+def _outcome_before_handler(s: _Settings, raw: Union[bytes, str], header: Optional[str]) -> Tuple[str, Any]:
+    """('act', event), or (outcome, None) when there is nothing to act on."""
+    if isinstance(raw, str):
+        return raw, None
+    try:
+        event = s.verify(raw, header)
+    except StripeHandshakeError as e:
+        return e.code, None
+    first = s.claim(event.id)
+    if isinstance(first, str):
+        return first, None
+    return ("act", event) if first else ("duplicate", None)
+
+
+def flask_webhook(
+    *,
+    store: OneTimeStore,
+    on_event: Callable[[Any], Any],
+    secrets: Optional[Union[str, Sequence[str]]] = None,
+    verifier: Optional[Verifier] = None,
+    kind: str = "snapshot",
+    on_error: Optional[Callable[[BaseException], None]] = None,
+) -> Callable[[], Any]:
+    """A Flask view for the webhook route (POST). It reads the raw body (capped at 1 MiB), never
+    ``request.json``; a body already read off the stream by other code is named
+    (``body_already_parsed``), not taken for a signature mismatch."""
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error)
+
+    def stripe_webhook() -> Any:
+        from flask import Response, request
+
+        n = request.content_length
+        raw: Union[bytes, str]
+        if n is not None and n > _native.MAX_WEBHOOK_BODY:
+            raw = "body_too_large"
+        else:
+            # Werkzeug reads at most Content-Length bytes; a chunked body without one is not read.
+            raw = request.get_data(cache=True)
+            if not raw and n:
+                raw = "body_already_parsed"
+        outcome, event = _outcome_before_handler(s, raw, request.headers.get("Stripe-Signature"))
+        if outcome == "act":
+            try:
+                s.on_event(event)
+                outcome = "delivered"
+            except Exception as e:
+                s.on_error(e)
+                s.release(event.id)
+                outcome = "handler_failed"
+        status, body = _reply(outcome)
+        response = Response(body, status=status, mimetype="application/json")
+        if status == 413:
+            response.headers["Connection"] = "close"
+        return response
+
+    return stripe_webhook
+
+
+def starlette_webhook(
+    *,
+    store: OneTimeStore,
+    on_event: OnEvent,
+    secrets: Optional[Union[str, Sequence[str]]] = None,
+    verifier: Optional[Verifier] = None,
+    kind: str = "snapshot",
+    on_error: Optional[Callable[[BaseException], None]] = None,
+) -> Callable[[Any], Awaitable[Any]]:
+    """A Starlette (and FastAPI) endpoint for the webhook route (POST): it reads the raw body
+    from the stream (capped at 1 MiB). ``on_event`` may be a coroutine function. The store is
+    called synchronously (the stores here are synchronous: keep their timeouts short)."""
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error)
+
+    async def stripe_webhook(request: Any) -> Any:
+        from starlette.responses import Response
+
+        raw: Union[bytes, str]
+        n = request.headers.get("content-length")
+        if n is not None and n.isdigit() and int(n) > _native.MAX_WEBHOOK_BODY:
+            raw = "body_too_large"
+        else:
+            chunks = []
+            size = 0
+            try:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > _native.MAX_WEBHOOK_BODY:
+                        break
+                    chunks.append(chunk)
+                raw = "body_too_large" if size > _native.MAX_WEBHOOK_BODY else b"".join(chunks)
+            except RuntimeError:  # "Stream consumed": other code read it and kept nothing
+                raw = "body_already_parsed"
+        outcome, event = _outcome_before_handler(s, raw, request.headers.get("stripe-signature"))
+        if outcome == "act":
+            try:
+                result = s.on_event(event)
+                if inspect.isawaitable(result):
+                    await result
+                outcome = "delivered"
+            except Exception as e:
+                s.on_error(e)
+                s.release(event.id)
+                outcome = "handler_failed"
+        status, body = _reply(outcome)
+        headers = {"Connection": "close"} if status == 413 else None
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+    return stripe_webhook
