@@ -43,6 +43,9 @@ test('memory: first time, then refused until expiry, with an injected clock', ()
   assert.equal(s.consume('state', 'nonce_a', T + 600), true)
   assert.equal(s.consume('state', 'nonce_a', T + 600), false)
   assert.equal(s.consume('event', 'nonce_a', T + 600), true, 'namespaces are apart')
+  s.release('event', 'nonce_a')
+  assert.equal(s.consume('event', 'nonce_a', T + 600), true, 'a released entry is the first time again')
+  assert.equal(s.consume('state', 'nonce_a', T + 600), false, 'only that entry was released')
   t = T + 600
   assert.equal(s.consume('state', 'nonce_a', T + 1200), false, 'it stands through its last second, as its token verifies')
   t = T + 601
@@ -82,6 +85,8 @@ test('Redis: SET NX EXAT, concurrent consumes of one id give one true, expiry, o
     const answers = await Promise.all(Array.from({ length: 64 }, (_, i) => stores[i % 8].consume('state', 'same_nonce', now + 600)))
     assert.equal(answers.filter(Boolean).length, 1, 'exactly one first time')
     assert.equal(await stores[0].consume('state', 'other_nonce', now + 600), true)
+    await stores[1].release('state', 'other_nonce')
+    assert.equal(await stores[0].consume('state', 'other_nonce', now + 600), true, 'released: DEL')
     // The key and its TTL are what the core names: through the last second, plus 300 s for clocks.
     assert.equal(await clients[0].get('stripe-handshake:state:same_nonce'), '1')
     const ttl = await clients[0].ttl('stripe-handshake:state:same_nonce')
@@ -128,6 +133,8 @@ test('PostgreSQL: INSERT ON CONFLICT, concurrent consumes give one true, expiry 
     const answers = await Promise.all(Array.from({ length: 48 }, () => store.consume('state', 'same_nonce', T + 600)))
     assert.equal(answers.filter(Boolean).length, 1, 'exactly one first time')
     assert.equal(await store.consume('event', 'same_nonce', T + 600), true, 'namespaces are apart')
+    await store.release('event', 'same_nonce')
+    assert.equal(await store.consume('event', 'same_nonce', T + 600), true, 'released: DELETE')
     assert.equal(await store.consume('state', 'same_nonce', T + 600), false)
     t = T + 600
     assert.equal(await store.consume('state', 'same_nonce', T + 1200), false, 'it stands through its last second')

@@ -62,6 +62,9 @@ def test_memory_first_time_then_refused_until_expiry() -> None:
     assert s.consume("state", "nonce_a", T + 600) is True
     assert s.consume("state", "nonce_a", T + 600) is False
     assert s.consume("event", "nonce_a", T + 600) is True
+    s.release("event", "nonce_a")
+    assert s.consume("event", "nonce_a", T + 600) is True
+    assert s.consume("state", "nonce_a", T + 600) is False
     t[0] = T + 600
     assert s.consume("state", "nonce_a", T + 1200) is False  # it stands through its last second
     t[0] = T + 601
@@ -104,6 +107,9 @@ def test_redis(redis_server: Tuple[int, Callable[[], None]]) -> None:
         answers: List[bool] = list(pool.map(lambda i: stores[i % 8].consume("state", "same_nonce", now + 600), range(64)))
     assert answers.count(True) == 1
     assert clients[0].get("stripe-handshake:state:same_nonce") == b"1"
+    assert stores[0].consume("state", "released", now + 60) is True
+    stores[1].release("state", "released")
+    assert stores[0].consume("state", "released", now + 60) is True
     ttl = clients[0].ttl("stripe-handshake:state:same_nonce")
     assert 890 < ttl <= 901  # through the last second, plus 300 s for clocks
     assert RedisStore(clients[1], prefix="app1:").consume("state", "same_nonce", now + 600) is True
@@ -142,6 +148,8 @@ def test_postgres(postgres_server: Tuple[int, Callable[[], None]]) -> None:
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda _: store.consume("state", "same_nonce", T + 600), range(48)))
     assert answers.count(True) == 1
+    assert store.consume("event", "same_nonce", T + 600) is True
+    store.release("event", "same_nonce")
     assert store.consume("event", "same_nonce", T + 600) is True
     assert store.consume("state", "same_nonce", T + 600) is False
     t[0] = T + 600

@@ -65,7 +65,8 @@ pub fn reply(outcome: &str) -> Result<Reply> {
             None => {
                 return Err(Error::InvalidArgument {
                     what: "outcome",
-                    reason: "use delivered, duplicate, body_too_large, body_already_parsed, handler_failed or an error code",
+                    reason:
+                        "use delivered, duplicate, body_too_large, body_already_parsed, handler_failed or an error code",
                 })
             }
         },

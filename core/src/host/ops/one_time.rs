@@ -73,7 +73,10 @@ pub(crate) const POSTGRES_STATEMENTS_OP: Op = Op::new(
         let table = c.r.opt_str(o.get(&TABLE), &TABLE)?.unwrap_or(DEFAULT_TABLE);
         let p = Placeholders::parse(c.r.str(o.get(&PLACEHOLDERS), &PLACEHOLDERS)?)?;
         let s = postgres_statements(table, p)?;
-        Ok(Out::Record(&POSTGRES_STATEMENTS, vec![Out::Str(s.create), Out::Str(s.consume), Out::Str(s.prune), Out::Str(s.release)]))
+        Ok(Out::Record(
+            &POSTGRES_STATEMENTS,
+            vec![Out::Str(s.create), Out::Str(s.consume), Out::Str(s.prune), Out::Str(s.release)],
+        ))
     },
 );
 
@@ -95,11 +98,8 @@ pub(crate) const ONE_TIME_OUTCOME: Op = Op::new(
     },
 );
 
-pub(crate) const WEBHOOK_REPLY: Kind = Kind {
-    tag: None,
-    name: "WebhookReply",
-    fields: &[field!(status: Int), field!(body: Str)],
-};
+pub(crate) const WEBHOOK_REPLY: Kind =
+    Kind { tag: None, name: "WebhookReply", fields: &[field!(status: Int), field!(body: Str)] };
 
 pub(crate) const WEBHOOK_REPLY_OP: Op = Op::new(
     name!(webhook_reply, webhookReply),
