@@ -14,7 +14,7 @@ import { createServer } from 'node:http'
 import { randomBytes } from 'node:crypto'
 import {
   accountLinkRequest, appsOAuthLink, codeExchangeRequest, parseAccountLinkResponse, retrieveAccountRequest, verifyAccountLinkCallback, connectOAuthLink, Verifier, verifyAppCallback, deauthorizeRequest, fetchEventRequest, hmacSha256, installLink, issueStateToken,
-  MemoryStore, oneTimeOutcome, parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
+  expressWebhook, MemoryStore, parseDeauthorizeResponse, parseSecretKey, parseTokenResponse, RedirectAllowList, refreshRequest, StripeHandshakeError,
   verifyHmacSha256, verifyInstallCallback, verifyOAuthCallback,
 } from 'stripe-handshake'
 
@@ -26,9 +26,6 @@ class Refusal extends Error {
     this.status = status
   }
 }
-
-/** Stripe retries an event for up to three days: remember its id a little longer. */
-const EVENT_ID_SECS = 4 * 24 * 60 * 60
 
 /** What the platform keeps: a stand-in for your database. */
 export function memoryStore() {
@@ -69,8 +66,6 @@ export function platform({
 
   // Every check of a signed state consumes its nonce in this store: a second use is refused.
   const once = { stateKeys: keys, store: store.stateNonces }
-  // The store's answer through the core: true, false (a duplicate), or a StoreError (never a silent accept).
-  const firstDelivery = async (id) => oneTimeOutcome(await store.eventIds.consume('event', id, Math.floor(Date.now() / 1000) + EVENT_ID_SECS), { namespace: 'event' })
 
   const routes = {
     'GET /': ({ session }) => home(store, session),
@@ -196,40 +191,38 @@ export function platform({
       Object.assign(store.connections[account], { accessToken: null, refreshToken: null, disconnectRequested: true })
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
     },
+  }
 
-    'POST /stripe/webhook': async ({ raw, headers }) => {
-      // 4. Verify the raw body bytes, never re-serialized JSON.
-      const event = webhooks.verifyWebhook(raw, headers['stripe-signature'] ?? '')
-      const received = { status: 200, type: 'application/json', body: '{"received":true}' }
-      if (!(await firstDelivery(event.id))) return received // Stripe retries: handle each event once
-      store.events.push({ id: event.id, type: event.type, account: event.account })
-      if (event.type === 'account.application.deauthorized' && event.account) {
-        // Which of our applications lost access: the App (install link) or the Connect platform.
-        const application = event.dataObject.id
-        if (application === app.clientId) delete store.installs[event.account]
-        if (application === connect.clientId) delete store.connections[event.account]
-      }
-      return received
-    },
-
-    'POST /stripe/events': async ({ raw, headers }) => {
-      // 5. An event notification is a pointer: verify the raw body, then fetch the event itself
-      //    in its context (Stripe-Context) with a key of its mode, and act on what the API says.
-      if (!notifications) throw new Refusal('not_configured', 'This platform has no event destination with thin payloads.')
-      const n = notifications.verifyEventNotification(raw, headers['stripe-signature'])
-      const received = { status: 200, type: 'application/json', body: '{"received":true}' }
-      const res = await stripeCall(fetchEventRequest({ secretKey: connect.secretKey, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: stripeBase }))
-      // Not handled yet: answer 503 so that Stripe delivers it again later.
-      if (res.status !== 200) return { status: 503, type: 'application/json', body: '{"received":false}' }
-      const event = JSON.parse(new TextDecoder().decode(res.body))
-      if (event.id !== n.id) return { status: 503, type: 'application/json', body: '{"received":false}' }
-      // Recorded once fetched (a failed fetch is delivered again); Stripe retries: act once.
-      if (!(await firstDelivery(n.id))) return received
-      store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
-      // This destination belongs to the Connect platform's account: the platform lost access.
-      if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
-      return received
-    },
+  // 4. The webhook routes, through the adapter: it reads the raw body itself (never re-serialized
+  //    JSON), verifies it, acts on each event once (the event id store), and answers Stripe.
+  const onError = (e) => console.error(`stripe webhook handler failed: ${e.message}`)
+  const stripeRoutes = {
+    '/stripe/webhook': expressWebhook({
+      verifier: webhooks, store: store.eventIds, onError,
+      onEvent: (event) => {
+        store.events.push({ id: event.id, type: event.type, account: event.account })
+        if (event.type === 'account.application.deauthorized' && event.account) {
+          // Which of our applications lost access: the App (install link) or the Connect platform.
+          const application = event.dataObject.id
+          if (application === app.clientId) delete store.installs[event.account]
+          if (application === connect.clientId) delete store.connections[event.account]
+        }
+      },
+    }),
+    // 5. An event notification is a pointer: verified, then the event itself fetched in its
+    //    context (Stripe-Context) with a key of its mode, and acted on as the API says. A failed
+    //    fetch throws: the adapter answers 500 and releases the id, so Stripe delivers it again.
+    '/stripe/events': notifications && expressWebhook({
+      verifier: notifications, kind: 'thin', store: store.eventIds, onError,
+      onEvent: async (n) => {
+        const res = await stripeCall(fetchEventRequest({ secretKey: connect.secretKey, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: stripeBase }))
+        const event = res.status === 200 ? JSON.parse(new TextDecoder().decode(res.body)) : {}
+        if (event.id !== n.id) throw new Error(`the event could not be fetched (HTTP ${res.status})`)
+        store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
+        // This destination belongs to the Connect platform's account: the platform lost access.
+        if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
+      },
+    }),
   }
   async function onboardingLink(account, session) {
     const res = await stripeCall(accountLinkRequest({ secretKey: connect.secretKey, account, returnUrl: onboardingReturn, refreshUrl: onboardingRefresh, stateKeys: keys, sessionId: session, mode, baseUrl: stripeBase }, allow))
@@ -262,6 +255,11 @@ export function platform({
     } catch {
       res.writeHead(400, { 'Content-Type': 'text/plain' })
       return res.end('Bad request')
+    }
+    if (req.method === 'POST' && Object.hasOwn(stripeRoutes, url.pathname)) {
+      const route = stripeRoutes[url.pathname]
+      if (!route) return res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":"not_configured"}')
+      return route(req, res, (e) => { console.error(e); res.writeHead(500).end() })
     }
     const known = readSession(req.headers.cookie)
     const session = known ?? randomBytes(16).toString('base64url')

@@ -22,7 +22,6 @@ import os
 import json
 import secrets
 import threading
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -33,10 +32,8 @@ from werkzeug.wrappers.response import Response as Redirect
 
 import stripe_handshake as sh
 from stripe_handshake.records import ApiRequest, HttpRequest
+from stripe_handshake.adapters import flask_webhook
 from stripe_handshake.stores import MemoryStore
-
-# Stripe retries an event for up to three days: remember its id a little longer.
-EVENT_ID_SECS = 4 * 24 * 60 * 60
 
 
 @dataclass
@@ -122,10 +119,6 @@ def create_app(
             session["sid"] = secrets.token_urlsafe(16)
         sid: str = session["sid"]
         return sid
-
-    def first_delivery(event_id: str) -> bool:
-        # The store's answer through the core: True, False (a duplicate), or StoreError (never a silent accept).
-        return sh.one_time_outcome(db.event_ids.consume("event", event_id, int(time.time()) + EVENT_ID_SECS), namespace="event")
 
     @app.before_request
     def same_origin_forms() -> None:
@@ -332,13 +325,11 @@ def create_app(
         c.update(accessToken=None, refreshToken=None, disconnectRequested=True)
         return view(200, "disconnected", "Disconnected", f"{account} was disconnected. Stripe confirms with a webhook.")
 
-    @app.post("/stripe/webhook")
-    def webhook() -> Tuple[Dict[str, bool], int]:
-        # 4. Verify the raw body bytes, never re-serialized JSON.
-        event = webhooks.verify_webhook(request.get_data(), request.headers.get("Stripe-Signature", ""))
+    # 4. The webhook routes, through the adapter: it reads the raw body itself (never
+    #    json.dumps(request.json)), verifies it, acts on each event once (the event id store), and
+    #    answers Stripe.
+    def on_event(event: Any) -> None:
         with db.lock:  # its effects and its record together: a reader never sees half of them
-            if not first_delivery(event.id):  # Stripe retries: handle each event once
-                return {"received": True}, 200
             if event.type == "account.application.deauthorized" and event.account:
                 # Which of our applications lost access: the App (install link) or the Connect platform.
                 application = event.data_object.get("id")
@@ -347,29 +338,32 @@ def create_app(
                 if application == client_id:
                     db.connections.pop(event.account, None)
             db.events.append({"id": event.id, "type": event.type, "account": event.account})  # after its effects
-        return {"received": True}, 200
 
-    @app.post("/stripe/events")
-    def events() -> Tuple[Dict[str, bool], int]:
-        # 5. An event notification is a pointer: verify the raw body, then fetch the event itself
-        #    in its context (Stripe-Context) with a key of its mode, and act on what the API says.
-        if notifications is None:
-            raise Refusal("not_configured", "This platform has no event destination with thin payloads.")
-        n = notifications.verify_event_notification(request.get_data(), request.headers.get("Stripe-Signature"))
+    def on_notification(n: Any) -> None:
+        # 5. An event notification is a pointer: verified, then the event itself fetched in its
+        #    context (Stripe-Context) with a key of its mode, and acted on as the API says. A failed
+        #    fetch raises: the adapter answers 500 and releases the id, so Stripe delivers it again.
         req = sh.fetch_event_request(secret_key=secret_key, event_id=n.id, livemode=n.livemode, context=n.context,
                                      base_url=stripe_base)
         status, body = stripe_call(req)
         event = json.loads(body) if status == 200 else {}
         if event.get("id") != n.id:
-            return {"received": False}, 503  # not handled: Stripe delivers it again later
-        with db.lock:  # recorded once fetched (a failed fetch is delivered again); act once
-            if not first_delivery(n.id):
-                return {"received": True}, 200
+            raise RuntimeError(f"the event could not be fetched (HTTP {status})")
+        with db.lock:
             # This destination belongs to the Connect platform's account: the platform lost access.
             if event["type"] == "v1.account.application.deauthorized" and event.get("context"):
                 db.connections.pop(event["context"], None)
             db.notifications.append({"id": n.id, "type": event["type"], "context": event.get("context"), "fetched": True})
-        return {"received": True}, 200
+
+    def on_error(e: BaseException) -> None:
+        app.logger.warning("stripe webhook handler failed: %s", e)
+
+    app.add_url_rule("/stripe/webhook", view_func=flask_webhook(verifier=webhooks, store=db.event_ids, on_event=on_event,
+                                                                on_error=on_error), methods=["POST"])
+    if notifications is not None:
+        app.add_url_rule("/stripe/events", endpoint="stripe_events", methods=["POST"],
+                         view_func=flask_webhook(verifier=notifications, kind="thin", store=db.event_ids,
+                                                 on_event=on_notification, on_error=on_error))
 
     def store_json() -> Dict[str, Any]:
         # For the demo and the tests: what the platform stored, tokens redacted.

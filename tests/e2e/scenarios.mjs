@@ -341,13 +341,12 @@ export function platformScenarios(name, start, expect) {
       // The platform fetched the event once, with its own key, in the event's context.
       const fetches = (await log()).eventFetches.filter((f) => f.id === n.id)
       assert.deepEqual(fetches.map((f) => [f.owner, f.context, f.status]), [['platform', acct, 200]])
-      // A retry of the same notification is acted on once. The id is recorded in the one-time
-      // store only after the fetch succeeded (a failed fetch must leave it for Stripe's retry),
-      // so a retry is fetched again, then acknowledged without effect.
+      // A retry of the same notification is acted on once, and not fetched again: the adapter
+      // claims the id before the handler fetches, and releases it only if the handler fails.
       const replay = await fetch(delivery.url, { method: 'POST', body: delivery.payload, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': delivery.header } })
       assert.equal(replay.status, 200)
       assert.equal((await store()).notifications.length, s.notifications.length)
-      assert.equal((await log()).eventFetches.filter((f) => f.id === n.id).length, 2)
+      assert.equal((await log()).eventFetches.filter((f) => f.id === n.id).length, 1)
       await page.context().close()
     })
 
@@ -366,9 +365,10 @@ export function platformScenarios(name, start, expect) {
       res = await post(thin, `t=${t},v1=${'0'.repeat(64)}`)
       assert.equal(res.status, 400)
       assert.match(await res.text(), /signature_mismatch/)
-      // Correctly signed (a leaked secret), but Stripe has no such event: the fetch says so and nothing changes.
+      // Correctly signed (a leaked secret), but Stripe has no such event: the fetch says so, nothing
+      // changes, and the answer is a 5xx (the handler failed: Stripe would deliver it again).
       res = await post(thin, signHeader(thin, NOTIFICATION_SECRET, t))
-      assert.equal(res.status, 503)
+      assert.ok(res.status === 500 || res.status === 503, String(res.status))
       assert.deepEqual((await store()).notifications, before.notifications)
       assert.deepEqual((await store()).connections, before.connections)
       assert.deepEqual((await log()).eventFetches.filter((f) => f.id === 'evt_test_forged').map((f) => f.status), [404])

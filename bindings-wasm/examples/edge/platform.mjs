@@ -38,8 +38,8 @@ export function createPlatform(sh, env, kv = new Map()) {
   kv.set('stateNonces', stateNonces)
   kv.set('eventIds', eventIds)
   const once = { stateKeys: keys, store: stateNonces }
-  // The store's answer through the core: true, false (a duplicate), or a StoreError (never a silent accept).
-  const firstDelivery = async (id) => sh.oneTimeOutcome(await eventIds.consume('event', id, Math.floor(Date.now() / 1000) + 4 * 24 * 60 * 60), { namespace: 'event' })
+  const onError = (e) => console.error(`stripe webhook handler failed: ${e.message}`)
+  const fromRequest = (handler) => ({ request }) => handler(request) // the routes take { request, … }
 
   async function stripeCall(request) {
     const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
@@ -171,34 +171,34 @@ export function createPlatform(sh, env, kv = new Map()) {
       const r = await sh.verifyAccountLinkCallback(url.search, { kind: 'refresh', ...once, sessionId: session })
       return onboardingLink(r.accountId, session)
     },
-    'POST /stripe/webhook': async ({ request }) => {
-      const event = webhooks.verifyWebhook(await readBody(request), request.headers.get('stripe-signature'))
-      if (!(await firstDelivery(event.id))) return Response.json({ received: true }) // Stripe retries: act once
-      store.events.push({ id: event.id, type: event.type, account: event.account })
-      if (event.type === 'account.application.deauthorized' && event.account) {
-        // Which of our applications lost access: the App (install link) or the Connect platform.
-        const application = event.dataObject.id
-        if (application === env.STRIPE_APP_CLIENT_ID) delete store.installs[event.account]
-        if (application === env.STRIPE_CLIENT_ID) delete store.connections[event.account]
-      }
-      return Response.json({ received: true })
-    },
-    'POST /stripe/events': async ({ request }) => {
-      // An event notification is a pointer: verify the raw body (synchronously: no SubtleCrypto),
-      // then fetch the event itself in its context with a key of its mode, and act on the answer.
-      if (!notifications) throw Object.assign(new Error('This platform has no event destination with thin payloads.'), { code: 'not_configured' })
-      const n = notifications.verifyEventNotification(await readBody(request), request.headers.get('stripe-signature'))
-      const [status, body] = await stripeCall(sh.fetchEventRequest({ secretKey: env.STRIPE_SECRET_KEY, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: env.STRIPE_BASE }))
-      const event = status === 200 ? JSON.parse(new TextDecoder().decode(body)) : {}
-      // Not handled yet: answer 503 so that Stripe delivers it again later.
-      if (event.id !== n.id) return Response.json({ received: false }, { status: 503 })
-      // Recorded once fetched (a failed fetch is delivered again); Stripe retries: act once.
-      if (!(await firstDelivery(n.id))) return Response.json({ received: true })
-      store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
-      // This destination belongs to the Connect platform's account: the platform lost access.
-      if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
-      return Response.json({ received: true })
-    },
+    // The webhook routes, through the adapter (Request → Response): it reads the raw body
+    // itself, verifies it synchronously (no SubtleCrypto), acts on each event once, and answers.
+    'POST /stripe/webhook': fromRequest(sh.webhookHandler({
+      verifier: webhooks, store: eventIds, onError,
+      onEvent: (event) => {
+        store.events.push({ id: event.id, type: event.type, account: event.account })
+        if (event.type === 'account.application.deauthorized' && event.account) {
+          // Which of our applications lost access: the App (install link) or the Connect platform.
+          const application = event.dataObject.id
+          if (application === env.STRIPE_APP_CLIENT_ID) delete store.installs[event.account]
+          if (application === env.STRIPE_CLIENT_ID) delete store.connections[event.account]
+        }
+      },
+    })),
+    // An event notification is a pointer: verified, then the event itself fetched in its context
+    // with a key of its mode, and acted on as the API says. A failed fetch throws: the adapter
+    // answers 500 and releases the id, so Stripe delivers it again.
+    'POST /stripe/events': notifications ? fromRequest(sh.webhookHandler({
+      verifier: notifications, kind: 'thin', store: eventIds, onError,
+      onEvent: async (n) => {
+        const [status, body] = await stripeCall(sh.fetchEventRequest({ secretKey: env.STRIPE_SECRET_KEY, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: env.STRIPE_BASE }))
+        const event = status === 200 ? JSON.parse(new TextDecoder().decode(body)) : {}
+        if (event.id !== n.id) throw new Error(`the event could not be fetched (HTTP ${status})`)
+        store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
+        // This destination belongs to the Connect platform's account: the platform lost access.
+        if (event.type === 'v1.account.application.deauthorized' && event.context) delete store.connections[event.context]
+      },
+    })) : () => { throw Object.assign(new Error('This platform has no event destination with thin payloads.'), { code: 'not_configured' }) },
   }
   async function onboardingLink(account, session) {
     const [status, body] = await stripeCall(sh.accountLinkRequest({ secretKey: env.STRIPE_SECRET_KEY, account, returnUrl: onboardingReturn, refreshUrl: onboardingRefresh, stateKeys: keys, sessionId: session, mode, baseUrl: env.STRIPE_BASE }, allow))
