@@ -84,6 +84,13 @@ class _Settings:
                 self.on_error(e)
 
 
+def _handler_failed(s: _Settings, event: Any, e: Exception) -> str:
+    """A handler that raised: told, its claim released (Stripe's retry is acted on), a 500."""
+    s.on_error(e)
+    s.release(event.id)
+    return "handler_failed"
+
+
 def _reply(outcome: str) -> Tuple[int, str]:
     r = _native.webhook_reply(outcome)
     return int(r.status), str(r.body)
@@ -135,9 +142,7 @@ def flask_webhook(
                 s.on_event(event)
                 outcome = "delivered"
             except Exception as e:
-                s.on_error(e)
-                s.release(event.id)
-                outcome = "handler_failed"
+                outcome = _handler_failed(s, event, e)
         status, body = _reply(outcome)
         response = Response(body, status=status, mimetype="application/json")
         if status == 413:
@@ -188,9 +193,7 @@ def starlette_webhook(
                     await result
                 outcome = "delivered"
             except Exception as e:
-                s.on_error(e)
-                s.release(event.id)
-                outcome = "handler_failed"
+                outcome = _handler_failed(s, event, e)
         status, body = _reply(outcome)
         headers = {"Connection": "close"} if status == 413 else None
         return Response(body, status_code=status, media_type="application/json", headers=headers)
