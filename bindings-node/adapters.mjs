@@ -6,6 +6,7 @@
 //   webhookHandler(options)  -> (request: Request) => Promise<Response>   (Next.js route
 //                               handlers, Hono, Bun, Deno, Workers: the Web-standard shape)
 //   expressWebhook(options)  -> (req, res, next) middleware (Express 4 and 5; also node:http)
+//   fastifyWebhook(options)  -> a Fastify plugin: app.register(fastifyWebhook({ path, … }))
 //
 // options: { verifier | secrets, kind: 'snapshot' (default) | 'thin', store: OneTimeStore,
 //            onEvent(event), onError?(error) }
@@ -132,5 +133,30 @@ export function buildAdapters(api) {
     }
   }
 
-  return { webhookHandler, expressWebhook }
+  /**
+   * A Fastify plugin that serves the webhook route at `options.path`. Fastify parses JSON for
+   * every route by default; inside this plugin's own scope the route's body parser keeps the raw
+   * bytes instead (capped), so the rest of the app is unchanged.
+   */
+  function fastifyWebhook(options) {
+    const s = settings(options)
+    const path = options.path
+    if (typeof path !== 'string' || !path.startsWith('/')) throw invalid("path: the route's path, such as '/stripe/webhook'")
+    async function plugin(fastify) {
+      fastify.removeAllContentTypeParsers()
+      fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: api.MAX_WEBHOOK_BODY }, (req, body, done) => done(null, body))
+      const send = (reply, r) => reply.code(r.status).header('Content-Type', 'application/json').send(r.body)
+      fastify.setErrorHandler((error, request, reply) => {
+        if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply.header('Connection', 'close'), api.webhookReply('body_too_large'))
+        throw error
+      })
+      fastify.post(path, async (request, reply) => {
+        const raw = Buffer.isBuffer(request.body) ? new Uint8Array(request.body) : request.body === undefined ? new Uint8Array() : 'body_already_parsed'
+        return send(reply, api.webhookReply(await outcome(s, raw, request.headers['stripe-signature'])))
+      })
+    }
+    return plugin
+  }
+
+  return { webhookHandler, expressWebhook, fastifyWebhook }
 }

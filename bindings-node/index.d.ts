@@ -988,6 +988,14 @@ export declare function webhookHandler(options: WebhookRouteOptions<EventNotific
 export declare function expressWebhook(options: WebhookRouteOptions<WebhookEvent> & { kind?: 'snapshot' }): (req: any, res: any, next?: (error?: unknown) => void) => Promise<void>
 export declare function expressWebhook(options: WebhookRouteOptions<EventNotification> & { kind: 'thin' }): (req: any, res: any, next?: (error?: unknown) => void) => Promise<void>
 
+/**
+ * A Fastify plugin serving the webhook route at `path`: `app.register(fastifyWebhook({ path:
+ * '/stripe/webhook', … }))`. Inside its own scope the body parser keeps the raw bytes (capped);
+ * the rest of the app keeps Fastify's JSON parser.
+ */
+export declare function fastifyWebhook(options: WebhookRouteOptions<WebhookEvent> & { kind?: 'snapshot'; path: string }): (fastify: any) => Promise<void>
+export declare function fastifyWebhook(options: WebhookRouteOptions<EventNotification> & { kind: 'thin'; path: string }): (fastify: any) => Promise<void>
+
 /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
 export declare class Verifier {
   /** One secret, or several during a rotation. `tolerance` defaults to 300 s. */

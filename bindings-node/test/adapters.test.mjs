@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { Readable } from 'node:stream'
 import express from 'express'
+import Fastify from 'fastify'
 import Stripe from 'stripe'
 import * as sh from '../index.mjs'
 
@@ -149,5 +150,28 @@ test('Web-standard handler (Request → Response, as Next.js, Hono, Bun and Work
     assert.equal((await handler(big)).status, 413)
   } finally {
     await s.close()
+  }
+})
+
+test('Fastify: the plugin\'s route gets the raw bytes while the rest of the app keeps Fastify\'s JSON parser', async () => {
+  const h = harness()
+  const app = Fastify()
+  app.post('/other', async (request) => request.body) // Fastify parses JSON here, as by default
+  await app.register(sh.fastifyWebhook({ ...h.options, path: '/stripe/webhook' }))
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${app.server.address().port}`
+  try {
+    const body = event('evt_fastify')
+    const header = signed(body)
+    assert.deepEqual(await post(`${url}/stripe/webhook`, body, { 'Stripe-Signature': header }), { status: 200, body: { received: true } })
+    assert.deepEqual(await post(`${url}/stripe/webhook`, body, { 'Stripe-Signature': header }), { status: 200, body: { received: true } })
+    assert.deepEqual(h.seen, ['evt_fastify'])
+    assert.equal((await post(`${url}/stripe/webhook`, JSON.stringify(JSON.parse(body)), { 'Stripe-Signature': header })).body.error, 'signature_mismatch')
+    const big = '{"x":"' + 'a'.repeat(sh.MAX_WEBHOOK_BODY) + '"}'
+    assert.deepEqual((await post(`${url}/stripe/webhook`, big, { 'Stripe-Signature': signed(big) })).status, 413)
+    assert.deepEqual(await post(`${url}/other`, '{"a":1}'), { status: 200, body: { a: 1 } }, 'the rest of the app still parses JSON')
+    assert.throws(() => sh.fastifyWebhook({ ...h.options }), { code: 'invalid_argument' }, 'a path is required')
+  } finally {
+    await app.close()
   }
 })
