@@ -178,3 +178,54 @@ def test_options_are_checked() -> None:
         starlette_webhook(secrets=SECRET, store=MemoryStore(), on_event=lambda e: None, kind="thick")
     with pytest.raises(sh.StripeHandshakeError):
         flask_webhook(secrets="", store=MemoryStore(), on_event=lambda e: None)
+
+
+@pytest.fixture(scope="module")
+def django_app() -> Iterator[Tuple[Harness, str]]:
+    import django
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.urls import path
+
+    from stripe_handshake.adapters import django_webhook
+
+    h = Harness()
+
+    from django.views.decorators.csrf import csrf_exempt
+
+    def read_as_stream(request: Any) -> Any:  # a view that read the stream first (request.read())
+        request.read()
+        return django_webhook(**h.options())(request)
+
+    urls = [path("stripe/webhook", django_webhook(**h.options())), path("wrong/webhook", csrf_exempt(read_as_stream))]
+    if not settings.configured:
+        settings.configure(DEBUG=False, ALLOWED_HOSTS=["127.0.0.1"], ROOT_URLCONF=__name__, SECRET_KEY="x" * 50,
+                           MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"])
+        django.setup()
+    globals()["urlpatterns"] = urls
+    server = make_server("127.0.0.1", 0, WSGIHandler(), threaded=True)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield h, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def test_django_verifies_acts_once_and_refuses(django_app: Tuple[Harness, str]) -> None:
+    h, url = django_app
+    body = event("evt_django_1")
+    header = signed(body)
+    assert post(f"{url}/stripe/webhook", body, {"Stripe-Signature": header}) == (200, {"received": True})
+    assert post(f"{url}/stripe/webhook", body, {"Stripe-Signature": header}) == (200, {"received": True})
+    assert h.seen == ["evt_django_1"], "exempt from CSRF (the signature is the proof), acted on once"
+    assert post(f"{url}/stripe/webhook", body, {"Stripe-Signature": signed(body, "whsec_other")}) == (400, {"error": "signature_mismatch"})
+    big = '{"x":"' + "a" * sh.MAX_WEBHOOK_BODY + '"}'
+    assert post(f"{url}/stripe/webhook", big, {"Stripe-Signature": signed(big)})[0] == 413
+    status, answer = post(f"{url}/wrong/webhook", body, {"Stripe-Signature": header})
+    assert (status, answer["error"]) == (500, "body_already_parsed")
+    h.fail = True
+    retry = event("evt_django_retry")
+    assert post(f"{url}/stripe/webhook", retry, {"Stripe-Signature": signed(retry)})[1]["error"] == "handler_failed"
+    h.fail = False
+    assert post(f"{url}/stripe/webhook", retry, {"Stripe-Signature": signed(retry)})[0] == 200

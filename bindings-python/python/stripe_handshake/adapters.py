@@ -7,6 +7,7 @@ event once through a one-time store, and answer what the core's table says
                      methods=["POST"])                                   # Flask
     app.add_route("/stripe/webhook", starlette_webhook(secrets=..., store=..., on_event=...),
                   methods=["POST"])                                      # Starlette, FastAPI
+    path("stripe/webhook", django_webhook(secrets=..., store=..., on_event=...))  # Django
 
 ``kind="thin"`` takes event notifications instead of snapshot events. ``on_event`` acts on a
 verified event, once; if it raises, the answer is 500 and the event is released (when the store
@@ -25,7 +26,7 @@ from ._verifier import Verifier
 from .errors import InvalidInputError, StripeHandshakeError
 from .stores import OneTimeStore
 
-__all__ = ["flask_webhook", "starlette_webhook"]
+__all__ = ["django_webhook", "flask_webhook", "starlette_webhook"]
 
 # Stripe retries an event for up to three days: its id is kept a little longer.
 EVENT_ID_SECS = 4 * 24 * 60 * 60
@@ -199,3 +200,51 @@ def starlette_webhook(
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     return stripe_webhook
+
+
+def django_webhook(
+    *,
+    store: OneTimeStore,
+    on_event: Callable[[Any], Any],
+    secrets: Optional[Union[str, Sequence[str]]] = None,
+    verifier: Optional[Verifier] = None,
+    kind: str = "snapshot",
+    on_error: Optional[Callable[[BaseException], None]] = None,
+) -> Callable[[Any], Any]:
+    """A Django view for the webhook route (POST only; exempt from CSRF, since Stripe proves
+    itself with the signature). It reads ``request.body`` (capped at 1 MiB); a body already read
+    as a stream by other code (``request.POST``, ``request.read()``) is named
+    (``body_already_parsed``), not taken for a signature mismatch."""
+    from django.http import HttpResponse, HttpResponseNotAllowed
+    from django.http.request import RawPostDataException
+    from django.views.decorators.csrf import csrf_exempt
+
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error)
+
+    def stripe_webhook(request: Any) -> Any:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        n = request.META.get("CONTENT_LENGTH") or ""
+        raw: Union[bytes, str]
+        if n.isdigit() and int(n) > _native.MAX_WEBHOOK_BODY:
+            raw = "body_too_large"
+        else:
+            try:
+                raw = request.body
+            except RawPostDataException:
+                raw = "body_already_parsed"
+        outcome, event = _outcome_before_handler(s, raw, request.headers.get("Stripe-Signature"))
+        if outcome == "act":
+            try:
+                s.on_event(event)
+                outcome = "delivered"
+            except Exception as e:
+                outcome = _handler_failed(s, event, e)
+        status, body = _reply(outcome)
+        response = HttpResponse(body, status=status, content_type="application/json")
+        if status == 413:
+            response["Connection"] = "close"
+        return response
+
+    exempt: Callable[[Any], Any] = csrf_exempt(stripe_webhook)
+    return exempt
