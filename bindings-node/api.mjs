@@ -6,6 +6,7 @@
 import * as errors from './errors.mjs'
 import { buildStores } from './stores.mjs'
 import { buildAdapters } from './adapters.mjs'
+import { buildFlows } from './flows.mjs'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
@@ -254,6 +255,8 @@ export function build(native, options) {
   Object.assign(api, buildStores(api))
   // Webhook route adapters (Web-standard Request → Response, Express), built on both.
   Object.assign(api, buildAdapters(api))
+  // Whole-flow route helpers (start a flow, finish its callback), built on the operations.
+  Object.assign(api, buildFlows(api))
   return api
 }
 

@@ -996,6 +996,36 @@ export declare function expressWebhook(options: WebhookRouteOptions<EventNotific
 export declare function fastifyWebhook(options: WebhookRouteOptions<WebhookEvent> & { kind?: 'snapshot'; path: string }): (fastify: any) => Promise<void>
 export declare function fastifyWebhook(options: WebhookRouteOptions<EventNotification> & { kind: 'thin'; path: string }): (fastify: any) => Promise<void>
 
+/** A connected account's token, from `ConnectOAuthFlow.finish`. */
+export interface Connected {
+  outcome: 'connected'
+  token: TokenResponse
+  /** The app data the flow was started with, if any. */
+  stateData: string | null
+}
+
+/**
+ * Connect OAuth start to token: `start` builds the link with a state token bound to the session;
+ * `finish` verifies the callback (its state consumed in `store`: a reload is refused before
+ * anything is sent), exchanges the code once and reads the token.
+ */
+export declare class ConnectOAuthFlow {
+  constructor(options: {
+    clientId: string
+    secretKey: string
+    redirectUri?: string
+    allowList: RedirectAllowList
+    stateKeys: Array<StateKeyInput>
+    store: OneTimeStore
+    accountType?: 'standard' | 'express'
+    scope?: 'read_write' | 'read_only'
+    baseUrl?: string
+    fetch?: (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response>
+  })
+  start(options: { sessionId: string | Uint8Array; data?: string }): string
+  finish(callback: string, options: { sessionId: string | Uint8Array }): Promise<Connected | Denied>
+}
+
 /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
 export declare class Verifier {
   /** One secret, or several during a rotation. `tolerance` defaults to 300 s. */

@@ -1,6 +1,6 @@
 // Assembles the npm package in pkg/ from the cargo build of the wasm32 target:
 //   wasm-bindgen (--target web) -> wasm-opt -Oz (npm binaryen 132, never Debian's 108)
-//   + the wrapper shared with the Node package (api.mjs, errors.mjs, stores.mjs, adapters.mjs, copied as they are)
+//   + the wrapper shared with the Node package (api.mjs, errors.mjs, stores.mjs, adapters.mjs, flows.mjs, copied as they are)
 //   + the Node package's typings (api.d.ts) re-exported with init/initSync, so both
 //     packages have one API, and compile-time checks of them against the core's schema.
 import { execFileSync } from 'node:child_process'
@@ -23,7 +23,7 @@ const before = statSync(wasmFile).size
 execFileSync(p(new URL('node_modules/.bin/wasm-opt', here)), ['-Oz', p(wasmFile), '-o', p(wasmFile)], { stdio: 'inherit' })
 
 // The wrapper and the errors: the Node package's ES modules, copied byte for byte.
-for (const f of ['api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs']) copyFileSync(new URL(`bindings-node/${f}`, root), new URL(f, pkg))
+for (const f of ['api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.mjs']) copyFileSync(new URL(`bindings-node/${f}`, root), new URL(f, pkg))
 const { build } = await import(new URL('api.mjs', pkg).href)
 const { entry, typeChecks } = await import(new URL('bindings-node/scripts/gen-wrapper.mjs', root).href)
 
@@ -72,7 +72,7 @@ writeFileSync(new URL('package.json', pkg), JSON.stringify({
   main: 'index.js',
   types: 'index.d.ts',
   exports: { '.': { types: './index.d.ts', default: './index.js' }, './stripe_handshake_wasm_bg.wasm': './stripe_handshake_wasm_bg.wasm' },
-  files: ['index.js', 'index.d.ts', 'api.d.ts', 'api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'api.d.ts', 'api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.mjs', 'stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm', 'README.md'],
   sideEffects: false,
 }, null, 2) + '\n')
 rmSync(new URL('.gitignore', pkg), { force: true })

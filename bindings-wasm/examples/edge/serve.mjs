@@ -26,6 +26,7 @@ const STATIC = {
   '/pkg/errors.mjs': [new URL('errors.mjs', pkg), 'text/javascript'],
   '/pkg/stores.mjs': [new URL('stores.mjs', pkg), 'text/javascript'],
   '/pkg/adapters.mjs': [new URL('adapters.mjs', pkg), 'text/javascript'],
+  '/pkg/flows.mjs': [new URL('flows.mjs', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm.js': [new URL('stripe_handshake_wasm.js', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm_bg.wasm': [new URL('stripe_handshake_wasm_bg.wasm', pkg), 'application/wasm'],
 }

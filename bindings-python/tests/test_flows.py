@@ -1,0 +1,116 @@
+"""ConnectOAuthFlow against the local Stripe emulator (tests/emulator, a Node program written from
+Stripe's documents without our core): start -> consent -> callback -> one code exchange -> token;
+a reload of the callback is refused before the code is sent again; another session's callback
+never exchanges; a denial is its own outcome."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Iterator, Tuple
+
+import pytest
+
+import stripe_handshake as sh
+from stripe_handshake.flows import Connected, ConnectOAuthFlow
+from stripe_handshake.stores import MemoryStore
+
+ROOT = Path(__file__).resolve().parents[2]
+CALLBACK = "http://127.0.0.1:9/stripe/oauth/callback"  # never fetched: the test reads the redirect
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[str]:
+    p = subprocess.Popen(["node", str(ROOT / "tests/emulator/cli.mjs"), "--port", "0", "--redirect", CALLBACK],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert p.stdout is not None
+    m = re.match(r"Stripe emulator on (http://127\.0\.0\.1:\d+)", p.stdout.readline())
+    assert m, "the emulator did not start"
+    try:
+        yield m.group(1)
+    finally:
+        p.terminate()
+        p.wait(5)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def consent(emu: str, link: str, decision: str = "approve") -> str:
+    page = urllib.request.urlopen(link, timeout=10).read().decode()
+    action = re.search(r'action="(/consent/[\w-]+)"', page)
+    assert action
+    opener = urllib.request.build_opener(NoRedirect)
+    data = urllib.parse.urlencode({"decision": decision}).encode()
+    try:
+        opener.open(urllib.request.Request(emu + action.group(1), data=data, method="POST"), timeout=10)
+    except urllib.error.HTTPError as e:
+        location: str = e.headers["Location"]
+        return location
+    raise AssertionError("no redirect")
+
+
+def exchanges(emu: str) -> int:
+    log = json.loads(urllib.request.urlopen(f"{emu}/_emulator/log", timeout=10).read())
+    return sum(1 for c in log["codes"] if c["used"])
+
+
+def keys_of(emu: str) -> Tuple[str, str]:
+    out = subprocess.run(["node", "-e", "import('./tests/emulator/emulator.mjs').then(m => { const c = m.defaultConfig(); "
+                          "console.log(JSON.stringify([c.platform.clientId, c.platform.secretKeys.test, c.platform.secretKeys.live])) })"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    client_id, test, live = json.loads(out)
+    return client_id, test + "|" + live
+
+
+@pytest.fixture(scope="module")
+def platform(emulator: str) -> Tuple[str, str, str, str]:
+    client_id, keys = keys_of(emulator)
+    test, live = keys.split("|")
+    return emulator, client_id, test, live
+
+
+def make(p: Tuple[str, str, str, str], live: bool = False) -> ConnectOAuthFlow:
+    emu, client_id, test, live_key = p
+    return ConnectOAuthFlow(client_id=client_id, secret_key=live_key if live else test, redirect_uri=CALLBACK,
+                            allow_list=sh.RedirectAllowList([CALLBACK], test_mode=True), state_keys=[("k1", bytes([4]) * 32)],
+                            store=MemoryStore(), base_url=emu)
+
+
+def test_start_consent_finish_then_a_reload_sends_nothing(platform: Tuple[str, str, str, str]) -> None:
+    emu = platform[0]
+    f = make(platform)
+    callback = consent(emu, f.start(session_id="browser-1", data="/dashboard"))
+    assert callback.startswith(CALLBACK + "?")
+    before = exchanges(emu)
+    r = f.finish(callback, session_id="browser-1")
+    assert isinstance(r, Connected) and r.token.stripe_user_id.startswith("acct_") and r.state_data == "/dashboard"
+    assert exchanges(emu) == before + 1
+    with pytest.raises(sh.StateError) as e:
+        f.finish(callback, session_id="browser-1")
+    assert e.value.code == "state_replayed"
+    assert exchanges(emu) == before + 1, "the code was not sent again"
+
+
+def test_other_session_denial_and_options(platform: Tuple[str, str, str, str]) -> None:
+    emu = platform[0]
+    f = make(platform)
+    callback = consent(emu, f.start(session_id="victim"))
+    before = exchanges(emu)
+    with pytest.raises(sh.StateError) as e:
+        f.finish(callback, session_id="attacker")
+    assert e.value.code == "state_session_mismatch" and exchanges(emu) == before
+    assert f.finish(callback, session_id="victim").outcome == "connected"
+    denied = f.finish(consent(emu, f.start(session_id="s"), "cancel"), session_id="s")
+    assert (denied.outcome, getattr(denied, "kind", None)) == ("denied", "access_denied")
+    live = make(platform, live=True)
+    with pytest.raises(sh.OAuthError):
+        live.finish(consent(emu, live.start(session_id="s")), session_id="s")
+    with pytest.raises(sh.InvalidInputError):
+        ConnectOAuthFlow(client_id="ca_1", secret_key="sk_test_1", allow_list=None, state_keys=[("k1", bytes(32))], store=MemoryStore())
