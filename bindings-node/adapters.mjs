@@ -26,7 +26,9 @@ export function buildAdapters(api) {
       throw invalid('store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each event is acted on once')
     }
     if (typeof o.onEvent !== 'function') throw invalid('onEvent: pass the function that acts on a verified event')
-    const onError = typeof o.onError === 'function' ? o.onError : (e) => console.error('stripe-handshake: the webhook handler failed:', e)
+    // The default logs the stack only: an HTTP client's error object can hold its request's headers.
+    const told = typeof o.onError === 'function' ? o.onError : (e) => console.error(`stripe-handshake: the webhook handler failed: ${e?.stack ?? String(e)}`)
+    const onError = (e) => { try { told(e) } catch {} } // a failing onError never skips the release
     return { verifier, kind, store: o.store, onEvent: o.onEvent, onError }
   }
 
@@ -50,9 +52,9 @@ export function buildAdapters(api) {
     try {
       await s.onEvent(event)
     } catch (e) {
-      s.onError(e)
-      // Forget the claim, so that Stripe's retry is acted on (a store without release keeps it).
+      // Forget the claim first, so that Stripe's retry is acted on (a store without release keeps it).
       try { if (typeof s.store.release === 'function') await s.store.release('event', event.id) } catch (err) { s.onError(err) }
+      s.onError(e)
       return 'handler_failed'
     }
     return 'delivered'
@@ -127,8 +129,11 @@ export function buildAdapters(api) {
         res.writeHead(r.status, headers)
         res.end(r.body, () => { if (r.status === 413) req.destroy() })
       } catch (e) {
-        if (typeof next === 'function') next(e)
-        else throw e
+        if (typeof next === 'function') return next(e)
+        // Plain node:http has no next: answer 500 rather than leave an unhandled rejection.
+        s.onError(e)
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' })
+        res.end('{"error":"internal"}')
       }
     }
   }

@@ -1019,11 +1019,14 @@ export declare class ConnectOAuthFlow {
     store: OneTimeStore
     accountType?: 'standard' | 'express'
     scope?: 'read_write' | 'read_only'
+    /** The environment: signed into each state, so the exchange refuses a key of another mode before sending. */
+    mode?: 'live' | 'test'
     baseUrl?: string
-    fetch?: (url: string, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response>
+    fetch?: (url: string, init: RequestInit) => Promise<Response>
   })
   start(options: { sessionId: string | Uint8Array; data?: string }): string
-  finish(callback: string, options: { sessionId: string | Uint8Array }): Promise<Connected | Denied>
+  /** `callback`: the URL as received (a URL object or an absolute URL string) or its query. */
+  finish(callback: string | URL, options: { sessionId: string | Uint8Array }): Promise<Connected | Denied>
 }
 
 /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */

@@ -55,7 +55,9 @@ test('another session\'s callback never exchanges; a denial is an outcome; bad o
   const before = await exchanges()
   await assert.rejects(f.finish(callback, { sessionId: 'attacker' }), { code: 'state_session_mismatch' })
   assert.equal(await exchanges(), before)
-  assert.equal((await f.finish(callback, { sessionId: 'victim' })).outcome, 'connected', 'the victim can still finish')
+  assert.equal((await f.finish(new URL(callback), { sessionId: 'victim' })).outcome, 'connected', 'the victim can still finish (a URL object)')
+  const bare = await consent(f.start({ sessionId: 'q' }))
+  assert.equal((await f.finish(new URL(bare).search.slice(1), { sessionId: 'q' })).outcome, 'connected', 'a bare query')
   const denied = await f.finish(await consent(f.start({ sessionId: 's' }), 'cancel'), { sessionId: 's' })
   assert.deepEqual([denied.outcome, denied.kind], ['denied', 'access_denied'])
   assert.throws(() => flow({ store: undefined }), { code: 'invalid_argument' })
@@ -63,4 +65,10 @@ test('another session\'s callback never exchanges; a denial is an outcome; bad o
   // A live key for the emulator's test-mode codes: refused by Stripe's answer, typed.
   const live = flow({ secretKey: emu.config.platform.secretKeys.live })
   await assert.rejects(live.finish(await consent(live.start({ sessionId: 's' })), { sessionId: 's' }), (e) => e instanceof sh.OAuthError)
+  // With the flow's mode signed into the state, the same mistake is refused before anything is sent.
+  const guarded = flow({ secretKey: emu.config.platform.secretKeys.live, mode: 'test' })
+  const cb = await consent(guarded.start({ sessionId: 's' }))
+  const n = await exchanges()
+  await assert.rejects(guarded.finish(cb, { sessionId: 's' }), { code: 'key_mode_mismatch' })
+  assert.equal(await exchanges(), n, 'nothing was sent')
 })

@@ -112,5 +112,18 @@ def test_other_session_denial_and_options(platform: Tuple[str, str, str, str]) -
     live = make(platform, live=True)
     with pytest.raises(sh.OAuthError):
         live.finish(consent(emu, live.start(session_id="s")), session_id="s")
+    # With the flow's mode signed into the state, the same mistake is refused before anything is sent.
+    _, client_id, _, live_key = platform
+    guarded = ConnectOAuthFlow(client_id=client_id, secret_key=live_key, redirect_uri=CALLBACK, mode="test",
+                               allow_list=sh.RedirectAllowList([CALLBACK], test_mode=True), state_keys=[("k1", bytes([4]) * 32)],
+                               store=MemoryStore(), base_url=emu)
+    cb = consent(emu, guarded.start(session_id="s"))
+    n = exchanges(emu)
+    with pytest.raises(sh.InvalidInputError) as e2:
+        guarded.finish(cb, session_id="s")
+    assert e2.value.code == "key_mode_mismatch" and exchanges(emu) == n
+    # A bare query (as request.query_string gives it) works like the URL.
+    bare = consent(emu, f.start(session_id="q"))
+    assert f.finish(urllib.parse.urlsplit(bare).query, session_id="q").outcome == "connected"
     with pytest.raises(sh.InvalidInputError):
         ConnectOAuthFlow(client_id="ca_1", secret_key="sk_test_1", allow_list=None, state_keys=[("k1", bytes(32))], store=MemoryStore())

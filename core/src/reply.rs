@@ -29,8 +29,8 @@ fn refusal(status: u16, code: &str, message: Option<&str>) -> Reply {
 /// The answer for `outcome`: `delivered` and `duplicate` (acknowledged, acted on once) are 200;
 /// `body_too_large` 413; `body_already_parsed` (a body parser read the request first) and
 /// `handler_failed` 500, so Stripe delivers again; an error code of the store family 503 (the
-/// same); any other error code of this library (a signature that does not verify, a malformed
-/// event, an event of the other kind) 400.
+/// same); an internal error 500; any other error code of this library (a signature that does not
+/// verify, a malformed event, an event of the other kind) 400.
 ///
 /// ```
 /// use stripe_handshake::reply::reply;
@@ -61,6 +61,8 @@ pub fn reply(outcome: &str) -> Result<Reply> {
             Some(r) if r.family == ErrorFamily::Store => {
                 refusal(503, code, Some("the one-time store could not answer; Stripe delivers the event again later"))
             }
+            // Not the request's fault: a 500, so that Stripe delivers again.
+            Some(r) if r.family == ErrorFamily::Internal => refusal(500, code, None),
             Some(_) => refusal(400, code, None),
             None => {
                 return Err(Error::InvalidArgument {

@@ -1334,6 +1334,7 @@ def one_time_suite():
         separators=(",", ":"))))
     reply("reply-signature", "signature_mismatch", ok(status=400, body='{"error":"signature_mismatch"}'))
     reply("reply-notification", "event_notification_given", ok(status=400, body='{"error":"event_notification_given"}'))
+    reply("reply-internal", "internal", ok(status=500, body='{"error":"internal"}'), "not the request's fault: Stripe delivers again")
     reply("reply-unknown", "teapot", err("invalid_argument"))
     return write("one_time", one_time_suite.__doc__.split("\n")[0], cases)
 

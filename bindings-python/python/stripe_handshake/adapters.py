@@ -59,7 +59,15 @@ class _Settings:
         self.kind = kind
         self.store = store
         self.on_event = on_event
-        self.on_error = on_error or (lambda e: _log.error("the webhook handler failed", exc_info=e))
+        told = on_error or (lambda e: _log.error("the webhook handler failed", exc_info=e))
+
+        def safe(e: BaseException) -> None:  # a failing on_error never skips the release
+            try:
+                told(e)
+            except Exception:
+                pass
+
+        self.on_error = safe
 
     def verify(self, raw: bytes, header: Optional[str]) -> Any:
         if self.kind == "thin":
@@ -85,10 +93,13 @@ class _Settings:
                 self.on_error(e)
 
 
-def _handler_failed(s: _Settings, event: Any, e: Exception) -> str:
-    """A handler that raised: told, its claim released (Stripe's retry is acted on), a 500."""
-    s.on_error(e)
+def _handler_failed(s: _Settings, event: Any, e: BaseException) -> str:
+    """A handler that raised: its claim released first (Stripe's retry is acted on), told, a 500.
+    A BaseException (a cancelled task, a worker being stopped) is released, then re-raised."""
     s.release(event.id)
+    if not isinstance(e, Exception):
+        raise e
+    s.on_error(e)
     return "handler_failed"
 
 
@@ -132,8 +143,13 @@ def flask_webhook(
         raw: Union[bytes, str]
         if n is not None and n > _native.MAX_WEBHOOK_BODY:
             raw = "body_too_large"
+        elif n is None:
+            # No Content-Length (chunked): read at most one byte over the cap from the stream.
+            raw = request.stream.read(_native.MAX_WEBHOOK_BODY + 1)
+            if len(raw) > _native.MAX_WEBHOOK_BODY:
+                raw = "body_too_large"
         else:
-            # Werkzeug reads at most Content-Length bytes; a chunked body without one is not read.
+            # Werkzeug reads at most Content-Length bytes (checked above).
             raw = request.get_data(cache=True)
             if not raw and n:
                 raw = "body_already_parsed"
@@ -142,7 +158,7 @@ def flask_webhook(
             try:
                 s.on_event(event)
                 outcome = "delivered"
-            except Exception as e:
+            except BaseException as e:
                 outcome = _handler_failed(s, event, e)
         status, body = _reply(outcome)
         response = Response(body, status=status, mimetype="application/json")
@@ -193,7 +209,7 @@ def starlette_webhook(
                 if inspect.isawaitable(result):
                     await result
                 outcome = "delivered"
-            except Exception as e:
+            except BaseException as e:
                 outcome = _handler_failed(s, event, e)
         status, body = _reply(outcome)
         headers = {"Connection": "close"} if status == 413 else None
@@ -238,7 +254,7 @@ def django_webhook(
             try:
                 s.on_event(event)
                 outcome = "delivered"
-            except Exception as e:
+            except BaseException as e:
                 outcome = _handler_failed(s, event, e)
         status, body = _reply(outcome)
         response = HttpResponse(body, status=status, content_type="application/json")
