@@ -11,9 +11,6 @@
 // options: { verifier | secrets, kind: 'snapshot' (default) | 'thin', store: OneTimeStore,
 //            onEvent(event), onError?(error) }
 
-/** Stripe retries an event for up to three days: its id is kept a little longer. */
-const EVENT_ID_SECS = 4 * 24 * 60 * 60
-
 export function buildAdapters(api) {
   const invalid = (what) => new api.InvalidInputError(what, 'invalid_argument', 'invalid_input')
 
@@ -42,15 +39,19 @@ export function buildAdapters(api) {
       if (e instanceof api.StripeHandshakeError) return e.code
       throw e
     }
+    // Claimed for a lease first: if this process dies mid-handler, the claim lapses and Stripe's
+    // next retry is acted on. Kept for the retention once the handler succeeded.
     let first
     try {
-      first = api.oneTimeOutcome(await s.store.consume('event', event.id, Math.floor(Date.now() / 1000) + EVENT_ID_SECS), { namespace: 'event' })
+      first = api.oneTimeOutcome(await s.store.consume('event', event.id, Math.floor(Date.now() / 1000) + api.EVENT_LEASE_SECS), { namespace: 'event' })
     } catch (e) {
       return e instanceof api.StripeHandshakeError ? e.code : 'store_unavailable'
     }
     if (!first) return 'duplicate'
     try {
       await s.onEvent(event)
+      // A store without extend keeps the lease only: an event retried after it may be acted on again.
+      try { if (typeof s.store.extend === 'function') await s.store.extend('event', event.id, Math.floor(Date.now() / 1000) + api.EVENT_RETENTION_SECS) } catch (err) { s.onError(err) }
     } catch (e) {
       // Forget the claim first, so that Stripe's retry is acted on (a store without release keeps it).
       try { if (typeof s.store.release === 'function') await s.store.release('event', event.id) } catch (err) { s.onError(err) }

@@ -248,6 +248,9 @@ export function build(native, options) {
   api.DEFAULT_TOLERANCE_SECS = schema.default_tolerance_secs
   /** The largest webhook body the adapters read, in bytes. */
   api.MAX_WEBHOOK_BODY = schema.max_webhook_body
+  /** Seconds a webhook adapter first claims an event, and keeps its id once handled. */
+  api.EVENT_LEASE_SECS = schema.event_lease_secs
+  api.EVENT_RETENTION_SECS = schema.event_retention_secs
   /** The error code of each failure, the same in every language. */
   api.ERROR_CODES = Object.freeze(schema.error_codes)
   for (const [k, v] of Object.entries(errors)) if (/^[A-Z]/.test(k)) api[k] = v

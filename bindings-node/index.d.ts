@@ -391,6 +391,8 @@ export interface PostgresStatements {
   prune: string
   /** Parameters namespace, id: forgets one entry (an event whose handler failed). */
   release: string
+  /** Parameters namespace, id, expires_at: moves an entry's expiry (a lease made final). */
+  extend: string
 }
 
 /**
@@ -426,6 +428,10 @@ export declare function webhookReply(outcome: string): WebhookReply
 
 /** The largest webhook body the adapters read, in bytes (1 MiB). */
 export declare const MAX_WEBHOOK_BODY: number
+/** Seconds a webhook adapter first claims an event (a lease: lapses if the process dies mid-handler). */
+export declare const EVENT_LEASE_SECS: number
+/** Seconds an event id is kept once its handler succeeded (Stripe retries for three days). */
+export declare const EVENT_RETENTION_SECS: number
 
 /** Parses a `stripe-app.json` manifest and checks its redirect URIs. */
 export declare function parseManifest(json: string, options?: RedirectOptions | undefined | null): AppManifest
@@ -917,6 +923,8 @@ export interface OneTimeStore {
   consume(namespace: string, id: string, expiresAt: number): boolean | Promise<boolean>
   /** Forgets one entry: the webhook adapters release an event whose handler failed, so Stripe's retry is acted on. */
   release?(namespace: string, id: string): void | Promise<void>
+  /** Moves an entry's expiry: the adapters claim an event for a lease, then keep it once handled. */
+  extend?(namespace: string, id: string, expiresAt: number): void | Promise<void>
 }
 
 /** A store's clock: Unix seconds. Inject one in tests. */
@@ -933,6 +941,7 @@ export declare class MemoryStore implements OneTimeStore {
   readonly size: number
   consume(namespace: string, id: string, expiresAt: number): boolean
   release(namespace: string, id: string): void
+  extend(namespace: string, id: string, expiresAt: number): void
 }
 
 /** Redis: `SET key 1 NX EXAT expiresAt`. `client` is a connected node-redis or ioredis client. */
@@ -943,6 +952,8 @@ export declare class RedisStore implements OneTimeStore {
   )
   consume(namespace: string, id: string, expiresAt: number): Promise<boolean>
   release(namespace: string, id: string): Promise<void>
+  /** Moves an entry's expiry (a lease made final). */
+  extend(namespace: string, id: string, expiresAt: number): Promise<void>
 }
 
 /** PostgreSQL: one atomic `INSERT … ON CONFLICT` per consume. `pool` is a node-postgres Pool or Client; call `init()` once. */
@@ -954,7 +965,11 @@ export declare class PostgresStore implements OneTimeStore {
   /** Creates the table if it does not exist. */
   init(): Promise<void>
   consume(namespace: string, id: string, expiresAt: number): Promise<boolean>
-  /** Deletes expired entries; returns how many. */
+  /** Forgets one entry (an event whose handler failed). */
+  release(namespace: string, id: string): Promise<void>
+  /** Moves an entry's expiry (a lease made final). */
+  extend(namespace: string, id: string, expiresAt: number): Promise<void>
+  /** Deletes entries expired for longer than 300 s; returns how many. */
   prune(): Promise<number>
 }
 

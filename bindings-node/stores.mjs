@@ -90,6 +90,11 @@ export function buildStores(api) {
     release(namespace, id) {
       this.#entries.delete(api.oneTimeEntry(namespace, id, Number.MAX_SAFE_INTEGER, { now: 0, prefix: '' }).key)
     }
+    /** Moves an entry's expiry, if it stands (a lease made final once its event was handled). */
+    extend(namespace, id, expiresAt) {
+      const { key } = api.oneTimeEntry(namespace, id, expiresAt, { now: this.#clock(), prefix: '' })
+      if (this.#entries.has(key)) this.#entries.set(key, expiresAt)
+    }
     #sweep(t) {
       let earliest = Infinity
       for (const [k, until] of this.#entries) {
@@ -129,6 +134,11 @@ export function buildStores(api) {
     async release(namespace, id) {
       const { key } = api.oneTimeEntry(namespace, id, Number.MAX_SAFE_INTEGER, { now: 0, prefix: this.#prefix })
       await answer(namespace, this.#timeoutMs, () => this.#send(['DEL', key]))
+    }
+    /** Moves an entry's expiry, if it stands: `SET key 1 XX EX ttl`. */
+    async extend(namespace, id, expiresAt) {
+      const { key, ttlSecs } = api.oneTimeEntry(namespace, id, expiresAt, { now: this.#clock(), prefix: this.#prefix })
+      await answer(namespace, this.#timeoutMs, () => this.#send(['SET', key, '1', 'XX', 'EX', String(ttlSecs)]))
     }
   }
 
@@ -173,6 +183,11 @@ export function buildStores(api) {
     async release(namespace, id) {
       api.oneTimeEntry(namespace, id, Number.MAX_SAFE_INTEGER, { now: 0 })
       await answer(namespace, this.#timeoutMs, () => this.#pool.query(this.#sql.release, [namespace, id]))
+    }
+    /** Moves an entry's expiry, if it stands. */
+    async extend(namespace, id, expiresAt) {
+      api.oneTimeEntry(namespace, id, expiresAt, { now: this.#clock() })
+      await answer(namespace, this.#timeoutMs, () => this.#pool.query(this.#sql.extend, [namespace, id, expiresAt]))
     }
     /** Deletes entries expired for longer than the clocks' grace (300 s); returns how many. */
     async prune() {

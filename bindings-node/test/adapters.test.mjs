@@ -130,6 +130,29 @@ test('Express: a failing handler answers 500 and releases the event, so Stripe\'
   }
 })
 
+test('an event is claimed for a lease, then kept for the retention once handled (a crash lets the lease lapse)', async () => {
+  const calls = []
+  const inner = new sh.MemoryStore()
+  const spy = {
+    consume: (ns, id, exp) => { calls.push(['consume', exp - Math.floor(Date.now() / 1000)]); return inner.consume(ns, id, exp) },
+    release: (ns, id) => { calls.push(['release']); return inner.release(ns, id) },
+    extend: (ns, id, exp) => { calls.push(['extend', exp - Math.floor(Date.now() / 1000)]); return inner.extend(ns, id, exp) },
+  }
+  let fail = false
+  const handler = sh.webhookHandler({ secrets: SECRET, store: spy, onEvent: () => { if (fail) throw new Error('down') }, onError: () => {} })
+  const body = event('evt_lease')
+  const call = () => handler(new Request('http://x/', { method: 'POST', body, headers: { 'Stripe-Signature': signed(body) } }))
+  assert.equal((await call()).status, 200)
+  const near = (a, b) => Math.abs(a - b) <= 2
+  assert.deepEqual(calls.map((c) => c[0]), ['consume', 'extend'])
+  assert.ok(near(calls[0][1], sh.EVENT_LEASE_SECS) && near(calls[1][1], sh.EVENT_RETENTION_SECS), JSON.stringify(calls))
+  calls.length = 0
+  const body2 = event('evt_lease_fail')
+  fail = true
+  assert.equal((await handler(new Request('http://x/', { method: 'POST', body: body2, headers: { 'Stripe-Signature': signed(body2) } }))).status, 500)
+  assert.deepEqual(calls.map((c) => c[0]), ['consume', 'release'], 'a failed handler is released, never extended')
+})
+
 test('Web-standard handler (Request → Response, as Next.js, Hono, Bun and Workers call it) on a loopback server', async () => {
   const h = harness()
   const handler = sh.webhookHandler(h.options)

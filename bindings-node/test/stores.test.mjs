@@ -45,6 +45,12 @@ test('memory: first time, then refused until expiry, with an injected clock', ()
   assert.equal(s.consume('event', 'nonce_a', T + 600), true, 'namespaces are apart')
   s.release('event', 'nonce_a')
   assert.equal(s.consume('event', 'nonce_a', T + 600), true, 'a released entry is the first time again')
+  s.extend('event', 'nonce_a', T + 5000)
+  s.extend('event', 'never_claimed', T + 5000) // extends only what stands
+  t = T + 4000
+  assert.equal(s.consume('event', 'nonce_a', T + 9000), false, 'extended: it stands past its first expiry')
+  assert.equal(s.consume('event', 'never_claimed', T + 9000), true)
+  t = T
   assert.equal(s.consume('state', 'nonce_a', T + 600), false, 'only that entry was released')
   t = T + 600
   assert.equal(s.consume('state', 'nonce_a', T + 1200), false, 'it stands through its last second, as its token verifies')
@@ -87,6 +93,10 @@ test('Redis: SET NX EXAT, concurrent consumes of one id give one true, expiry, o
     assert.equal(await stores[0].consume('state', 'other_nonce', now + 600), true)
     await stores[1].release('state', 'other_nonce')
     assert.equal(await stores[0].consume('state', 'other_nonce', now + 600), true, 'released: DEL')
+    await stores[1].extend('state', 'other_nonce', now + 5000)
+    assert.ok((await clients[0].ttl('stripe-handshake:state:other_nonce')) > 5000, 'extended: SET XX EX')
+    await stores[1].extend('state', 'absent_nonce', now + 5000)
+    assert.equal(await clients[0].exists('stripe-handshake:state:absent_nonce'), 0, 'XX: nothing created')
     // The key and its TTL are what the core names: through the last second, plus 300 s for clocks.
     assert.equal(await clients[0].get('stripe-handshake:state:same_nonce'), '1')
     const ttl = await clients[0].ttl('stripe-handshake:state:same_nonce')
@@ -135,6 +145,11 @@ test('PostgreSQL: INSERT ON CONFLICT, concurrent consumes give one true, expiry 
     assert.equal(await store.consume('event', 'same_nonce', T + 600), true, 'namespaces are apart')
     await store.release('event', 'same_nonce')
     assert.equal(await store.consume('event', 'same_nonce', T + 600), true, 'released: DELETE')
+    assert.equal(await store.consume('event', 'extended', T + 600), true)
+    await store.extend('event', 'extended', T + 700)
+    const ext = await pool.query("SELECT expires_at::int AS e FROM stripe_handshake_one_time WHERE namespace = 'event' AND id = 'extended'")
+    assert.equal(ext.rows[0].e, T + 700, 'extended: UPDATE')
+    await store.release('event', 'extended')
     assert.equal(await store.consume('state', 'same_nonce', T + 600), false)
     t = T + 600
     assert.equal(await store.consume('state', 'same_nonce', T + 1200), false, 'it stands through its last second')

@@ -270,6 +270,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     m.add("DEFAULT_TOLERANCE_SECS", stripe_handshake::webhook::DEFAULT_TOLERANCE_SECS)?;
     m.add("MAX_WEBHOOK_BODY", stripe_handshake::reply::MAX_WEBHOOK_BODY)?;
+    m.add("EVENT_LEASE_SECS", stripe_handshake::one_time::EVENT_LEASE_SECS)?;
+    m.add("EVENT_RETENTION_SECS", stripe_handshake::one_time::EVENT_RETENTION_SECS)?;
     m.add("ERROR_CODES", Error::ALL_CODES.to_vec())?;
     Ok(())
 }

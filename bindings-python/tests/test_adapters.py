@@ -171,6 +171,30 @@ def test_starlette_verifies_acts_once_and_refuses(starlette_app: Tuple[Harness, 
     assert post(f"{url}/stripe/webhook", big, {"Stripe-Signature": signed(big)})[0] == 413
 
 
+def test_an_event_is_leased_then_kept_once_handled() -> None:
+    from stripe_handshake.adapters import _outcome_before_handler, _Settings
+
+    calls: List[Tuple[str, int]] = []
+    inner = MemoryStore()
+
+    class Spy:
+        def consume(self, ns: str, id: str, exp: int) -> bool:
+            calls.append(("consume", exp - int(time.time())))
+            return inner.consume(ns, id, exp)
+
+        def extend(self, ns: str, id: str, exp: int) -> None:
+            calls.append(("extend", exp - int(time.time())))
+            inner.extend(ns, id, exp)
+
+    s = _Settings(SECRET, None, "snapshot", Spy(), lambda e: None, None)
+    body = event("evt_lease_py")
+    outcome, ev = _outcome_before_handler(s, body.encode(), signed(body))
+    assert outcome == "act"
+    s.done(ev.id)
+    assert [c[0] for c in calls] == ["consume", "extend"]
+    assert abs(calls[0][1] - sh.EVENT_LEASE_SECS) <= 2 and abs(calls[1][1] - sh.EVENT_RETENTION_SECS) <= 2
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(sh.InvalidInputError):
         flask_webhook(secrets=SECRET, store=object(), on_event=lambda e: None)  # type: ignore[arg-type]

@@ -64,6 +64,12 @@ def test_memory_first_time_then_refused_until_expiry() -> None:
     assert s.consume("event", "nonce_a", T + 600) is True
     s.release("event", "nonce_a")
     assert s.consume("event", "nonce_a", T + 600) is True
+    s.extend("event", "nonce_a", T + 5000)
+    s.extend("event", "never_claimed", T + 5000)
+    t[0] = T + 4000
+    assert s.consume("event", "nonce_a", T + 9000) is False
+    assert s.consume("event", "never_claimed", T + 9000) is True
+    t[0] = T
     assert s.consume("state", "nonce_a", T + 600) is False
     t[0] = T + 600
     assert s.consume("state", "nonce_a", T + 1200) is False  # it stands through its last second
@@ -110,6 +116,10 @@ def test_redis(redis_server: Tuple[int, Callable[[], None]]) -> None:
     assert stores[0].consume("state", "released", now + 60) is True
     stores[1].release("state", "released")
     assert stores[0].consume("state", "released", now + 60) is True
+    stores[1].extend("state", "released", now + 5000)
+    assert clients[0].ttl("stripe-handshake:state:released") > 5000
+    stores[1].extend("state", "absent", now + 5000)
+    assert clients[0].exists("stripe-handshake:state:absent") == 0
     ttl = clients[0].ttl("stripe-handshake:state:same_nonce")
     assert 890 < ttl <= 901  # through the last second, plus 300 s for clocks
     assert RedisStore(clients[1], prefix="app1:").consume("state", "same_nonce", now + 600) is True
@@ -151,6 +161,12 @@ def test_postgres(postgres_server: Tuple[int, Callable[[], None]]) -> None:
     assert store.consume("event", "same_nonce", T + 600) is True
     store.release("event", "same_nonce")
     assert store.consume("event", "same_nonce", T + 600) is True
+    assert store.consume("event", "extended", T + 600) is True
+    store.extend("event", "extended", T + 700)
+    with psycopg.connect(dsn) as conn:
+        ext = conn.execute("SELECT expires_at FROM stripe_handshake_one_time WHERE namespace = 'event' AND id = 'extended'").fetchone()
+    assert ext is not None and ext[0] == T + 700
+    store.release("event", "extended")
     assert store.consume("state", "same_nonce", T + 600) is False
     t[0] = T + 600
     assert store.consume("state", "same_nonce", T + 1200) is False  # it stands through its last second

@@ -233,7 +233,8 @@ OPS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "one_time_entry": lambda i: (lambda e: {"namespace": e.namespace, "id": e.id, "expires_at": e.expires_at, "key": e.key,
                                             "ttl_secs": e.ttl_secs})(
         sh.one_time_entry(i["namespace"], i["id"], i["expires_at"], now=i["now"], prefix=i["prefix"])),
-    "postgres_statements": lambda i: (lambda p: {"create": p.create, "consume": p.consume, "prune": p.prune, "release": p.release})(
+    "postgres_statements": lambda i: (lambda p: {"create": p.create, "consume": p.consume, "prune": p.prune, "release": p.release,
+                                                 "extend": p.extend})(
         sh.postgres_statements(table=i["table"], placeholders=i["placeholders"])),
     "webhook_reply": lambda i: (lambda r: {"status": r.status, "body": r.body})(sh.webhook_reply(i["outcome"])),
     "one_time_outcome": lambda i: {"first_time": sh.one_time_outcome(i["answer"], namespace=i["namespace"])},

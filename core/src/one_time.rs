@@ -33,6 +33,11 @@ pub const DEFAULT_PREFIX: &str = "stripe-handshake:";
 pub const DEFAULT_TABLE: &str = "stripe_handshake_one_time";
 /// The longest id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 255;
+/// How long a webhook adapter first claims an event (seconds): long enough for its handler; if
+/// the process dies mid-handler, the claim lapses and Stripe's next retry is acted on.
+pub const EVENT_LEASE_SECS: u64 = 10 * 60;
+/// How long an event id is kept once its handler succeeded: Stripe retries for up to three days.
+pub const EVENT_RETENTION_SECS: u64 = 4 * 24 * 60 * 60;
 /// How much longer than its expiry an entry is kept, for clocks that differ between the servers
 /// that check tokens and the store (Redis's TTL, PostgreSQL's pruning).
 pub const CLOCK_GRACE_SECS: u64 = 300;
@@ -187,6 +192,9 @@ pub struct PostgresStatements {
     /// Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on):
     /// parameters namespace, id.
     pub release: String,
+    /// Moves an entry's expiry (an event claimed for a short lease, kept once handled):
+    /// parameters namespace, id, expires_at.
+    pub extend: String,
 }
 
 /// The statements of a PostgreSQL store on `table` (1 to 63 of `a-z`, `0-9`, `_`, not
@@ -226,6 +234,14 @@ pub fn postgres_statements(table: &str, p: Placeholders) -> Result<PostgresState
         ),
         prune: format!("DELETE FROM {table} WHERE expires_at + {CLOCK_GRACE_SECS} < {a}", a = p.nth(1)),
         release: format!("DELETE FROM {table} WHERE namespace = {a} AND id = {b}", a = p.nth(1), b = p.nth(2)),
+        // The parameters in the order they appear (psycopg's %s are positional).
+        extend: format!(
+            "UPDATE {table} AS t SET expires_at = v.e FROM (VALUES ({a}, {b}, {c}::bigint)) AS v(n, i, e) \
+             WHERE t.namespace = v.n AND t.id = v.i",
+            a = p.nth(1),
+            b = p.nth(2),
+            c = p.nth(3)
+        ),
     })
 }
 

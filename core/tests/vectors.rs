@@ -405,7 +405,8 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 opt_s(i, "table").unwrap_or(one_time::DEFAULT_TABLE),
                 Placeholders::parse(s(i, "placeholders"))?,
             )?;
-            json!({"create": p.create, "consume": p.consume, "prune": p.prune, "release": p.release})
+            json!({"create": p.create, "consume": p.consume, "prune": p.prune, "release": p.release,
+                   "extend": p.extend})
         }
         "webhook_reply" => {
             let r = stripe_handshake::reply::reply(s(i, "outcome"))?;

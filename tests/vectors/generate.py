@@ -1292,7 +1292,9 @@ def one_time_suite():
                   consume=f"INSERT INTO {t} AS t (namespace, id, expires_at) VALUES ({a}, {b}, {c}) ON CONFLICT (namespace, id) "
                           f"DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE t.expires_at < {d} RETURNING 1",
                   prune=f"DELETE FROM {t} WHERE expires_at + {GRACE} < {a}",
-                  release=f"DELETE FROM {t} WHERE namespace = {a} AND id = {b}")
+                  release=f"DELETE FROM {t} WHERE namespace = {a} AND id = {b}",
+                  extend=f"UPDATE {t} AS t SET expires_at = v.e FROM (VALUES ({a}, {b}, {c}::bigint)) AS v(n, i, e) "
+                         f"WHERE t.namespace = v.n AND t.id = v.i")
 
     pg("pg-dollar", statements("stripe_handshake_one_time", "$1", "$2", "$3", "$4"))
     pg("pg-percent", statements("stripe_handshake_one_time", "%s", "%s", "%s", "%s"), placeholders="percent")

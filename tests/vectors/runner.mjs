@@ -135,7 +135,7 @@ function ops(sh) {
   },
   postgres_statements: (i) => {
     const p = sh.postgresStatements({ table: opt(i.table), placeholders: i.placeholders })
-    return { create: p.create, consume: p.consume, prune: p.prune, release: p.release }
+    return { create: p.create, consume: p.consume, prune: p.prune, release: p.release, extend: p.extend }
   },
   webhook_reply: (i) => { const r = sh.webhookReply(i.outcome); return { status: r.status, body: r.body } },
   one_time_outcome: (i) => ({ first_time: sh.oneTimeOutcome(opt(i.answer), { namespace: i.namespace }) }),

@@ -9,6 +9,8 @@ from . import errors, records
 from ._native import (
     DEFAULT_TOLERANCE_SECS,
     ERROR_CODES,
+    EVENT_LEASE_SECS,
+    EVENT_RETENTION_SECS,
     MAX_WEBHOOK_BODY,
     RecordBase,
     RedirectAllowList,
@@ -86,6 +88,8 @@ class dangerous:  # noqa: N801 - a namespace, used as `dangerous.verify_ignoring
 
 __all__ = [
     "DEFAULT_TOLERANCE_SECS",
+    "EVENT_LEASE_SECS",
+    "EVENT_RETENTION_SECS",
     "MAX_WEBHOOK_BODY",
     "ERROR_CODES",
     "RecordBase",

@@ -10,6 +10,8 @@ _Key = Union[Tuple[str, bytes], Mapping[str, Any]]
 
 ERROR_CODES: Final[List[str]]
 MAX_WEBHOOK_BODY: Final[int]
+EVENT_LEASE_SECS: Final[int]
+EVENT_RETENTION_SECS: Final[int]
 DEFAULT_TOLERANCE_SECS: Final[int]
 
 @final

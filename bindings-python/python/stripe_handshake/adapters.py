@@ -28,8 +28,6 @@ from .stores import OneTimeStore
 
 __all__ = ["django_webhook", "flask_webhook", "starlette_webhook"]
 
-# Stripe retries an event for up to three days: its id is kept a little longer.
-EVENT_ID_SECS = 4 * 24 * 60 * 60
 _log = logging.getLogger("stripe_handshake")
 
 OnEvent = Callable[[Any], Union[None, Awaitable[None], Any]]
@@ -77,12 +75,24 @@ class _Settings:
     def claim(self, event_id: str) -> Union[bool, str]:
         """True the first time, False for a duplicate, or the outcome of a store failure."""
         try:
-            answer = self.store.consume("event", event_id, int(time.time()) + EVENT_ID_SECS)
+            # Claimed for a lease first: if this process dies mid-handler, the claim lapses and
+            # Stripe's next retry is acted on (kept for the retention once handled: done()).
+            answer = self.store.consume("event", event_id, int(time.time()) + _native.EVENT_LEASE_SECS)
             return bool(_native.one_time_outcome(answer, namespace="event"))
         except StripeHandshakeError as e:
             return e.code
         except Exception:  # the store's own failure
             return "store_unavailable"
+
+    def done(self, event_id: str) -> None:
+        """The handler succeeded: keep the id for the retention (a store without extend keeps
+        the lease only: an event retried after it may be acted on again)."""
+        extend = getattr(self.store, "extend", None)
+        if callable(extend):
+            try:
+                extend("event", event_id, int(time.time()) + _native.EVENT_RETENTION_SECS)
+            except Exception as e:
+                self.on_error(e)
 
     def release(self, event_id: str) -> None:
         release = getattr(self.store, "release", None)
@@ -157,6 +167,7 @@ def flask_webhook(
         if outcome == "act":
             try:
                 s.on_event(event)
+                s.done(event.id)
                 outcome = "delivered"
             except BaseException as e:
                 outcome = _handler_failed(s, event, e)
@@ -208,6 +219,7 @@ def starlette_webhook(
                 result = s.on_event(event)
                 if inspect.isawaitable(result):
                     await result
+                s.done(event.id)
                 outcome = "delivered"
             except BaseException as e:
                 outcome = _handler_failed(s, event, e)
@@ -253,6 +265,7 @@ def django_webhook(
         if outcome == "act":
             try:
                 s.on_event(event)
+                s.done(event.id)
                 outcome = "delivered"
             except BaseException as e:
                 outcome = _handler_failed(s, event, e)

@@ -289,6 +289,7 @@ class PostgresStatements(Record, Protocol):
     consume: str
     prune: str
     release: str
+    extend: str
 
 
 class WebhookReply(Record, Protocol):

@@ -114,6 +114,13 @@ class MemoryStore:
         with self._lock:
             self._entries.pop(key, None)
 
+    def extend(self, namespace: str, id: str, expires_at: int) -> None:
+        """Moves an entry's expiry, if it stands (a lease made final once its event was handled)."""
+        key = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix="").key
+        with self._lock:
+            if key in self._entries:
+                self._entries[key] = expires_at
+
 
 class RedisStore:
     """Redis: ``SET key 1 NX EX ttl``, one atomic command, the TTL counted from this process's
@@ -144,6 +151,14 @@ class RedisStore:
         key = _native.one_time_entry(namespace, id, 2**53 - 1, now=0, prefix=self._prefix).key
         try:
             self._client.delete(key)
+        except Exception as e:
+            raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
+
+    def extend(self, namespace: str, id: str, expires_at: int) -> None:
+        """Moves an entry's expiry, if it stands: ``SET key 1 XX EX ttl``."""
+        entry = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix)
+        try:
+            self._client.set(entry.key, "1", xx=True, ex=entry.ttl_secs)
         except Exception as e:
             raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
 
@@ -209,6 +224,11 @@ class PostgresStore:
         """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
         _native.one_time_entry(namespace, id, 2**53 - 1, now=0)
         self._run(namespace, self._sql.release, (namespace, id))
+
+    def extend(self, namespace: str, id: str, expires_at: int) -> None:
+        """Moves an entry's expiry, if it stands."""
+        _native.one_time_entry(namespace, id, expires_at, now=self._clock())
+        self._run(namespace, self._sql.extend, (namespace, id, expires_at))
 
     def prune(self) -> int:
         """Deletes entries expired for longer than the clocks' grace (300 s); returns how many."""

@@ -484,6 +484,8 @@ pub fn schema_json() -> String {
         "error_codes": Error::ALL_CODES,
         "default_tolerance_secs": crate::signature::DEFAULT_TOLERANCE_SECS,
         "max_webhook_body": crate::reply::MAX_WEBHOOK_BODY,
+        "event_lease_secs": crate::one_time::EVENT_LEASE_SECS,
+        "event_retention_secs": crate::one_time::EVENT_RETENTION_SECS,
     })
     .to_string()
 }

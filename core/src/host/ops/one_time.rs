@@ -21,7 +21,7 @@ pub(crate) const ONE_TIME_ENTRY: Kind = Kind {
 pub(crate) const POSTGRES_STATEMENTS: Kind = Kind {
     tag: None,
     name: "PostgresStatements",
-    fields: &[field!(create: Str), field!(consume: Str), field!(prune: Str), field!(release: Str)],
+    fields: &[field!(create: Str), field!(consume: Str), field!(prune: Str), field!(release: Str), field!(extend: Str)],
 };
 
 const NAMESPACE: Name = name!(namespace);
@@ -75,7 +75,7 @@ pub(crate) const POSTGRES_STATEMENTS_OP: Op = Op::new(
         let s = postgres_statements(table, p)?;
         Ok(Out::Record(
             &POSTGRES_STATEMENTS,
-            vec![Out::Str(s.create), Out::Str(s.consume), Out::Str(s.prune), Out::Str(s.release)],
+            vec![Out::Str(s.create), Out::Str(s.consume), Out::Str(s.prune), Out::Str(s.release), Out::Str(s.extend)],
         ))
     },
 );
