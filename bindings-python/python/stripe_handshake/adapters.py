@@ -113,6 +113,24 @@ def _handler_failed(s: _Settings, event: Any, e: BaseException) -> str:
     return "handler_failed"
 
 
+def _handled(s: _Settings, event: Any) -> str:
+    """A handler that succeeded: the event's id kept for the retention."""
+    s.done(event.id)
+    return "delivered"
+
+
+def _settle(s: _Settings, raw: Union[bytes, str], header: Optional[str]) -> Tuple[int, str]:
+    """The whole answer for a synchronous framework (Flask, Django): verify, claim, act, reply."""
+    outcome, event = _outcome_before_handler(s, raw, header)
+    if outcome == "act":
+        try:
+            s.on_event(event)
+            outcome = _handled(s, event)
+        except BaseException as e:
+            outcome = _handler_failed(s, event, e)
+    return _reply(outcome)
+
+
 def _reply(outcome: str) -> Tuple[int, str]:
     r = _native.webhook_reply(outcome)
     return int(r.status), str(r.body)
@@ -163,15 +181,7 @@ def flask_webhook(
             raw = request.get_data(cache=True)
             if not raw and n:
                 raw = "body_already_parsed"
-        outcome, event = _outcome_before_handler(s, raw, request.headers.get("Stripe-Signature"))
-        if outcome == "act":
-            try:
-                s.on_event(event)
-                s.done(event.id)
-                outcome = "delivered"
-            except BaseException as e:
-                outcome = _handler_failed(s, event, e)
-        status, body = _reply(outcome)
+        status, body = _settle(s, raw, request.headers.get("Stripe-Signature"))
         response = Response(body, status=status, mimetype="application/json")
         if status == 413:
             response.headers["Connection"] = "close"
@@ -219,8 +229,7 @@ def starlette_webhook(
                 result = s.on_event(event)
                 if inspect.isawaitable(result):
                     await result
-                s.done(event.id)
-                outcome = "delivered"
+                outcome = _handled(s, event)
             except BaseException as e:
                 outcome = _handler_failed(s, event, e)
         status, body = _reply(outcome)
@@ -261,15 +270,7 @@ def django_webhook(
                 raw = request.body
             except RawPostDataException:
                 raw = "body_already_parsed"
-        outcome, event = _outcome_before_handler(s, raw, request.headers.get("Stripe-Signature"))
-        if outcome == "act":
-            try:
-                s.on_event(event)
-                s.done(event.id)
-                outcome = "delivered"
-            except BaseException as e:
-                outcome = _handler_failed(s, event, e)
-        status, body = _reply(outcome)
+        status, body = _settle(s, raw, request.headers.get("Stripe-Signature"))
         response = HttpResponse(body, status=status, content_type="application/json")
         if status == 413:
             response["Connection"] = "close"
