@@ -111,15 +111,16 @@ export function build(native, options) {
     return fn
   }
 
-  // A state token is one-time through the caller's store. The core says which operations
-  // check tokens and which result fields hold the nonce and its expiry (`one_time` in the
-  // schema), refuses a call with neither a store nor `replay: 'unchecked'`, and decides what
-  // the store's answer means (oneTimeOutcome). The store is taken out of the options (read
-  // once, from a copy) and the call goes through `callConsuming`: no option value can claim
-  // that a store was given. With a store the call returns a promise.
+  // A state token is one-time through the caller's store (and so is the code of a Marketplace
+  // authorization, which has no state). The core says which operations check them, which
+  // result fields hold each entry's id and expiry and in which namespace (`one_time` in the
+  // schema; a result has at most one), refuses a call with neither a store nor `replay:
+  // 'unchecked'`, and decides what the store's answer means (oneTimeOutcome). The store is taken
+  // out of the options (read once, from a copy) and the call goes through `callConsuming`: no
+  // option value can claim that a store was given. With a store the call returns a promise.
   function oneTime(plain, op, i) {
     const at = op.params.findIndex((p) => p.options.some((o) => o.js === 'store'))
-    const { namespace, id, expires_at: expires } = op.one_time
+    const entries = op.one_time.map((e) => ({ namespace: e.namespace, id: e.id.js, expires: e.expires_at.js }))
     const outcome = operation(opIndex.get('one_time_outcome'))
     const finish = resultBuilder(op.returns)
     return {
@@ -136,16 +137,17 @@ export function build(native, options) {
         a[at] = o
         return (async () => {
           const r = finish(run(() => native.callConsuming(i, a))) // every refusal happens here
-          const nonce = r[id.js]
-          if (nonce === null || nonce === undefined) return r // a denial, a Marketplace install
+          const entry = entries.find((e) => r[e.id] !== null && r[e.id] !== undefined)
+          if (entry === undefined) return r // a denial, a Marketplace install: nothing to consume
+          const { namespace } = entry
           let answer
           try {
-            answer = await store.consume(namespace, nonce, r[expires.js])
+            answer = await store.consume(namespace, r[entry.id], r[entry.expires])
           } catch (e) {
             if (e instanceof errors.StripeHandshakeError) throw e
             try { outcome(undefined, { namespace }) } catch (err) { err.cause = errors.summary(e); throw err }
           }
-          outcome(answer, { namespace }) // state_replayed, store_unavailable
+          outcome(answer, { namespace }) // state_replayed, code_replayed, store_unavailable
           return r
         })()
       },

@@ -408,7 +408,8 @@ export declare function postgresStatements(options: { table?: string; placeholde
 
 /**
  * What a store's answer means: `true` the first time; `false` throws `state_replayed` for
- * namespace `state` and returns `false` (a duplicate to acknowledge) for `event`; anything else
+ * namespace `state`, `code_replayed` for `code`, and returns `false` (a duplicate to
+ * acknowledge) for `event`; anything else
  * (pass `undefined` when the store failed) throws `store_unavailable`. Never a silent accept.
  */
 export declare function oneTimeOutcome(answer: unknown, options: { namespace: string }): boolean
@@ -1044,6 +1045,64 @@ export declare class ConnectOAuthFlow {
   finish(callback: string | URL, options: { sessionId: string | Uint8Array }): Promise<Connected | Denied>
 }
 
+/** An OAuth-type Stripe App's install, from `StripeAppFlow.finish`: the code exchanged once. */
+export interface AppConnected {
+  /** `connected` (started by your link, state checked) or `marketplace_connected` (from the Marketplace, with `marketplace: 'accept'`: nothing ties it to this browser). */
+  outcome: 'connected' | 'marketplace_connected'
+  token: TokenResponse
+  /** The Stripe user who installed (`usr_…`), as the redirect named them. */
+  userId: string
+  /** The account (`acct_…`): the token's `stripeUserId`, Stripe's answer to your key. */
+  accountId: string
+  /** The app data the flow was started with, if any. */
+  stateData: string | null
+}
+
+/** Options of a `StripeAppFlow`. */
+export type StripeAppFlowOptions = {
+  redirectUri?: string
+  allowList: RedirectAllowList
+  stateKeys: Array<StateKeyInput>
+  store: OneTimeStore
+  /** Installs without a state (from the Stripe App Marketplace). Defaults to `'refuse'`. */
+  marketplace?: MarketplaceInstalls
+  baseUrl?: string
+  fetch?: (url: string, init: RequestInit) => Promise<Response>
+} & (
+  | {
+    /** Your stripe-app.json's `stripe_api_access_type` decides this, never the callback. */
+    accessType: 'install_link'
+    /** The install link id from the app's Settings tab. */
+    linkId: string
+    /** The app's signing secret (`absec_…`), or several during a rotation. */
+    secrets: string | Array<string>
+  }
+  | {
+    accessType: 'oauth'
+    /** The app's client id (`ca_…`). */
+    clientId: string
+    /** The key that exchanges the code (`sk_live_…` / `sk_test_…`). */
+    secretKey: string
+    /** The link id (`chnlink_…`) of a test or sandbox link. */
+    testLinkId?: string
+    /** The environment: signed into each state, so the exchange refuses a key of another mode before sending. */
+    mode?: LinkMode
+  }
+)
+
+/**
+ * A Stripe App's install, start to result, by the app's access type: `start` builds the install
+ * link (or the Apps OAuth link) with a state token bound to the session; `finish` verifies the
+ * callback (its state, or a Marketplace authorization's code, consumed in `store`: a reload is
+ * refused before anything is sent) and, for OAuth apps, exchanges the code once.
+ */
+export declare class StripeAppFlow {
+  constructor(options: StripeAppFlowOptions)
+  start(options: { sessionId: string | Uint8Array; data?: string }): string
+  /** `callback`: the URL as received (a URL object or an absolute URL string) or its query. */
+  finish(callback: string | URL, options: { sessionId: string | Uint8Array }): Promise<Installed | MarketplaceInstall | AppConnected | Denied>
+}
+
 /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
 export declare class Verifier {
   /** One secret, or several during a rotation. `tolerance` defaults to 300 s. */
@@ -1145,6 +1204,10 @@ export interface MarketplaceAuthorized {
   accountId: string
   /** Always `apps`. */
   provider: 'apps' | 'connect'
+  /** The code's one-time id (its SHA-256, hex): with a store it is consumed (namespace `code`), so a reload is refused with `code_replayed`. */
+  codeId: string
+  /** When Stripe stops accepting the code (Unix seconds): keep `codeId` until then with `replay: 'unchecked'`. */
+  codeExpiresAt: number
 }
 
 /** The user cancelled (or Stripe reported another error): nothing was granted. */

@@ -93,13 +93,13 @@ def render(schema: Dict[str, Any]) -> str:
         lines.append("")
     for name, members in sorted(unions.items()):
         lines += ["", f"{name} = Union[{', '.join(members)}]"]
-    one_time = {op["name"]: (op["one_time"]["namespace"], op["one_time"]["id"]["name"], op["one_time"]["expires_at"]["name"])
+    one_time = {op["name"]: tuple((e["namespace"], e["id"]["name"], e["expires_at"]["name"]) for e in op["one_time"])
                 for op in schema["ops"] if op.get("one_time")}
     lines += [
         "",
-        "# The operations whose state token is one-time through the caller's store: the namespace and",
-        "# the result fields (nonce, expiry) that ``_one_time.wrap`` consumes.",
-        "ONE_TIME: Dict[str, Tuple[str, str, str]] = {",
+        "# The operations whose state token (or Marketplace code) is one-time through the caller's store:",
+        "# for each entry, the namespace and the result fields (id, expiry) that ``_one_time.wrap`` consumes.",
+        "ONE_TIME: Dict[str, Tuple[Tuple[str, str, str], ...]] = {",
     ]
     lines += [f'    "{k}": {v!r},'.replace("'", '"') for k, v in sorted(one_time.items())]
     lines += ["}"]

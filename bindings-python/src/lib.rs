@@ -259,7 +259,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
             run_op(args.py(), index, false, args, kwargs)
         })?;
         m.add(op.name.snake, f)?;
-        if op.one_time.is_some() {
+        if !op.one_time.is_empty() {
             // For `_one_time.wrap` only: the same operation for a caller that consumes the nonce.
             let name = leak(&format!("_consuming_{}", op.name.snake));
             let f = PyCFunction::new_closure(py, Some(name), None, move |args, kwargs| {

@@ -1,4 +1,4 @@
-"""ConnectOAuthFlow against the local Stripe emulator (tests/emulator, a Node program written from
+"""ConnectOAuthFlow and StripeAppFlow against the local Stripe emulator (tests/emulator, a Node program written from
 Stripe's documents without our core): start -> consent -> callback -> one code exchange -> token;
 a reload of the callback is refused before the code is sent again; another session's callback
 never exchanges; a denial is its own outcome."""
@@ -11,21 +11,20 @@ import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Iterator, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
 import stripe_handshake as sh
-from stripe_handshake.flows import Connected, ConnectOAuthFlow
+from stripe_handshake.flows import AppConnected, Connected, ConnectOAuthFlow, StripeAppFlow
 from stripe_handshake.stores import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 CALLBACK = "http://127.0.0.1:9/stripe/oauth/callback"  # never fetched: the test reads the redirect
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[str]:
-    p = subprocess.Popen(["node", str(ROOT / "tests/emulator/cli.mjs"), "--port", "0", "--redirect", CALLBACK],
+def _start(*extra: str) -> Iterator[str]:
+    p = subprocess.Popen(["node", str(ROOT / "tests/emulator/cli.mjs"), "--port", "0", "--redirect", CALLBACK, *extra],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert p.stdout is not None
     m = re.match(r"Stripe emulator on (http://127\.0\.0\.1:\d+)", p.stdout.readline())
@@ -35,6 +34,17 @@ def emulator() -> Iterator[str]:
     finally:
         p.terminate()
         p.wait(5)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[str]:
+    yield from _start()
+
+
+@pytest.fixture(scope="module")
+def oauth_emulator() -> Iterator[str]:
+    """An emulator whose app is OAuth-type (stripe_api_access_type: oauth): redirects carry a code."""
+    yield from _start("--access-type", "oauth")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -127,3 +137,93 @@ def test_other_session_denial_and_options(platform: Tuple[str, str, str, str]) -
     assert f.finish(urllib.parse.urlsplit(bare).query, session_id="q").outcome == "connected"
     with pytest.raises(sh.InvalidInputError):
         ConnectOAuthFlow(client_id="ca_1", secret_key="sk_test_1", allow_list=None, state_keys=[("k1", bytes(32))], store=MemoryStore())
+
+
+def config() -> Dict[str, Any]:
+    out = subprocess.run(["node", "-e", "import('./tests/emulator/emulator.mjs').then(m => console.log(JSON.stringify(m.defaultConfig())))"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    c: Dict[str, Any] = json.loads(out)
+    return c
+
+
+def app_flow(emu: str, **options: Any) -> StripeAppFlow:
+    base: Dict[str, Any] = dict(redirect_uri=CALLBACK, allow_list=sh.RedirectAllowList([CALLBACK], test_mode=True),
+                                state_keys=[("k1", bytes([5]) * 32)], store=MemoryStore(), base_url=emu)
+    base.update(options)
+    return StripeAppFlow(**base)
+
+
+def test_app_flow_install_link(emulator: str) -> None:
+    c = config()
+    f = app_flow(emulator, access_type="install_link", link_id=c["app"]["linkId"], secrets=c["app"]["appSecret"])
+    link = f.start(session_id="browser-1", data="plan=pro")
+    assert re.match(r"http://127\.0\.0\.1:\d+/apps/install/link/lnk_demo_install\?redirect_uri=", link)
+    callback = consent(emulator, link)
+    tampered = re.sub(r"account_id=acct_\w+", "account_id=acct_attacker", callback)
+    with pytest.raises(sh.SignatureVerificationError):
+        f.finish(tampered, session_id="browser-1")
+    with pytest.raises(sh.StateError) as e:
+        f.finish(callback, session_id="browser-2")
+    assert e.value.code == "state_session_mismatch"
+    r = f.finish(callback, session_id="browser-1")
+    assert r.outcome == "installed"
+    assert (r.account_id, r.user_id, r.state_data) == (c["account"]["id"], c["account"]["userId"], "plan=pro")
+    with pytest.raises(sh.StateError) as e:
+        f.finish(callback, session_id="browser-1")
+    assert e.value.code == "state_replayed"
+    denied = f.finish(consent(emulator, f.start(session_id="s"), "cancel"), session_id="s")
+    assert (denied.outcome, getattr(denied, "kind", None)) == ("denied", "access_denied")
+    market = f"{emulator}/apps/marketplace/install?app={c['app']['id']}"
+    with pytest.raises(sh.StateError) as e:
+        f.finish(consent(emulator, market), session_id="s")
+    assert e.value.code == "state_missing"
+    accepting = app_flow(emulator, access_type="install_link", link_id=c["app"]["linkId"], secrets=c["app"]["appSecret"],
+                         marketplace="accept")
+    m = accepting.finish(consent(emulator, market), session_id="s")
+    assert (m.outcome, getattr(m, "account_id", None)) == ("marketplace_install", c["account"]["id"])
+    with pytest.raises(sh.InvalidInputError):
+        app_flow(emulator, access_type="install_link", link_id=c["app"]["linkId"])  # no secrets
+    with pytest.raises(sh.InvalidInputError):
+        app_flow(emulator, access_type="restricted_api_key")
+
+
+def test_app_flow_oauth_and_a_one_time_marketplace_code(oauth_emulator: str) -> None:
+    emu, c = oauth_emulator, config()
+    app = c["app"]
+    f = app_flow(emu, access_type="oauth", client_id=app["clientId"], secret_key=app["secretKeys"]["test"],
+                 test_link_id=app["testLinkId"], mode="test")
+    link = f.start(session_id="browser-1")
+    assert "/oauth/v2/chnlink_demo_test/authorize?client_id=ca_DemoAppClient&redirect_uri=" in link
+    callback = consent(emu, link)
+    with pytest.raises(sh.StateError):
+        f.finish(callback, session_id="browser-2")
+    before = exchanges(emu)
+    r = f.finish(callback, session_id="browser-1")
+    assert isinstance(r, AppConnected) and r.outcome == "connected"
+    assert (r.account_id, r.user_id) == (c["account"]["id"], c["account"]["userId"]) and r.token.refresh_token
+    assert exchanges(emu) == before + 1
+    with pytest.raises(sh.StateError) as e:
+        f.finish(callback, session_id="browser-1")
+    assert e.value.code == "state_replayed" and exchanges(emu) == before + 1
+    # The Marketplace: no state, so the code is one-time, by its hash.
+    store = MemoryStore()
+    seen = []
+
+    class Spy:
+        def consume(self, namespace: str, id: str, expires_at: int) -> bool:
+            seen.append((namespace, id))
+            return store.consume(namespace, id, expires_at)
+
+    market = app_flow(emu, access_type="oauth", client_id=app["clientId"], secret_key=app["secretKeys"]["test"],
+                      marketplace="accept", store=Spy())
+    mcb = consent(emu, f"{emu}/apps/marketplace/install?app={app['id']}")
+    m = market.finish(mcb, session_id="s")
+    assert isinstance(m, AppConnected) and m.outcome == "marketplace_connected"
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(mcb).query)["code"][0]
+    assert [(ns, len(i), code in i) for ns, i in seen] == [("code", 64, False)], "the hash, never the code"
+    n = exchanges(emu)
+    with pytest.raises(sh.StateError) as e:
+        market.finish(mcb, session_id="s")
+    assert e.value.code == "code_replayed" and exchanges(emu) == n, "a reload of a Marketplace callback sends nothing"
+    with pytest.raises(sh.StripeHandshakeError):
+        app_flow(emu, access_type="oauth", client_id=app["clientId"], secret_key="pk_test_1")

@@ -39,7 +39,7 @@ def state_options(c: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def marketplace(i: Dict[str, Any]) -> Dict[str, Any]:
-    return {} if i.get("marketplace") is None else {"marketplace": i["marketplace"]}
+    return {k: i[k] for k in ("marketplace", "replay") if i.get(k) is not None}
 
 
 def callback(r: Union[records.InstallCallbackResult, records.OAuthCallbackResult, records.AppCallbackResult]) -> Dict[str, Any]:
@@ -52,7 +52,8 @@ def callback(r: Union[records.InstallCallbackResult, records.OAuthCallbackResult
                    timestamp=r.timestamp, secret_index=r.secret_index)
         return out
     if r.outcome == "marketplace_authorized":
-        out.update(code=r.code, user_id=r.user_id, account_id=r.account_id, provider=r.provider)
+        out.update(code=r.code, user_id=r.user_id, account_id=r.account_id, provider=r.provider, code_id=r.code_id,
+                   code_expires_at=r.code_expires_at)
         return out
     if r.outcome == "installed":
         out.update(user_id=r.user_id, account_id=r.account_id, state=r.state, livemode=r.livemode,

@@ -98,6 +98,7 @@ pub struct AppAuthorization {
     user_id: String,
     account_id: String,
     state_outcome: Option<StateOutcome>,
+    code_expires_at: u64,
 }
 
 impl AppAuthorization {
@@ -116,6 +117,20 @@ impl AppAuthorization {
     #[must_use]
     pub fn account_id(&self) -> &str {
         &self.account_id
+    }
+    /// The code's one-time id ([`crate::one_time::code_id`]): a Marketplace authorization has no
+    /// state to consume, so keep this (namespace [`crate::one_time::CODE`]) until
+    /// [`Self::code_expires_at`] and refuse the callback when it is already there: a reload must
+    /// never exchange the code twice.
+    #[must_use]
+    pub fn code_id(&self) -> String {
+        crate::one_time::code_id(&self.code)
+    }
+    /// When Stripe stops accepting the code ([`crate::one_time::CODE_LIFETIME_SECS`] after the
+    /// callback was checked).
+    #[must_use]
+    pub fn code_expires_at(&self) -> u64 {
+        self.code_expires_at
     }
     /// What the state check established; `None` for a Marketplace install.
     #[must_use]
@@ -225,6 +240,7 @@ fn verify_oauth_app_callback(query: &str, opts: &AppCallbackOptions<'_>) -> Resu
         user_id: user_id.to_owned(),
         account_id: account_id.to_owned(),
         state_outcome,
+        code_expires_at: opts.now.saturating_add(crate::one_time::CODE_LIFETIME_SECS),
     };
     match p.get("state") {
         Some(state) if !state.is_empty() => {

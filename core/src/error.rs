@@ -360,6 +360,11 @@ errors! {
     /// a replay. The first use stands; this one must not act again (no second code exchange).
     StateReplayed
         => "state_replayed", State, "the state token was already used (a reload of the callback, or a replay)";
+    /// The code of a Marketplace authorization (an OAuth-type app installed from the Marketplace,
+    /// with no state) was already seen: a reload of the callback page. The first exchange stands;
+    /// a second would make Stripe answer `invalid_grant` and may revoke the new connection.
+    CodeReplayed
+        => "code_replayed", State, "a Marketplace authorization's code was already used (a reload of the callback)";
     /// A state key is too short, has a bad id, or the key set is empty.
     InvalidStateKey {
         /// What is wrong.
@@ -679,6 +684,10 @@ impl fmt::Display for Error {
             Self::StateReplayed => f.write_str(
                 "this state was already used (a reload of the callback page, or a replay); do not act on it again: \
                  show the result of the first use, or send the user through the link again",
+            ),
+            Self::CodeReplayed => f.write_str(
+                "this authorization code was already used (a reload of the callback page); do not exchange it again: \
+                 show the result of the first use",
             ),
             Self::StoreUnavailable { reason } => write!(
                 f,

@@ -27,6 +27,11 @@ use crate::error::{Error, Result};
 pub const STATE: &str = "state";
 /// The namespace of webhook event ids (`evt_…`).
 pub const EVENT: &str = "event";
+/// The namespace of the codes of Marketplace authorizations (OAuth-type apps installed from
+/// the Marketplace, with no state to consume): kept by [`code_id`], never the code itself.
+pub const CODE: &str = "code";
+/// How long Stripe accepts an authorization code (seconds): five minutes, one use.
+pub const CODE_LIFETIME_SECS: u64 = 5 * 60;
 /// The default prefix of Redis keys.
 pub const DEFAULT_PREFIX: &str = "stripe-handshake:";
 /// The default PostgreSQL table.
@@ -246,8 +251,9 @@ pub fn postgres_statements(table: &str, p: Placeholders) -> Result<PostgresState
 }
 
 /// What a store's answer means for an entry of `namespace`: `Some(true)` is the first time;
-/// `Some(false)` is a state nonce used again ([`Error::StateReplayed`]) or, for other
-/// namespaces (event ids), a duplicate to acknowledge and skip (`Ok(false)`); `None` (the
+/// `Some(false)` is a state nonce used again ([`Error::StateReplayed`]), a Marketplace
+/// authorization's code used again ([`Error::CodeReplayed`]) or, for other namespaces (event
+/// ids), a duplicate to acknowledge and skip (`Ok(false)`); `None` (the
 /// store failed, or answered something that is not a boolean) is
 /// [`Error::StoreUnavailable`].
 ///
@@ -255,6 +261,7 @@ pub fn postgres_statements(table: &str, p: Placeholders) -> Result<PostgresState
 /// use stripe_handshake::one_time::outcome;
 /// assert_eq!(outcome(Some(true), "state"), Ok(true));
 /// assert_eq!(outcome(Some(false), "state").unwrap_err().code(), "state_replayed");
+/// assert_eq!(outcome(Some(false), "code").unwrap_err().code(), "code_replayed");
 /// assert_eq!(outcome(Some(false), "event"), Ok(false));
 /// assert_eq!(outcome(None, "event").unwrap_err().code(), "store_unavailable");
 /// ```
@@ -265,7 +272,22 @@ pub fn outcome(answer: Option<bool>, namespace: &str) -> Result<bool> {
     match answer {
         Some(true) => Ok(true),
         Some(false) if namespace == STATE => Err(Error::StateReplayed),
+        Some(false) if namespace == CODE => Err(Error::CodeReplayed),
         Some(false) => Ok(false),
         None => Err(Error::StoreUnavailable { reason: "it failed or gave an answer that is not true or false" }),
     }
+}
+
+/// The one-time id of an authorization code: its SHA-256 in lowercase hex. A store keeps this,
+/// never the code: a code is a credential until it is exchanged, and a store is read by more
+/// people than the code should be.
+///
+/// ```
+/// use stripe_handshake::one_time::code_id;
+/// assert_eq!(code_id("ac_1"), "cb4166b90e8b02da9b1b633932172f036b46eb8581bd1502572010393ddf3f0f");
+/// ```
+#[must_use]
+pub fn code_id(code: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(code.as_bytes()))
 }

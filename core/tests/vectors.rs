@@ -342,6 +342,9 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                     m.insert("provider".into(), json!(a.provider().as_str()));
                     if let Some(o) = a.state_outcome() {
                         state_outcome_fields(&mut m, o);
+                    } else {
+                        m.insert("code_id".into(), json!(a.code_id()));
+                        m.insert("code_expires_at".into(), json!(a.code_expires_at()));
                     }
                 }
             }
@@ -668,27 +671,29 @@ fn every_finding_code_is_in_the_corpus() {
     }
 }
 
-/// Every result of an operation that checks state tokens either carries the nonce and expiry
-/// fields the bindings consume, or is a case where no token was checked (a denial, a
-/// Marketplace install): a new result kind without them would skip the store silently.
+/// Every result of an operation that checks state tokens either carries the id and expiry
+/// fields of one of its one-time entries (a token's nonce, a Marketplace authorization's code),
+/// which the bindings consume, or is a case with nothing to consume (a denial, a Marketplace
+/// install): a new result kind without them would skip the store silently.
 #[test]
 fn one_time_operations_name_their_fields_in_every_result_that_checks_a_token() {
     use stripe_handshake::host::OPS;
-    let no_token = ["denied", "marketplace_install", "marketplace_authorized"];
+    let nothing_to_consume = ["denied", "marketplace_install"];
     let mut seen = 0;
     for op in OPS {
-        let Some(ot) = op.one_time else { continue };
+        if op.one_time.is_empty() {
+            continue;
+        }
         seen += 1;
         for kind in op.returns {
             let has = |n: &str| kind.fields.iter().any(|f| f.name.snake == n);
-            let untouched = kind.tag.is_some_and(|t| no_token.contains(&t));
+            let untouched = kind.tag.is_some_and(|t| nothing_to_consume.contains(&t));
+            let entries = op.one_time.iter().filter(|e| has(e.id.snake) && has(e.expires_at.snake)).count();
             assert!(
-                untouched || (has(ot.id.snake) && has(ot.expires_at.snake)),
-                "{} returns {} without {} and {}",
+                untouched || entries == 1,
+                "{} returns {} with {entries} one-time entries, not one",
                 op.name.snake,
-                kind.name,
-                ot.id.snake,
-                ot.expires_at.snake
+                kind.name
             );
         }
     }

@@ -1,14 +1,16 @@
-// One command: node tests/emulator/cli.mjs [--port 12111] [--redirect URL]… [--webhook URL=whsec_…]…
+// One command: node tests/emulator/cli.mjs [--port 12111] [--redirect URL]… [--webhook URL=whsec_…]… [--access-type oauth]
 // Starts the Stripe emulator on loopback and prints its test credentials and endpoints.
 import { parseArgs } from 'node:util'
 import { defaultConfig, startEmulator } from './emulator.mjs'
 
-const USAGE = `node tests/emulator/cli.mjs [--port N] [--redirect URL]... [--webhook URL=whsec_...]...
+const USAGE = `node tests/emulator/cli.mjs [--port N] [--redirect URL]... [--webhook URL=whsec_...]... [--access-type T]
 
   --port N        the loopback port (default 12111; 0 picks a free one)
   --redirect URL  an allowed redirect URI of the app and the platform (repeat; the first is the default)
   --webhook URL=whsec_...
                   an event destination and its signing secret (repeat)
+  --access-type T the app's stripe_api_access_type: install_link (default; redirects are signed)
+                  or oauth (redirects carry a code)
   --help          this text
 
 A local Stripe emulator for install links, Stripe Apps and Connect OAuth, tokens, Account Links,
@@ -21,6 +23,7 @@ try {
       port: { type: 'string', default: '12111' },
       redirect: { type: 'string', multiple: true, default: ['http://127.0.0.1:3000/stripe/callback'] },
       webhook: { type: 'string', multiple: true, default: [] },
+      'access-type': { type: 'string', default: 'install_link' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }))
@@ -41,7 +44,12 @@ if (bad !== undefined) {
   console.error('error: --webhook takes URL=whsec_... (the destination and its signing secret)')
   process.exit(2)
 }
+if (!['install_link', 'oauth'].includes(values['access-type'])) {
+  console.error('error: --access-type takes install_link or oauth')
+  process.exit(2)
+}
 const config = defaultConfig()
+config.app.accessType = values['access-type']
 config.app.redirectUris = values.redirect
 config.platform.redirectUris = values.redirect
 config.webhooks = values.webhook.map((w) => {

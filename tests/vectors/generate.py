@@ -914,11 +914,13 @@ def callbacks_suite():
     # Every Stripe Apps callback, by the app's access type (never by the query).
     apps_tok = seal(K1, token_body("k1", K1, "apps_oauth", sess, T, T + 600, nonce, b""))
 
-    def app(cid, query, access, check, expect, marketplace=None, secrets=(S,), note=None):
+    def app(cid, query, access, check, expect, marketplace=None, secrets=(S,), note=None, replay=None):
         inp = {"query": query, "access_type": access, "secrets": list(secrets) if secrets is not None else None, "now": NOW,
                "tolerance": 300, "state_check": check}
         if marketplace is not None:
             inp["marketplace"] = marketplace
+        if replay is not None:
+            inp["replay"] = replay
         cases.append(case(cid, "app_callback", inp, expect, note))
 
     def app_auth(code="ac_1", user="usr_1", acct="acct_1", so="plain", **kw):
@@ -943,12 +945,14 @@ def callbacks_suite():
     app("app-oauth-reject-state", oq([("state", "st_2")]), "oauth", plain("st_1"), err("state_mismatch"), secrets=None)
     app("app-oauth-reject-no-state", oq(), "oauth", plain("st_1"), err("state_missing"), secrets=None,
         note="a code with no state may be someone else's (code injection): refused unless Marketplace installs are accepted")
-    app("app-oauth-marketplace", oq(), "oauth", none,
-        ok(outcome="marketplace_authorized", code="ac_1", user_id="usr_1", account_id="acct_1", provider="apps"),
-        marketplace="accept", secrets=None)
-    app("app-oauth-marketplace-with-check", oq([("state", "")]), "oauth", plain("st_1"),
-        ok(outcome="marketplace_authorized", code="ac_1", user_id="usr_1", account_id="acct_1", provider="apps"),
-        marketplace="accept", secrets=None, note="an empty state= is no state")
+    # A Marketplace authorization has no state to consume: its code is one-time instead, by its
+    # SHA-256 (a store never holds the code), for the five minutes Stripe accepts a code.
+    market_auth = ok(outcome="marketplace_authorized", code="ac_1", user_id="usr_1", account_id="acct_1", provider="apps",
+                     code_id=hashlib.sha256(b"ac_1").hexdigest(), code_expires_at=NOW + 300)
+    app("app-oauth-marketplace", oq(), "oauth", none, market_auth, marketplace="accept", secrets=None, replay="unchecked",
+        note="the code's id and expiry: a store consumes them (namespace code), so a reload never exchanges it twice")
+    app("app-oauth-marketplace-with-check", oq([("state", "")]), "oauth", plain("st_1"), market_auth,
+        marketplace="accept", secrets=None, note="an empty state= is no state", replay="unchecked")
     app("app-oauth-no-stripe-user-id", oq([("state", "st_1")], stripe_user=None), "oauth", plain("st_1"), app_auth(), secrets=None)
     app("app-oauth-reject-account-mismatch", oq([("state", "st_1")], stripe_user="acct_2"), "oauth", plain("st_1"),
         err("malformed_query"), secrets=None, note="stripe_user_id must name the account account_id names")
@@ -1311,6 +1315,8 @@ def one_time_suite():
     outcome("first-state", True, "state", ok(first_time=True))
     outcome("first-event", True, "event", ok(first_time=True))
     outcome("replayed-state", False, "state", err("state_replayed"), "a reload of the callback page: never a second exchange")
+    outcome("first-code", True, "code", ok(first_time=True))
+    outcome("replayed-code", False, "code", err("code_replayed"), "a reload of a Marketplace authorization's callback page")
     outcome("duplicate-event", False, "event", ok(first_time=False), "a duplicate delivery: acknowledge it, act once")
     outcome("failed", None, "state", err("store_unavailable"), "the store threw: pass no answer")
     outcome("string-true", "true", "state", err("store_unavailable"), "only a boolean counts: a broken store is never an accept")
@@ -1779,7 +1785,7 @@ ERROR_CODES = [
     "malformed_timestamp", "no_v1_signature", "signature_mismatch", "timestamp_too_old", "timestamp_in_future",
     "invalid_tolerance", "invalid_secret", "redirect_uri_not_allowed", "invalid_redirect_config", "invalid_manifest",
     "state_missing", "unexpected_state", "ui_extension_form_refused", "state_mismatch", "state_too_large", "state_malformed", "state_unknown_key",
-    "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch", "state_replayed",
+    "state_invalid", "state_expired", "state_not_yet_valid", "state_session_mismatch", "state_flow_mismatch", "state_replayed", "code_replayed",
     "invalid_state_key", "malformed_query", "query_too_large", "duplicate_parameter", "missing_parameter",
     "malformed_event", "unexpected_event_type", "snapshot_event_given", "event_notification_given", "invalid_api_key", "key_mode_mismatch", "oauth_error",
     "malformed_response", "api_error", "response_too_large", "deauthorize_mismatch", "invalid_argument", "malformed_input",
@@ -1868,6 +1874,14 @@ def host_suite():
         twin = e("signature_mismatch", "SignatureVerificationError") if op == "verify_install_callback" else e("state_malformed", "StateError")
         c(f"one-time-{op}-unchecked", op, args, twin, options={**o, "replay": "unchecked"},
           note="reject twin: with the explicit opt-out the callback itself is checked (and refused here)")
+    mq = ["code=ac_1&user_id=usr_1&account_id=acct_1"]
+    c("one-time-marketplace-code", "verify_app_callback", mq, INV, options={"access_type": "oauth", "marketplace": "accept"},
+      note="a Marketplace authorization has no state: its code is what is one-time, so a store (or replay 'unchecked') is needed")
+    c("one-time-marketplace-code-unchecked", "verify_app_callback", mq, {"ok_type": "record"},
+      options={"access_type": "oauth", "marketplace": "accept", "replay": "unchecked"}, note="accept twin: the explicit opt-out")
+    c("one-time-marketplace-refused-no-store", "verify_app_callback", mq, e("state_missing", "StateError"),
+      options={"access_type": "oauth", "expected_state": "x"},
+      note="accept twin of the rule's reach: refusing Marketplace authorizations (the default) with a plain state needs no store")
     c("one-time-plain-store", "verify_oauth_callback", ["code=ac_1&state=x"], INV,
       options={"flow": "connect_oauth", "expected_state": "x", "store": {"consume": 1}},
       note="a plain state is the session's to make one-time; a store here is a mistake")

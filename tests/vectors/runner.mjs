@@ -18,7 +18,7 @@ function stateOptions(c) {
   if (c.mode === 'none') return {}
   return { allowStateless: true }
 }
-const marketplace = (i) => (i.marketplace == null ? {} : { marketplace: i.marketplace })
+const marketplace = (i) => ({ ...(i.marketplace == null ? {} : { marketplace: i.marketplace }), ...(i.replay == null ? {} : { replay: i.replay }) })
 
 function callbackResult(r) {
   const out = { outcome: r.outcome }
@@ -26,7 +26,9 @@ function callbackResult(r) {
   if (r.outcome === 'marketplace_install') {
     return { ...out, user_id: r.userId, account_id: r.accountId, livemode: r.livemode ?? null, signed_form: r.signedForm, timestamp: r.timestamp, secret_index: r.secretIndex }
   }
-  if (r.outcome === 'marketplace_authorized') return { ...out, code: r.code, user_id: r.userId, account_id: r.accountId, provider: r.provider }
+  if (r.outcome === 'marketplace_authorized') {
+    return { ...out, code: r.code, user_id: r.userId, account_id: r.accountId, provider: r.provider, code_id: r.codeId, code_expires_at: r.codeExpiresAt }
+  }
   if (r.outcome === 'authorized' && r.userId !== undefined) {
     Object.assign(out, { code: r.code, user_id: r.userId, account_id: r.accountId, provider: r.provider })
   } else if (r.outcome === 'installed') {

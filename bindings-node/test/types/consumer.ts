@@ -4,7 +4,7 @@ import {
   issueStateToken, verifyStateToken, codeExchangeRequest, parseTokenResponse, appsTokenExpiry, dangerous,
   StripeHandshakeError, SignatureVerificationError, OAuthError, type Installed, type Denied, type WebhookEvent,
   type HttpRequest, ERROR_CODES, DEFAULT_TOLERANCE_SECS, verifyAppCallback, verifyUiExtensionSignature,
-  type MarketplaceInstall, type UiExtensionCaller, MemoryStore, RedisStore, type OneTimeStore, verifyOAuthCallback,
+  type MarketplaceInstall, type UiExtensionCaller, MemoryStore, StripeAppFlow, RedisStore, type OneTimeStore, verifyOAuthCallback,
   type Authorized, StoreError,
 } from 'stripe-handshake'
 
@@ -78,3 +78,18 @@ try {
 }
 const codes: readonly string[] = ERROR_CODES
 void [type, e2, link, ilink, nonce, init, account, exp, codes, ok]
+// StripeAppFlow: the access type decides the other options; finish narrows by outcome.
+const appAllow = new RedirectAllowList(['https://p.example/cb'])
+const appFlow = new StripeAppFlow({ accessType: 'install_link', linkId: 'lnk_1', secrets: 'absec_x', allowList: appAllow,
+  stateKeys: [{ id: 'k1', key: new Uint8Array(32) }], store: new MemoryStore() })
+// @ts-expect-error: an install-link app is verified with its signing secret
+void new StripeAppFlow({ accessType: 'install_link', linkId: 'lnk_1', allowList: appAllow, stateKeys: [], store: new MemoryStore() })
+// @ts-expect-error: an OAuth app exchanges a code with a secret key
+void new StripeAppFlow({ accessType: 'oauth', clientId: 'ca_1', allowList: appAllow, stateKeys: [], store: new MemoryStore() })
+void (async () => {
+  const r = await appFlow.finish('https://p.example/cb?x', { sessionId: 's' })
+  if (r.outcome === 'installed') { const a: string = r.accountId; void a }
+  if (r.outcome === 'marketplace_connected') { const t: string = r.token.accessToken; void t }
+  const m = await verifyAppCallback('?', { accessType: 'oauth', marketplace: 'accept', store: new MemoryStore() })
+  if (m.outcome === 'marketplace_authorized') { const id: string = m.codeId; const at: number = m.codeExpiresAt; void [id, at] }
+})()

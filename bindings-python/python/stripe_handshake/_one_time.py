@@ -1,9 +1,10 @@
-"""One-time state tokens through the caller's store. The core says which operations check
-state tokens and which result fields hold the nonce and its expiry (``records.ONE_TIME``, from
-the schema), refuses a call with neither ``store`` nor ``replay="unchecked"``, and decides what
-the store's answer means (``one_time_outcome``). This wrapper takes the store out of the
-arguments and calls the operation's consuming form (``_native._consuming_<name>``), so no
-argument can claim that a store was given; then it calls the store."""
+"""One-time state tokens (and Marketplace codes) through the caller's store. The core says which
+operations check them and which result fields hold each entry's id and expiry, in which namespace
+(``records.ONE_TIME``, from the schema), refuses a call with neither ``store`` nor
+``replay="unchecked"``, and decides what the store's answer means (``one_time_outcome``). This
+wrapper takes the store out of the arguments and calls the operation's consuming form
+(``_native._consuming_<name>``), so no argument can claim that a store was given; then it calls
+the store."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _is_store(v: object) -> bool:
 
 def wrap(f: F) -> F:
     """``f`` with its state token consumed in ``store=`` before the result is returned."""
-    namespace, id_field, expires_field = ONE_TIME[f.__name__]
+    entries = ONE_TIME[f.__name__]
     consuming: Callable[..., Any] = getattr(_native, f"_consuming_{f.__name__}")
 
     @functools.wraps(f)
@@ -42,11 +43,13 @@ def wrap(f: F) -> F:
             del options["store"]
             args = (args[0], options, *args[2:])
         r = consuming(*args, **kwargs)  # every refusal happens here, before the store is asked
-        nonce = getattr(r, id_field, None)
-        if nonce is None:  # a denial or a Marketplace install: no token was checked
+        # A result has at most one entry: a token's nonce, or a Marketplace authorization's code id.
+        entry = next(((ns, getattr(r, i), getattr(r, x)) for ns, i, x in entries if getattr(r, i, None) is not None), None)
+        if entry is None:  # a denial or a Marketplace install: nothing to consume
             return r
+        namespace, id_, expires_at = entry
         try:
-            answer = store.consume(namespace, nonce, getattr(r, expires_field))  # type: ignore[union-attr]
+            answer = store.consume(namespace, id_, expires_at)  # type: ignore[union-attr]
         except StripeHandshakeError:
             raise
         except Exception as e:  # the store's own failure: never an accept
@@ -56,7 +59,7 @@ def wrap(f: F) -> F:
                 # Its class only: a client's error can hold the key, and the key a nonce.
                 raise err from ConnectionError(f"the store failed: {type(e).__name__}")
             raise
-        _native.one_time_outcome(answer, namespace=namespace)  # state_replayed, store_unavailable
+        _native.one_time_outcome(answer, namespace=namespace)  # state_replayed, code_replayed, store_unavailable
         return r
 
     return checked  # type: ignore[return-value]

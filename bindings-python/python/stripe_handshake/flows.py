@@ -1,13 +1,21 @@
-"""Route helpers for a whole OAuth flow: ``start`` builds the link with a state token bound to
-the session; ``finish`` verifies the callback (the state's nonce consumed in the store, so a
-reload is refused before anything is sent), exchanges the code once, and reads the token. Thin:
-every rule is the core's; the only I/O is the one token request, through ``send``.
+"""Route helpers for whole flows: ``start`` builds the link with a state token bound to the
+session; ``finish`` verifies the callback (its state's nonce consumed in the store, so a reload is
+refused before anything is sent) and, for OAuth, exchanges the code once and reads the token.
+Thin: every rule is the core's; the only I/O is the one token request, through ``send``.
 
     connect = ConnectOAuthFlow(client_id=..., secret_key=..., redirect_uri=..., allow_list=allow,
                                state_keys=keys, store=store)
     # GET /connect:                redirect(connect.start(session_id=sid))
-    # GET /stripe/oauth/callback:  r = connect.finish(request.query_string.decode(), session_id=sid)
+    # GET /stripe/oauth/callback:  r = connect.finish(request.url, session_id=sid)
     #                              r.outcome == "connected" (r.token) or "denied" (r.kind)
+
+    app = StripeAppFlow(access_type="install_link", link_id=..., secrets=..., allow_list=allow,
+                        state_keys=keys, store=store)
+    # GET /install:                redirect(app.start(session_id=sid))
+    # GET /stripe/callback:        r = app.finish(request.url, session_id=sid)
+    #                              r.outcome == "installed" (r.account_id), "denied", or (with
+    #                              marketplace) "marketplace_install"; access_type="oauth": "connected"
+    #                              (r.token) or, with marketplace, "marketplace_connected"
 """
 
 from __future__ import annotations
@@ -16,14 +24,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Literal, Optional, Sequence, Tuple, Union
 
 from . import _native
 from .errors import InvalidInputError
-from .records import Denied, HttpRequest, TokenResponse
+from .records import Denied, HttpRequest, Installed, MarketplaceInstall, TokenResponse
 from .stores import OneTimeStore
 
-__all__ = ["Connected", "ConnectOAuthFlow"]
+__all__ = ["AppConnected", "Connected", "ConnectOAuthFlow", "StripeAppFlow"]
 
 Send = Callable[[HttpRequest], Tuple[int, bytes]]
 
@@ -59,6 +67,47 @@ class Connected:
     outcome: str = "connected"
 
 
+@dataclass(frozen=True)
+class AppConnected:
+    """An OAuth-type Stripe App's install: the code exchanged once. ``outcome`` is ``connected``
+    (started by your link, state checked) or ``marketplace_connected`` (from the Marketplace,
+    accepted with ``marketplace="accept"``: nothing ties it to this browser)."""
+
+    token: TokenResponse
+    user_id: str  # the Stripe user who installed (usr_...), as the redirect named them
+    account_id: str  # the token's stripe_user_id: Stripe's answer to your key
+    state_data: Optional[str]
+    outcome: str = "connected"
+
+
+def _invalid(what: str) -> InvalidInputError:
+    return InvalidInputError(what, "invalid_argument", "invalid_input")
+
+
+def _check_common(allow_list: Any, state_keys: Sequence[Any], store: OneTimeStore) -> None:
+    """The options every flow needs: where the user comes back, the keys, the store."""
+    if not isinstance(allow_list, _native.RedirectAllowList):
+        raise _invalid("allow_list: pass a RedirectAllowList of your callback URLs")
+    if not state_keys:
+        raise _invalid("state_keys: pass the state keys ([(id, key)])")
+    if not callable(getattr(store, "consume", None)):
+        raise _invalid("store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each state is used once")
+
+
+def _query_of(callback: str) -> str:
+    """An absolute URL gives its query; anything else is the query itself (the core reads it)."""
+    if callback.lower().startswith(("http://", "https://")):
+        return urllib.parse.urlsplit(callback).query
+    return callback
+
+
+def _exchange(send: Send, authorization: Any, secret_key: str, base_url: Optional[str]) -> TokenResponse:
+    """The code exchanged once: the key is checked against the state's mode (when the flow has
+    one) before anything is sent."""
+    req = _native.code_exchange_request(authorization=authorization, secret_key=secret_key, base_url=base_url)
+    return _native.parse_token_response(*send(req))
+
+
 class ConnectOAuthFlow:
     """Connect OAuth (Standard or Express accounts), start to token."""
 
@@ -77,13 +126,7 @@ class ConnectOAuthFlow:
         mode: Optional[str] = None,
         send: Optional[Send] = None,
     ) -> None:
-        if not isinstance(allow_list, _native.RedirectAllowList):
-            raise InvalidInputError("allow_list: pass a RedirectAllowList of your callback URLs", "invalid_argument", "invalid_input")
-        if not state_keys:
-            raise InvalidInputError("state_keys: pass the state keys ([(id, key)])", "invalid_argument", "invalid_input")
-        if not callable(getattr(store, "consume", None)):
-            raise InvalidInputError("store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each state is used once",
-                                    "invalid_argument", "invalid_input")
+        _check_common(allow_list, state_keys, store)
         _native.parse_secret_key(secret_key)  # a secret key (sk_live_ or sk_test_), checked now
         # ``mode`` ("live" or "test"), when given, is signed into each state; the exchange then
         # refuses a key of another mode before anything is sent.
@@ -109,12 +152,77 @@ class ConnectOAuthFlow:
         typed refusal otherwise (``state_replayed`` for a reload: nothing is sent again)."""
         from . import verify_oauth_callback  # the one-time form (the store is consumed)
 
-        # An absolute URL gives its query; anything else is the query itself (the core reads it).
-        query = urllib.parse.urlsplit(callback).query if callback.lower().startswith(("http://", "https://")) else callback
-        r = verify_oauth_callback(query, flow="connect_oauth", state_keys=self._state_keys, session_id=session_id, store=self._store)
+        r = verify_oauth_callback(_query_of(callback), flow="connect_oauth", state_keys=self._state_keys, session_id=session_id,
+                                  store=self._store)
         if r.outcome != "authorized":
             return r
-        # The key against the state's mode (when the flow has one), before anything is sent.
-        req = _native.code_exchange_request(authorization=r, secret_key=self._secret_key, base_url=self._base_url)
-        token = _native.parse_token_response(*self._send(req))
-        return Connected(token=token, state_data=r.state_data)
+        return Connected(token=_exchange(self._send, r, self._secret_key, self._base_url), state_data=r.state_data)
+
+
+class StripeAppFlow:
+    """A Stripe App's install, start to result, by the app's access type (its manifest's
+    ``stripe_api_access_type``, never the callback's shape): ``install_link`` apps come back
+    signed (``install_signature``, checked with the app's ``absec_`` secrets); ``oauth`` apps come
+    back with a code, exchanged once at the Apps token endpoint."""
+
+    def __init__(
+        self,
+        *,
+        access_type: Literal["install_link", "oauth"],
+        allow_list: Any,
+        state_keys: Sequence[Any],
+        store: OneTimeStore,
+        link_id: Optional[str] = None,
+        secrets: Union[str, Sequence[str], None] = None,
+        client_id: Optional[str] = None,
+        secret_key: Optional[str] = None,
+        test_link_id: Optional[str] = None,
+        mode: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        marketplace: Optional[Literal["refuse", "accept", "accept_ui_extension_form"]] = None,
+        base_url: Optional[str] = None,
+        send: Optional[Send] = None,
+    ) -> None:
+        _check_common(allow_list, state_keys, store)
+        if access_type not in ("install_link", "oauth"):
+            raise _invalid("access_type: pass 'install_link' or 'oauth' (your stripe-app.json's stripe_api_access_type)")
+        if access_type == "oauth":
+            _native.parse_secret_key(secret_key)  # type: ignore[arg-type]  # the key that exchanges the code, checked now
+        elif secrets is None:
+            raise _invalid("secrets: pass the app's signing secret (absec_...): install links come back signed with it")
+        self._access_type, self._allow_list, self._state_keys, self._store = access_type, allow_list, list(state_keys), store
+        # An OAuth app's key was checked above; an install-link app exchanges nothing.
+        self._link_id, self._secrets, self._client_id, self._secret_key = link_id, secrets, client_id, secret_key or ""
+        self._test_link_id, self._mode, self._redirect_uri = test_link_id, mode, redirect_uri
+        self._marketplace, self._base_url, self._send = marketplace, base_url, send or _urllib_send
+
+    def start(self, *, session_id: Union[str, bytes], data: Optional[str] = None) -> str:
+        """The link to send the user to (the install link, or the Apps OAuth link), with a fresh
+        state token bound to ``session_id``."""
+        link: str
+        if self._access_type == "install_link":
+            state = _native.issue_state_token(keys=self._state_keys, flow="install_link", session_id=session_id, data=data)
+            link = _native.install_link(link_id=self._link_id, redirect_uri=self._redirect_uri, state=state,  # type: ignore[arg-type]
+                                        base_url=self._base_url, allow_list=self._allow_list)
+            return link
+        state = _native.issue_state_token(keys=self._state_keys, flow="apps_oauth", session_id=session_id, data=data, mode=self._mode)
+        link = _native.apps_oauth_link(client_id=self._client_id, redirect_uri=self._redirect_uri, state=state,  # type: ignore[arg-type]
+                                       test_link_id=self._test_link_id, base_url=self._base_url, mode=self._mode,
+                                       allow_list=self._allow_list)
+        return link
+
+    def finish(self, callback: str, *, session_id: Union[str, bytes]) -> Union[Installed, MarketplaceInstall, AppConnected, Denied]:
+        """Verifies the callback (its URL or query, as received) for ``session_id`` and consumes its
+        state (or, for a Marketplace authorization, its code): a reload is refused before anything
+        is sent. Install links give the verified install (``installed``, or ``marketplace_install``
+        when ``marketplace`` accepts them) or the denial; OAuth apps exchange the code once."""
+        from . import verify_app_callback  # the one-time form (the store is consumed)
+
+        r = verify_app_callback(_query_of(callback), access_type=self._access_type, secrets=self._secrets,
+                                state_keys=self._state_keys, session_id=session_id, store=self._store, marketplace=self._marketplace)
+        if r.outcome not in ("authorized", "marketplace_authorized"):
+            return r  # type: ignore[return-value]
+        token = _exchange(self._send, r, self._secret_key, self._base_url)
+        outcome = "connected" if r.outcome == "authorized" else "marketplace_connected"
+        return AppConnected(token=token, user_id=r.user_id, account_id=token.stripe_user_id,
+                            state_data=getattr(r, "state_data", None), outcome=outcome)

@@ -188,6 +188,8 @@ class MarketplaceAuthorized(Record, Protocol):
     user_id: str
     account_id: str
     provider: str
+    code_id: str
+    code_expires_at: int
 
 
 class UiExtensionCaller(Record, Protocol):
@@ -303,12 +305,12 @@ InstallCallbackResult = Union[Installed, MarketplaceInstall, Denied]
 
 OAuthCallbackResult = Union[Authorized, Denied]
 
-# The operations whose state token is one-time through the caller's store: the namespace and
-# the result fields (nonce, expiry) that ``_one_time.wrap`` consumes.
-ONE_TIME: Dict[str, Tuple[str, str, str]] = {
-    "verify_account_link_callback": ("state", "state_nonce", "state_expires_at"),
-    "verify_app_callback": ("state", "state_nonce", "state_expires_at"),
-    "verify_install_callback": ("state", "state_nonce", "state_expires_at"),
-    "verify_oauth_callback": ("state", "state_nonce", "state_expires_at"),
-    "verify_state_token": ("state", "nonce", "expires_at"),
+# The operations whose state token (or Marketplace code) is one-time through the caller's store:
+# for each entry, the namespace and the result fields (id, expiry) that ``_one_time.wrap`` consumes.
+ONE_TIME: Dict[str, Tuple[Tuple[str, str, str], ...]] = {
+    "verify_account_link_callback": (("state", "state_nonce", "state_expires_at"),),
+    "verify_app_callback": (("state", "state_nonce", "state_expires_at"), ("code", "code_id", "code_expires_at")),
+    "verify_install_callback": (("state", "state_nonce", "state_expires_at"),),
+    "verify_oauth_callback": (("state", "state_nonce", "state_expires_at"),),
+    "verify_state_token": (("state", "nonce", "expires_at"),),
 }

@@ -1,7 +1,7 @@
 //! Account Links (sans-I/O): the request with a signed state in its URLs, the answer, the
 //! return, and the account retrieval that must follow a return.
 
-use super::callback::{one_time_mode, REPLAY, STATE_EXPIRES_AT, STATE_NONCE, STORE};
+use super::callback::{one_time_mode, REPLAY, STATE_ENTRY, STORE};
 use super::oauth::{api_request, request, status, API_REQUEST, HTTP_REQUEST};
 use super::state::{entropy, state_keys};
 use super::{Call, Op, Param};
@@ -162,7 +162,7 @@ pub(crate) const VERIFY_ACCOUNT_LINK_CALLBACK: Op = Op::new(
         ))
     },
 )
-.one_time(STATE_NONCE, STATE_EXPIRES_AT);
+.one_time(&[STATE_ENTRY]);
 
 pub(crate) const RETRIEVE_ACCOUNT_REQUEST: Op = Op::new(
     name!(retrieve_account_request, retrieveAccountRequest),

@@ -2,7 +2,7 @@
 
 use super::signature::{secrets, tolerance};
 use super::state::{flow, state_keys};
-use super::{Call, Op, Param};
+use super::{Call, OneTime, Op, Param};
 use crate::apps::{AppAccess, AppAuthorization, AppCallback, AppCallbackOptions};
 use crate::callback::{
     CallbackDenial, InstallCallback, InstallVerifyOptions, Marketplace, MarketplaceInstall, OAuthCallback,
@@ -74,6 +74,8 @@ pub(crate) const MARKETPLACE_AUTHORIZED: Kind = Kind {
         field!(user_id, userId: Str),
         field!(account_id, accountId: Str),
         field!(provider: Str),
+        field!(code_id, codeId: Str),
+        field!(code_expires_at, codeExpiresAt: Int),
     ],
 };
 
@@ -134,6 +136,15 @@ pub(crate) const STORE: Name = name!(store);
 pub(crate) const REPLAY: Name = name!(replay);
 pub(crate) const STATE_NONCE: Name = name!(state_nonce, stateNonce);
 pub(crate) const STATE_EXPIRES_AT: Name = name!(state_expires_at, stateExpiresAt);
+/// A state token's nonce, in the results of the callback checks.
+pub(crate) const STATE_ENTRY: OneTime =
+    OneTime { namespace: crate::one_time::STATE, id: STATE_NONCE, expires_at: STATE_EXPIRES_AT };
+/// A Marketplace authorization's code (by its id, never the code), in `verify_app_callback`.
+const CODE_ENTRY: OneTime = OneTime {
+    namespace: crate::one_time::CODE,
+    id: name!(code_id, codeId),
+    expires_at: name!(code_expires_at, codeExpiresAt),
+};
 
 /// The one-time rule of every operation that checks signed state tokens (`tokens`): the
 /// caller passes a one-time store to the package's function, which takes it out of the options,
@@ -142,6 +153,20 @@ pub(crate) const STATE_EXPIRES_AT: Name = name!(state_expires_at, stateExpiresAt
 /// of the callback page cannot act twice by default. A `store` that reaches the core was passed
 /// around the package's function: refused, since nothing would consume it.
 pub(crate) fn one_time_mode(c: &Call<'_, '_>, o: &Options<'_, '_>, tokens: bool) -> Result<()> {
+    one_time_mode_for(c, o, Needs { tokens, codes: false })
+}
+
+/// What a check may return that must be one-time: a state token's nonce, a Marketplace
+/// authorization's code.
+#[derive(Clone, Copy)]
+pub(crate) struct Needs {
+    tokens: bool,
+    codes: bool,
+}
+
+/// [`one_time_mode`] for a check that may also return a Marketplace authorization's code.
+fn one_time_mode_for(c: &Call<'_, '_>, o: &Options<'_, '_>, needs: Needs) -> Result<()> {
+    let Needs { tokens, codes } = needs;
     let s = c.r.spelling;
     let unchecked = match c.r.opt_str(o.get(&REPLAY), &REPLAY)? {
         None => false,
@@ -160,13 +185,20 @@ pub(crate) fn one_time_mode(c: &Call<'_, '_>, o: &Options<'_, '_>, tokens: bool)
     }
     match (tokens, c.consuming, unchecked) {
         (_, true, true) => Err(bad(&STORE, s, "give a store or replay 'unchecked', not both")),
+        (false, false, false) if codes => Err(bad(
+            &STORE,
+            s,
+            "a Marketplace authorization has no state, so its code is what a reload would send twice: pass a store \
+             (MemoryStore, RedisStore, PostgresStore) and the code's id is consumed for you, or replay 'unchecked' if \
+             you keep codeId yourself",
+        )),
         (true, false, false) => Err(bad(
             &STORE,
             s,
             "state tokens are one-time: pass a store (MemoryStore, RedisStore, PostgresStore) and the nonce is \
              consumed for you, or replay 'unchecked' if you consume stateNonce yourself",
         )),
-        (false, true, _) => Err(bad(
+        (false, true, _) if !codes => Err(bad(
             &STORE,
             s,
             "a store makes state tokens one-time, and this check has no stateKeys: a plain state is one-time when \
@@ -268,6 +300,8 @@ fn app_authorized(a: &AppAuthorization) -> Out {
                 Out::str(a.user_id()),
                 Out::str(a.account_id()),
                 provider,
+                Out::Str(a.code_id()),
+                Out::Int(a.code_expires_at()),
             ],
         ),
     }
@@ -360,7 +394,7 @@ pub(crate) const VERIFY_INSTALL_CALLBACK: Op = Op::new(
         })
     },
 )
-.one_time(STATE_NONCE, STATE_EXPIRES_AT);
+.one_time(&[STATE_ENTRY]);
 
 pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
     name!(verify_app_callback, verifyAppCallback),
@@ -379,7 +413,10 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
         let o = c.options(1)?;
         let access = AppAccess::parse(c.r.str(o.get(&ACCESS_TYPE), &ACCESS_TYPE)?)?;
         let keys = state_keys(c, o.get(&STATE_KEYS), &STATE_KEYS)?;
-        one_time_mode(c, &o, keys.is_some())?;
+        let market = marketplace(c, &o)?;
+        // An OAuth app's Marketplace authorization has no state: its code is what is one-time.
+        let codes = access == AppAccess::OAuth && market != Marketplace::Refuse;
+        one_time_mode_for(c, &o, Needs { tokens: keys.is_some(), codes })?;
         // OAuth apps sign nothing: their secrets are not needed.
         let secrets = match (access, o.get(&SECRETS)) {
             (AppAccess::OAuth, crate::host::Value::Absent) => Vec::new(),
@@ -391,7 +428,7 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
             now: c.now(o.get(&NOW))?,
             tolerance: tolerance(&c.r, o.get(&TOLERANCE))?,
             state: app_state_check(c, &o, &keys)?,
-            marketplace: marketplace(c, &o)?,
+            marketplace: market,
         };
         Ok(match crate::apps::verify_app_callback(query(c)?, &opts)? {
             AppCallback::Denied(d) => denied(&d),
@@ -401,7 +438,7 @@ pub(crate) const VERIFY_APP_CALLBACK: Op = Op::new(
         })
     },
 )
-.one_time(STATE_NONCE, STATE_EXPIRES_AT);
+.one_time(&[STATE_ENTRY, CODE_ENTRY]);
 
 const MANIFEST: Name = name!(manifest);
 const REDIRECT_URIS: Name = name!(redirect_uris, redirectUris);
@@ -529,4 +566,4 @@ pub(crate) const VERIFY_OAUTH_CALLBACK: Op = Op::new(
         })
     },
 )
-.one_time(STATE_NONCE, STATE_EXPIRES_AT);
+.one_time(&[STATE_ENTRY]);

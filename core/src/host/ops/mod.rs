@@ -58,16 +58,21 @@ pub struct Op {
     /// For the operations that check a signed state token: the result fields that hold the
     /// token's nonce and expiry, which the binding consumes in the caller's one-time store
     /// (option `store`) before it returns the result.
-    pub one_time: Option<OneTime>,
+    pub one_time: &'static [OneTime],
     run: fn(&Call<'_, '_>) -> Result<Out>,
 }
 
-/// Which result fields a binding consumes, in namespace `state`, when a store is given.
+/// Which result fields a binding consumes in the caller's one-time store, when a store is given:
+/// each entry is a namespace and the result fields of its id and expiry. A result has at most
+/// one of them (a state-checked callback its token's nonce, a Marketplace authorization its
+/// code's id); a result with none (a denial, a Marketplace install) consumes nothing.
 #[derive(Clone, Copy, Debug)]
 pub struct OneTime {
-    /// The field holding the nonce (null when no token was checked: a denial, a Marketplace install).
+    /// The namespace (`state`, `code`).
+    pub namespace: &'static str,
+    /// The field holding the id (null when this entry does not apply to the result).
     pub id: Name,
-    /// The field holding the token's expiry (Unix seconds).
+    /// The field holding the expiry (Unix seconds).
     pub expires_at: Name,
 }
 
@@ -100,12 +105,13 @@ impl Op {
         returns: &'static [&'static Kind],
         run: fn(&Call<'_, '_>) -> Result<Out>,
     ) -> Self {
-        Self { name, doc, params, returns, place: Place::Function, one_time: None, run }
+        Self { name, doc, params, returns, place: Place::Function, one_time: &[], run }
     }
 
-    /// The same operation, its state token one-time through the caller's store.
-    pub(crate) const fn one_time(self, id: Name, expires_at: Name) -> Self {
-        Self { one_time: Some(OneTime { id, expires_at }), ..self }
+    /// The same operation, its state token (and whatever else `entries` name) one-time through
+    /// the caller's store.
+    pub(crate) const fn one_time(self, entries: &'static [OneTime]) -> Self {
+        Self { one_time: entries, ..self }
     }
 
     /// The same operation, shown at `place`.
@@ -368,7 +374,7 @@ pub fn call(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling)
 /// As [`call`]; `internal` for an operation that checks no state token.
 pub fn call_consuming(index: usize, args: &[Value<'_>], env: &dyn Env, spelling: Spelling) -> Result<Out> {
     let op = OPS.get(index).ok_or(Error::Internal { what: "unknown operation" })?;
-    if op.one_time.is_none() {
+    if op.one_time.is_empty() {
         return Err(Error::Internal { what: "a store for an operation that checks no state token" });
     }
     if args.len() > op.params.len() {
@@ -437,11 +443,11 @@ pub fn schema_json() -> String {
             json!({
                 "name": op.name.snake, "js": op.name.camel, "doc": op.doc, "params": params(op.params),
                 "returns": op.returns.iter().map(|k| k.name).collect::<Vec<_>>(),
-                "one_time": op.one_time.map(|o| json!({
-                    "namespace": crate::one_time::STATE,
+                "one_time": (!op.one_time.is_empty()).then(|| op.one_time.iter().map(|o| json!({
+                    "namespace": o.namespace,
                     "id": {"name": o.id.snake, "js": o.id.camel},
                     "expires_at": {"name": o.expires_at.snake, "js": o.expires_at.camel},
-                })),
+                })).collect::<Vec<_>>()),
                 "place": match op.place {
                     Place::Function => json!({"kind": "function"}),
                     Place::Dangerous(n) => json!({"kind": "dangerous", "name": n.snake, "js": n.camel}),

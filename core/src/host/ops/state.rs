@@ -1,7 +1,7 @@
 //! CSRF state: plain values and signed, session-bound tokens.
 
 use super::callback::{one_time_mode, REPLAY, STORE};
-use super::{Call, Op, Param};
+use super::{Call, OneTime, Op, Param};
 use crate::error::{Error, Result};
 use crate::host::out::{field, Kind, Out};
 use crate::host::value::{name, Name, Value};
@@ -172,4 +172,4 @@ pub(crate) const VERIFY_STATE_TOKEN: Op = Op::new(
         Ok(verified(&v))
     },
 )
-.one_time(name!(nonce), name!(expires_at, expiresAt));
+.one_time(&[OneTime { namespace: crate::one_time::STATE, id: name!(nonce), expires_at: name!(expires_at, expiresAt) }]);
