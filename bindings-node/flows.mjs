@@ -129,10 +129,14 @@ export function buildFlows(api) {
     }
   }
 
-  /** The query of a callback given as a URL object, an absolute URL string, or the query itself. */
+  /**
+   * The query of a callback given as a URL object, an absolute URL string, a path with its query
+   * (Express's `req.originalUrl`), or the query itself.
+   */
   function queryOf(callback) {
     if (callback instanceof URL) return callback.search
     if (typeof callback === 'string' && /^https?:\/\//i.test(callback)) return new URL(callback).search
+    if (typeof callback === 'string' && callback.startsWith('/')) return callback.includes('?') ? callback.slice(callback.indexOf('?')) : ''
     return callback // a query (with or without its "?"): the core reads it, refusing what is malformed
   }
 

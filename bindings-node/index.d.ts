@@ -1041,7 +1041,7 @@ export declare class ConnectOAuthFlow {
     fetch?: (url: string, init: RequestInit) => Promise<Response>
   })
   start(options: { sessionId: string | Uint8Array; data?: string }): string
-  /** `callback`: the URL as received (a URL object or an absolute URL string) or its query. */
+  /** `callback`: the URL as received (a URL object, an absolute URL string, a path with its query such as `req.originalUrl`) or its query. */
   finish(callback: string | URL, options: { sessionId: string | Uint8Array }): Promise<Connected | Denied>
 }
 
@@ -1099,7 +1099,7 @@ export type StripeAppFlowOptions = {
 export declare class StripeAppFlow {
   constructor(options: StripeAppFlowOptions)
   start(options: { sessionId: string | Uint8Array; data?: string }): string
-  /** `callback`: the URL as received (a URL object or an absolute URL string) or its query. */
+  /** `callback`: the URL as received (a URL object, an absolute URL string, a path with its query such as `req.originalUrl`) or its query. */
   finish(callback: string | URL, options: { sessionId: string | Uint8Array }): Promise<Installed | MarketplaceInstall | AppConnected | Denied>
 }
 

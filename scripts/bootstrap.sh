@@ -52,7 +52,9 @@ fi
 
 # 4. Node: napi CLI, typescript, the stripe oracle, playwright-core, binaryen (npm install, not npm ci:
 #    the npm mirror lacks some pinned optional packages).
-for d in bindings-node bindings-wasm tests; do
+#    bindings-node/examples/nextjs: Next.js for the README's integration test (its own
+#    stripe-handshake is packed from bindings-node again by the test, once the addon is built).
+for d in bindings-node bindings-wasm tests bindings-node/examples/nextjs; do
   if [ -f "$d/package.json" ]; then
     (cd "$d" && timeout 600 npm install --no-audit --no-fund --loglevel=error >/dev/null)
   fi

@@ -60,6 +60,8 @@ test('another session\'s callback never exchanges; a denial is an outcome; bad o
   assert.equal((await f.finish(new URL(callback), { sessionId: 'victim' })).outcome, 'connected', 'the victim can still finish (a URL object)')
   const bare = await consent(f.start({ sessionId: 'q' }))
   assert.equal((await f.finish(new URL(bare).search.slice(1), { sessionId: 'q' })).outcome, 'connected', 'a bare query')
+  const path = await consent(f.start({ sessionId: 'p' }))
+  assert.equal((await f.finish(new URL(path).pathname + new URL(path).search, { sessionId: 'p' })).outcome, 'connected', "a path (Express's req.originalUrl)")
   const denied = await f.finish(await consent(f.start({ sessionId: 's' }), 'cancel'), { sessionId: 's' })
   assert.deepEqual([denied.outcome, denied.kind], ['denied', 'access_denied'])
   assert.throws(() => flow({ store: undefined }), { code: 'invalid_argument' })

@@ -135,6 +135,12 @@ def test_other_session_denial_and_options(platform: Tuple[str, str, str, str]) -
     # A bare query (as request.query_string gives it) works like the URL.
     bare = consent(emu, f.start(session_id="q"))
     assert f.finish(urllib.parse.urlsplit(bare).query, session_id="q").outcome == "connected"
+    path = urllib.parse.urlsplit(consent(emu, f.start(session_id="p")))
+    assert f.finish(f"{path.path}?{path.query}", session_id="p").outcome == "connected", "a path (Flask's request.full_path)"
+    raw = urllib.parse.urlsplit(consent(emu, f.start(session_id="b"))).query.encode()
+    assert f.finish(raw, session_id="b").outcome == "connected", "the query's bytes (request.query_string)"
+    with pytest.raises(sh.MalformedInputError):
+        f.finish(b"code=ac_\xff&state=x", session_id="b")
     with pytest.raises(sh.InvalidInputError):
         ConnectOAuthFlow(client_id="ca_1", secret_key="sk_test_1", allow_list=None, state_keys=[("k1", bytes(32))], store=MemoryStore())
 

@@ -94,10 +94,17 @@ def _check_common(allow_list: Any, state_keys: Sequence[Any], store: OneTimeStor
         raise _invalid("store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each state is used once")
 
 
-def _query_of(callback: str) -> str:
-    """An absolute URL gives its query; anything else is the query itself (the core reads it)."""
+def _query_of(callback: Union[str, bytes]) -> str:
+    """An absolute URL (``request.url``) or a path with its query (``request.full_path``) gives its
+    query; bytes are ``request.query_string``; anything else is the query itself (the core reads
+    it, refusing what is malformed)."""
+    if isinstance(callback, bytes):
+        # A byte that is not UTF-8 becomes a lone surrogate, which the core refuses (malformed_input).
+        return callback.decode("utf-8", "surrogateescape")
     if callback.lower().startswith(("http://", "https://")):
         return urllib.parse.urlsplit(callback).query
+    if callback.startswith("/"):
+        return callback.partition("?")[2]
     return callback
 
 
@@ -146,7 +153,7 @@ class ConnectOAuthFlow:
                                                allow_list=self._allow_list)
         return link
 
-    def finish(self, callback: str, *, session_id: Union[str, bytes]) -> Union[Connected, Denied]:
+    def finish(self, callback: Union[str, bytes], *, session_id: Union[str, bytes]) -> Union[Connected, Denied]:
         """Verifies the callback (its query, or the URL, as received) for ``session_id``, consumes
         its state, exchanges the code once and reads the token; or returns the denial. Raises the
         typed refusal otherwise (``state_replayed`` for a reload: nothing is sent again)."""
@@ -211,7 +218,8 @@ class StripeAppFlow:
                                        allow_list=self._allow_list)
         return link
 
-    def finish(self, callback: str, *, session_id: Union[str, bytes]) -> Union[Installed, MarketplaceInstall, AppConnected, Denied]:
+    def finish(self, callback: Union[str, bytes], *,
+               session_id: Union[str, bytes]) -> Union[Installed, MarketplaceInstall, AppConnected, Denied]:
         """Verifies the callback (its URL or query, as received) for ``session_id`` and consumes its
         state (or, for a Marketplace authorization, its code): a reload is refused before anything
         is sent. Install links give the verified install (``installed``, or ``marketplace_install``
