@@ -253,3 +253,72 @@ def test_django_verifies_acts_once_and_refuses(django_app: Tuple[Harness, str]) 
     assert post(f"{url}/stripe/webhook", retry, {"Stripe-Signature": signed(retry)})[1]["error"] == "handler_failed"
     h.fail = False
     assert post(f"{url}/stripe/webhook", retry, {"Stripe-Signature": signed(retry)})[0] == 200
+
+
+def test_starlette_keeps_the_event_loop_free_and_awaits_async_stores() -> None:
+    """A synchronous store and handler run in worker threads (they do I/O: never on the event
+    loop); an async store (AsyncRedisStore's shape) is awaited on the loop; a failing handler's
+    claim is released through the async store, so Stripe's retry is acted on."""
+    threads: Dict[str, List[str]] = {"sync_store": [], "handler": [], "async_store": []}
+    inner, ainner = MemoryStore(), MemoryStore()
+
+    class SyncStore:
+        def consume(self, ns: str, id: str, exp: int) -> bool:
+            threads["sync_store"].append(threading.current_thread().name)
+            return inner.consume(ns, id, exp)
+
+    class AsyncStore:
+        async def consume(self, ns: str, id: str, exp: int) -> bool:
+            threads["async_store"].append(threading.current_thread().name)
+            return ainner.consume(ns, id, exp)
+
+        async def release(self, ns: str, id: str) -> None:
+            ainner.release(ns, id)
+
+        async def extend(self, ns: str, id: str, exp: int) -> None:
+            ainner.extend(ns, id, exp)
+
+    fail = [True]
+
+    def handler(e: Any) -> None:
+        threads["handler"].append(threading.current_thread().name)
+        if fail[0] and e.id == "evt_async_fail":
+            raise RuntimeError("handler down")
+
+    app = Starlette()
+    app.add_route("/sync", starlette_webhook(secrets=SECRET, store=SyncStore(), on_event=handler, on_error=lambda e: None), methods=["POST"])
+    app.add_route("/async", starlette_webhook(secrets=SECRET, store=AsyncStore(), on_event=handler, on_error=lambda e: None),
+                  methods=["POST"])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off"))
+    t = threading.Thread(target=server.run, daemon=True, name="event-loop")
+    t.start()
+    while not server.started:
+        time.sleep(0.02)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        body = event("evt_async_1")
+        assert post(f"{url}/sync", body, {"Stripe-Signature": signed(body)}) == (200, {"received": True})
+        assert post(f"{url}/async", body, {"Stripe-Signature": signed(body)}) == (200, {"received": True})
+        assert post(f"{url}/async", body, {"Stripe-Signature": signed(body)}) == (200, {"received": True})  # a duplicate
+        failing = event("evt_async_fail")
+        assert post(f"{url}/async", failing, {"Stripe-Signature": signed(failing)})[0] == 500
+        fail[0] = False
+        assert post(f"{url}/async", failing, {"Stripe-Signature": signed(failing)}) == (200, {"received": True})
+    finally:
+        server.should_exit = True
+        t.join(5)
+    assert threads["sync_store"] and "event-loop" not in threads["sync_store"], threads
+    assert threads["handler"] and "event-loop" not in threads["handler"], threads
+    assert threads["async_store"] and set(threads["async_store"]) == {"event-loop"}, threads
+    assert len(threads["handler"]) == 4, "once each: the duplicate was not acted on, the released event was"
+
+
+def test_a_synchronous_framework_refuses_an_async_store() -> None:
+    class AsyncStore:
+        async def consume(self, ns: str, id: str, exp: int) -> bool:
+            return True
+
+    with pytest.raises(sh.InvalidInputError) as e:
+        flask_webhook(secrets=SECRET, store=AsyncStore(), on_event=lambda e: None)  # type: ignore[arg-type]
+    assert e.value.code == "invalid_argument" and "RedisStore" in str(e.value)

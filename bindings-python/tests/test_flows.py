@@ -11,7 +11,7 @@ import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -233,3 +233,57 @@ def test_app_flow_oauth_and_a_one_time_marketplace_code(oauth_emulator: str) -> 
     assert e.value.code == "code_replayed" and exchanges(emu) == n, "a reload of a Marketplace callback sends nothing"
     with pytest.raises(sh.StripeHandshakeError):
         app_flow(emu, access_type="oauth", client_id=app["clientId"], secret_key="pk_test_1")
+
+
+def test_finish_async_awaits_an_async_store_and_send(emulator: str, oauth_emulator: str) -> None:
+    """finish_async: an async store (AsyncRedisStore's shape) and an async send are awaited; the
+    default urllib send runs in a worker thread. One exchange per code; a reload is refused."""
+    import asyncio
+
+    c = config()
+    inner = MemoryStore()
+
+    class AsyncStore:
+        async def consume(self, namespace: str, id: str, expires_at: int) -> bool:
+            return inner.consume(namespace, id, expires_at)
+
+    sent: List[str] = []
+
+    async def send(req: Any) -> Tuple[int, bytes]:
+        sent.append(req.url)
+        return await asyncio.to_thread(lambda: _urllib(req))
+
+    installs = app_flow(emulator, access_type="install_link", link_id=c["app"]["linkId"], secrets=c["app"]["appSecret"], store=AsyncStore())
+    callback = consent(emulator, installs.start(session_id="a"))
+    oauth = app_flow(oauth_emulator, access_type="oauth", client_id=c["app"]["clientId"], secret_key=c["app"]["secretKeys"]["test"],
+                     test_link_id=c["app"]["testLinkId"], store=AsyncStore(), send=send)
+    oauth_cb = consent(oauth_emulator, oauth.start(session_id="a"))
+    platform = ConnectOAuthFlow(client_id=c["platform"]["clientId"], secret_key=c["platform"]["secretKeys"]["test"], redirect_uri=CALLBACK,
+                                allow_list=sh.RedirectAllowList([CALLBACK], test_mode=True), state_keys=[("k1", bytes([4]) * 32)],
+                                store=AsyncStore(), base_url=emulator)
+    connect_cb = consent(emulator, platform.start(session_id="a"))
+
+    async def run() -> None:
+        r = await installs.finish_async(callback, session_id="a")
+        assert r.outcome == "installed"
+        with pytest.raises(sh.StateError):
+            await installs.finish_async(callback, session_id="a")
+        with pytest.raises(sh.InvalidInputError):
+            installs.finish(callback, session_id="a")  # the synchronous form refuses an async store, typed
+        o = await oauth.finish_async(oauth_cb, session_id="a")
+        assert isinstance(o, AppConnected) and o.outcome == "connected" and sent == [f"{oauth_emulator}/v1/oauth/token"]
+        k = await platform.finish_async(connect_cb, session_id="a")
+        assert isinstance(k, Connected) and k.token.stripe_user_id == c["account"]["id"]
+        with pytest.raises(sh.StateError) as e:
+            await platform.finish_async(connect_cb, session_id="a")
+        assert e.value.code == "state_replayed"
+
+    before = exchanges(emulator)
+    asyncio.run(run())
+    assert exchanges(emulator) == before + 1, "one Connect exchange, none for the reload"
+
+
+def _urllib(req: Any) -> Tuple[int, bytes]:
+    from stripe_handshake.flows import _urllib_send
+
+    return _urllib_send(req)

@@ -163,3 +163,48 @@ def test_a_failed_store_names_its_class_not_what_it_carried() -> None:
 
     assert "stripe-handshake:state:" not in "".join(traceback.format_exception(e.value))
 
+
+
+def test_a_marketplace_authorization_consumes_its_code_by_hash() -> None:
+    """An OAuth-type app's Marketplace install has no state: its code is one-time (namespace code,
+    its SHA-256: never the code), so a reload is code_replayed, not a second exchange."""
+    import hashlib
+
+    q = "code=ac_Market1&user_id=usr_1&account_id=acct_1"
+    with pytest.raises(sh.InvalidInputError) as e:
+        sh.verify_app_callback(q, access_type="oauth", marketplace="accept")
+    assert e.value.code == "invalid_argument" and "store" in e.value.message
+    rec = Recording()
+    r = sh.verify_app_callback(q, access_type="oauth", marketplace="accept", store=rec)
+    assert r.outcome == "marketplace_authorized"
+    assert rec.calls == [("code", hashlib.sha256(b"ac_Market1").hexdigest(), r.code_expires_at)]
+    assert abs(r.code_expires_at - (time.time() + 300)) <= 2
+    store = MemoryStore()
+    sh.verify_app_callback(q, access_type="oauth", marketplace="accept", store=store)
+    with pytest.raises(sh.StateError) as e2:
+        sh.verify_app_callback(q, access_type="oauth", marketplace="accept", store=store)
+    assert e2.value.code == "code_replayed"
+
+
+def test_an_async_store_cannot_answer_a_synchronous_check() -> None:
+    """A synchronous check with an async store is refused, typed, before anything is consumed."""
+    inner = MemoryStore()
+
+    class AsyncStore:
+        async def consume(self, namespace: str, id: str, expires_at: int) -> bool:
+            return inner.consume(namespace, id, expires_at)
+
+    t = token()
+    with pytest.raises(sh.InvalidInputError) as e:
+        sh.verify_oauth_callback(query(t), **BASE, store=AsyncStore())  # type: ignore[arg-type]
+    assert e.value.code == "invalid_argument" and "finish_async" in e.value.message
+    assert len(inner) == 0
+
+    class Sneaky:  # a plain method that returns a coroutine
+        def consume(self, namespace: str, id: str, expires_at: int) -> Any:
+            return AsyncStore().consume(namespace, id, expires_at)
+
+    with pytest.raises(sh.InvalidInputError):
+        sh.verify_oauth_callback(query(t), **BASE, store=Sneaky())
+    assert len(inner) == 0, "the coroutine was closed, never run"
+    assert sh.verify_oauth_callback(query(t), **BASE, store=inner).outcome == "authorized", "the nonce is still unused"

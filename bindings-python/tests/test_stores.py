@@ -5,6 +5,7 @@ never a silent accept."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import tempfile
@@ -18,7 +19,7 @@ import pytest
 import redis
 
 import stripe_handshake as sh
-from stripe_handshake.stores import MemoryStore, PostgresStore, RedisStore
+from stripe_handshake.stores import AsyncPostgresStore, AsyncRedisStore, MemoryStore, PostgresStore, RedisStore
 
 SERVICE = Path(__file__).resolve().parents[2] / "tests" / "services" / "service.sh"
 T = 1_700_000_000
@@ -102,6 +103,74 @@ def test_memory_is_one_time_across_threads() -> None:
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda _: s.consume("state", "same", int(time.time()) + 60), range(200)))
     assert answers.count(True) == 1
+
+
+def test_async_redis(redis_server: Tuple[int, Callable[[], None]]) -> None:
+    """AsyncRedisStore with redis.asyncio: 64 concurrent consumes of one id on 8 connections, one True."""
+    import redis.asyncio as aredis
+
+    port, _ = redis_server
+    now = int(time.time())
+
+    async def run() -> None:
+        clients = [aredis.Redis(host="127.0.0.1", port=port, socket_timeout=2) for _ in range(8)]
+        stores = [AsyncRedisStore(c) for c in clients]
+        answers = await asyncio.gather(*(stores[i % 8].consume("state", "async_nonce", now + 600) for i in range(64)))
+        assert answers.count(True) == 1
+        assert 890 < await clients[0].ttl("stripe-handshake:state:async_nonce") <= 901
+        assert await stores[0].consume("event", "evt_async", now + 60) is True
+        await stores[1].release("event", "evt_async")
+        assert await stores[0].consume("event", "evt_async", now + 60) is True
+        await stores[1].extend("event", "evt_async", now + 5000)
+        assert await clients[0].ttl("stripe-handshake:event:evt_async") > 5000
+        dead = AsyncRedisStore(aredis.Redis(host="127.0.0.1", port=free_tcp_port(), socket_timeout=1, socket_connect_timeout=1))
+        with pytest.raises(sh.StoreError) as e:
+            await dead.consume("state", "outage", now + 600)
+        assert is_store_error(e) and str(e.value.__cause__).startswith("the store failed: ")
+        for c in clients:
+            await c.aclose()
+
+    asyncio.run(run())
+    with pytest.raises(sh.InvalidInputError):
+        AsyncRedisStore(object())
+
+
+def free_tcp_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_async_postgres(postgres_server: Tuple[int, Callable[[], None]]) -> None:
+    """AsyncPostgresStore with psycopg's AsyncConnection: concurrent consumes, expiry, prune, outage."""
+    port, _ = postgres_server
+    dsn = f"host=127.0.0.1 port={port} user=postgres dbname=postgres connect_timeout=3"
+    t = [T]
+
+    async def run() -> None:
+        store = AsyncPostgresStore(lambda: psycopg.AsyncConnection.connect(dsn), clock=lambda: t[0], table="sh_async_py",
+                                   prune_every=1_000_000)
+        await store.init()
+        answers = await asyncio.gather(*(store.consume("state", "same_nonce", T + 600) for _ in range(24)))
+        assert answers.count(True) == 1
+        assert await store.consume("event", "e1", T + 600) is True
+        await store.release("event", "e1")
+        assert await store.consume("event", "e1", T + 600) is True
+        await store.extend("event", "e1", T + 700)
+        t[0] = T + 601
+        assert await store.consume("state", "same_nonce", T + 1200) is True  # expired: re-armed
+        assert await store.consume("event", "e1", T + 1200) is False  # extended to T + 700
+        t[0] = T + 1200 + 301
+        assert await store.prune() == 2
+        dead = AsyncPostgresStore(lambda: psycopg.AsyncConnection.connect(f"host=127.0.0.1 port={free_tcp_port()} connect_timeout=1"))
+        with pytest.raises(sh.StoreError) as e:
+            await dead.consume("state", "outage", int(time.time()) + 600)
+        assert is_store_error(e)
+
+    asyncio.run(run())
 
 
 def test_redis(redis_server: Tuple[int, Callable[[], None]]) -> None:

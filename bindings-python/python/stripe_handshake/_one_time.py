@@ -9,11 +9,12 @@ the store."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
 from . import _native
-from .errors import StoreError, StripeHandshakeError
+from .errors import InvalidInputError, StoreError, StripeHandshakeError
 from .records import ONE_TIME
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -23,43 +24,108 @@ def _is_store(v: object) -> bool:
     return callable(getattr(v, "consume", None))
 
 
-def wrap(f: F) -> F:
-    """``f`` with its state token consumed in ``store=`` before the result is returned."""
-    entries = ONE_TIME[f.__name__]
-    consuming: Callable[..., Any] = getattr(_native, f"_consuming_{f.__name__}")
+_ASYNC_STORE = ("store: an async store (AsyncRedisStore, AsyncPostgresStore) cannot answer a synchronous check: pass its "
+                "synchronous twin (RedisStore, PostgresStore), or call the flow's finish_async")
 
-    @functools.wraps(f)
-    def checked(*args: Any, **kwargs: Any) -> Any:
+
+class _Call:
+    """One call of a one-time operation: the store taken out of the arguments (read once)."""
+
+    def __init__(self, name: str, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> None:
+        self.entries = ONE_TIME[name]
+        self.consuming: Callable[..., Any] = getattr(_native, f"_consuming_{name}")
         store: Optional[object] = kwargs.get("store")
         options: Optional[Dict[str, Any]] = None
         if store is None and len(args) > 1 and isinstance(args[1], Mapping):
             options = dict(args[1])  # the options given positionally, read once
             store = options.get("store")
-        if not _is_store(store):
+        self.store = store if _is_store(store) else None
+        if self.store is not None:
+            if options is None:
+                kwargs = {k: v for k, v in kwargs.items() if k != "store"}
+            else:
+                del options["store"]
+                args = (args[0], options, *args[2:])
+        self.args, self.kwargs = args, kwargs
+
+    def check(self) -> Tuple[Any, Optional[Tuple[str, str, int]]]:
+        """The result (every refusal happens here, before the store is asked) and its entry: a
+        token's nonce, or a Marketplace authorization's code id; None for a denial or a
+        Marketplace install (nothing to consume). A result has at most one."""
+        r = self.consuming(*self.args, **self.kwargs)
+        entry = next(((ns, getattr(r, i), getattr(r, x)) for ns, i, x in self.entries if getattr(r, i, None) is not None), None)
+        return r, entry
+
+
+def _settle(namespace: str, answer: object, failure: Optional[BaseException]) -> None:
+    """What the store's answer (or its failure) means: state_replayed, code_replayed,
+    store_unavailable; never an accept for a failure."""
+    if isinstance(failure, StripeHandshakeError):
+        raise failure
+    if failure is not None:
+        try:
+            _native.one_time_outcome(None, namespace=namespace)
+        except StoreError as err:
+            # Its class only: a client's error can hold the key, and the key a nonce.
+            raise err from ConnectionError(f"the store failed: {type(failure).__name__}")
+        raise failure
+    _native.one_time_outcome(answer, namespace=namespace)
+
+
+def wrap(f: F) -> F:
+    """``f`` with its state token consumed in ``store=`` before the result is returned."""
+    ONE_TIME[f.__name__]  # an operation that checks tokens
+
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        c = _Call(f.__name__, args, kwargs)
+        if c.store is None:
             return f(*args, **kwargs)  # no store (or not a store: the core refuses it by name)
-        if options is None:
-            kwargs = {k: v for k, v in kwargs.items() if k != "store"}
-        else:
-            del options["store"]
-            args = (args[0], options, *args[2:])
-        r = consuming(*args, **kwargs)  # every refusal happens here, before the store is asked
-        # A result has at most one entry: a token's nonce, or a Marketplace authorization's code id.
-        entry = next(((ns, getattr(r, i), getattr(r, x)) for ns, i, x in entries if getattr(r, i, None) is not None), None)
-        if entry is None:  # a denial or a Marketplace install: nothing to consume
+        consume = c.store.consume  # type: ignore[attr-defined]
+        if inspect.iscoroutinefunction(consume):
+            raise InvalidInputError(_ASYNC_STORE, "invalid_argument", "invalid_input")
+        r, entry = c.check()
+        if entry is None:
             return r
         namespace, id_, expires_at = entry
+        answer: object = None
+        failure: Optional[BaseException] = None
         try:
-            answer = store.consume(namespace, id_, expires_at)  # type: ignore[union-attr]
-        except StripeHandshakeError:
-            raise
+            answer = consume(namespace, id_, expires_at)
         except Exception as e:  # the store's own failure: never an accept
-            try:
-                _native.one_time_outcome(None, namespace=namespace)
-            except StoreError as err:
-                # Its class only: a client's error can hold the key, and the key a nonce.
-                raise err from ConnectionError(f"the store failed: {type(e).__name__}")
-            raise
-        _native.one_time_outcome(answer, namespace=namespace)  # state_replayed, code_replayed, store_unavailable
+            failure = e
+        if inspect.isawaitable(answer):  # an async store behind a plain function
+            if inspect.iscoroutine(answer):
+                answer.close()
+            raise InvalidInputError(_ASYNC_STORE, "invalid_argument", "invalid_input")
+        _settle(namespace, answer, failure)
         return r
 
     return checked  # type: ignore[return-value]
+
+
+async def call_async(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Operation ``name`` with its state token consumed in ``store=``, which may be async (awaited)
+    or synchronous (run in a worker thread: it does network I/O, never on the event loop). A store
+    is required: the flows' ``finish_async`` always pass theirs."""
+    import asyncio
+
+    c = _Call(name, args, kwargs)
+    if c.store is None:
+        raise InvalidInputError("store: pass a one-time store", "invalid_argument", "invalid_input")
+    r, entry = c.check()
+    if entry is None:
+        return r
+    namespace, id_, expires_at = entry
+    consume = c.store.consume  # type: ignore[attr-defined]
+    answer: object = None
+    failure: Optional[BaseException] = None
+    try:
+        answer = await consume(namespace, id_, expires_at) if inspect.iscoroutinefunction(consume) else \
+            await asyncio.to_thread(consume, namespace, id_, expires_at)
+        if inspect.isawaitable(answer):
+            answer = await answer
+    except Exception as e:
+        failure = e
+    _settle(namespace, answer, failure)
+    return r

@@ -24,7 +24,7 @@ from typing import Any, Awaitable, Callable, Optional, Sequence, Tuple, Union
 from . import _native
 from ._verifier import Verifier
 from .errors import InvalidInputError, StripeHandshakeError
-from .stores import OneTimeStore
+from .stores import AsyncOneTimeStore, OneTimeStore
 
 __all__ = ["django_webhook", "flask_webhook", "starlette_webhook"]
 
@@ -39,9 +39,10 @@ class _Settings:
         secrets: Optional[Union[str, Sequence[str]]],
         verifier: Optional[Verifier],
         kind: str,
-        store: OneTimeStore,
+        store: Union[OneTimeStore, AsyncOneTimeStore],
         on_event: OnEvent,
         on_error: Optional[Callable[[BaseException], None]],
+        asynchronous: bool = False,
     ) -> None:
         self.verifier = verifier if isinstance(verifier, Verifier) else Verifier(secrets)  # type: ignore[arg-type]
         if kind not in ("snapshot", "thin"):
@@ -49,6 +50,13 @@ class _Settings:
         if not callable(getattr(store, "consume", None)):
             raise InvalidInputError(
                 "store: pass a one-time store (MemoryStore, RedisStore, PostgresStore): each event is acted on once",
+                "invalid_argument",
+                "invalid_input",
+            )
+        if not asynchronous and inspect.iscoroutinefunction(getattr(store, "consume", None)):
+            raise InvalidInputError(
+                "store: an async store (AsyncRedisStore, AsyncPostgresStore) cannot answer a synchronous framework: pass its "
+                "synchronous twin (RedisStore, PostgresStore), or use starlette_webhook",
                 "invalid_argument",
                 "invalid_input",
             )
@@ -72,33 +80,75 @@ class _Settings:
             return self.verifier.verify_event_notification(raw, header)
         return self.verifier.verify_webhook(raw, header)
 
+    @staticmethod
+    def _lease() -> int:
+        # Claimed for a lease first: if this process dies mid-handler, the claim lapses and
+        # Stripe's next retry is acted on (kept for the retention once handled: done()).
+        return int(time.time()) + _native.EVENT_LEASE_SECS
+
+    @staticmethod
+    def _claimed(answer: object) -> Union[bool, str]:
+        """True the first time, False for a duplicate, or the code of what the answer means."""
+        try:
+            return bool(_native.one_time_outcome(answer, namespace="event"))
+        except StripeHandshakeError as e:
+            return e.code
+
     def claim(self, event_id: str) -> Union[bool, str]:
         """True the first time, False for a duplicate, or the outcome of a store failure."""
         try:
-            # Claimed for a lease first: if this process dies mid-handler, the claim lapses and
-            # Stripe's next retry is acted on (kept for the retention once handled: done()).
-            answer = self.store.consume("event", event_id, int(time.time()) + _native.EVENT_LEASE_SECS)
-            return bool(_native.one_time_outcome(answer, namespace="event"))
+            answer = self.store.consume("event", event_id, self._lease())
         except StripeHandshakeError as e:
             return e.code
         except Exception:  # the store's own failure
             return "store_unavailable"
+        return self._claimed(answer)
 
     def done(self, event_id: str) -> None:
         """The handler succeeded: keep the id for the retention (a store without extend keeps
         the lease only: an event retried after it may be acted on again)."""
-        extend = getattr(self.store, "extend", None)
-        if callable(extend):
+        self._quietly(getattr(self.store, "extend", None), "event", event_id, int(time.time()) + _native.EVENT_RETENTION_SECS)
+
+    def release(self, event_id: str) -> None:
+        self._quietly(getattr(self.store, "release", None), "event", event_id)
+
+    def _quietly(self, method: Any, *args: Any) -> None:
+        if callable(method):
             try:
-                extend("event", event_id, int(time.time()) + _native.EVENT_RETENTION_SECS)
+                method(*args)
             except Exception as e:
                 self.on_error(e)
 
-    def release(self, event_id: str) -> None:
-        release = getattr(self.store, "release", None)
-        if callable(release):
+    # The same for an async framework: an async store is awaited; a synchronous one does network
+    # I/O, so it runs in a worker thread, never on the event loop.
+    @staticmethod
+    async def _call(method: Any, *args: Any) -> Any:
+        if inspect.iscoroutinefunction(method):
+            return await method(*args)
+        import anyio.to_thread
+
+        r = await anyio.to_thread.run_sync(method, *args)
+        return await r if inspect.isawaitable(r) else r  # a plain function that returned a coroutine
+
+    async def aclaim(self, event_id: str) -> Union[bool, str]:
+        try:
+            answer = await self._call(self.store.consume, "event", event_id, self._lease())
+        except StripeHandshakeError as e:
+            return e.code
+        except Exception:
+            return "store_unavailable"
+        return self._claimed(answer)
+
+    async def adone(self, event_id: str) -> None:
+        await self._aquietly(getattr(self.store, "extend", None), "event", event_id, int(time.time()) + _native.EVENT_RETENTION_SECS)
+
+    async def arelease(self, event_id: str) -> None:
+        await self._aquietly(getattr(self.store, "release", None), "event", event_id)
+
+    async def _aquietly(self, method: Any, *args: Any) -> None:
+        if callable(method):
             try:
-                release("event", event_id)
+                await self._call(method, *args)
             except Exception as e:
                 self.on_error(e)
 
@@ -136,14 +186,21 @@ def _reply(outcome: str) -> Tuple[int, str]:
     return int(r.status), str(r.body)
 
 
-def _outcome_before_handler(s: _Settings, raw: Union[bytes, str], header: Optional[str]) -> Tuple[str, Any]:
-    """('act', event), or (outcome, None) when there is nothing to act on."""
+def _verified(s: _Settings, raw: Union[bytes, str], header: Optional[str]) -> Tuple[str, Any]:
+    """('act', event) for a verified event (not yet claimed), or (outcome, None)."""
     if isinstance(raw, str):
         return raw, None
     try:
-        event = s.verify(raw, header)
+        return "act", s.verify(raw, header)
     except StripeHandshakeError as e:
         return e.code, None
+
+
+def _outcome_before_handler(s: _Settings, raw: Union[bytes, str], header: Optional[str]) -> Tuple[str, Any]:
+    """('act', event), or (outcome, None) when there is nothing to act on."""
+    outcome, event = _verified(s, raw, header)
+    if outcome != "act":
+        return outcome, None
     first = s.claim(event.id)
     if isinstance(first, str):
         return first, None
@@ -192,7 +249,7 @@ def flask_webhook(
 
 def starlette_webhook(
     *,
-    store: OneTimeStore,
+    store: Union[OneTimeStore, AsyncOneTimeStore],
     on_event: OnEvent,
     secrets: Optional[Union[str, Sequence[str]]] = None,
     verifier: Optional[Verifier] = None,
@@ -200,9 +257,11 @@ def starlette_webhook(
     on_error: Optional[Callable[[BaseException], None]] = None,
 ) -> Callable[[Any], Awaitable[Any]]:
     """A Starlette (and FastAPI) endpoint for the webhook route (POST): it reads the raw body
-    from the stream (capped at 1 MiB). ``on_event`` may be a coroutine function. The store is
-    called synchronously (the stores here are synchronous: keep their timeouts short)."""
-    s = _Settings(secrets, verifier, kind, store, on_event, on_error)
+    from the stream (capped at 1 MiB). An async store (``AsyncRedisStore``,
+    ``AsyncPostgresStore``) and a coroutine-function ``on_event`` are awaited; a synchronous
+    store or ``on_event`` runs in a worker thread (as FastAPI runs a plain ``def``), never on the
+    event loop."""
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error, asynchronous=True)
 
     async def stripe_webhook(request: Any) -> Any:
         from starlette.responses import Response
@@ -223,15 +282,21 @@ def starlette_webhook(
                 raw = "body_too_large" if size > _native.MAX_WEBHOOK_BODY else b"".join(chunks)
             except RuntimeError:  # "Stream consumed": other code read it and kept nothing
                 raw = "body_already_parsed"
-        outcome, event = _outcome_before_handler(s, raw, request.headers.get("stripe-signature"))
+        outcome, event = _verified(s, raw, request.headers.get("stripe-signature"))
+        if outcome == "act":
+            first = await s.aclaim(event.id)
+            outcome = first if isinstance(first, str) else "act" if first else "duplicate"
         if outcome == "act":
             try:
-                result = s.on_event(event)
-                if inspect.isawaitable(result):
-                    await result
-                outcome = _handled(s, event)
+                await s._call(s.on_event, event)
+                await s.adone(event.id)
+                outcome = "delivered"
             except BaseException as e:
-                outcome = _handler_failed(s, event, e)
+                await s.arelease(event.id)
+                if not isinstance(e, Exception):
+                    raise
+                s.on_error(e)
+                outcome = "handler_failed"
         status, body = _reply(outcome)
         headers = {"Connection": "close"} if status == 413 else None
         return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -24,16 +24,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Optional, Sequence, Tuple, Union
+import asyncio
+import inspect
+from typing import Any, Awaitable, Callable, Literal, Optional, Sequence, Tuple, Union
 
 from . import _native
 from .errors import InvalidInputError
 from .records import Denied, HttpRequest, Installed, MarketplaceInstall, TokenResponse
-from .stores import OneTimeStore
+from . import _one_time
+from .stores import AsyncOneTimeStore, OneTimeStore
 
 __all__ = ["AppConnected", "Connected", "ConnectOAuthFlow", "StripeAppFlow"]
 
 Send = Callable[[HttpRequest], Tuple[int, bytes]]
+# An async send (e.g. with httpx.AsyncClient) for finish_async; a plain Send runs in a worker thread.
+AsyncSend = Callable[[HttpRequest], Awaitable[Tuple[int, bytes]]]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -84,7 +89,7 @@ def _invalid(what: str) -> InvalidInputError:
     return InvalidInputError(what, "invalid_argument", "invalid_input")
 
 
-def _check_common(allow_list: Any, state_keys: Sequence[Any], store: OneTimeStore) -> None:
+def _check_common(allow_list: Any, state_keys: Sequence[Any], store: Union[OneTimeStore, AsyncOneTimeStore]) -> None:
     """The options every flow needs: where the user comes back, the keys, the store."""
     if not isinstance(allow_list, _native.RedirectAllowList):
         raise _invalid("allow_list: pass a RedirectAllowList of your callback URLs")
@@ -115,6 +120,15 @@ def _exchange(send: Send, authorization: Any, secret_key: str, base_url: Optiona
     return _native.parse_token_response(*send(req))
 
 
+async def _exchange_async(send: Union[Send, AsyncSend], authorization: Any, secret_key: str, base_url: Optional[str]) -> TokenResponse:
+    """:func:`_exchange` for asyncio: an async ``send`` is awaited, a plain one (urllib by
+    default) runs in a worker thread."""
+    req = _native.code_exchange_request(authorization=authorization, secret_key=secret_key, base_url=base_url)
+    answer: Any = await send(req) if inspect.iscoroutinefunction(send) else await asyncio.to_thread(send, req)
+    status, body = await answer if inspect.isawaitable(answer) else answer
+    return _native.parse_token_response(status, body)
+
+
 class ConnectOAuthFlow:
     """Connect OAuth (Standard or Express accounts), start to token."""
 
@@ -125,13 +139,13 @@ class ConnectOAuthFlow:
         secret_key: str,
         allow_list: Any,
         state_keys: Sequence[Any],
-        store: OneTimeStore,
+        store: Union[OneTimeStore, AsyncOneTimeStore],
         redirect_uri: Optional[str] = None,
         account_type: str = "standard",
         scope: str = "read_write",
         base_url: Optional[str] = None,
         mode: Optional[str] = None,
-        send: Optional[Send] = None,
+        send: Optional[Union[Send, AsyncSend]] = None,
     ) -> None:
         _check_common(allow_list, state_keys, store)
         _native.parse_secret_key(secret_key)  # a secret key (sk_live_ or sk_test_), checked now
@@ -160,10 +174,19 @@ class ConnectOAuthFlow:
         from . import verify_oauth_callback  # the one-time form (the store is consumed)
 
         r = verify_oauth_callback(_query_of(callback), flow="connect_oauth", state_keys=self._state_keys, session_id=session_id,
-                                  store=self._store)
+                                  store=self._store)  # type: ignore[arg-type]  # an async store is refused, typed: finish_async
         if r.outcome != "authorized":
             return r
-        return Connected(token=_exchange(self._send, r, self._secret_key, self._base_url), state_data=r.state_data)
+        return Connected(token=_exchange(self._send, r, self._secret_key, self._base_url), state_data=r.state_data)  # type: ignore[arg-type]
+
+    async def finish_async(self, callback: Union[str, bytes], *, session_id: Union[str, bytes]) -> Union[Connected, Denied]:
+        """:meth:`finish` for asyncio: an async store (``AsyncRedisStore``) and an async ``send``
+        are awaited; synchronous ones run in a worker thread, never on the event loop."""
+        r = await _one_time.call_async("verify_oauth_callback", _query_of(callback), flow="connect_oauth", state_keys=self._state_keys,
+                                       session_id=session_id, store=self._store)
+        if r.outcome != "authorized":
+            return r  # type: ignore[no-any-return]
+        return Connected(token=await _exchange_async(self._send, r, self._secret_key, self._base_url), state_data=r.state_data)
 
 
 class StripeAppFlow:
@@ -178,7 +201,7 @@ class StripeAppFlow:
         access_type: Literal["install_link", "oauth"],
         allow_list: Any,
         state_keys: Sequence[Any],
-        store: OneTimeStore,
+        store: Union[OneTimeStore, AsyncOneTimeStore],
         link_id: Optional[str] = None,
         secrets: Union[str, Sequence[str], None] = None,
         client_id: Optional[str] = None,
@@ -188,7 +211,7 @@ class StripeAppFlow:
         redirect_uri: Optional[str] = None,
         marketplace: Optional[Literal["refuse", "accept", "accept_ui_extension_form"]] = None,
         base_url: Optional[str] = None,
-        send: Optional[Send] = None,
+        send: Optional[Union[Send, AsyncSend]] = None,
     ) -> None:
         _check_common(allow_list, state_keys, store)
         if access_type not in ("install_link", "oauth"):
@@ -227,10 +250,26 @@ class StripeAppFlow:
         from . import verify_app_callback  # the one-time form (the store is consumed)
 
         r = verify_app_callback(_query_of(callback), access_type=self._access_type, secrets=self._secrets,
-                                state_keys=self._state_keys, session_id=session_id, store=self._store, marketplace=self._marketplace)
+                                state_keys=self._state_keys, session_id=session_id,
+                                store=self._store,  # type: ignore[arg-type]  # an async store is refused, typed: finish_async
+                                marketplace=self._marketplace)
         if r.outcome not in ("authorized", "marketplace_authorized"):
             return r  # type: ignore[return-value]
-        token = _exchange(self._send, r, self._secret_key, self._base_url)
+        return self._connected(r, _exchange(self._send, r, self._secret_key, self._base_url))  # type: ignore[arg-type]
+
+    async def finish_async(self, callback: Union[str, bytes], *,
+                           session_id: Union[str, bytes]) -> Union[Installed, MarketplaceInstall, AppConnected, Denied]:
+        """:meth:`finish` for asyncio: an async store (``AsyncRedisStore``) and an async ``send``
+        are awaited; synchronous ones run in a worker thread, never on the event loop."""
+        r = await _one_time.call_async("verify_app_callback", _query_of(callback), access_type=self._access_type, secrets=self._secrets,
+                                       state_keys=self._state_keys, session_id=session_id, store=self._store,
+                                       marketplace=self._marketplace)
+        if r.outcome not in ("authorized", "marketplace_authorized"):
+            return r  # type: ignore[no-any-return]
+        return self._connected(r, await _exchange_async(self._send, r, self._secret_key, self._base_url))
+
+    @staticmethod
+    def _connected(r: Any, token: TokenResponse) -> AppConnected:
         outcome = "connected" if r.outcome == "authorized" else "marketplace_connected"
         return AppConnected(token=token, user_id=r.user_id, account_id=token.stripe_user_id,
                             state_data=getattr(r, "state_data", None), outcome=outcome)

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, ContextManager, Dict, Optional, Protocol, Tuple
+from typing import Any, AsyncContextManager, Callable, ContextManager, Dict, Optional, Protocol, Tuple
 
 from . import _native
 from .errors import InternalError, InvalidInputError, StoreError, StripeHandshakeError
 
-__all__ = ["OneTimeStore", "MemoryStore", "RedisStore", "PostgresStore"]
+__all__ = ["OneTimeStore", "AsyncOneTimeStore", "MemoryStore", "RedisStore", "PostgresStore", "AsyncRedisStore", "AsyncPostgresStore"]
 
 Clock = Callable[[], int]
 
@@ -41,6 +41,13 @@ class OneTimeStore(Protocol):
     when a store has it: an event whose handler failed is forgotten, so Stripe's retry is acted on."""
 
     def consume(self, namespace: str, id: str, expires_at: int) -> bool: ...
+
+
+class AsyncOneTimeStore(Protocol):
+    """An async store (``AsyncRedisStore``, ``AsyncPostgresStore``): the same contract, awaited.
+    For the async webhook adapter and the flows' ``finish_async``."""
+
+    async def consume(self, namespace: str, id: str, expires_at: int) -> bool: ...
 
 
 def _summary(e: BaseException) -> Exception:
@@ -122,6 +129,40 @@ class MemoryStore:
                 self._entries[key] = expires_at
 
 
+def _set_nx_answer(reply: object, namespace: str) -> bool:
+    """What redis-py's ``SET NX`` gives: True (set: the first time) or None (it stood)."""
+    if reply is True:
+        return True
+    if reply is None:
+        return False
+    raise _unavailable(namespace)  # another reply: not a Redis SET answer
+
+
+def _rowcount_answer(n: int, namespace: str) -> bool:
+    """What the consume statement's row count means: 1 the first time, 0 while the entry stands."""
+    if n not in (0, 1):
+        raise _unavailable(namespace)
+    return n == 1
+
+
+class _PruneCounter:
+    """Counts consumes; says when a prune is due (every ``every``)."""
+
+    def __init__(self, every: Optional[int]) -> None:
+        self._every = _positive(every, "prune_every", 1000)
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def due(self) -> bool:
+        with self._lock:
+            self._count += 1
+            return self._count >= self._every
+
+    def reset(self) -> None:
+        with self._lock:
+            self._count = 0
+
+
 class RedisStore:
     """Redis: ``SET key 1 NX EX ttl``, one atomic command, the TTL counted from this process's
     clock (plus a grace for clocks). ``client`` is a redis-py ``Redis`` (or anything with its
@@ -140,11 +181,7 @@ class RedisStore:
             reply = self._client.set(entry.key, "1", nx=True, ex=entry.ttl_secs)
         except Exception as e:  # the client's own errors (ConnectionError, TimeoutError, ...)
             raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
-        if reply is True:
-            return True
-        if reply is None:
-            return False
-        raise _unavailable(namespace)  # another reply: not a Redis SET answer
+        return _set_nx_answer(reply, namespace)
 
     def release(self, namespace: str, id: str) -> None:
         """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
@@ -186,9 +223,7 @@ class PostgresStore:
         self._connect = connect
         self._sql = _native.postgres_statements(table=table, placeholders="percent")
         self._clock = clock or _now
-        self._prune_every = _positive(prune_every, "prune_every", 1000)
-        self._count = 0
-        self._lock = threading.Lock()
+        self._prunes = _PruneCounter(prune_every)
 
     def _run(self, namespace: str, sql: str, params: Tuple[object, ...] = ()) -> int:
         try:
@@ -207,18 +242,13 @@ class PostgresStore:
     def consume(self, namespace: str, id: str, expires_at: int) -> bool:
         t = self._clock()
         _native.one_time_entry(namespace, id, expires_at, now=t)
-        n = self._run(namespace, self._sql.consume, (namespace, id, expires_at, t))
-        if n not in (0, 1):
-            raise _unavailable(namespace)
-        with self._lock:
-            self._count += 1
-            due = self._count >= self._prune_every
-        if due:
+        first = _rowcount_answer(self._run(namespace, self._sql.consume, (namespace, id, expires_at, t)), namespace)
+        if self._prunes.due():
             try:  # the answer stands whatever the prune does: its failure is only lost space
                 self.prune()
             except StripeHandshakeError:
                 pass
-        return n == 1
+        return first
 
     def release(self, namespace: str, id: str) -> None:
         """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
@@ -232,6 +262,109 @@ class PostgresStore:
 
     def prune(self) -> int:
         """Deletes entries expired for longer than the clocks' grace (300 s); returns how many."""
-        with self._lock:
-            self._count = 0
+        self._prunes.reset()
         return self._run("state", self._sql.prune, (self._clock(),))
+
+
+class AsyncRedisStore:
+    """:class:`RedisStore` for asyncio: the same commands, awaited, with a ``redis.asyncio``
+    client. For the async webhook adapter (``starlette_webhook``) and the flows' ``finish_async``;
+    the synchronous checks need a synchronous store."""
+
+    def __init__(self, client: Any, *, prefix: Optional[str] = None, clock: Optional[Clock] = None) -> None:
+        if not callable(getattr(client, "set", None)):
+            raise InvalidInputError("client: pass a redis.asyncio client", "invalid_argument", "invalid_input")
+        self._client = client
+        self._prefix = prefix
+        self._clock = clock or _now
+
+    async def consume(self, namespace: str, id: str, expires_at: int) -> bool:
+        entry = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix)
+        try:
+            reply = await self._client.set(entry.key, "1", nx=True, ex=entry.ttl_secs)
+        except Exception as e:  # the client's own errors (ConnectionError, TimeoutError, ...)
+            raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
+        return _set_nx_answer(reply, namespace)
+
+    async def release(self, namespace: str, id: str) -> None:
+        """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
+        key = _native.one_time_entry(namespace, id, 2**53 - 1, now=0, prefix=self._prefix).key
+        try:
+            await self._client.delete(key)
+        except Exception as e:
+            raise _unavailable(namespace, e)
+
+    async def extend(self, namespace: str, id: str, expires_at: int) -> None:
+        """Moves an entry's expiry, if it stands: ``SET key 1 XX EX ttl``."""
+        entry = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix)
+        try:
+            await self._client.set(entry.key, "1", xx=True, ex=entry.ttl_secs)
+        except Exception as e:
+            raise _unavailable(namespace, e)
+
+
+class AsyncPostgresStore:
+    """:class:`PostgresStore` for asyncio: the same statements, awaited. ``connect`` returns an
+    async context manager that yields a psycopg 3 ``AsyncConnection`` and commits on exit: an
+    ``AsyncConnectionPool``'s ``pool.connection``, or ``lambda: psycopg.AsyncConnection.connect(dsn)``
+    (a coroutine of a connection, awaited, then used as its context manager). Call ``await init()``
+    once to create the table."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Any],
+        *,
+        table: Optional[str] = None,
+        clock: Optional[Clock] = None,
+        prune_every: Optional[int] = None,
+    ) -> None:
+        if not callable(connect):
+            raise InvalidInputError("connect: pass pool.connection or a function that connects", "invalid_argument", "invalid_input")
+        self._connect = connect
+        self._sql = _native.postgres_statements(table=table, placeholders="percent")
+        self._clock = clock or _now
+        self._prunes = _PruneCounter(prune_every)
+
+    async def _run(self, namespace: str, sql: str, params: Tuple[object, ...] = ()) -> int:
+        try:
+            c = self._connect()
+            if not hasattr(c, "__aenter__"):
+                c = await c  # psycopg.AsyncConnection.connect(dsn) is a coroutine of a connection
+            manager: AsyncContextManager[Any] = c
+            async with manager as conn:
+                rowcount: int = (await conn.execute(sql, params)).rowcount
+                return rowcount
+        except StripeHandshakeError:
+            raise
+        except Exception as e:  # psycopg.OperationalError and the like
+            raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
+
+    async def init(self) -> None:
+        """Creates the table if it does not exist."""
+        await self._run("state", self._sql.create)
+
+    async def consume(self, namespace: str, id: str, expires_at: int) -> bool:
+        t = self._clock()
+        _native.one_time_entry(namespace, id, expires_at, now=t)
+        first = _rowcount_answer(await self._run(namespace, self._sql.consume, (namespace, id, expires_at, t)), namespace)
+        if self._prunes.due():
+            try:  # the answer stands whatever the prune does: its failure is only lost space
+                await self.prune()
+            except StripeHandshakeError:
+                pass
+        return first
+
+    async def release(self, namespace: str, id: str) -> None:
+        """Forgets one entry (an event whose handler failed, so that Stripe's retry is acted on)."""
+        _native.one_time_entry(namespace, id, 2**53 - 1, now=0)
+        await self._run(namespace, self._sql.release, (namespace, id))
+
+    async def extend(self, namespace: str, id: str, expires_at: int) -> None:
+        """Moves an entry's expiry, if it stands."""
+        _native.one_time_entry(namespace, id, expires_at, now=self._clock())
+        await self._run(namespace, self._sql.extend, (namespace, id, expires_at))
+
+    async def prune(self) -> int:
+        """Deletes entries expired for longer than the clocks' grace (300 s); returns how many."""
+        self._prunes.reset()
+        return await self._run("state", self._sql.prune, (self._clock(),))
