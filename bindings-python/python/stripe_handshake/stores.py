@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, AsyncContextManager, Callable, ContextManager, Dict, Optional, Protocol, Tuple
+from typing import Any, AsyncContextManager, Callable, Dict, Optional, Protocol, Tuple
 
 from . import _native
 from .errors import InternalError, InvalidInputError, StoreError, StripeHandshakeError
@@ -163,17 +163,27 @@ class _PruneCounter:
             self._count = 0
 
 
-class RedisStore:
+class _RedisOptions:
+    """What the Redis stores share: the client (anything with redis-py's ``set``), the key
+    prefix, the clock the TTL is counted from."""
+
+    _CLIENT = "a Redis client"
+
+    def __init__(self, client: Any, *, prefix: Optional[str] = None, clock: Optional[Clock] = None) -> None:
+        if not callable(getattr(client, "set", None)):
+            raise InvalidInputError(f"client: pass {self._CLIENT}", "invalid_argument", "invalid_input")
+        self._client = client
+        self._prefix = prefix
+        self._clock = clock or _now
+
+
+class RedisStore(_RedisOptions):
     """Redis: ``SET key 1 NX EX ttl``, one atomic command, the TTL counted from this process's
     clock (plus a grace for clocks). ``client`` is a redis-py ``Redis`` (or anything with its
     ``set``). Run Redis with ``maxmemory-policy noeviction``: an evicted nonce is a replay."""
 
-    def __init__(self, client: Any, *, prefix: Optional[str] = None, clock: Optional[Clock] = None) -> None:
-        if not callable(getattr(client, "set", None)):
-            raise InvalidInputError("client: pass a redis-py client", "invalid_argument", "invalid_input")
-        self._client = client
-        self._prefix = prefix
-        self._clock = clock or _now
+    _CLIENT = "a redis-py client"
+
 
     def consume(self, namespace: str, id: str, expires_at: int) -> bool:
         entry = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix)
@@ -200,19 +210,13 @@ class RedisStore:
             raise _unavailable(namespace, e)  # chained to a summary of e, never e itself
 
 
-class PostgresStore:
-    """PostgreSQL: one ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE expired RETURNING`` per
-    consume, atomic under concurrency; every ``prune_every`` consumes it deletes long-expired
-    rows (a failed prune never changes an answer).
-
-    ``connect`` returns a context manager that yields a psycopg 3 connection and commits on
-    exit: a pool's ``pool.connection``, or ``lambda: psycopg.connect(dsn)``. Call ``init()`` once
-    to create the table.
-    """
+class _PostgresOptions:
+    """What the PostgreSQL stores share: how to connect, the statements (from the core), the
+    clock, and when to prune."""
 
     def __init__(
         self,
-        connect: Callable[[], ContextManager[Any]],
+        connect: Callable[[], Any],
         *,
         table: Optional[str] = None,
         clock: Optional[Clock] = None,
@@ -224,6 +228,17 @@ class PostgresStore:
         self._sql = _native.postgres_statements(table=table, placeholders="percent")
         self._clock = clock or _now
         self._prunes = _PruneCounter(prune_every)
+
+
+class PostgresStore(_PostgresOptions):
+    """PostgreSQL: one ``INSERT ... ON CONFLICT ... DO UPDATE ... WHERE expired RETURNING`` per
+    consume, atomic under concurrency; every ``prune_every`` consumes it deletes long-expired
+    rows (a failed prune never changes an answer).
+
+    ``connect`` returns a context manager that yields a psycopg 3 connection and commits on
+    exit: a pool's ``pool.connection``, or ``lambda: psycopg.connect(dsn)``. Call ``init()`` once
+    to create the table.
+    """
 
     def _run(self, namespace: str, sql: str, params: Tuple[object, ...] = ()) -> int:
         try:
@@ -266,17 +281,13 @@ class PostgresStore:
         return self._run("state", self._sql.prune, (self._clock(),))
 
 
-class AsyncRedisStore:
+class AsyncRedisStore(_RedisOptions):
     """:class:`RedisStore` for asyncio: the same commands, awaited, with a ``redis.asyncio``
     client. For the async webhook adapter (``starlette_webhook``) and the flows' ``finish_async``;
     the synchronous checks need a synchronous store."""
 
-    def __init__(self, client: Any, *, prefix: Optional[str] = None, clock: Optional[Clock] = None) -> None:
-        if not callable(getattr(client, "set", None)):
-            raise InvalidInputError("client: pass a redis.asyncio client", "invalid_argument", "invalid_input")
-        self._client = client
-        self._prefix = prefix
-        self._clock = clock or _now
+    _CLIENT = "a redis.asyncio client"
+
 
     async def consume(self, namespace: str, id: str, expires_at: int) -> bool:
         entry = _native.one_time_entry(namespace, id, expires_at, now=self._clock(), prefix=self._prefix)
@@ -303,27 +314,12 @@ class AsyncRedisStore:
             raise _unavailable(namespace, e)
 
 
-class AsyncPostgresStore:
+class AsyncPostgresStore(_PostgresOptions):
     """:class:`PostgresStore` for asyncio: the same statements, awaited. ``connect`` returns an
     async context manager that yields a psycopg 3 ``AsyncConnection`` and commits on exit: an
     ``AsyncConnectionPool``'s ``pool.connection``, or ``lambda: psycopg.AsyncConnection.connect(dsn)``
     (a coroutine of a connection, awaited, then used as its context manager). Call ``await init()``
     once to create the table."""
-
-    def __init__(
-        self,
-        connect: Callable[[], Any],
-        *,
-        table: Optional[str] = None,
-        clock: Optional[Clock] = None,
-        prune_every: Optional[int] = None,
-    ) -> None:
-        if not callable(connect):
-            raise InvalidInputError("connect: pass pool.connection or a function that connects", "invalid_argument", "invalid_input")
-        self._connect = connect
-        self._sql = _native.postgres_statements(table=table, placeholders="percent")
-        self._clock = clock or _now
-        self._prunes = _PruneCounter(prune_every)
 
     async def _run(self, namespace: str, sql: str, params: Tuple[object, ...] = ()) -> int:
         try:
