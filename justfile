@@ -39,12 +39,13 @@ vectors:
 
 # Build the Node addon and its ESM entry (index.mjs, generated from the core's schema).
 build-node-addon:
-    cd bindings-node && npx napi build --platform --release --js native.cjs --dts native.d.ts && node scripts/gen-wrapper.mjs
+    cd bindings-node && npx napi build --platform --release --no-js --dts native.d.ts && node scripts/gen-wrapper.mjs
 
-# Build the Node addon, then the ESM entry and the typings checks from the core's schema;
-# fail if napi's committed loader (native.cjs, native.d.ts) drifts.
-build-node: build-node-addon
-    git diff --exit-code --stat -- bindings-node/native.cjs bindings-node/native.d.ts || (echo "napi's generated loader or typings drifted: commit them" && exit 1)
+# Build the Node addon, then the ESM entry and the typings checks from the core's schema, and
+# the WASM build the package falls back to (bindings-node/wasm/, copied by the WASM build);
+# fail if napi's committed typings (native.d.ts) drift. The loader (native.cjs) is ours.
+build-node: build-node-addon build-wasm
+    git diff --exit-code --stat -- bindings-node/native.d.ts || (echo "napi's generated typings drifted: commit them" && exit 1)
 
 # The panic-test builds (feature `self-test`: an operation that panics inside the core) in
 # target/self-test/{node,wasm,python}. The packages never contain it; the tests load these.
@@ -60,11 +61,14 @@ build-self-test:
     rm -f target/self-test/python/stripe_handshake/_native*.so
     cp target/release/libstripe_handshake_python.so target/self-test/python/stripe_handshake/_native.abi3.so
 
-# Node: the corpus, interop with the stripe package, errors, panics, the example server, typings, npm pack.
+# Node: the corpus, interop with the stripe package, errors, panics, the example server, typings,
+# the npm packages (addon package and WASM fallback); then the whole suite again on the WASM
+# fallback (STRIPE_HANDSHAKE_ENGINE=wasm), which must behave identically.
 test-node: build-node build-self-test
     cd bindings-node && npx tsc -p test/types
     bash bindings-node/scripts/pack-check.sh
     cd bindings-node && node --test test/
+    cd bindings-node && STRIPE_HANDSHAKE_ENGINE=wasm node --test test/
 
 # Build the Python extension into the venv.
 build-python:

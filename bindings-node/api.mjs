@@ -240,6 +240,8 @@ export function build(native, options) {
   delete Verifier._call
 
   const api = { Verifier, RedirectAllowList }
+  /** Which build of the core runs this API: `'native'` (the napi addon) or `'wasm'`. */
+  api.engine = options && options.engine === 'native' ? 'native' : 'wasm'
   const dangerous = {}
   for (const [op, i] of placed('function')) api[op.js] = op.one_time ? oneTime(operation(i), op, i) : operation(i)
   for (const [op, i] of placed('dangerous')) dangerous[op.place.js] = operation(i)

@@ -3,5 +3,11 @@
 // The same code as the Rust binary (cli/src/lib.rs), run by the addon: `npx stripe-handshake help`.
 import { createRequire } from 'node:module'
 
-const native = createRequire(import.meta.url)('./native.cjs')
-process.exitCode = native.runCli(process.argv.slice(2))
+const { native, engine } = createRequire(import.meta.url)('./native.cjs')
+if (engine === 'native') {
+  process.exitCode = native.runCli(process.argv.slice(2))
+} else {
+  // The WASM build has no process I/O: the command line needs the addon.
+  process.stderr.write(`stripe-handshake: the command line needs the native addon, which is not installed for ${process.platform}-${process.arch} (the library runs on its WASM build). Reinstall it with optional dependencies enabled (npm install --include=optional) on a platform in the README's platform table\n`)
+  process.exitCode = 69 // EX_UNAVAILABLE
+}

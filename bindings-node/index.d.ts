@@ -36,17 +36,12 @@ export declare class InternalError extends StripeHandshakeError {}
 export declare const DEFAULT_TOLERANCE_SECS: number
 /** Every error code. */
 export declare const ERROR_CODES: readonly string[]
-/* eslint-disable */
-
 /**
- * Which binding artifact the generated loader actually loaded: `'native'` for
- * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
- * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
- * can point the loader at a WASI artifact this package does not build itself.
+ * Which build of the core runs this API: `'native'` (the napi addon for this platform) or
+ * `'wasm'` (the WASM build of the same core, loaded where no addon does, or when
+ * `STRIPE_HANDSHAKE_ENGINE=wasm`). Both give the same results; the addon is faster.
  */
-
-
-
+export declare const engine: 'native' | 'wasm'
 
 /** The fields of `stripe-app.json` this library uses. */
 export interface AppManifest {

@@ -14,7 +14,10 @@ const stripe = new Stripe('sk_test_cli_only', { maxNetworkRetries: 0 })
 const SECRET = 'whsec_cli_node'
 const dir = mkdtempSync(join(tmpdir(), 'sh-cli-'))
 const file = (name, text) => (writeFileSync(join(dir, name), text), join(dir, name))
-const run = (args, env = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+// The command line runs on the addon (it reads files and the environment), whichever engine
+// the rest of the suite runs on (STRIPE_HANDSHAKE_ENGINE=wasm runs this file too).
+const NATIVE = { ...process.env, STRIPE_HANDSHAKE_ENGINE: 'native' }
+const run = (args, env = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...NATIVE, ...env } })
 
 const pretty = JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1' } } }, null, 2)
 
@@ -22,7 +25,7 @@ test('sign makes a header stripe.webhooks.constructEvent accepts, and only for t
   const body = file('pretty.json', pretty)
   const t = Math.floor(Date.now() / 1000)
   const header = execFileSync(process.execPath, [CLI, 'sign', '--body', body, '--secret-env', 'SH_SECRET', '--at', String(t)],
-    { encoding: 'utf8', env: { ...process.env, SH_SECRET: SECRET } }).trim()
+    { encoding: 'utf8', env: { ...NATIVE, SH_SECRET: SECRET } }).trim()
   assert.equal(stripe.webhooks.constructEvent(pretty, header, SECRET).id, 'evt_1')
   assert.throws(() => stripe.webhooks.constructEvent(JSON.stringify(JSON.parse(pretty)), header, SECRET), /No signatures found/)
 })
@@ -52,4 +55,12 @@ test('usage errors exit 2 with a message; help exits 0', () => {
   const h = run(['explain-callback', '--help'])
   assert.equal(h.status, 0)
   assert.match(h.stdout, /--manifest FILE/)
+})
+
+test('on the WASM build the command line says it needs the addon and exits 69, and the library still loads', () => {
+  const r = run(['help'], { STRIPE_HANDSHAKE_ENGINE: 'wasm' })
+  assert.equal(r.status, 69)
+  assert.equal(r.stdout, '')
+  assert.match(r.stderr, /needs the native addon/)
+  assert.match(r.stderr, /--include=optional/)
 })

@@ -81,3 +81,11 @@ const bytes = readFileSync(wasmFile)
 const size = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, beforeOpt: before }
 writeFileSync(new URL('size.json', pkg), JSON.stringify(size) + '\n')
 console.log(`pkg/stripe_handshake_wasm_bg.wasm: ${size.raw} bytes (gzip -9: ${size.gzip}); before wasm-opt: ${before}`)
+
+// The Node package's fallback (bindings-node/native.cjs loads it where no addon does): this
+// glue and module, byte for byte, so both packages run the same WASM.
+const fallback = new URL('bindings-node/wasm/', root)
+rmSync(fallback, { recursive: true, force: true })
+mkdirSync(fallback)
+writeFileSync(new URL('package.json', fallback), '{"type": "module"}\n')
+for (const f of ['stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm']) copyFileSync(new URL(f, pkg), new URL(f, fallback))
