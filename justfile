@@ -27,6 +27,7 @@ lint:
     cargo clippy --workspace --all-targets -q -- -D warnings
     cargo clippy -p stripe-handshake --features self-test -q -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
+    node scripts/release/versions.mjs
 
 # Regenerate tests/vectors from the Python oracle and fail on any drift.
 vectors-check:

@@ -55,8 +55,12 @@ for (const addon of addons) {
 
 const dir = join(out, main.name)
 mkdirSync(dir)
-for (const f of main.files) cpSync(join(here, f), join(dir, f), { recursive: true })
+// A local install (`npm install ../bindings-node`, the Next.js example) takes this directory's
+// own build of the addon (`*.node` in files); the published main package holds none.
+const files = main.files.filter((f) => f !== '*.node')
+for (const f of files) cpSync(join(here, f), join(dir, f), { recursive: true })
 const { devDependencies, scripts, ...published } = main
+published.files = files
 published.optionalDependencies = Object.fromEntries(platforms.map((p) => [`${main.name}-${p}`, main.version]))
 writeFileSync(join(dir, 'package.json'), JSON.stringify(published, null, 2) + '\n')
 made.push({ package: main.name, tarball: pack(dir), platform: 'any' })

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# `just release-check`: builds every release artifact into dist/ from this machine (x86_64
+# Linux), checks each as far as this machine can, and prints a table (artifact, size, how it
+# was verified). Cross-compiling uses cargo-zigbuild with zig from PyPI (ziglang) for Linux
+# and macOS, and Debian's mingw-w64 for Windows; the arm64 artifacts run under qemu-user with
+# Debian's arm64 Node and Python (scripts/release/arm64-root.sh). Nothing is downloaded from
+# outside crates.io, PyPI, npm and Debian's archive, except rustup's targets and the MSRV
+# toolchain (rustup's server).
+#
+#   bash scripts/release/check.sh            everything (about 20 minutes cold on 2 cores)
+#   SOAK_CALLS=N bash scripts/release/check.sh   the WASM soak's length (default 3,000,000 calls)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DIST=$ROOT/dist
+ARM64=$ROOT/target/arm64-root
+export PATH="$ROOT/.venv/bin:$HOME/.cargo/bin:$PATH"
+rm -rf "$DIST" && mkdir -p "$DIST/node" "$DIST/npm" "$DIST/python" "$DIST/crate" "$DIST/wasm"
+ROWS=$DIST/table.tsv
+: > "$ROWS"
+row() { printf '%s\t%s\t%s\n' "$1" "$(du -h "$2" | cut -f1)" "$3" >> "$ROWS"; }
+say() { echo "[release-check] $*"; }
+die() { echo "[release-check] FAILED: $*" >&2; exit 1; }
+
+# ---- tools ---------------------------------------------------------------------------------
+need_apt=()
+command -v qemu-aarch64 >/dev/null || need_apt+=(qemu-user)
+command -v x86_64-w64-mingw32-gcc >/dev/null || need_apt+=(mingw-w64)
+command -v llvm-objdump >/dev/null || need_apt+=(llvm)
+command -v patchelf >/dev/null || need_apt+=(patchelf)
+command -v musl-gcc >/dev/null || need_apt+=(musl-tools)
+if [ ${#need_apt[@]} -gt 0 ]; then say "apt-get install ${need_apt[*]}"; apt-get install -y -q "${need_apt[@]}" >/dev/null; fi
+python -c 'import ziglang' 2>/dev/null || pip install -q ziglang
+python -c 'import abi3audit' 2>/dev/null || pip install -q abi3audit auditwheel
+command -v cargo-zigbuild >/dev/null || cargo install cargo-zigbuild --version 0.24.1
+TARGETS=(aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-gnu)
+missing=$(comm -23 <(printf '%s\n' "${TARGETS[@]}" | sort) <(rustup target list --installed | sort))
+[ -z "$missing" ] || rustup target add $missing
+bash scripts/release/arm64-root.sh "$ARM64"
+QEMU="qemu-aarch64 -L $ARM64"
+
+# ---- versions ------------------------------------------------------------------------------
+node scripts/release/versions.mjs
+VERSION=$(node -p "require('./bindings-node/package.json').version")
+
+# ---- the crate -----------------------------------------------------------------------------
+say "crate: cargo package and cargo publish --dry-run"
+cargo package -q -p stripe-handshake --allow-dirty --target-dir target/package-check
+cargo publish -q -p stripe-handshake --dry-run --allow-dirty --target-dir target/package-check
+cp target/package-check/package/stripe-handshake-"$VERSION".crate "$DIST/crate/"
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+rustup toolchain list | grep -q "^$MSRV" || rustup toolchain install "$MSRV" --profile minimal
+say "crate: build and test with Rust $MSRV (the rust-version)"
+cargo +"$MSRV" build -q -p stripe-handshake --target-dir target/msrv
+cargo +"$MSRV" test -q -p stripe-handshake --lib --target-dir target/msrv >/dev/null
+row "stripe-handshake-$VERSION.crate" "$DIST/crate/stripe-handshake-$VERSION.crate" "cargo publish --dry-run; builds and passes its unit tests on Rust $MSRV"
+
+# ---- Node addons ---------------------------------------------------------------------------
+# A Windows addon imports Node-API from node.exe (as node-gyp's do): an import library made
+# from the functions the addon uses (read off the Linux build), given to napi-build as
+# LIBNODE_PATH (it looks for libnode.dll there and links -lnode, which finds libnode.dll.a).
+cargo zigbuild -q --release -p stripe-handshake-node --target x86_64-unknown-linux-gnu.2.17
+WIN=$ROOT/target/win-node-lib
+mkdir -p "$WIN"
+{ echo "LIBRARY node.exe"; echo "EXPORTS"
+  nm -D --undefined-only target/x86_64-unknown-linux-gnu/release/libstripe_handshake_node.so | awk '$2 ~ /^(napi|node_api)_/ {print "  " $2}'; } > "$WIN/node.def"
+x86_64-w64-mingw32-dlltool -d "$WIN/node.def" -D node.exe -l "$WIN/libnode.dll.a"
+touch "$WIN/libnode.dll"
+
+addon() { # TRIPLE PLATFORM -> dist/node/stripe-handshake.PLATFORM.node
+  local triple=$1 platform=$2 out=$DIST/node/stripe-handshake.$2.node
+  say "node addon $platform ($triple)"
+  case $triple in
+    *windows-gnu) LIBNODE_PATH=$WIN cargo build -q --release -p stripe-handshake-node --target "$triple"
+                  cp target/"$triple"/release/stripe_handshake_node.dll "$out" ;;
+    *apple-darwin) cargo zigbuild -q --release -p stripe-handshake-node --target "$triple" 2>/dev/null
+                   cp target/"$triple"/release/libstripe_handshake_node.dylib "$out" ;;
+    *musl) # a cdylib needs the dynamic C runtime; zig names musl's libc "libc.so", Alpine's
+           # loader knows it as libc.musl-<arch>.so.1 (what Alpine-built addons link).
+           RUSTFLAGS="-C target-feature=-crt-static" cargo zigbuild -q --release -p stripe-handshake-node --target "$triple"
+           cp target/"$triple"/release/libstripe_handshake_node.so "$out"
+           patchelf --replace-needed libc.so "libc.musl-${triple%%-*}.so.1" "$out" ;;
+    *) cargo zigbuild -q --release -p stripe-handshake-node --target "$triple.2.17"
+       cp target/"$triple"/release/libstripe_handshake_node.so "$out" ;;
+  esac
+}
+addon x86_64-unknown-linux-gnu linux-x64-gnu
+addon aarch64-unknown-linux-gnu linux-arm64-gnu
+addon x86_64-unknown-linux-musl linux-x64-musl
+addon aarch64-unknown-linux-musl linux-arm64-musl
+addon x86_64-apple-darwin darwin-x64
+addon aarch64-apple-darwin darwin-arm64
+addon x86_64-pc-windows-gnu win32-x64-gnu
+
+# Checks of a binary this machine cannot run: its format, architecture, the Node-API entry
+# point it exports and, for glibc, the newest symbol version it needs.
+glibc_max() { readelf -V "$1" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1; }
+exports_entry() { llvm-nm --extern-only --defined-only "$1" 2>/dev/null | grep -qE ' _?napi_register_module_v1$'; }
+for f in "$DIST"/node/*.node; do exports_entry "$f" || die "$(basename "$f") does not export napi_register_module_v1"; done
+
+# The corpus on an addon: the whole cross-language corpus (vectors and host cases) through the
+# package's own files, the addon next to the loader, under NODE (a command).
+corpus_node() { # ADDON NODE...
+  local addon=$1; shift
+  local w; w=$(mktemp -d)
+  mkdir -p "$w/bindings-node/test"
+  (cd bindings-node && cp -r index.mjs api.mjs errors.mjs stores.mjs adapters.mjs flows.mjs native.cjs wasm "$w/bindings-node/")
+  cp bindings-node/test/vectors.test.mjs bindings-node/test/host.test.mjs "$w/bindings-node/test/"
+  cp "$addon" "$w/bindings-node/"
+  ln -s "$ROOT/tests" "$w/tests"
+  (cd "$w/bindings-node" && STRIPE_HANDSHAKE_ENGINE=native "$@" --test test/vectors.test.mjs test/host.test.mjs > "$w/out.log" 2>&1) \
+    || { tail -40 "$w/out.log"; die "the corpus failed on $(basename "$addon")"; }
+  grep -E '^# (pass|fail) ' "$w/out.log" | tr '\n' ' '
+  rm -rf "$w"
+}
+say "node: corpus on linux-x64-gnu (this machine's Node $(node --version))"
+r=$(corpus_node "$DIST/node/stripe-handshake.linux-x64-gnu.node" node)
+row stripe-handshake.linux-x64-gnu.node "$DIST/node/stripe-handshake.linux-x64-gnu.node" "corpus on Node $(node --version): $r; needs $(glibc_max "$DIST/node/stripe-handshake.linux-x64-gnu.node")"
+say "node: corpus on linux-arm64-gnu under qemu-user (Debian's arm64 Node)"
+ARM_NODE_V=$($QEMU "$ARM64/usr/bin/nodejs" --version)
+r=$(corpus_node "$DIST/node/stripe-handshake.linux-arm64-gnu.node" $QEMU "$ARM64/usr/bin/nodejs")
+row stripe-handshake.linux-arm64-gnu.node "$DIST/node/stripe-handshake.linux-arm64-gnu.node" "corpus on Debian's arm64 Node $ARM_NODE_V under qemu-user: $r; needs $(glibc_max "$DIST/node/stripe-handshake.linux-arm64-gnu.node")"
+
+# musl: no musl Node here, so musl's own dynamic loader loads the addon (a musl-gcc program,
+# dlopen with lazy binding: Node-API symbols come from the node process) and finds its entry.
+cat > "$DIST/musl-load.c" <<'C'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+  void *h = dlopen(argv[1], RTLD_LAZY);
+  if (!h) { fprintf(stderr, "%s\n", dlerror()); return 1; }
+  if (!dlsym(h, "napi_register_module_v1")) { fprintf(stderr, "no napi_register_module_v1\n"); return 1; }
+  puts("loaded");
+  return 0;
+}
+C
+musl-gcc -o "$DIST/musl-load" "$DIST/musl-load.c"
+mkdir -p "$DIST/musl-lib" && ln -sf /usr/lib/x86_64-linux-musl/libc.so "$DIST/musl-lib/libc.musl-x86_64.so.1"
+LD_LIBRARY_PATH=$DIST/musl-lib "$DIST/musl-load" "$DIST/node/stripe-handshake.linux-x64-musl.node" >/dev/null \
+  || die "musl's loader refuses linux-x64-musl"
+rm -rf "$DIST/musl-load" "$DIST/musl-load.c" "$DIST/musl-lib"
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }
+row stripe-handshake.linux-x64-musl.node "$DIST/node/stripe-handshake.linux-x64-musl.node" "loaded by musl's dynamic loader (dlopen, entry found); needs $(needed "$DIST/node/stripe-handshake.linux-x64-musl.node")"
+file -b "$DIST/node/stripe-handshake.linux-arm64-musl.node" | grep -q 'ARM aarch64' || die "linux-arm64-musl is not aarch64"
+row stripe-handshake.linux-arm64-musl.node "$DIST/node/stripe-handshake.linux-arm64-musl.node" "ELF aarch64, exports napi_register_module_v1; needs $(needed "$DIST/node/stripe-handshake.linux-arm64-musl.node")"
+for p in darwin-x64:x86_64 darwin-arm64:arm64; do
+  f=$DIST/node/stripe-handshake.${p%%:*}.node
+  file -b "$f" | grep -q "Mach-O 64-bit.*${p##*:}.*shared library" || die "$f is not a ${p##*:} Mach-O library"
+  row "$(basename "$f")" "$f" "Mach-O ${p##*:} dylib, exports _napi_register_module_v1 (Node-API resolved at load: -undefined dynamic_lookup)"
+done
+f=$DIST/node/stripe-handshake.win32-x64-gnu.node
+file -b "$f" | grep -q 'PE32+ executable (DLL).*x86-64' || die "win32 addon is not a PE32+ x86-64 DLL"
+imports=$(x86_64-w64-mingw32-objdump -p "$f" | sed -n 's/.*DLL Name: //p' | tr '\n' ' ')
+[[ $imports == *node.exe* ]] || die "the win32 addon does not import Node-API from node.exe"
+row "$(basename "$f")" "$f" "PE32+ x86-64 DLL, exports napi_register_module_v1; imports $imports"
+
+# ---- npm packages --------------------------------------------------------------------------
+say "npm: staging the main package and one package per platform"
+just build-wasm >/dev/null
+node bindings-node/scripts/stage.mjs "$DIST/npm" "$DIST"/node/*.node > "$DIST/npm/staged.jsonl"
+while read -r line; do
+  t=$(node -p "JSON.parse(process.argv[1]).tarball" "$line"); p=$(node -p "JSON.parse(process.argv[1]).platform" "$line")
+  if [ "$p" = any ]; then how="API, typings, CLI and the WASM fallback; optionalDependencies on the $(($(wc -l < "$DIST/npm/staged.jsonl") - 1)) platform packages; pack-check installs it alone (WASM) and with its addon"
+  else how="os/cpu$( [[ $p == linux-* ]] && echo /libc) from npm/$p; holds stripe-handshake.$p.node"; fi
+  row "npm $(basename "$t")" "$t" "$how"
+done < "$DIST/npm/staged.jsonl"
+bash bindings-node/scripts/pack-check.sh >/dev/null
+
+# ---- Python wheels and the sdist -----------------------------------------------------------
+wheel() { # TARGET COMPATIBILITY
+  say "python wheel $1 ${2:-}"
+  (cd bindings-python && maturin build -q --release --zig --target "$1" ${2:+--compatibility "$2"} -o "$DIST/python" 2>&1 | grep -v '^warning: invoking' || true)
+}
+wheel x86_64-unknown-linux-gnu manylinux2014
+wheel aarch64-unknown-linux-gnu manylinux2014
+wheel x86_64-unknown-linux-musl musllinux_1_2
+wheel aarch64-unknown-linux-musl musllinux_1_2
+wheel universal2-apple-darwin
+say "python wheel x86_64-pc-windows-gnu"
+(cd bindings-python && maturin build -q --release --target x86_64-pc-windows-gnu -o "$DIST/python")
+(cd bindings-python && maturin sdist -q -o "$DIST/python")
+ls "$DIST"/python/*.whl | grep -q abi3 || die "no abi3 wheel"
+for w in "$DIST"/python/*.whl; do
+  [[ $w == *cp39-abi3* ]] || die "$(basename "$w") is not an abi3 wheel for CPython 3.9+"
+  abi3audit --strict "$w" >/dev/null || die "abi3audit refuses $(basename "$w")"
+done
+for w in "$DIST"/python/*linux*.whl; do auditwheel show "$w" >/dev/null || die "auditwheel refuses $(basename "$w")"; done
+
+# The corpus on a wheel: installed into a directory with pytest and hypothesis, then
+# bindings-python/tests/test_vectors.py and test_host.py run by PYTHON (a command).
+corpus_py() { # WHEEL PLATFORM PYTHON...
+  local wheel=$1 plat=$2; shift 2
+  local w; w=$(mktemp -d)
+  pip install -q --no-deps --target "$w/site" --platform "$plat" --only-binary=:all: --python-version 3.11 "$wheel"
+  pip install -q --target "$w/site" pytest hypothesis
+  cp -r bindings-python/tests "$w/tests"
+  mkdir -p "$w/bindings-python" && mv "$w/tests" "$w/bindings-python/tests" && ln -s "$ROOT/tests" "$w/tests"
+  (cd "$w/bindings-python" && PYTHONPATH=$w/site "$@" -m pytest -q -p no:cacheprovider tests/test_vectors.py tests/test_host.py > "$w/out.log" 2>&1) \
+    || { tail -30 "$w/out.log"; die "the corpus failed on $(basename "$wheel")"; }
+  tail -1 "$w/out.log"
+  rm -rf "$w"
+}
+for w in "$DIST"/python/*.whl; do
+  b=$(basename "$w")
+  case $b in
+    *manylinux*x86_64*) r=$(corpus_py "$w" manylinux2014_x86_64 python); how="corpus on CPython $(python -c 'import platform; print(platform.python_version())'): $r" ;;
+    *manylinux*aarch64*) r=$(corpus_py "$w" manylinux2014_aarch64 $QEMU "$ARM64/usr/bin/python3.11"); how="corpus on Debian's arm64 CPython 3.11 under qemu-user: $r" ;;
+    *) how="tags checked" ;;
+  esac
+  row "$b" "$w" "abi3audit --strict$( [[ $b == *linux* ]] && echo ', auditwheel show'); $how"
+done
+say "python: the sdist builds a working wheel from source"
+sd=$(ls "$DIST"/python/*.tar.gz)
+w=$(mktemp -d)
+python -m venv "$w/venv"
+"$w/venv/bin/pip" install -q "$sd"
+"$w/venv/bin/python" -c "import stripe_handshake as sh; v = sh.Verifier('whsec_s'); h = sh.sign_header(b'{}', 'whsec_s', 1000); assert v.verify(b'{}', h, now=1000).timestamp == 1000"
+rm -rf "$w"
+row "$(basename "$sd")" "$sd" "pip install from the sdist compiles it; verifies a signature"
+
+# ---- WASM ----------------------------------------------------------------------------------
+cp bindings-wasm/pkg/stripe_handshake_wasm_bg.wasm "$DIST/wasm/"
+(cd bindings-wasm/pkg && npm pack -q --pack-destination "$DIST/wasm" >/dev/null)
+row "npm $(basename "$DIST"/wasm/*.tgz)" "$(ls "$DIST"/wasm/*.tgz)" "test-wasm (corpus in Node and Chromium) in just test"
+say "wasm: soak (${SOAK_CALLS:-3000000} mixed calls per run)"
+r=$(node tests/soak/wasm-soak.mjs --calls "${SOAK_CALLS:-3000000}")
+row stripe_handshake_wasm_bg.wasm "$DIST/wasm/stripe_handshake_wasm_bg.wasm" "soak: $r"
+
+# ---- the table -----------------------------------------------------------------------------
+echo
+printf '%-58s %7s  %s\n' ARTIFACT SIZE VERIFIED
+while IFS=$'\t' read -r a s v; do printf '%-58s %7s  %s\n' "$a" "$s" "$v"; done < "$ROWS"
