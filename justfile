@@ -17,9 +17,13 @@ demo-rust:
 test: lint vectors-check test-rust ct-valgrind test-node test-wasm test-python test-e2e (demo "--headless")
 
 # Rust: unit, corpus and doc tests.
-test-rust:
+test-rust: msrv
     PROPTEST_CASES=10000 cargo nextest run --workspace --no-fail-fast
     cargo test --workspace --doc -q
+
+# The core builds with the workspace's rust-version (the toolchain the bootstrap installs).
+msrv:
+    cargo +$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml) build -q -p stripe-handshake --target-dir target/msrv
 
 # Clippy with warnings as errors, rustdoc without warnings, formatting.
 lint:
@@ -100,6 +104,12 @@ test-e2e: build-node build-wasm build-python
 # The Stripe emulator alone on a loopback port (see tests/emulator/cli.mjs for options).
 emulator *ARGS:
     node tests/emulator/cli.mjs {{ARGS}}
+
+# Every release artifact into dist/ (Node addons for 7 platforms and their npm packages, abi3
+# wheels and the sdist, the crate, the WASM package), each checked as far as this machine can,
+# then a table; about 20 minutes cold. Not part of `just test`.
+release-check: build-node
+    bash scripts/release/check.sh
 
 # Benchmarks against the official SDKs in the same run; writes docs/benchmarks.md.
 bench: build-node build-wasm build-python

@@ -32,7 +32,14 @@ if [ -d bindings-wasm ] || [ -d tests/e2e ] || [ -d tests/ct ]; then
   fi
 fi
 
-# 2. Rust: the wasm target and wasm-bindgen-cli at exactly the crate's version (wasm binding only).
+# 2. Rust: the toolchain of the workspace's rust-version (the crate's promised minimum, which
+#    `just test-rust` builds the core with), the wasm target and wasm-bindgen-cli at exactly the
+#    crate's version (wasm binding only).
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+if [ -n "$MSRV" ] && ! rustup toolchain list | grep -q "^$MSRV-"; then
+  say "rustup toolchain install $MSRV (the rust-version; rustup's server)"
+  timeout 600 rustup toolchain install "$MSRV" --profile minimal >/dev/null
+fi
 if [ -d bindings-wasm ]; then
   rustup target list --installed | grep -qx wasm32-unknown-unknown || {
     say "rustup target add wasm32-unknown-unknown (rustup's server: if this fails, the wasm build cannot run here)"

@@ -8,7 +8,7 @@
 # toolchain (rustup's server).
 #
 #   bash scripts/release/check.sh            everything (about 20 minutes cold on 2 cores)
-#   SOAK_CALLS=N bash scripts/release/check.sh   the WASM soak's length (default 3,000,000 calls)
+#   SOAK_RUNS=R SOAK_CALLS=N bash scripts/release/check.sh   the WASM soak (default 8 runs x 3,000,000 calls per shape)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -222,9 +222,10 @@ row "$(basename "$sd")" "$sd" "pip install from the sdist compiles it; verifies 
 cp bindings-wasm/pkg/stripe_handshake_wasm_bg.wasm "$DIST/wasm/"
 (cd bindings-wasm/pkg && npm pack -q --pack-destination "$DIST/wasm" >/dev/null)
 row "npm $(basename "$DIST"/wasm/*.tgz)" "$(ls "$DIST"/wasm/*.tgz)" "test-wasm (corpus in Node and Chromium) in just test"
-say "wasm: soak (${SOAK_CALLS:-3000000} mixed calls per run)"
-r=$(node tests/soak/wasm-soak.mjs --calls "${SOAK_CALLS:-3000000}")
-row stripe_handshake_wasm_bg.wasm "$DIST/wasm/stripe_handshake_wasm_bg.wasm" "soak: $r"
+say "wasm: soak (${SOAK_RUNS:-8} runs x ${SOAK_CALLS:-3000000} calls, each shape)"
+r1=$(node tests/soak/wasm-soak.mjs --runs "${SOAK_RUNS:-8}" --calls "${SOAK_CALLS:-3000000}" --shape mixed) || die "the WASM soak: $r1"
+r2=$(node tests/soak/wasm-soak.mjs --runs "${SOAK_RUNS:-8}" --calls "${SOAK_CALLS:-3000000}" --shape loops --package wasm) || die "the WASM soak: $r2"
+row stripe_handshake_wasm_bg.wasm "$DIST/wasm/stripe_handshake_wasm_bg.wasm" "soak: $r1; $r2"
 
 # ---- the table -----------------------------------------------------------------------------
 echo
