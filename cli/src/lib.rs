@@ -229,7 +229,7 @@ fn explain_webhook(args: &[String]) -> Outcome {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| s.get(i..i.checked_add(2)?).and_then(|b| u8::from_str_radix(b, 16).ok())).collect()
