@@ -8,6 +8,9 @@ if (engine === 'native') {
   process.exitCode = native.runCli(process.argv.slice(2))
 } else {
   // The WASM build has no process I/O: the command line needs the addon.
-  process.stderr.write(`stripe-handshake: the command line needs the native addon, which is not installed for ${process.platform}-${process.arch} (the library runs on its WASM build). Reinstall it with optional dependencies enabled (npm install --include=optional) on a platform in the README's platform table\n`)
+  const why = process.env.STRIPE_HANDSHAKE_ENGINE === 'wasm'
+    ? 'STRIPE_HANDSHAKE_ENGINE=wasm chose the WASM build; unset it to use the addon'
+    : `no addon loads on ${process.platform}-${process.arch} (the library runs on its WASM build). Reinstall with optional dependencies enabled (npm install --include=optional) on a platform in the README's platform table`
+  process.stderr.write(`stripe-handshake: the command line needs the native addon: ${why}\n`)
   process.exitCode = 69 // EX_UNAVAILABLE
 }

@@ -10,36 +10,67 @@
 // The addon is looked for in this order, each candidate a direct require of a known file
 // (no probing of the libc through child processes or process.report):
 //   1. next to this file, as a build from source names it: stripe-handshake.<platform>.node
-//   2. the platform package npm installed from optionalDependencies: stripe-handshake-<platform>
+//   2. the platform package npm installed from optionalDependencies: stripe-handshake-<platform>,
+//      at this package's version
 // where <platform> is napi-rs's name (linux-x64-gnu, linux-x64-musl, darwin-arm64, …). On
 // Linux the glibc build is tried before the musl one: a glibc addon fails to load on musl
 // (and is never installed there: its package says `libc: ["glibc"]`), so no detection is needed.
+// A platform with no addon built (FreeBSD, Linux on s390x, …) tries none and runs the WASM build.
 const { readFileSync } = require('node:fs')
 const { join } = require('node:path')
 
-const PLATFORMS = {
-  linux: (arch) => [`linux-${arch}-gnu`, `linux-${arch}-musl`],
-  darwin: (arch) => [`darwin-${arch}`],
-  win32: (arch) => [`win32-${arch}-msvc`, `win32-${arch}-gnu`],
-  freebsd: (arch) => [`freebsd-${arch}`],
+// Each platform this package is built for (package.json `napi.targets`; scripts/release/versions.mjs
+// checks the two agree), best first on each OS, and how to load its addon: from a build next to
+// this file, or from its platform package, which must be this package's version. Literal
+// requires, so bundlers and file tracers (Next.js standalone, Vercel) see every candidate.
+const ADDONS = {
+  linux: {
+    x64: [
+      ['linux-x64-gnu', () => require('./stripe-handshake.linux-x64-gnu.node'), () => require('stripe-handshake-linux-x64-gnu/package.json'), () => require('stripe-handshake-linux-x64-gnu')],
+      ['linux-x64-musl', () => require('./stripe-handshake.linux-x64-musl.node'), () => require('stripe-handshake-linux-x64-musl/package.json'), () => require('stripe-handshake-linux-x64-musl')],
+    ],
+    arm64: [
+      ['linux-arm64-gnu', () => require('./stripe-handshake.linux-arm64-gnu.node'), () => require('stripe-handshake-linux-arm64-gnu/package.json'), () => require('stripe-handshake-linux-arm64-gnu')],
+      ['linux-arm64-musl', () => require('./stripe-handshake.linux-arm64-musl.node'), () => require('stripe-handshake-linux-arm64-musl/package.json'), () => require('stripe-handshake-linux-arm64-musl')],
+    ],
+  },
+  darwin: {
+    x64: [['darwin-x64', () => require('./stripe-handshake.darwin-x64.node'), () => require('stripe-handshake-darwin-x64/package.json'), () => require('stripe-handshake-darwin-x64')]],
+    arm64: [['darwin-arm64', () => require('./stripe-handshake.darwin-arm64.node'), () => require('stripe-handshake-darwin-arm64/package.json'), () => require('stripe-handshake-darwin-arm64')]],
+  },
+  win32: {
+    x64: [['win32-x64-gnu', () => require('./stripe-handshake.win32-x64-gnu.node'), () => require('stripe-handshake-win32-x64-gnu/package.json'), () => require('stripe-handshake-win32-x64-gnu')]],
+  },
 }
 
-/** The napi-rs platform names this process can load, best first. */
+/** The napi-rs platform names of the addons built for this OS and CPU, best first (none: WASM). */
 function platformNames(platform = process.platform, arch = process.arch) {
-  const names = PLATFORMS[platform]
-  return names ? names(arch) : []
+  return ((ADDONS[platform] || {})[arch] || []).map(([name]) => name)
 }
+
+const why = (e) => (e && e.code === 'MODULE_NOT_FOUND' ? 'not installed' : String(e && e.message).split('\n')[0])
 
 function loadAddon(tried) {
-  for (const name of platformNames()) {
-    for (const where of [join(__dirname, `stripe-handshake.${name}.node`), `stripe-handshake-${name}`]) {
-      try {
-        return require(where)
-      } catch (e) {
-        // A missing file or package is the common case; anything else (a wrong libc, a
-        // damaged file) is worth reporting when no candidate loads.
-        tried.push(`${where}: ${e && e.code === 'MODULE_NOT_FOUND' ? 'not installed' : String(e && e.message).split('\n')[0]}`)
+  const { version } = require('./package.json')
+  for (const [name, local, manifest, pkg] of (ADDONS[process.platform] || {})[process.arch] || []) {
+    try {
+      return local()
+    } catch (e) {
+      // A build from source is absent in an installed package: the common case.
+      tried.push(`./stripe-handshake.${name}.node: ${why(e)}`)
+    }
+    try {
+      // Only the platform package of this very version: an older one found further up the
+      // directory tree (or in NODE_PATH) would run other code than this package's.
+      const found = manifest().version
+      if (found !== version) {
+        tried.push(`stripe-handshake-${name}: version ${found}, not ${version}`)
+        continue
       }
+      return pkg()
+    } catch (e) {
+      // Anything but absence (a wrong libc, a damaged file) is worth reporting when none loads.
+      tried.push(`stripe-handshake-${name}: ${why(e)}`)
     }
   }
   return null

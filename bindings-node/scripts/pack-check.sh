@@ -6,10 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-addon=$(ls stripe-handshake.*.node | head -1)
-node scripts/stage.mjs "$tmp/dist" "$addon" > "$tmp/staged.jsonl"
-main=$(node -e "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\n').map(JSON.parse); console.log(l.find(x=>x.package==='stripe-handshake').tarball)" "$tmp/staged.jsonl")
-plat=$(node -e "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\n').map(JSON.parse); console.log(l.find(x=>x.package!=='stripe-handshake').tarball)" "$tmp/staged.jsonl")
+if [ $# -eq 2 ]; then
+  # The release check's tarballs: bash pack-check.sh MAIN.tgz ADDON-PACKAGE.tgz
+  main=$1 plat=$2
+else
+  addon=$(ls stripe-handshake.*.node | head -1)
+  node scripts/stage.mjs "$tmp/dist" "$addon" > "$tmp/staged.jsonl"
+  main=$(node -e "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\n').map(JSON.parse); console.log(l.find(x=>x.package==='stripe-handshake').tarball)" "$tmp/staged.jsonl")
+  plat=$(node -e "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\n').map(JSON.parse); console.log(l.find(x=>x.package!=='stripe-handshake').tarball)" "$tmp/staged.jsonl")
+fi
+platform_pkg=$(basename "$plat" | sed 's/-[0-9][^-]*\.tgz$//')
 
 cat > "$tmp/check.mjs" <<'JS'
 import { signHeader, Verifier, StripeHandshakeError, engine } from 'stripe-handshake'
@@ -28,9 +34,9 @@ if ('_selfTestPanic' in sh) throw new Error('the package holds the self-test ope
 console.log(`cjs ok (${sh.engine})`)
 JS
 
-install() { # DIR TARBALL...
+install() { # DIR [NPM FLAGS] TARBALL...: no lifecycle scripts run, from any package
   mkdir -p "$1" && cp "$tmp/check.mjs" "$tmp/check.cjs" "$1/"
-  (cd "$1" && npm init -y >/dev/null 2>&1 && shift && npm install --no-audit --no-fund --loglevel=error "$@" >/dev/null 2>&1)
+  (cd "$1" && npm init -y >/dev/null 2>&1 && shift && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "$@" >/dev/null 2>&1)
 }
 
 # 1. With the addon package: the native engine, and the CLI.
@@ -47,8 +53,10 @@ echo "pack-check: npx stripe-handshake signs, verifies (exit 0) and refuses (exi
 
 # 2. The main package alone (a platform with no addon, or --omit=optional): the WASM fallback,
 #    with no setting; the CLI says it needs the addon.
-install "$tmp/fallback" "$main"
-[ ! -e "$tmp/fallback/node_modules/stripe-handshake-$(basename "$addon" .node | cut -d. -f2)" ] || { echo "pack-check: the addon package was installed" >&2; exit 1; }
+# --omit=optional: what a user without an addon package gets, whatever the registry holds.
+install "$tmp/fallback" --omit=optional "$main"
+[ ! -e "$tmp/fallback/node_modules/$platform_pkg" ] || { echo "pack-check: the addon package was installed" >&2; exit 1; }
+[ -e "$tmp/native/node_modules/$platform_pkg/package.json" ] || { echo "pack-check: $platform_pkg is not in the native install" >&2; exit 1; }
 (cd "$tmp/fallback" && WANT_ENGINE=wasm node check.mjs && WANT_ENGINE=wasm node check.cjs)
 rc=0; (cd "$tmp/fallback" && npx --no-install stripe-handshake help >/dev/null 2>&1) || rc=$?
 [ "$rc" = 69 ] || { echo "pack-check: the CLI on the WASM fallback exited $rc, not 69" >&2; exit 1; }

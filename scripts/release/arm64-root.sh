@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # An arm64 Debian userland to run the aarch64 artifacts under qemu-user, without binfmt and
-# without touching the host's packages: Debian's arm64 nodejs and python3 with their
-# dependency closure, downloaded by apt (multiarch) and unpacked with dpkg -x into ROOT.
+# without installing arm64 packages on the host (it does add dpkg's arm64 architecture and
+# update apt's lists): Debian's arm64 nodejs (18, below the package's engines: the corpus
+# needs only ESM and Node-API) and python3 with their dependency closure, downloaded by apt
+# and unpacked with dpkg -x into ROOT.
 # Run as `qemu-aarch64 -L ROOT ROOT/usr/bin/node …`. Idempotent: a finished ROOT is kept.
 set -euo pipefail
 ROOT=${1:?usage: arm64-root.sh ROOT}
@@ -22,10 +24,11 @@ for n in $names; do
   # (captured first: grep -q closing the pipe early would fail it under pipefail)
   policy=$(apt-cache policy "$n:arm64" 2>/dev/null)
   if [[ $policy == *"Candidate: "[0-9]* ]]; then pkgs+=("$n:arm64"); continue; fi
-  policy=$(apt-cache policy "$n" 2>/dev/null)
-  if [[ $policy == *"Candidate: "[0-9]* ]]; then pkgs+=("$n"); fi
+  # else only an architecture-independent package, never the host's build of a library
+  if [[ $(apt-cache show --no-all-versions "$n" 2>/dev/null) == *$'\nArchitecture: all\n'* ]]; then pkgs+=("$n"); fi
 done
-(cd "$debs" && chmod 777 . && apt-get download -q "${pkgs[@]}" >/dev/null)
+# (as root into a root-only directory: apt warns that it cannot sandbox the download as _apt)
+(cd "$debs" && apt-get download -q "${pkgs[@]}" >/dev/null 2>&1)
 rm -rf "$ROOT" && mkdir -p "$ROOT"
 for d in "$debs"/*.deb; do dpkg -x "$d" "$ROOT"; done
 # Debian's python3 and node symlinks (alternatives are not run by dpkg -x).

@@ -93,6 +93,9 @@ addon x86_64-pc-windows-gnu win32-x64-gnu
 # Checks of a binary this machine cannot run: its format, architecture, the Node-API entry
 # point it exports and, for glibc, the newest symbol version it needs.
 glibc_max() { readelf -V "$1" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1; }
+for f in "$DIST"/node/stripe-handshake.linux-*-gnu.node; do
+  [ "$(printf '%s\n' "$(glibc_max "$f")" GLIBC_2.17 | sort -V | tail -1)" = GLIBC_2.17 ] || die "$(basename "$f") needs $(glibc_max "$f"), above the promised 2.17"
+done
 exports_entry() { # the dynamic symbols (ELF, stripped), the external ones (Mach-O), the export table (PE)
   local syms
   case $(file -b "$1") in
@@ -181,7 +184,7 @@ while read -r line; do
   else how="os/cpu$( [[ $p == linux-* ]] && echo /libc || true) from npm/$p; holds stripe-handshake.$p.node"; fi
   row "npm $(basename "$t")" "$t" "$how"
 done < "$DIST/npm.jsonl"
-bash bindings-node/scripts/pack-check.sh >/dev/null
+bash bindings-node/scripts/pack-check.sh "$DIST/npm/stripe-handshake-$VERSION.tgz" "$DIST/npm/stripe-handshake-linux-x64-gnu-$VERSION.tgz" >/dev/null
 
 # ---- Python wheels and the sdist -----------------------------------------------------------
 wheel() { # TARGET COMPATIBILITY
@@ -203,7 +206,12 @@ for w in "$DIST"/python/*.whl; do
 done
 # auditwheel reads the libraries a wheel needs from this (glibc) machine, so it judges the
 # manylinux wheels; the x86_64 musllinux wheel's extension is loaded by musl's loader instead.
-for w in "$DIST"/python/*manylinux*.whl; do auditwheel show "$w" >/dev/null || die "auditwheel refuses $(basename "$w")"; done
+# (`auditwheel show` exits 0 for any platform wheel: its verdict is the tag it prints.)
+for w in "$DIST"/python/*manylinux*.whl; do
+  arch=$(basename "$w" .whl | grep -oE '(x86_64|aarch64)$')
+  auditwheel show "$w" | tr -d '\n' | grep -q "consistent with the following platform tag:\s*\"manylinux_2_17_$arch\"" \
+    || die "auditwheel does not find $(basename "$w") manylinux_2_17_$arch"
+done
 mw=$(mktemp -d) && (cd "$mw" && unzip -q "$(ls "$DIST"/python/*musllinux*x86_64.whl)")
 musl_loads "$mw/stripe_handshake/_native.abi3.so" PyInit__native || die "musl's loader refuses the musllinux x86_64 wheel"
 rm -rf "$mw"
@@ -247,7 +255,7 @@ row "$(basename "$sd")" "$sd" "pip install from the sdist compiles it; verifies 
 # ---- WASM ----------------------------------------------------------------------------------
 cp bindings-wasm/pkg/stripe_handshake_wasm_bg.wasm "$DIST/wasm/"
 (cd bindings-wasm/pkg && npm pack -q --pack-destination "$DIST/wasm" >/dev/null)
-row "npm $(basename "$DIST"/wasm/*.tgz)" "$(ls "$DIST"/wasm/*.tgz)" "test-wasm (corpus in Node and Chromium) in just test"
+row "npm $(basename "$DIST"/wasm/*.tgz)" "$(ls "$DIST"/wasm/*.tgz)" "packed from bindings-wasm/pkg, the package just test's test-wasm checks (corpus in Node and Chromium)"
 say "wasm: soak (${SOAK_RUNS:-8} runs x ${SOAK_CALLS:-3000000} calls, each shape)"
 r1=$(node tests/soak/wasm-soak.mjs --runs "${SOAK_RUNS:-8}" --calls "${SOAK_CALLS:-3000000}" --shape mixed) || die "the WASM soak: $r1"
 r2=$(node tests/soak/wasm-soak.mjs --runs "${SOAK_RUNS:-8}" --calls "${SOAK_CALLS:-3000000}" --shape loops --package wasm) || die "the WASM soak: $r2"

@@ -23,6 +23,25 @@ for (const f of files) {
     writeFileSync(new URL(f, root), JSON.stringify(json, null, 2) + '\n')
   } else wrong.push(`${f}: ${json.version}`)
 }
+// Each platform package's manifest says what npm filters on, as napi-rs names the target: its
+// name and file, `os` and `cpu`, and `libc` on Linux only (npm refuses a package that declares
+// a libc on any other OS, so a `libc` on Windows or macOS would never be installed).
+const main = JSON.parse(read('bindings-node/package.json'))
+const { platformNames } = (await import('node:module')).createRequire(import.meta.url)('../../bindings-node/native.cjs')
+const loadable = ['linux', 'darwin', 'win32'].flatMap((os) => ['x64', 'arm64'].flatMap((cpu) => platformNames(os, cpu)))
+const dirs = readdirSync(new URL('bindings-node/npm/', root)).sort()
+if (JSON.stringify(dirs) !== JSON.stringify([...loadable].sort()) || main.napi.targets.length !== dirs.length) {
+  wrong.push(`bindings-node: napi.targets (${main.napi.targets.length}), npm/ (${dirs.join(', ')}) and native.cjs's platforms (${loadable.join(', ')}) must be the same set`)
+}
+for (const d of dirs) {
+  const m = JSON.parse(read(`bindings-node/npm/${d}/package.json`))
+  const [os, cpu, libc] = d.split('-')
+  const want = { name: `${main.name}-${d}`, main: `${main.name}.${d}.node`, os: [os], cpu: [cpu], engines: main.engines.node }
+  const got = { name: m.name, main: m.main, os: m.os, cpu: m.cpu, engines: m.engines && m.engines.node }
+  if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push(`bindings-node/npm/${d}/package.json: ${JSON.stringify(got)}, want ${JSON.stringify(want)}`)
+  const wantLibc = os === 'linux' ? [libc === 'gnu' ? 'glibc' : 'musl'] : undefined
+  if (JSON.stringify(m.libc) !== JSON.stringify(wantLibc)) wrong.push(`bindings-node/npm/${d}/package.json: libc ${JSON.stringify(m.libc)}, want ${JSON.stringify(wantLibc)}`)
+}
 // Every crate inherits the workspace's version; the Python package takes it from its crate.
 for (const f of ['core/Cargo.toml', 'cli/Cargo.toml', 'bindings-node/Cargo.toml', 'bindings-python/Cargo.toml', 'bindings-wasm/Cargo.toml']) {
   if (!/\nversion\.workspace = true\n/.test(read(f))) wrong.push(`${f}: does not inherit the workspace version (version.workspace = true)`)
