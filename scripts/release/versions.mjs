@@ -27,8 +27,8 @@ for (const f of files) {
 // name and file, `os` and `cpu`, and `libc` on Linux only (npm refuses a package that declares
 // a libc on any other OS, so a `libc` on Windows or macOS would never be installed).
 const main = JSON.parse(read('bindings-node/package.json'))
-const { platformNames } = (await import('node:module')).createRequire(import.meta.url)('../../bindings-node/native.cjs')
-const loadable = ['linux', 'darwin', 'win32'].flatMap((os) => ['x64', 'arm64'].flatMap((cpu) => platformNames(os, cpu)))
+// (The loader's platforms read from its literal requires: loading it would need a built core.)
+const loadable = [...read('bindings-node/native.cjs').matchAll(/require\('stripe-handshake-([a-z0-9-]+)'\)/g)].map((m) => m[1])
 const dirs = readdirSync(new URL('bindings-node/npm/', root)).sort()
 if (JSON.stringify(dirs) !== JSON.stringify([...loadable].sort()) || main.napi.targets.length !== dirs.length) {
   wrong.push(`bindings-node: napi.targets (${main.napi.targets.length}), npm/ (${dirs.join(', ')}) and native.cjs's platforms (${loadable.join(', ')}) must be the same set`)
