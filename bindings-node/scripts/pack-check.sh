@@ -12,8 +12,8 @@ if [ $# -eq 2 ]; then
 else
   addon=$(ls stripe-handshake.*.node | head -1)
   node scripts/stage.mjs "$tmp/dist" "$addon" > "$tmp/staged.jsonl"
-  main=$(node -e "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\n').map(JSON.parse); console.log(l.find(x=>x.package==='stripe-handshake').tarball)" "$tmp/staged.jsonl")
-  plat=$(node -e "const l=require('fs').readFileSync(process.argv[1],'utf8').trim().split('\n').map(JSON.parse); console.log(l.find(x=>x.package!=='stripe-handshake').tarball)" "$tmp/staged.jsonl")
+  read -r main plat < <(node -e "const l = require('fs').readFileSync(process.argv[1], 'utf8').trim().split('\n').map(JSON.parse)
+console.log(l.find((x) => x.platform === 'any').tarball, l.find((x) => x.platform !== 'any').tarball)" "$tmp/staged.jsonl")
 fi
 platform_pkg=$(basename "$plat" | sed 's/-[0-9][^-]*\.tgz$//')
 

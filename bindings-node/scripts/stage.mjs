@@ -9,7 +9,7 @@
 // exact version, so npm installs the one matching package and skips the rest; a platform
 // with no package (or an install with --omit=optional) gets the WASM fallback.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, statSync, existsSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, statSync, existsSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -21,15 +21,9 @@ if (!existsSync(join(here, 'wasm', 'stripe_handshake_wasm_bg.wasm'))) {
   throw new Error('bindings-node/wasm/ is missing: run `just build-wasm` (it copies the fallback there)')
 }
 
-// napi-rs's platform name of each target triple, as `napi create-npm-dirs` made npm/.
-const platformOf = (triple) => {
-  const [arch, , os, abi] = triple.split('-')
-  const a = { x86_64: 'x64', aarch64: 'arm64' }[arch]
-  if (os === 'darwin') return `darwin-${a}`
-  if (os === 'windows') return `win32-${a}-${abi}`
-  return `linux-${a}-${abi}`
-}
-const platforms = main.napi.targets.map(platformOf)
+// The platforms: npm/'s directories, which scripts/release/versions.mjs keeps the same set as
+// napi.targets and the loader's (native.cjs) candidates.
+const platforms = readdirSync(join(here, 'npm')).sort()
 
 function pack(dir) {
   const file = execFileSync('npm', ['pack', '--silent', '--pack-destination', resolve(out)], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()
@@ -42,7 +36,7 @@ const made = []
 
 for (const addon of addons) {
   const m = /^stripe-handshake\.(.+)\.node$/.exec(basename(addon))
-  if (!m || !platforms.includes(m[1])) throw new Error(`${addon}: not a stripe-handshake.<platform>.node of napi.targets`)
+  if (!m || !platforms.includes(m[1])) throw new Error(`${addon}: not a stripe-handshake.<platform>.node of a platform in npm/`)
   const meta = JSON.parse(readFileSync(join(here, 'npm', m[1], 'package.json'), 'utf8'))
   if (meta.version !== main.version) throw new Error(`npm/${m[1]}/package.json is at ${meta.version}, the package at ${main.version}: run scripts/versions.mjs --write`)
   const dir = join(out, meta.name)
