@@ -9,7 +9,8 @@
 //   fastifyWebhook(options)  -> a Fastify plugin: app.register(fastifyWebhook({ path, … }))
 //
 // options: { verifier | secrets, kind: 'snapshot' (default) | 'thin', store: OneTimeStore,
-//            onEvent(event), onError?(error) }
+//            onEvent(event), onError?(error), now?() -> Unix seconds (the clock of the check;
+//            the system clock by default) }
 
 export function buildAdapters(api) {
   const invalid = (what) => new api.InvalidInputError(what, 'invalid_argument', 'invalid_input')
@@ -26,7 +27,8 @@ export function buildAdapters(api) {
     // The default logs the stack only: an HTTP client's error object can hold its request's headers.
     const told = typeof o.onError === 'function' ? o.onError : (e) => console.error(`stripe-handshake: the webhook handler failed: ${e?.stack ?? String(e)}`)
     const onError = (e) => { try { told(e) } catch {} } // a failing onError never skips the release
-    return { verifier, kind, store: o.store, onEvent: o.onEvent, onError }
+    if (o.now !== undefined && typeof o.now !== 'function') throw invalid('now: pass a function that returns the current Unix time in seconds, or leave it out for the system clock')
+    return { verifier, kind, store: o.store, onEvent: o.onEvent, onError, now: o.now }
   }
 
   /** The outcome for a raw body (or 'body_too_large', 'body_already_parsed') and its header. */
@@ -34,7 +36,9 @@ export function buildAdapters(api) {
     if (typeof raw === 'string') return raw
     let event
     try {
-      event = s.kind === 'thin' ? s.verifier.verifyEventNotification(raw, header) : s.verifier.verifyWebhook(raw, header)
+      // A clock that answers something other than a time is refused by the core (invalid_argument).
+      const now = s.now === undefined ? undefined : s.now()
+      event = s.kind === 'thin' ? s.verifier.verifyEventNotification(raw, header, now) : s.verifier.verifyWebhook(raw, header, now)
     } catch (e) {
       if (e instanceof api.StripeHandshakeError) return e.code
       throw e

@@ -982,6 +982,8 @@ export interface WebhookRouteOptions<E = WebhookEvent | EventNotification> {
   onEvent(event: E): unknown | Promise<unknown>
   /** Told about a failing handler or release (default: console.error). */
   onError?(error: unknown): void
+  /** The clock of the signature check, in Unix seconds (default: the system clock). */
+  now?(): number
 }
 
 /**

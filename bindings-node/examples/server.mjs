@@ -8,6 +8,11 @@
 //   POST /stripe/webhook (account.application.deauthorized, a snapshot event)
 //   POST /stripe/events (event notifications, thin events: verified, then the event fetched)
 // `stripeBase` points every Stripe URL at the local emulator (tests/emulator); leave it out for Stripe.
+// `clock` gives the time for every check (Unix seconds; the system clock by default), and `trace`
+// is an optional observer of what each step decided: the demo (tests/e2e/demo) renders it as a
+// panel on every page; in production it could feed an audit log. What it receives holds no
+// secret key or signing secret, but callbacks and responses carry state tokens, codes and access
+// tokens: redact them, as the demo does, before showing or storing anything.
 // There are no user accounts here: the browser session stands in for your signed-in user, so tie
 // installs and connections to your user instead, and rotate the session id when they sign in.
 import { createServer } from 'node:http'
@@ -42,6 +47,7 @@ export function memoryStore() {
 
 export function platform({
   publicUrl, stripeBase, app, connect, webhookSecret, notificationSecret, stateKey, sessionKey = randomBytes(32), store = memoryStore(), exposeStore = false,
+  clock = () => Math.floor(Date.now() / 1000), trace = null, routes: extraRoutes = {},
 }) {
   const installCallback = `${publicUrl}/stripe/install/callback`
   const oauthCallback = `${publicUrl}/stripe/oauth/callback`
@@ -58,28 +64,37 @@ export function platform({
   const origin = new URL(publicUrl).origin
   const secure = publicUrl.startsWith('https:') ? '; Secure' : ''
 
-  async function stripeCall(request) {
+  const note = (session, step) => trace?.record(session, step)
+
+  async function stripeCall(session, call, request) {
     // The core builds the request and parses the answer; any HTTP client sends it.
     const res = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body })
-    return { status: res.status, body: new Uint8Array(await res.arrayBuffer()) }
+    const out = { status: res.status, body: new Uint8Array(await res.arrayBuffer()) }
+    note(session, { step: 'stripe_call', call, request, status: out.status, body: out.body })
+    return out
   }
 
   // Every check of a signed state consumes its nonce in this store: a second use is refused.
   const once = { stateKeys: keys, store: store.stateNonces }
+  const link = (session, call, url) => {
+    note(session, { step: 'link', call, url })
+    return redirect(url)
+  }
 
   const routes = {
     'GET /': ({ session }) => home(store, session),
 
     'GET /install': ({ session }) => {
       // 1. Send the user to Stripe with a state token bound to their session.
-      const state = issueStateToken({ keys, flow: 'install_link', sessionId: session })
-      return redirect(installLink({ linkId: app.linkId, redirectUri: installCallback, state, baseUrl: stripeBase }, allow))
+      const state = issueStateToken({ keys, flow: 'install_link', sessionId: session, now: clock() })
+      return link(session, 'installLink', installLink({ linkId: app.linkId, redirectUri: installCallback, state, baseUrl: stripeBase }, allow))
     },
 
     'GET /stripe/install/callback': async ({ url, session }) => {
       // 2. Verify install_signature, its time window and the state from the raw query string;
       //    the state's nonce is consumed (a reload of this page is refused: state_replayed).
-      const r = await verifyInstallCallback(url.search, { secrets: app.secret, ...once, sessionId: session, marketplace: 'accept' })
+      const r = await verifyInstallCallback(url.search, { secrets: app.secret, ...once, sessionId: session, marketplace: 'accept', now: clock() })
+      note(session, { step: 'callback', call: 'verifyInstallCallback', query: url.search, result: r })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome === 'marketplace_install') {
         // Installed from the Stripe App Marketplace: nothing ties it to this browser, so it stays
@@ -90,23 +105,26 @@ export function platform({
       }
       // livemode is reported as Stripe sent it and is not signed: don't base access decisions on it.
       store.installs[r.accountId] = { session, userId: r.userId, livemode: r.livemode !== 'false' }
+      note(session, { step: 'stored', what: 'install', account: r.accountId })
       return view(200, 'installed', 'App installed', `Installed on ${r.accountId}.`)
     },
 
     'GET /connect': ({ session }) => {
-      const state = issueStateToken({ keys, flow: 'connect_oauth', sessionId: session })
-      const link = connectOAuthLink({ clientId: connect.clientId, accountType: 'standard', scope: 'read_write', redirectUri: oauthCallback, state, baseUrl: stripeBase }, allow)
-      return redirect(link)
+      const state = issueStateToken({ keys, flow: 'connect_oauth', sessionId: session, now: clock() })
+      return link(session, 'connectOAuthLink', connectOAuthLink({ clientId: connect.clientId, accountType: 'standard', scope: 'read_write', redirectUri: oauthCallback, state, baseUrl: stripeBase }, allow))
     },
 
     'GET /stripe/oauth/callback': async ({ url, session }) => {
-      const r = await verifyOAuthCallback(url.search, { flow: 'connect_oauth', ...once, sessionId: session })
+      const r = await verifyOAuthCallback(url.search, { flow: 'connect_oauth', ...once, sessionId: session, now: clock() })
+      note(session, { step: 'callback', call: 'verifyOAuthCallback', query: url.search, result: r })
       if (r.outcome === 'denied') return view(200, 'denied', 'Connection declined', `Stripe said: ${r.kind}. Nothing was connected.`)
       // 3. Exchange the one-time code (never retried: reusing it revokes the connection).
       // The authorized result carries the code and the token endpoint it belongs to.
-      const res = await stripeCall(codeExchangeRequest({ authorization: r, secretKey: connect.secretKey, expectedMode: mode, baseUrl: stripeBase }))
+      const res = await stripeCall(session, 'codeExchangeRequest', codeExchangeRequest({ authorization: r, secretKey: connect.secretKey, expectedMode: mode, baseUrl: stripeBase }))
       const token = parseTokenResponse(res.status, res.body)
+      note(session, { step: 'parsed', call: 'parseTokenResponse', result: token })
       store.connections[token.stripeUserId] = { session, scope: token.scope, livemode: token.livemode, accessToken: token.accessToken, refreshToken: token.refreshToken }
+      note(session, { step: 'stored', what: 'connection', account: token.stripeUserId })
       return view(200, 'connected', 'Stripe account connected', `Connected ${token.stripeUserId} with scope ${token.scope}.`)
     },
 
@@ -120,21 +138,23 @@ export function platform({
       const linkMode = sandbox ? 'sandbox' : app.testLinkId ? 'test' : 'live'
       const { clientId, linkId } = sandbox ? app.sandbox : { clientId: app.clientId, linkId: app.testLinkId }
       // The link's environment rides in the signed state to the exchange.
-      const state = issueStateToken({ keys, flow: 'apps_oauth', sessionId: session, mode: linkMode })
-      return redirect(appsOAuthLink({ clientId, testLinkId: linkId, redirectUri: appsCallback, state, baseUrl: stripeBase, mode: linkMode }, allow))
+      const state = issueStateToken({ keys, flow: 'apps_oauth', sessionId: session, mode: linkMode, now: clock() })
+      return link(session, 'appsOAuthLink', appsOAuthLink({ clientId, testLinkId: linkId, redirectUri: appsCallback, state, baseUrl: stripeBase, mode: linkMode }, allow))
     },
 
     'GET /stripe/apps/callback': async ({ url, session }) => {
       if (!app.secretKey) throw new Refusal('not_configured', 'This platform has no OAuth-type Stripe App.')
-      const r = await verifyAppCallback(url.search, { accessType: 'oauth', ...once, sessionId: session, marketplace: 'accept' })
+      const r = await verifyAppCallback(url.search, { accessType: 'oauth', ...once, sessionId: session, marketplace: 'accept', now: clock() })
+      note(session, { step: 'callback', call: 'verifyAppCallback', query: url.search, result: r })
       if (r.outcome === 'denied') return view(200, 'denied', 'Installation cancelled', `Stripe said: ${r.kind}. Nothing was installed.`)
       if (r.outcome !== 'authorized' && r.outcome !== 'marketplace_authorized') throw new Refusal('unexpected', 'Not an OAuth-type app callback.')
       // The code belongs to the Stripe Apps token endpoint (r.provider), exchanged once with the key
       // of the environment the signed state names (a sandbox's codes need the sandbox's key).
       const stateMode = r.outcome === 'authorized' ? r.stateMode : null
       const secretKey = stateMode === 'sandbox' ? app.sandbox.secretKey : app.secretKey
-      const res = await stripeCall(codeExchangeRequest({ authorization: r, secretKey, baseUrl: stripeBase })) // mode: the state's
+      const res = await stripeCall(session, 'codeExchangeRequest', codeExchangeRequest({ authorization: r, secretKey, baseUrl: stripeBase })) // mode: the state's
       const token = parseTokenResponse(res.status, res.body)
+      note(session, { step: 'parsed', call: 'parseTokenResponse', result: token })
       if (token.stripeUserId !== r.accountId) throw new Refusal('account_mismatch', 'The token is for another account than the callback named.')
       const fromMarketplace = r.outcome === 'marketplace_authorized'
       // From the Marketplace nothing ties the install to this browser: keep it unclaimed.
@@ -156,9 +176,10 @@ export function platform({
     },
 
     'GET /stripe/onboarding/return': async ({ url, session }) => {
-      const r = await verifyAccountLinkCallback(url.search, { kind: 'return', ...once, sessionId: session })
+      const r = await verifyAccountLinkCallback(url.search, { kind: 'return', ...once, sessionId: session, now: clock() })
+      note(session, { step: 'callback', call: 'verifyAccountLinkCallback', query: url.search, result: r })
       // A return proves only that this browser came back: ask the API how far onboarding got.
-      const res = await stripeCall(retrieveAccountRequest({ secretKey: connect.secretKey, account: r.accountId, expectedMode: r.stateMode ?? mode, baseUrl: stripeBase }))
+      const res = await stripeCall(session, 'retrieveAccountRequest', retrieveAccountRequest({ secretKey: connect.secretKey, account: r.accountId, expectedMode: r.stateMode ?? mode, baseUrl: stripeBase }))
       if (res.status !== 200) return view(502, 'failed', 'Stripe did not answer', 'Try again in a moment.', 'account_unavailable')
       const account = JSON.parse(new TextDecoder().decode(res.body))
       if (account.id !== r.accountId) return view(502, 'failed', 'Stripe did not answer', 'Try again in a moment.', 'account_unavailable')
@@ -170,14 +191,16 @@ export function platform({
 
     'GET /stripe/onboarding/refresh': async ({ url, session }) => {
       // The link expired or was used: check the state, then make a new link for the same account.
-      const r = await verifyAccountLinkCallback(url.search, { kind: 'refresh', ...once, sessionId: session })
+      const r = await verifyAccountLinkCallback(url.search, { kind: 'refresh', ...once, sessionId: session, now: clock() })
+      note(session, { step: 'callback', call: 'verifyAccountLinkCallback', query: url.search, result: r })
       return onboardingLink(r.accountId, session)
     },
 
     'POST /connections/refresh': async ({ form, session }) => {
       const c = owned(store, form.get('account'), session)
-      const res = await stripeCall(refreshRequest({ provider: 'connect', secretKey: connect.secretKey, refreshToken: c.refreshToken, expectedMode: mode, baseUrl: stripeBase }))
+      const res = await stripeCall(session, 'refreshRequest', refreshRequest({ provider: 'connect', secretKey: connect.secretKey, refreshToken: c.refreshToken, expectedMode: mode, baseUrl: stripeBase }))
       const token = parseTokenResponse(res.status, res.body)
+      note(session, { step: 'parsed', call: 'parseTokenResponse', result: token })
       Object.assign(c, { accessToken: token.accessToken, refreshToken: token.refreshToken ?? c.refreshToken, refreshed: (c.refreshed ?? 0) + 1 })
       return view(200, 'refreshed', 'Access token refreshed', `New access token for ${form.get('account')}.`)
     },
@@ -185,8 +208,9 @@ export function platform({
     'POST /connections/deauthorize': async ({ form, session }) => {
       const account = form.get('account')
       owned(store, account, session)
-      const res = await stripeCall(deauthorizeRequest({ secretKey: connect.secretKey, clientId: connect.clientId, stripeUserId: account, expectedMode: mode, baseUrl: stripeBase }))
+      const res = await stripeCall(session, 'deauthorizeRequest', deauthorizeRequest({ secretKey: connect.secretKey, clientId: connect.clientId, stripeUserId: account, expectedMode: mode, baseUrl: stripeBase }))
       parseDeauthorizeResponse(res.status, res.body, account) // throws unless Stripe echoed this account
+      note(session, { step: 'parsed', call: 'parseDeauthorizeResponse', result: { stripeUserId: account } })
       // The tokens are dead now: forget them at once; the record goes when the webhook confirms.
       Object.assign(store.connections[account], { accessToken: null, refreshToken: null, disconnectRequested: true })
       return view(200, 'disconnected', 'Disconnected', `${account} was disconnected. Stripe confirms with a webhook.`)
@@ -198,9 +222,11 @@ export function platform({
   const onError = (e) => console.error(`stripe webhook handler failed: ${e.message}`)
   const stripeRoutes = {
     '/stripe/webhook': expressWebhook({
-      verifier: webhooks, store: store.eventIds, onError,
+      verifier: webhooks, store: store.eventIds, onError, now: clock,
       onEvent: (event) => {
         store.events.push({ id: event.id, type: event.type, account: event.account })
+        // The session that owns the account, for the trace (a real app: the user it belongs to).
+        note(ownerOf(store, event.account), { step: 'webhook', call: 'verifyWebhook', event })
         if (event.type === 'account.application.deauthorized' && event.account) {
           // Which of our applications lost access: the App (install link) or the Connect platform.
           const application = event.dataObject.id
@@ -213,9 +239,11 @@ export function platform({
     //    context (Stripe-Context) with a key of its mode, and acted on as the API says. A failed
     //    fetch throws: the adapter answers 500 and releases the id, so Stripe delivers it again.
     '/stripe/events': notifications && expressWebhook({
-      verifier: notifications, kind: 'thin', store: store.eventIds, onError,
+      verifier: notifications, kind: 'thin', store: store.eventIds, onError, now: clock,
       onEvent: async (n) => {
-        const res = await stripeCall(fetchEventRequest({ secretKey: connect.secretKey, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: stripeBase }))
+        const owner = ownerOf(store, n.context)
+        note(owner, { step: 'webhook', call: 'verifyEventNotification', event: n })
+        const res = await stripeCall(owner, 'fetchEventRequest', fetchEventRequest({ secretKey: connect.secretKey, eventId: n.id, livemode: n.livemode, context: n.context, baseUrl: stripeBase }))
         const event = res.status === 200 ? JSON.parse(new TextDecoder().decode(res.body)) : {}
         if (event.id !== n.id) throw new Error(`the event could not be fetched (HTTP ${res.status})`)
         store.notifications.push({ id: n.id, type: event.type, context: event.context ?? null, fetched: true })
@@ -225,12 +253,18 @@ export function platform({
     }),
   }
   async function onboardingLink(account, session) {
-    const res = await stripeCall(accountLinkRequest({ secretKey: connect.secretKey, account, returnUrl: onboardingReturn, refreshUrl: onboardingRefresh, stateKeys: keys, sessionId: session, mode, baseUrl: stripeBase }, allow))
-    return redirect(parseAccountLinkResponse(res.status, res.body).url)
+    const res = await stripeCall(session, 'accountLinkRequest', accountLinkRequest({ secretKey: connect.secretKey, account, returnUrl: onboardingReturn, refreshUrl: onboardingRefresh, stateKeys: keys, sessionId: session, mode, baseUrl: stripeBase, now: clock() }, allow))
+    return link(session, 'parseAccountLinkResponse', parseAccountLinkResponse(res.status, res.body).url)
   }
   if (exposeStore) {
     // Demo and tests only: what the platform stored, tokens redacted. Never in production.
     routes['GET /store.json'] = () => ({ status: 200, type: 'application/json', body: JSON.stringify(publicStore(store)) })
+  }
+  // More pages of your own (the demo's failure buttons): the same { url, session, form } in, a
+  // page or a redirect out. They cannot replace the routes above.
+  for (const [key, route] of Object.entries(extraRoutes)) {
+    if (Object.hasOwn(routes, key)) throw new Error(`routes: ${key} is already a route of the platform`)
+    routes[key] = route
   }
 
   // Session ids are issued here and MACed, so a visitor cannot pick one (session fixation).
@@ -283,9 +317,11 @@ export function platform({
         out = view(500, 'failed', 'Something went wrong', 'Try again later.', 'server_error')
       } else {
         // The code is stable and safe to show; the message says what to do next.
+        note(session, { step: 'refused', path: url.pathname, query: url.search, code: e.code, message: e.message })
         out = view(e.status ?? 400, 'rejected', 'Request refused', e.message, e.code)
       }
     }
+    if (out.page) out.body = layout(out.page.title, out.page.main, trace?.render(session, out.page) ?? '')
     const headers = { 'Content-Type': out.type ?? 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
     if (!known) headers['Set-Cookie'] = `sid=${session}.${Buffer.from(sessionMac(session)).toString('hex')}; HttpOnly; SameSite=Lax; Path=/${secure}`
     if (out.location) headers.Location = out.location
@@ -328,9 +364,16 @@ function redirect(location) {
 
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
+/** A result page; the server lays it out (with the trace panel, when there is a trace). */
 function view(status, outcome, title, text, code = '') {
   const codeLine = code ? `<p>Code: <code id="code">${esc(code)}</code></p>` : ''
-  return { status, body: layout(title, `<main id="result" data-outcome="${esc(outcome)}"><h1>${esc(title)}</h1><p id="message">${esc(text)}</p>${codeLine}</main><p><a href="/">Back</a></p>`) }
+  const main = `<main id="result" data-outcome="${esc(outcome)}"><h1>${esc(title)}</h1><p id="message">${esc(text)}</p>${codeLine}<p><a href="/">Back</a></p></main>`
+  return { status, page: { kind: 'result', outcome, title, main } }
+}
+
+/** The session that holds an account (the trace of a webhook belongs to it), or null. */
+function ownerOf(store, account) {
+  return store.connections[account]?.session ?? store.installs[account]?.session ?? store.appConnections[account]?.session ?? null
 }
 
 function home(store, session) {
@@ -338,15 +381,29 @@ function home(store, session) {
     <form method="post" action="/connections/refresh"><input type="hidden" name="account" value="${esc(account)}"><button id="refresh">Refresh token</button></form>
     <form method="post" action="/connections/deauthorize"><input type="hidden" name="account" value="${esc(account)}"><button id="deauthorize">Disconnect</button></form></li>`)
   const installs = Object.entries(store.installs).filter(([, i]) => i.session === session).map(([a]) => `<li>${esc(a)}</li>`)
-  return { status: 200, body: layout('Demo platform', `<h1>Demo platform</h1>
-<p><a id="install" href="/install">Install the Stripe App</a> · <a id="connect" href="/connect">Connect with Stripe</a></p>
+  const main = `<main id="home"><h1>Demo platform</h1>
+<p class="actions"><a class="button" id="install" href="/install">Install the Stripe App</a> <a class="button" id="connect" href="/connect">Connect with Stripe</a></p>
 <form method="post" action="/onboard"><label>Onboard a connected account <input id="onboard-account" name="account" placeholder="acct_…"></label> <button id="onboard">Start onboarding</button></form>
-<h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul>`) }
+<h2>Installs</h2><ul id="installs">${installs.join('')}</ul><h2>Your connections</h2><ul id="connections">${rows.join('')}</ul></main>`
+  return { status: 200, page: { kind: 'home', title: 'Demo platform', main } }
 }
 
-function layout(title, inner) {
-  return `<!doctype html><meta charset="utf-8"><title>${esc(title)}</title><body style="font-family:sans-serif;max-width:40em;margin:3em auto">${inner}</body>`
+function layout(title, main, aside = '') {
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${CSS}</style><body><div class="page${aside ? ' with-aside' : ''}">${main}${aside}</div></body></html>`
 }
+
+// One small stylesheet, inline: the pages load nothing from elsewhere.
+const CSS = `:root{color-scheme:light;--ink:#1a1f36;--muted:#5b6478;--line:#e3e8ee;--accent:#635bff;--ok:#0a7d4f;--bad:#c0123c;--code:#f6f8fa}
+*{box-sizing:border-box}body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff}
+.page{max-width:44rem;margin:0 auto;padding:2rem 1.25rem}.page.with-aside{max-width:78rem;display:grid;grid-template-columns:minmax(0,24rem) minmax(0,1fr);gap:2.5rem;align-items:start}
+@media (max-width:900px){.page.with-aside{grid-template-columns:minmax(0,1fr)}}
+h1{font-size:1.6rem;line-height:1.25;margin:0 0 .75rem}h2{font-size:1.1rem;margin:1.75rem 0 .5rem}
+a{color:var(--accent)}code{font:.88em/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--code);padding:.1em .3em;border-radius:4px;overflow-wrap:anywhere}
+.button,button{display:inline-block;font:inherit;font-weight:600;padding:.5rem .9rem;border-radius:6px;border:1px solid var(--accent);background:var(--accent);color:#fff;text-decoration:none;cursor:pointer;margin:0 .4rem .4rem 0}
+button{background:#fff;color:var(--accent)}.actions .button:nth-child(2){background:#fff;color:var(--accent)}
+input{font:inherit;padding:.4rem .5rem;border:1px solid var(--line);border-radius:6px;max-width:100%}label{display:block;margin:.5rem 0}
+ul{padding-left:1.2rem}li form{display:inline}`
 
 function publicStore(store) {
   const redact = (t) => (t ? `…${t.slice(-4)}` : t)

@@ -1,10 +1,10 @@
 // The demo: the Stripe emulator and the Node example platform on loopback.
 //   node tests/e2e/demo.mjs             prints the URL to open, runs until Ctrl-C
 //   node tests/e2e/demo.mjs --headless  walks one install and one OAuth flow in Chromium, printing each step
+//   --port N, --stripe-port N           the ports to use (3000 and 12111; a busy one is replaced by a free one)
 import { parseArgs } from 'node:util'
-import { randomBytes } from 'node:crypto'
-import { memoryStore, platform } from '../../bindings-node/examples/server.mjs'
-import { NOTIFICATION_SECRET, WEBHOOK_SECRET, emulator, freePort, launchBrowser, waitFor, wire } from './harness.mjs'
+import { launchBrowser, waitFor } from './harness.mjs'
+import { startDemo } from './demo/app.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -13,32 +13,28 @@ const { values } = parseArgs({
     'stripe-port': { type: 'string', default: process.env.STRIPE_PORT ?? '12111' },
   },
 })
+const port = (name, v) => {
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) {
+    console.error(`--${name} must be a port number (0 to 65535), not "${v}"`)
+    process.exit(64)
+  }
+  return Number(v)
+}
 // Headless runs take any free ports, so they never collide with a running demo.
-const emu = await emulator({ port: values.headless ? 0 : Number(values['stripe-port']) })
-const store = memoryStore()
-const port = values.headless ? await freePort() : Number(values.port)
-const base = `http://127.0.0.1:${port}`
-const server = platform({
-  publicUrl: base,
-  stripeBase: emu.url,
-  app: { linkId: emu.config.app.linkId, clientId: emu.config.app.clientId, secret: emu.config.app.appSecret, secretKey: emu.config.app.secretKeys.test, testLinkId: emu.config.app.testLinkId,
-    sandbox: { linkId: emu.config.app.sandbox.linkId, clientId: emu.config.app.sandbox.clientId, secretKey: emu.config.app.sandbox.secretKeys.test } },
-  connect: { clientId: emu.config.platform.clientId, secretKey: emu.config.platform.secretKeys.test },
-  webhookSecret: WEBHOOK_SECRET,
-  notificationSecret: NOTIFICATION_SECRET,
-  stateKey: randomBytes(32),
-  store,
-  exposeStore: true, // GET /store.json shows what the platform stored
+const demo = await startDemo({
+  port: values.headless ? 0 : port('port', values.port),
+  stripePort: values.headless ? 0 : port('stripe-port', values['stripe-port']),
+  say: (text) => console.log(text),
 })
-await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve))
-wire(emu, base)
-
+const { base, emu, store } = demo
 const step = (n, text) => console.log(`${String(n).padStart(2)}. ${text}`)
 console.log(`Stripe emulator  ${emu.url}  (test mode, account ${emu.config.account.id})
-Demo platform    ${base}/  (bindings-node)`)
+Demo platform    ${base}/  (bindings-node; each page shows what the library checked)
+Stored           ${base}/store.json`)
 
 if (!values.headless) {
-  console.log(`\nOpen ${base}/ and click "Install the Stripe App" or "Connect with Stripe". Ctrl-C to stop.`)
+  console.log(`\nOpen ${base}/ and click "Install the Stripe App" or "Connect with Stripe", then try the
+buttons under "Try what goes wrong". Ctrl-C to stop.`)
 } else {
   const browser = await launchBrowser()
   let failed = false
@@ -90,9 +86,7 @@ if (!values.headless) {
     console.error(`\nDemo failed: ${e.message}`)
   } finally {
     await browser.close()
-    server.closeAllConnections()
-    server.close()
-    await emu.close()
+    await demo.close()
   }
   process.exitCode = failed ? 1 : 0
 }

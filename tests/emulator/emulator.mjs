@@ -61,8 +61,13 @@ export function defaultConfig() {
  * Starts the emulator on 127.0.0.1. `config` is live: tests may change redirect URIs and webhook
  * endpoints once the platforms they point at are listening.
  */
-export async function startEmulator({ port = 0, config = defaultConfig(), log = () => {} } = {}) {
-  const emu = new Emulator(config, log)
+/**
+ * `sharedClock`: signatures carry the lifetimes clock too, for a platform that reads its time
+ * from this emulator (`emu.now()`, as the demo does): then advancing the clock is time passing
+ * for both sides. Tests leave it off, so that advancing expires codes without staling signatures.
+ */
+export async function startEmulator({ port = 0, config = defaultConfig(), log = () => {}, sharedClock = false } = {}) {
+  const emu = new Emulator(config, log, sharedClock)
   const server = createServer((req, res) => emu.handle(req, res).catch((e) => {
     if (e.status === 413) {
       // Answer, then drop the connection: the rest of the body is never read.
@@ -83,9 +88,10 @@ export async function startEmulator({ port = 0, config = defaultConfig(), log = 
 }
 
 class Emulator {
-  constructor(config, log) {
+  constructor(config, log, sharedClock = false) {
     this.config = config
     this.log = log
+    this.sharedClock = sharedClock
     this.offset = 0 // seconds added to the wall clock (POST /_emulator/advance)
     this.consents = new Map() // consent id -> pending authorization, one use
     this.codes = new Map() // ac_… -> { client, account, scope, livemode, issuedAt, used, grant }
@@ -104,9 +110,9 @@ class Emulator {
     return Math.floor(Date.now() / 1000) + this.offset
   }
 
-  /** Signatures carry the wall clock, so advancing the lifetimes clock never makes them stale. */
+  /** Signatures carry the wall clock, so advancing the lifetimes clock never makes them stale (unless the clock is shared). */
   signingNow() {
-    return Math.floor(Date.now() / 1000)
+    return this.sharedClock ? this.now() : Math.floor(Date.now() / 1000)
   }
 
   async idle() {
@@ -119,6 +125,7 @@ class Emulator {
     const q = url.searchParams
     const { app, platform } = this.config
     let m
+    if (req.method === 'GET' && path === '/') return this.home(res)
     if (req.method === 'GET' && path === '/apps/marketplace/install') {
       // The user installs from the Stripe App Marketplace: no link of yours, no state.
       if (q.get('app') !== app.id) return page(res, 404, 'Unknown app', `No app ${q.get('app')} in the Marketplace.`)
@@ -205,6 +212,25 @@ class Emulator {
       return json(res, 200, { revoked: n })
     }
     return json(res, 404, { error: 'not_found', message: `${req.method} ${path} is not a test hook.` })
+  }
+
+  /** The root page: what this server is, and what it serves. */
+  home(res) {
+    const { app, platform, account } = this.config
+    return html(res, 200, `<title>Stripe emulator</title>
+<h1>Stripe emulator</h1>
+<p>A local stand-in for Stripe's side of the flows stripe-handshake serves, written from Stripe's
+documents. Test mode only; nothing here reaches Stripe. Its account is <code>${esc(account.id)}</code>
+(${esc(account.name)}).</p>
+<ul>
+<li>Install link: <code>GET /apps/install/link/${esc(app.linkId)}</code> (${esc(app.name)}, signs <code>install_signature</code>)</li>
+<li>Stripe Apps OAuth: <code>GET /oauth/v2/${esc(app.testLinkId)}/authorize</code>, tokens at <code>POST /v1/oauth/token</code></li>
+<li>Connect OAuth: <code>GET /oauth/authorize</code>, <code>/express/oauth/authorize</code> (${esc(platform.name)}), tokens at <code>POST /oauth/token</code>, <code>POST /oauth/deauthorize</code></li>
+<li>Account Links: <code>POST /v1/account_links</code>, <code>GET /v1/accounts/{id}</code></li>
+<li>Webhooks and event notifications: sent to the endpoints it is told, signed with <code>Stripe-Signature</code>; <code>GET /v2/core/events/{id}</code></li>
+<li>Test hooks (loopback only): <a href="/_emulator/log">GET /_emulator/log</a>, <code>POST /_emulator/advance?seconds=N</code>, <code>POST /_emulator/uninstall</code></li>
+</ul>
+<p>Its clock: ${new Date(this.now() * 1000).toISOString()} (Unix ${this.now()}).</p>`)
   }
 
   /** Checks redirect_uri exactly and shows the consent page with Install/Connect and Cancel. */

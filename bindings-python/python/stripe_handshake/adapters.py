@@ -43,6 +43,7 @@ class _Settings:
         on_event: OnEvent,
         on_error: Optional[Callable[[BaseException], None]],
         asynchronous: bool = False,
+        now: Optional[Callable[[], int]] = None,
     ) -> None:
         self.verifier = verifier if isinstance(verifier, Verifier) else Verifier(secrets)  # type: ignore[arg-type]
         if kind not in ("snapshot", "thin"):
@@ -62,6 +63,13 @@ class _Settings:
             )
         if not callable(on_event):
             raise InvalidInputError("on_event: pass the function that acts on a verified event", "invalid_argument", "invalid_input")
+        if now is not None and not callable(now):
+            raise InvalidInputError(
+                "now: pass a function that returns the current Unix time in seconds, or leave it out for the system clock",
+                "invalid_argument",
+                "invalid_input",
+            )
+        self.now = now
         self.kind = kind
         self.store = store
         self.on_event = on_event
@@ -76,9 +84,11 @@ class _Settings:
         self.on_error = safe
 
     def verify(self, raw: bytes, header: Optional[str]) -> Any:
+        # A clock that answers something other than a time is refused by the core (invalid_argument).
+        now = None if self.now is None else self.now()
         if self.kind == "thin":
-            return self.verifier.verify_event_notification(raw, header)
-        return self.verifier.verify_webhook(raw, header)
+            return self.verifier.verify_event_notification(raw, header, now=now)
+        return self.verifier.verify_webhook(raw, header, now=now)
 
     @staticmethod
     def _lease() -> int:
@@ -215,11 +225,12 @@ def flask_webhook(
     verifier: Optional[Verifier] = None,
     kind: str = "snapshot",
     on_error: Optional[Callable[[BaseException], None]] = None,
+    now: Optional[Callable[[], int]] = None,
 ) -> Callable[[], Any]:
     """A Flask view for the webhook route (POST). It reads the raw body (capped at 1 MiB), never
     ``request.json``; a body already read off the stream by other code is named
     (``body_already_parsed``), not taken for a signature mismatch."""
-    s = _Settings(secrets, verifier, kind, store, on_event, on_error)
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error, now=now)
 
     def stripe_webhook() -> Any:
         from flask import Response, request
@@ -255,13 +266,14 @@ def starlette_webhook(
     verifier: Optional[Verifier] = None,
     kind: str = "snapshot",
     on_error: Optional[Callable[[BaseException], None]] = None,
+    now: Optional[Callable[[], int]] = None,
 ) -> Callable[[Any], Awaitable[Any]]:
     """A Starlette (and FastAPI) endpoint for the webhook route (POST): it reads the raw body
     from the stream (capped at 1 MiB). An async store (``AsyncRedisStore``,
     ``AsyncPostgresStore``) and a coroutine-function ``on_event`` are awaited; a synchronous
     store or ``on_event`` runs in a worker thread (as FastAPI runs a plain ``def``), never on the
     event loop."""
-    s = _Settings(secrets, verifier, kind, store, on_event, on_error, asynchronous=True)
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error, asynchronous=True, now=now)
 
     async def stripe_webhook(request: Any) -> Any:
         from starlette.responses import Response
@@ -312,6 +324,7 @@ def django_webhook(
     verifier: Optional[Verifier] = None,
     kind: str = "snapshot",
     on_error: Optional[Callable[[BaseException], None]] = None,
+    now: Optional[Callable[[], int]] = None,
 ) -> Callable[[Any], Any]:
     """A Django view for the webhook route (POST only; exempt from CSRF, since Stripe proves
     itself with the signature). It reads ``request.body`` (capped at 1 MiB); a body already read
@@ -321,7 +334,7 @@ def django_webhook(
     from django.http.request import RawPostDataException
     from django.views.decorators.csrf import csrf_exempt
 
-    s = _Settings(secrets, verifier, kind, store, on_event, on_error)
+    s = _Settings(secrets, verifier, kind, store, on_event, on_error, now=now)
 
     def stripe_webhook(request: Any) -> Any:
         if request.method != "POST":
