@@ -3,8 +3,31 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 
 const bytes = readFileSync(new URL('../pkg/stripe_handshake_wasm_bg.wasm', import.meta.url))
+
+test('before init: every entry says to call init()/initSync(), with a typed error; after it, the same calls work', () => {
+  // A fresh process: this file's other tests start the module.
+  const script = `
+    import * as sh from ${JSON.stringify(new URL('../pkg/index.js', import.meta.url).href)}
+    import { readFileSync } from 'node:fs'
+    const seen = []
+    const attempts = [
+      () => sh.verifySignature('{}', 't=1,v1=' + '0'.repeat(64), { secrets: 'whsec_x', now: 1 }),
+      () => new sh.Verifier('whsec_x'),
+      () => new sh.RedirectAllowList(['https://platform.example/cb']),
+      () => sh.randomState(),
+    ]
+    for (const f of attempts) {
+      try { f(); seen.push('no error') } catch (e) { seen.push([e instanceof sh.InvalidInputError, e.code, /init\(\)/.test(e.message) && /initSync/.test(e.message)]) }
+    }
+    sh.initSync(readFileSync(${JSON.stringify(new URL('../pkg/stripe_handshake_wasm_bg.wasm', import.meta.url).pathname)}))
+    seen.push(sh.randomState().length, new sh.Verifier('whsec_x').check('{}', sh.signHeader('{}', 'whsec_x', 5), 5))
+    console.log(JSON.stringify(seen))`
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  assert.deepEqual(JSON.parse(out), [[true, 'invalid_argument', true], [true, 'invalid_argument', true], [true, 'invalid_argument', true], [true, 'invalid_argument', true], 43, null])
+})
 
 test('synchronous verification after initSync with a compiled module', async () => {
   const sh = await import('../pkg/index.js')
