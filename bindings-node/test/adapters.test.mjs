@@ -210,3 +210,25 @@ test('Fastify: the plugin\'s route gets the raw bytes while the rest of the app 
     await app.close()
   }
 })
+
+test('now: the clock of the check (a delivery signed at a fixed time), refused off that clock; a clock that is not a function is refused', async () => {
+  const h = harness()
+  const t = 1_700_000_000
+  const body = event('evt_clock')
+  const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: t })
+  const request = () => new Request('http://x/', { method: 'POST', body, headers: { 'stripe-signature': header } })
+  const onClock = sh.webhookHandler({ ...h.options, now: () => t + 299 })
+  const offClock = sh.webhookHandler({ ...h.options, now: () => t + 301 })
+  const systemClock = sh.webhookHandler(h.options)
+  assert.deepEqual([(await offClock(request())).status, (await (await offClock(request())).json())?.error], [400, 'timestamp_too_old'])
+  assert.equal((await systemClock(request())).status, 400)
+  assert.deepEqual(h.seen, [])
+  assert.equal((await onClock(request())).status, 200)
+  assert.deepEqual(h.seen, ['evt_clock'])
+  // A clock that answers something other than a time is the core's invalid_argument (400), never a pass.
+  const broken = sh.webhookHandler({ ...h.options, now: () => Number.NaN })
+  assert.deepEqual([(await broken(request())).status, (await (await broken(request())).json())?.error], [400, 'invalid_argument'])
+  for (const now of [t, 'now', null]) {
+    assert.throws(() => sh.expressWebhook({ ...h.options, now }), (e) => e instanceof sh.InvalidInputError && e.code === 'invalid_argument' && /^now: pass a function/.test(e.message))
+  }
+})

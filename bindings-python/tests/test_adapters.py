@@ -322,3 +322,32 @@ def test_a_synchronous_framework_refuses_an_async_store() -> None:
     with pytest.raises(sh.InvalidInputError) as e:
         flask_webhook(secrets=SECRET, store=AsyncStore(), on_event=lambda e: None)  # type: ignore[arg-type]
     assert e.value.code == "invalid_argument" and "RedisStore" in str(e.value)
+
+
+def test_now_is_the_clock_of_the_check() -> None:
+    """A delivery signed at a fixed time verifies on that clock and is refused off it (and on the
+    system clock); a clock that is not callable is refused when the route is made."""
+    t = 1_700_000_000
+    body = event("evt_clock_py")
+    header = stripe.WebhookSignature.generate_signature_header(body, SECRET, timestamp=t)
+    seen: List[str] = []
+
+    def app(now: Any) -> Any:
+        a = Flask(__name__)
+        a.add_url_rule("/hook", view_func=flask_webhook(secrets=SECRET, store=MemoryStore(), on_event=lambda e: seen.append(e.id), now=now),
+                       methods=["POST"], endpoint="hook")
+        return a.test_client()
+
+    def send(client: Any) -> Tuple[int, Any]:
+        r = client.post("/hook", data=body, headers={"Stripe-Signature": header, "Content-Type": "application/json"})
+        return r.status_code, r.get_json()
+
+    assert send(app(lambda: t + 301)) == (400, {"error": "timestamp_too_old"})
+    assert send(app(None))[0] == 400
+    assert seen == []
+    assert send(app(lambda: t + 299))[0] == 200
+    assert seen == ["evt_clock_py"]
+    assert send(app(lambda: float("nan")))[0] == 400  # the core refuses a clock that is not a time
+    for bad in (t, "now"):
+        with pytest.raises(sh.InvalidInputError, match="^now: pass a function"):
+            flask_webhook(secrets=SECRET, store=MemoryStore(), on_event=lambda e: None, now=bad)  # type: ignore[arg-type]
