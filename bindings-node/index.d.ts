@@ -528,6 +528,8 @@ export interface VerifiedSignature {
 
 /** A verified state token. */
 export interface VerifiedState {
+  /** The token format's version (2: the one this release issues and accepts). */
+  version: number
   /** The key that signed it. */
   keyId: string
   /** Issued-at (Unix seconds). */

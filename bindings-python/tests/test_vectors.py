@@ -147,7 +147,7 @@ def _manifest(i: Dict[str, Any]) -> Dict[str, Any]:
 def _state(i: Dict[str, Any]) -> Dict[str, Any]:
     v = sh.verify_state_token(i["token"], keys=keys(i["keys"]), session_id=h(i["session_id_hex"]), flow=i["flow"], now=i["now"],
                               replay="unchecked")
-    return {"key_id": v.key_id, "issued_at": v.issued_at, "expires_at": v.expires_at, "flow": v.flow, "nonce": v.nonce, "data": v.data,
+    return {"version": v.version, "key_id": v.key_id, "issued_at": v.issued_at, "expires_at": v.expires_at, "flow": v.flow, "nonce": v.nonce, "data": v.data,
             "mode": v.mode}
 
 

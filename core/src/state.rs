@@ -506,6 +506,12 @@ pub struct VerifiedState {
 }
 
 impl VerifiedState {
+    /// The token format's version byte: a token verifies only in the version this release
+    /// issues (2), so this says which format was checked.
+    #[must_use]
+    pub fn version(&self) -> u8 {
+        VERSION
+    }
     /// The id of the key that signed it.
     #[must_use]
     pub fn key_id(&self) -> &str {

@@ -243,7 +243,7 @@ fn run(op: &str, i: &Value) -> Result<Value> {
                 Flow::parse(s(i, "flow"))?,
                 u(i, "now"),
             )?;
-            json!({"key_id": v.key_id(), "issued_at": v.issued_at(), "expires_at": v.expires_at(),
+            json!({"version": v.version(), "key_id": v.key_id(), "issued_at": v.issued_at(), "expires_at": v.expires_at(),
                    "flow": v.flow().as_str(), "nonce": v.nonce(), "data": v.data(),
                    "mode": v.mode().map(LinkMode::as_str)})
         }

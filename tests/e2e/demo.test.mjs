@@ -83,6 +83,7 @@ test('install: the link and its state, the signed bytes, the window, the secret 
   assert.equal(await outcome(), 'installed')
   assert.deepEqual(await stepCalls(), ['installLink:ok', 'verifyInstallCallback:ok', 'store:ok'])
   assert.match(await text('#state-binding'), /^bound to this browser session/)
+  assert.equal(await text('#state-version'), '2')
   assert.match(await text('#state-expiry'), /600 s after issue$/)
   // The exact bytes, state hidden by its length, checked again over those bytes.
   const signed = await text('#signed-bytes')

@@ -607,7 +607,7 @@ def oracle_verify(keys, token, session, flow, now):
         return err("state_session_mismatch")
     if FLOW_NAMES[fb] != flow:
         return err("state_flow_mismatch")
-    return ok(key_id=kid.decode(), issued_at=iat, expires_at=exp, flow=FLOW_NAMES[fb], nonce=b64e(nonce),
+    return ok(version=body[0], key_id=kid.decode(), issued_at=iat, expires_at=exp, flow=FLOW_NAMES[fb], nonce=b64e(nonce),
               data=data if data else None, mode=MODE_NAMES[mb])
 
 

@@ -89,7 +89,7 @@ function ops(sh) {
   }),
   verify_state_token: (i) => {
     const v = sh.verifyStateToken(i.token, { keys: keys(i.keys), sessionId: hex(i.session_id_hex), flow: i.flow, now: i.now, replay: 'unchecked' })
-    return { key_id: v.keyId, issued_at: v.issuedAt, expires_at: v.expiresAt, flow: v.flow, nonce: v.nonce, data: v.data ?? null, mode: v.mode ?? null }
+    return { version: v.version, key_id: v.keyId, issued_at: v.issuedAt, expires_at: v.expiresAt, flow: v.flow, nonce: v.nonce, data: v.data ?? null, mode: v.mode ?? null }
   },
   check_plain_state: (i) => (sh.checkPlainState(i.expected, i.received), {}),
   plain_state_from_entropy: (i) => ({ state: sh.plainStateFromEntropy(hex(i.entropy_hex)) }),

@@ -220,6 +220,7 @@ class AppManifest(Record, Protocol):
 
 
 class VerifiedState(Record, Protocol):
+    version: int
     key_id: str
     issued_at: int
     expires_at: int

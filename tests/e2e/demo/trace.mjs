@@ -157,6 +157,7 @@ export class Trace {
       const v = sh.verifyStateToken(token, { keys: this.keys, sessionId: session, flow, now: this.clock(), replay: 'unchecked' })
       return [
         ['State token', `${esc(token.length)} chars, read back with ${code('verifyStateToken')}`],
+        ['Version', code(v.version), 'state-version'],
         ['Key id', code(v.keyId)],
         ['Issued at', esc(time(v.issuedAt))],
         ['Expires', `${esc(time(v.expiresAt))}, ${esc(v.expiresAt - v.issuedAt)} s after issue`, 'state-expiry'],

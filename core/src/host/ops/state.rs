@@ -11,6 +11,7 @@ pub(crate) const VERIFIED_STATE: Kind = Kind {
     tag: None,
     name: "VerifiedState",
     fields: &[
+        field!(version: Int),
         field!(key_id, keyId: Str),
         field!(issued_at, issuedAt: Int),
         field!(expires_at, expiresAt: Int),
@@ -25,6 +26,7 @@ fn verified(v: &VerifiedState) -> Out {
     Out::Record(
         &VERIFIED_STATE,
         vec![
+            Out::Int(u64::from(v.version())),
             Out::str(v.key_id()),
             Out::Int(v.issued_at()),
             Out::Int(v.expires_at()),
