@@ -60,6 +60,9 @@ buttons under "Try what goes wrong". Ctrl-C to stop.`)
     const callback = new URL(page.url())
     step(3, `Stripe → platform: ${callback.pathname}?${[...callback.searchParams.keys()].join('&')}`)
     step(4, `platform verified install_signature and state: ${await expect('installed')}`)
+    const shown = async (sel) => (await page.locator(sel).innerText()).split('\n')[0]
+    console.log(`      signed bytes: ${await shown('#signed-bytes')}`)
+    console.log(`      window: ${await shown('#window')}; state: ${await shown('#state-verdict')}`)
     step(5, `stored: ${JSON.stringify(store.installs)}`)
 
     console.log('\nConnect OAuth')
@@ -80,7 +83,27 @@ buttons under "Try what goes wrong". Ctrl-C to stop.`)
     step(6, `webhook ${event.type} for ${event.account}: signature verified, connection removed (${Object.keys(store.connections).length} left)`)
     const note = await waitFor(() => store.notifications.at(-1), { what: 'the event notification' })
     step(7, `event notification ${note.type} (thin): signature verified, event fetched from /v2/core/events in context ${note.context}`)
-    console.log('\nDemo complete: both flows passed in headless Chromium.')
+
+    console.log('\nWhat goes wrong (the buttons under "Try what goes wrong")')
+    const failures = [
+      ['fail-replay', 'the install callback again', false],
+      ['fail-tamper', 'the install callback with another account_id', false],
+      ['fail-session', 'a callback from another browser session', true],
+      ['fail-webhook', 'a webhook signed with the wrong secret', false],
+      ['fail-expired', 'a callback after the state expired (the clock moved 11 minutes)', true],
+    ]
+    for (const [i, [id, what, consent]] of failures.entries()) {
+      await page.goto(`${base}/`)
+      await page.click(`#${id}`)
+      if (consent) {
+        await page.locator('#consent').waitFor()
+        await page.click('#approve')
+      }
+      await expect('rejected')
+      const diagnosis = await page.locator('#trace .findings li').evaluateAll((els) => els.map((e) => e.dataset.code))
+      step(i + 1, `${what}: refused, ${await page.locator('#code').textContent()} (diagnosis: ${diagnosis.join(', ')})`)
+    }
+    console.log('\nDemo complete: both flows passed and every failure was refused, in headless Chromium.')
   } catch (e) {
     failed = true
     console.error(`\nDemo failed: ${e.message}`)

@@ -112,7 +112,7 @@ export async function startDemo({ port = 3000, stripePort = 12111, say = () => {
 
   trace.tools = `<section class="tools" id="failures"><h2>Try what goes wrong</h2>
 <p>Each button makes a request the library must refuse. The panel then shows the refusal, its stable code, and the diagnosis in words.</p>
-<form method="post" action="/demo/replay"><button id="fail-replay">Replay the last callback</button></form>
+<form method="post" action="/demo/replay"><button id="fail-replay">Replay the install callback</button></form>
 <form method="post" action="/demo/tamper"><button id="fail-tamper">Tamper with account_id</button></form>
 <form method="post" action="/demo/other-session"><button id="fail-session">Use a callback from another browser session</button></form>
 <form method="post" action="/demo/expire"><button id="fail-expired">Wait past the state's expiry</button></form>
