@@ -64,7 +64,17 @@ export function platform({
   const origin = new URL(publicUrl).origin
   const secure = publicUrl.startsWith('https:') ? '; Secure' : ''
 
-  const note = (session, step) => trace?.record(session, step)
+  // An observer never changes an outcome: a trace that throws is logged, and the request goes on.
+  const observe = (what, f, otherwise) => {
+    if (!trace) return otherwise
+    try {
+      return f()
+    } catch (e) {
+      console.error(`trace ${what} failed: ${e?.message}`)
+      return otherwise
+    }
+  }
+  const note = (session, step) => observe('record', () => trace.record(session, step))
 
   async function stripeCall(session, call, request) {
     // The core builds the request and parses the answer; any HTTP client sends it.
@@ -321,7 +331,7 @@ export function platform({
         out = view(e.status ?? 400, 'rejected', 'Request refused', e.message, e.code)
       }
     }
-    if (out.page) out.body = layout(out.page.title, out.page.main, trace?.render(session, out.page) ?? '')
+    if (out.page) out.body = layout(out.page.title, out.page.main, observe('render', () => trace.render(session, out.page), ''))
     const headers = { 'Content-Type': out.type ?? 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }
     if (!known) headers['Set-Cookie'] = `sid=${session}.${Buffer.from(sessionMac(session)).toString('hex')}; HttpOnly; SameSite=Lax; Path=/${secure}`
     if (out.location) headers.Location = out.location

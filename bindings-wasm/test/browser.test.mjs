@@ -41,8 +41,8 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-test('the corpus passes in a Chromium page and in a Web Worker, and the host corpus in the page', async () => {
-  const server = await serve()
+/** Debian's Chromium, headless, in a fresh profile (removed by the caller). */
+async function launch() {
   const profile = await mkdtemp(join(tmpdir(), 'sh-chromium-'))
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -50,6 +50,12 @@ test('the corpus passes in a Chromium page and in a Web Worker, and the host cor
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   })
+  return { profile, context }
+}
+
+test('the corpus passes in a Chromium page and in a Web Worker, and the host corpus in the page', async () => {
+  const server = await serve()
+  const { profile, context } = await launch()
   try {
     const page = await context.newPage()
     const errors = []
@@ -81,13 +87,7 @@ test('the corpus passes in a Chromium page and in a Web Worker, and the host cor
 
 test("the README's browser snippet runs as it is, with no bundler (an import map)", async () => {
   const server = await serve()
-  const profile = await mkdtemp(join(tmpdir(), 'sh-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  })
+  const { profile, context } = await launch()
   try {
     const page = await context.newPage()
     const errors = []

@@ -54,6 +54,16 @@ const outcome = async () => {
   await page.locator('#result').waitFor({ timeout: 15_000 })
   return page.locator('#result').getAttribute('data-outcome')
 }
+/** From the home page: press `button`; on Stripe's consent page (when the flow has one) approve. */
+async function press(button, { consent = false } = {}) {
+  await page.goto(`${demo.base}/`)
+  await page.click(button)
+  if (consent) {
+    await page.locator('#consent').waitFor()
+    await page.click('#approve')
+  }
+  return outcome()
+}
 const stepCalls = async () => page.locator('#trace .step').evaluateAll((els) => els.map((e) => `${e.dataset.call}:${e.classList.contains('refused') ? 'refused' : e.classList.contains('info') ? 'info' : 'ok'}`))
 const marks = async () => page.locator('#trace svg .msg').evaluateAll((els) => els.map((e) => `${e.dataset.n}:${e.classList[1]}`))
 const findings = async () => page.locator('#trace .findings li').evaluateAll((els) => els.map((e) => e.dataset.code))
@@ -76,11 +86,7 @@ test('the emulator says what it is at its root', async () => {
 })
 
 test('install: the link and its state, the signed bytes, the window, the secret that matched', async () => {
-  await page.goto(`${demo.base}/`)
-  await page.click('#install')
-  await page.locator('#consent').waitFor()
-  await page.click('#approve')
-  assert.equal(await outcome(), 'installed')
+  assert.equal(await press('#install', { consent: true }), 'installed')
   assert.deepEqual(await stepCalls(), ['installLink:ok', 'verifyInstallCallback:ok', 'store:ok'])
   assert.match(await text('#state-binding'), /^bound to this browser session/)
   assert.equal(await text('#state-version'), '2')
@@ -99,9 +105,7 @@ test('install: the link and its state, the signed bytes, the window, the secret 
 })
 
 test('replay: the same callback again is refused with state_replayed, and the diagnosis says why', async () => {
-  await page.goto(`${demo.base}/`)
-  await page.click('#fail-replay')
-  assert.equal(await outcome(), 'rejected')
+  assert.equal(await press('#fail-replay'), 'rejected')
   assert.equal(await text('#code'), 'state_replayed')
   assert.equal(await text('#refusal-code'), 'state_replayed')
   assert.deepEqual(await findings(), ['flow_install_link', 'state_ok', 'install_signature_ok', 'one_time_store'])
@@ -111,9 +115,7 @@ test('replay: the same callback again is refused with state_replayed, and the di
 })
 
 test('tamper: another account_id breaks install_signature', async () => {
-  await page.goto(`${demo.base}/`)
-  await page.click('#fail-tamper')
-  assert.equal(await outcome(), 'rejected')
+  assert.equal(await press('#fail-tamper'), 'rejected')
   assert.equal(await text('#code'), 'signature_mismatch')
   assert.ok((await findings()).includes('install_signature_mismatch'))
   assert.equal(demo.store.installs.acct_1AttackersAccount, undefined)
@@ -122,11 +124,7 @@ test('tamper: another account_id breaks install_signature', async () => {
 })
 
 test('another browser session: the state is bound to the session that started the flow', async () => {
-  await page.goto(`${demo.base}/`)
-  await page.click('#fail-session')
-  await page.locator('#consent').waitFor()
-  await page.click('#approve')
-  assert.equal(await outcome(), 'rejected')
+  assert.equal(await press('#fail-session', { consent: true }), 'rejected')
   assert.equal(await text('#code'), 'state_session_mismatch')
   assert.match(await text('#state-binding-other'), /^bound to another browser session/)
   assert.ok((await findings()).includes('state_other_session'))
@@ -135,11 +133,7 @@ test('another browser session: the state is bound to the session that started th
 })
 
 test('connect, refresh, disconnect: the token request redacted, the webhook verified', async () => {
-  await page.goto(`${demo.base}/`)
-  await page.click('#connect')
-  await page.locator('#consent').waitFor()
-  await page.click('#approve')
-  assert.equal(await outcome(), 'connected')
+  assert.equal(await press('#connect', { consent: true }), 'connected')
   assert.deepEqual(await stepCalls(), ['connectOAuthLink:ok', 'verifyOAuthCallback:ok', 'codeExchangeRequest:ok', 'parseTokenResponse:ok', 'store:ok'])
   const exchange = await text('#trace .step[data-call="codeExchangeRequest"]')
   assert.match(exchange, /POST http:\/\/127\.0\.0\.1:\d+\/oauth\/token/)
@@ -149,15 +143,11 @@ test('connect, refresh, disconnect: the token request redacted, the webhook veri
   await noSecrets('connected')
   await shot('06-connected')
 
-  await page.goto(`${demo.base}/`)
-  await page.click('#refresh')
-  assert.equal(await outcome(), 'refreshed')
+  assert.equal(await press('#refresh'), 'refreshed')
   assert.match(await text('#trace .step[data-call="refreshRequest"]'), /grant_type=refresh_token refresh_token=\[redacted\]/)
   await noSecrets('refreshed')
 
-  await page.goto(`${demo.base}/`)
-  await page.click('#deauthorize')
-  assert.equal(await outcome(), 'disconnected')
+  assert.equal(await press('#deauthorize'), 'disconnected')
   await waitFor(() => demo.store.notifications.length > 0, { what: 'the event notification' })
   await page.goto(`${demo.base}/`)
   const calls = await stepCalls()
@@ -180,11 +170,7 @@ test('a webhook signed with the wrong secret: 400 signature_mismatch, diagnosed 
 })
 
 test('past the state\'s expiry (the emulator\'s clock moved): state_expired', async () => {
-  await page.goto(`${demo.base}/`)
-  await page.click('#fail-expired')
-  await page.locator('#consent').waitFor()
-  await page.click('#approve')
-  assert.equal(await outcome(), 'rejected')
+  assert.equal(await press('#fail-expired', { consent: true }), 'rejected')
   assert.equal(await text('#code'), 'state_expired')
   assert.ok((await findings()).includes('state_expired'))
   assert.ok((await stepCalls()).includes('POST /_emulator/advance:info'))
@@ -192,11 +178,7 @@ test('past the state\'s expiry (the emulator\'s clock moved): state_expired', as
   await shot('09-expired')
 
   // Time moved for both sides: a new install still verifies (the signature carries the same clock).
-  await page.goto(`${demo.base}/`)
-  await page.click('#install')
-  await page.locator('#consent').waitFor()
-  await page.click('#approve')
-  assert.equal(await outcome(), 'installed')
+  assert.equal(await press('#install', { consent: true }), 'installed')
 })
 
 test('the failure buttons are refused from another site, like every form (CSRF)', async () => {
