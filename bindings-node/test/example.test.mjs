@@ -55,3 +55,31 @@ test('the example platform verifies an install callback and a webhook (the full 
     server.close()
   }
 })
+
+test('the example platform: a trace that throws never changes an outcome', async () => {
+  const logged = []
+  const error = console.error
+  console.error = (m) => logged.push(String(m))
+  const server = platform({
+    publicUrl: 'http://127.0.0.1:3000', app: { linkId: 'lnk_1', clientId: 'ca_app', secret: 'absec_example' },
+    connect: { clientId: 'ca_1', secretKey: 'sk_test_1' }, webhookSecret: 'whsec_example', stateKey: Buffer.alloc(32, 7),
+    trace: { record() { throw new Error('record broke') }, render() { throw new Error('render broke') } },
+  })
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const base = `http://127.0.0.1:${server.address().port}`
+  try {
+    const start = await fetch(`${base}/install`, { redirect: 'manual' })
+    assert.equal(start.status, 302) // the link is built although its trace step threw
+    const refused = await fetch(`${base}/stripe/install/callback?user_id=usr_1`)
+    assert.equal(refused.status, 400) // a refusal stays a refusal: not a 500, not a crash
+    assert.match(await refused.text(), /data-outcome="rejected"/)
+    const home = await fetch(`${base}/`)
+    assert.equal(home.status, 200)
+    assert.match(await home.text(), /<h1>Demo platform<\/h1>/)
+    assert.ok(logged.some((m) => m === 'trace record failed: record broke'), logged.join('\n'))
+    assert.ok(logged.some((m) => m === 'trace render failed: render broke'), logged.join('\n'))
+  } finally {
+    console.error = error
+    server.close()
+  }
+})

@@ -197,7 +197,8 @@ export class Trace {
   /** The exact bytes Stripe signed, checked again here with verifySignature over those bytes. */
   installSignature(q, result) {
     const state = q.get('state')
-    const signed = JSON.stringify(state === null ? { user_id: q.get('user_id'), account_id: q.get('account_id') } : { state, user_id: q.get('user_id'), account_id: q.get('account_id') })
+    // The library's own builder of the signed bytes (JSON.stringify's exact output).
+    const signed = sh.installPayload({ state, userId: q.get('user_id'), accountId: q.get('account_id') })
     const bytes = new TextEncoder().encode(signed)
     let check
     try {
@@ -210,7 +211,7 @@ export class Trace {
     const now = this.clock()
     const t = result.timestamp
     return [
-      ['Signed bytes', `${code(shownBytes)}<br><small>JSON.stringify({state, user_id, account_id}): no spaces, keys in that order (the state shown by its length only). ${esc(check)}.</small>`, 'signed-bytes'],
+      ['Signed bytes', `${code(shownBytes)}<br><small>JSON.stringify({state, user_id, account_id}) as ${code('installPayload')} builds it: no spaces, keys in that order (the state shown by its length only). ${esc(check)}.</small>`, 'signed-bytes'],
       ['install_signature', `${esc(hidden('install_signature', q.get('install_signature')))}: HMAC-SHA256 of ${code('t + "." + bytes')}, compared in constant time`],
       ['Window', `|now − t| = |${now} − ${t}| = ${Math.abs(now - t)} s ≤ 300 s`, 'window'],
       ['Secret', `secret #${esc(result.secretIndex)} of the app's signing secrets (absec_[redacted]) matched`, 'secret-index'],
