@@ -271,7 +271,9 @@ export class Trace {
   }
 
   webhook(session, { call, event }) {
-    const rows = [['Event', code(event.id)], ['Type', code(event.type)], ['Account', code(event.account ?? event.context ?? 'none')]]
+    const now = this.clock()
+    const rows = [['Event', code(event.id)], ['Type', code(event.type)], ['Account', code(event.account ?? event.context ?? 'none')],
+      ['Window', `|now − t| = |${now} − ${event.timestamp}| = ${Math.abs(now - event.timestamp)} s ≤ 300 s`], ['Secret', `secret #${esc(event.secretIndex)} of the endpoint's signing secrets (whsec_[redacted]) matched`]]
     this.add(session, { call, title: call === 'verifyWebhook' ? 'Webhook verified' : 'Event notification verified', verdict: 'ok', what: 'Stripe-Signature checked over the raw body (HMAC, then |now − t| ≤ 300 s); the event id is acted on once (the one-time store).', rows })
   }
 
