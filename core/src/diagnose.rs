@@ -879,6 +879,11 @@ pub fn diagnose_redirect_uri(requested: &str, list: &crate::redirect::RedirectAl
             "use the URL exactly as the allow-list (and Stripe's settings) spell it",
         ));
     }
+    // A non-ASCII URI is never an entry: no nearest entry is looked for, whichever IDNA back
+    // end would map its host (see redirect::shape_error).
+    if !requested.is_ascii() {
+        return out;
+    }
     let Ok(req) = url::Url::parse(requested) else { return out };
     let entries: Vec<(usize, url::Url)> =
         list.entries().iter().enumerate().filter_map(|(i, e)| url::Url::parse(e).ok().map(|u| (i, u))).collect();

@@ -40,6 +40,14 @@ pub(crate) fn shape_error(input: &str, mode: RedirectMode) -> Option<&'static st
     if input.len() > MAX_REDIRECT_URI_LEN {
         return Some("it is longer than 2048 bytes");
     }
+    // A canonical URL is ASCII (the host in punycode, the rest percent-encoded). Checked before
+    // parsing, so the verdict never depends on the IDNA back end `url` is built with (the
+    // packages ship idna_adapter 1.0, which refuses non-ASCII hosts instead of mapping them).
+    if !input.is_ascii() {
+        return Some(
+            "it has non-ASCII characters (a canonical URL spells its host in punycode and percent-encodes the rest)",
+        );
+    }
     let Ok(url) = Url::parse(input) else {
         return Some("it is not an absolute URL");
     };

@@ -301,6 +301,13 @@ def redirect_suite():
         "userinfo-empty-password": ("https://:pw@example.com/cb", "live"),
         "fragment-empty": ("https://example.com/cb#", "live"),
         "too-long": ("https://example.com/" + "a" * 2100, "live"),
+        # Non-ASCII: refused before parsing, whichever IDNA back end `url` has (ICU4X maps
+        # these hosts to punycode or drops the invisible character; the shipped stub refuses).
+        "idn-unicode-host": ("https://b\u00fccher.example/cb", "live"),
+        "soft-hyphen-host": ("https://exam\u00adple.com/cb", "live"),
+        "zero-width-space-host": ("https://exam\u200bple.com/cb", "live"),
+        "fullwidth-dot-host": ("https://example\uff0ecom/cb", "live"),
+        "non-ascii-path": ("https://example.com/caf\u00e9", "live"),
     }
     for name, (uri, mode) in extra_bad.items():
         cases.append(case("own-entry-bad-" + name, "redirect_allow_list", {"entries": [uri], "mode": mode},
@@ -329,6 +336,11 @@ def redirect_suite():
         "nul": ("https://example.com/callback\u0000", err("redirect_uri_not_allowed")),
         "dotdot-semicolon": ("https://example.com/..;/callback", err("redirect_uri_not_allowed")),
         "dotdot-semicolon-inside": ("https://example.com/callback/..;/other", err("redirect_uri_not_allowed")),
+        # Characters an IDNA mapping would drop or fold into the registered host.
+        "soft-hyphen-host": ("https://exam\u00adple.com/callback", err("redirect_uri_not_allowed")),
+        "zero-width-space-host": ("https://exam\u200bple.com/callback", err("redirect_uri_not_allowed")),
+        "fullwidth-host": ("https://\uff45xample.com/callback", err("redirect_uri_not_allowed")),
+        "ideographic-dot-host": ("https://example\u3002com/callback", err("redirect_uri_not_allowed")),
     }
     for name, (uri, exp) in checks.items():
         cases.append(case("own-check-" + name, "check_redirect", {"allow_list": ALLOW, "mode": "live", "requested": uri}, exp))
@@ -1626,6 +1638,8 @@ def diagnose_suite():
     rd("redirect-path", "https://platform.example/oauth/return", ["redirect_nearest_entry", "differs_path"])
     rd("redirect-other-host", "https://evil.example/stripe/callback", ["redirect_other_host"])
     rd("redirect-not-url", "/stripe/callback", ["redirect_not_canonical"])
+    # Non-ASCII: no nearest entry, whether or not an IDNA mapping would fold it into an entry's host.
+    rd("redirect-soft-hyphen-host", "https://platform.exam\u00adple/stripe/callback", ["redirect_not_canonical"])
     rd_codes = set(c for x in cases if x["op"] == "diagnose_redirect_uri" for c in x["ok"]["codes"])
     # Refusals of both shapes: a manifest and redirect URIs at once, and a manifest of an app with no redirect.
     cases.append(case("cb-manifest-no-redirects", "diagnose_callback",
