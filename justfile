@@ -70,7 +70,7 @@ build-self-test:
 # the npm packages (addon package and WASM fallback); then the whole suite again on the WASM
 # fallback (STRIPE_HANDSHAKE_ENGINE=wasm), which must behave identically.
 test-node: build-node build-self-test
-    cd bindings-node && npx tsc -p test/types
+    cd bindings-node && npx tsc -p test/types && npx tsc --noEmit --strict native.d.ts
     bash bindings-node/scripts/pack-check.sh
     cd bindings-node && node --test test/
     cd bindings-node && STRIPE_HANDSHAKE_ENGINE=wasm node --test test/

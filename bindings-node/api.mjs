@@ -191,8 +191,17 @@ export function build(native, options) {
   // (`native: true`: verify, check, tryVerify) is written out below so that each call site
   // stays monomorphic; every other method runs in the core through `call`, named here.
   const returns = new Map(schema.verifier.methods.map((m) => [m.js, m.returns[0]]))
-  const asSignature = builder(returns.get('verify'))
+  // `verify` writes the two fields of its result into one reused buffer (no array per call),
+  // and the object is a literal of a fixed shape; the names are the schema's, checked here.
+  const signatureKind = kinds.get(returns.get('verify'))
+  if (signatureKind.fields.map((f) => f.js).join() !== 'timestamp,secretIndex') {
+    throw new Error(`stripe-handshake: the schema's ${signatureKind.name} changed; update verify in api.mjs`)
+  }
+  const signature = (timestamp, secretIndex) => ({ timestamp, secretIndex })
+  const fields = new Float64Array(2)
   const asAttempt = builder(returns.get('tryVerify'))
+  // The native entries of the hot path, bound once (a property load less per call).
+  const { verifierVerify: verify, verifierCheck: check, verifierTryVerify: tryVerify } = native
 
   /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
   class Verifier {
@@ -204,25 +213,26 @@ export function build(native, options) {
     /** Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock. */
     verify(payload, header, now) {
       let r
-      try { r = this.#v.verify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
-      return asSignature(settle(r))
+      try { r = verify(this.#v, payload, header, now, fields) } catch (e) { throw errors.fromThrown(e) }
+      settle(r)
+      return signature(fields[0], fields[1])
     }
     /** `null` when the signature verifies, else the error code. Never throws for a bad signature. */
     check(payload, header, now) {
       let r
-      try { r = this.#v.check(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      try { r = check(this.#v, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
       return r === undefined ? null : r
     }
     /** Like `verify`, but never throws: `{ ok: false, code, message }` on failure. */
     tryVerify(payload, header, now) {
       let r
-      try { r = this.#v.tryVerify(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      try { r = tryVerify(this.#v, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
       return asAttempt(settle(r))
     }
     /** Runs method `index` of the schema's verifier methods in the core. */
     static _call(verifier, index, payload, header, now) {
       let r
-      try { r = verifier.#v.call(index, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      try { r = native.verifierCall(verifier.#v, index, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
       return settle(r)
     }
     [INSPECT]() { return 'Verifier {}' }

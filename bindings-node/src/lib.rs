@@ -13,13 +13,13 @@ mod errors;
 mod out;
 mod value;
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{External, FromNapiValue, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use stripe_handshake::host::{self, OsEnv, Spelling, Value};
 use stripe_handshake::{Error, RedirectAllowList as CoreAllowList, Verifier as CoreVerifier};
 
-use errors::{outcome, Outcome};
+use errors::{outcome, NativeFailure, Outcome};
 
 const JS: Spelling = Spelling::Camel;
 
@@ -63,33 +63,27 @@ pub fn call_with_list<'e>(
     env: &'e Env,
     op: u32,
     args: Vec<Unknown<'e>>,
-    list: &NativeRedirectAllowList,
+    #[napi(ts_arg_type = "NativeRedirectAllowList")] list: &External<CoreAllowList>,
 ) -> Outcome<Unknown<'e>> {
-    converted(env, host::call_with_list(op as usize, value::values(&args), &list.inner, &OsEnv, JS))
+    converted(env, host::call_with_list(op as usize, value::values(&args), list, &OsEnv, JS))
 }
 
-/// A redirect allow-list checked once; the wrapper's `RedirectAllowList` holds one.
-#[napi]
-pub struct NativeRedirectAllowList {
-    inner: CoreAllowList,
+// The allow-list and the verifier cross as opaque externals handed to free functions, not as
+// `#[napi]` classes with methods: napi-rs registers (and releases) a native borrow of a class
+// receiver on every call, in a global map behind a mutex, which cost more than the HMAC of a
+// 100-byte webhook (`docs/benchmarks.md`). An external is checked by type on each use.
+
+/// Builds an allow-list from `(entries, { testMode })`; the wrapper's `RedirectAllowList` holds it.
+#[napi(catch_unwind, ts_return_type = "Outcome<NativeRedirectAllowList>")]
+pub fn new_allow_list(args: Vec<Unknown<'_>>) -> Outcome<External<CoreAllowList>> {
+    outcome(host::allow_list(&value::values(&args), JS).map(External::new))
 }
 
-/// Builds an allow-list from `(entries, { testMode })`.
-#[napi(catch_unwind)]
-pub fn new_allow_list(args: Vec<Unknown<'_>>) -> Outcome<NativeRedirectAllowList> {
-    outcome(host::allow_list(&value::values(&args), JS).map(|inner| NativeRedirectAllowList { inner }))
-}
-
-/// A prepared `Stripe-Signature` verifier; the wrapper's `Verifier` holds one.
-#[napi]
-pub struct NativeVerifier {
-    inner: CoreVerifier,
-}
-
-/// Builds a verifier from `(secrets, { tolerance })`.
-#[napi(catch_unwind)]
-pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<NativeVerifier> {
-    outcome(host::new_verifier(&value::values(&args), JS).map(|inner| NativeVerifier { inner }))
+/// Builds a prepared `Stripe-Signature` verifier from `(secrets, { tolerance })`; the
+/// wrapper's `Verifier` holds it.
+#[napi(catch_unwind, ts_return_type = "Outcome<NativeVerifier>")]
+pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<External<CoreVerifier>> {
+    outcome(host::new_verifier(&value::values(&args), JS).map(External::new))
 }
 
 /// The three arguments of every verifier method, as the host gave them.
@@ -97,54 +91,69 @@ fn three<'a>(payload: &Unknown<'a>, header: &Unknown<'a>, now: &Unknown<'a>) -> 
     [value::value(payload), value::value(header), value::value(now)]
 }
 
-#[napi]
-impl NativeVerifier {
-    /// `verify(payload, header, now?)`.
-    #[napi(catch_unwind)]
-    pub fn verify<'e>(
-        &self,
-        env: &'e Env,
-        payload: Unknown<'e>,
-        header: Unknown<'e>,
-        now: Unknown<'e>,
-    ) -> Outcome<Unknown<'e>> {
-        let a = three(&payload, &header, &now);
-        converted(env, host::verifier::verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS))
+/// `verify(payload, header, now?)` of verifier `v`: writes the verified signature's fields
+/// into `out` (the wrapper's reused buffer, in the schema's field order) and returns nothing,
+/// or returns the failure. No array or object is made per call.
+#[napi(catch_unwind, ts_return_type = "NativeFailure | undefined")]
+pub fn verifier_verify(
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
+    payload: Unknown<'_>,
+    header: Unknown<'_>,
+    now: Unknown<'_>,
+    #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
+) -> Option<NativeFailure> {
+    let a = three(&payload, &header, &now);
+    let Ok(out) = <&mut [f64]>::from_unknown(out) else {
+        return Some(Error::Internal { what: "verify's result buffer" }.into());
+    };
+    match host::verifier::verify_numbers(v, [&a[0], &a[1], &a[2]], &OsEnv, JS) {
+        Ok(fields) => {
+            for (o, f) in out.iter_mut().zip(fields) {
+                *o = f;
+            }
+            None
+        }
+        Err(e) => Some(e.into()),
     }
+}
 
-    /// `check(payload, header, now?)`: null when it verifies, else the error code.
-    #[napi(catch_unwind)]
-    pub fn check(&self, payload: Unknown<'_>, header: Unknown<'_>, now: Unknown<'_>) -> Option<&'static str> {
-        let a = three(&payload, &header, &now);
-        host::verifier::check(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS)
-    }
+/// `check(payload, header, now?)` of verifier `v`: null when it verifies, else the error code.
+#[napi(catch_unwind)]
+pub fn verifier_check(
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
+    payload: Unknown<'_>,
+    header: Unknown<'_>,
+    now: Unknown<'_>,
+) -> Option<&'static str> {
+    let a = three(&payload, &header, &now);
+    host::verifier::check(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)
+}
 
-    /// `tryVerify(payload, header, now?)`: never throws for a failed verification.
-    #[napi(catch_unwind)]
-    pub fn try_verify<'e>(
-        &self,
-        env: &'e Env,
-        payload: Unknown<'e>,
-        header: Unknown<'e>,
-        now: Unknown<'e>,
-    ) -> Outcome<Unknown<'e>> {
-        let a = three(&payload, &header, &now);
-        converted(env, Ok(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &OsEnv, JS)))
-    }
+/// `tryVerify(payload, header, now?)` of verifier `v`: never a failure for a failed verification.
+#[napi(catch_unwind)]
+pub fn verifier_try_verify<'e>(
+    env: &'e Env,
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
+    payload: Unknown<'e>,
+    header: Unknown<'e>,
+    now: Unknown<'e>,
+) -> Outcome<Unknown<'e>> {
+    let a = three(&payload, &header, &now);
+    converted(env, Ok(host::verifier::try_verify(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)))
+}
 
-    /// Method `index` of the schema's `verifier.methods` that runs in the core (every one
-    /// but the three above): the wrapper names them.
-    #[napi(catch_unwind)]
-    pub fn call<'e>(
-        &self,
-        env: &'e Env,
-        index: u32,
-        payload: Unknown<'e>,
-        header: Unknown<'e>,
-        now: Unknown<'e>,
-    ) -> Outcome<Unknown<'e>> {
-        let a = three(&payload, &header, &now);
-        let index = usize::try_from(index).unwrap_or(usize::MAX);
-        converted(env, host::verifier::call(&self.inner, index, [&a[0], &a[1], &a[2]], &OsEnv, JS))
-    }
+/// Method `index` of the schema's `verifier.methods` that runs in the core (every one but
+/// the three above) on verifier `v`: the wrapper names them.
+#[napi(catch_unwind)]
+pub fn verifier_call<'e>(
+    env: &'e Env,
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
+    index: u32,
+    payload: Unknown<'e>,
+    header: Unknown<'e>,
+    now: Unknown<'e>,
+) -> Outcome<Unknown<'e>> {
+    let a = three(&payload, &header, &now);
+    let index = usize::try_from(index).unwrap_or(usize::MAX);
+    converted(env, host::verifier::call(v, index, [&a[0], &a[1], &a[2]], &OsEnv, JS))
 }

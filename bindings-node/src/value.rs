@@ -87,7 +87,7 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
 /// reported as such. Only strings that contain U+FFFD after conversion are re-read.
 fn string<'a>(v: &Unknown<'a>) -> napi::Result<Value<'a>> {
     let s = String::from_unknown(*v)?;
-    if s.contains('\u{FFFD}') {
+    if !s.is_ascii() && s.contains('\u{FFFD}') {
         let units = JsString::from_unknown(*v)?.into_utf16()?;
         if String::from_utf16(units.as_slice()).is_err() {
             return Ok(Value::IllFormedStr);

@@ -88,38 +88,53 @@ fn three(p: &JsValue, h: &JsValue, n: &JsValue) -> [Value<'static>; 3] {
     [value::value(p), value::value(h), value::value(n)]
 }
 
-#[wasm_bindgen]
-impl NativeVerifier {
-    /// `verify(payload, header, now?)`.
-    pub fn verify(&self, payload: JsValue, header: JsValue, now: JsValue) -> std::result::Result<JsValue, JsValue> {
-        let a = three(&payload, &header, &now);
-        thrown(host::verifier::verify(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
-    }
+// The verifier methods are free functions taking the verifier, as in the Node addon (where
+// a class receiver costs a native-borrow registration per call): one shape for the shared
+// wrapper (`api.mjs`).
 
-    /// `check(payload, header, now?)`: undefined when it verifies, else the error code.
-    pub fn check(&self, payload: JsValue, header: JsValue, now: JsValue) -> Option<String> {
-        let a = three(&payload, &header, &now);
-        host::verifier::check(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS).map(str::to_owned)
+/// `verify(payload, header, now?)` of verifier `v`: writes the verified signature's fields
+/// into `out` (the wrapper's reused buffer, in the schema's field order), or throws the failure.
+#[wasm_bindgen(js_name = verifierVerify)]
+pub fn verifier_verify(
+    v: &NativeVerifier,
+    payload: JsValue,
+    header: JsValue,
+    now: JsValue,
+    out: &mut [f64],
+) -> std::result::Result<(), JsValue> {
+    let a = three(&payload, &header, &now);
+    let fields = thrown(host::verifier::verify_numbers(&v.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS))?;
+    for (o, f) in out.iter_mut().zip(fields) {
+        *o = f;
     }
+    Ok(())
+}
 
-    /// `tryVerify(payload, header, now?)`: never throws for a failed verification.
-    #[wasm_bindgen(js_name = tryVerify)]
-    pub fn try_verify(&self, payload: JsValue, header: JsValue, now: JsValue) -> JsValue {
-        let a = three(&payload, &header, &now);
-        out::to_js(host::verifier::try_verify(&self.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS))
-    }
+/// `check(payload, header, now?)` of verifier `v`: undefined when it verifies, else the error code.
+#[wasm_bindgen(js_name = verifierCheck)]
+pub fn verifier_check(v: &NativeVerifier, payload: JsValue, header: JsValue, now: JsValue) -> Option<String> {
+    let a = three(&payload, &header, &now);
+    host::verifier::check(&v.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS).map(str::to_owned)
+}
 
-    /// Method `index` of the schema's `verifier.methods` that runs in the core (every one
-    /// but the three above): the wrapper names them.
-    pub fn call(
-        &self,
-        index: u32,
-        payload: JsValue,
-        header: JsValue,
-        now: JsValue,
-    ) -> std::result::Result<JsValue, JsValue> {
-        let a = three(&payload, &header, &now);
-        let index = usize::try_from(index).unwrap_or(usize::MAX);
-        thrown(host::verifier::call(&self.inner, index, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
-    }
+/// `tryVerify(payload, header, now?)` of verifier `v`: never throws for a failed verification.
+#[wasm_bindgen(js_name = verifierTryVerify)]
+pub fn verifier_try_verify(v: &NativeVerifier, payload: JsValue, header: JsValue, now: JsValue) -> JsValue {
+    let a = three(&payload, &header, &now);
+    out::to_js(host::verifier::try_verify(&v.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS))
+}
+
+/// Method `index` of the schema's `verifier.methods` that runs in the core (every one but the
+/// three above) on verifier `v`: the wrapper names them.
+#[wasm_bindgen(js_name = verifierCall)]
+pub fn verifier_call(
+    v: &NativeVerifier,
+    index: u32,
+    payload: JsValue,
+    header: JsValue,
+    now: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let a = three(&payload, &header, &now);
+    let index = usize::try_from(index).unwrap_or(usize::MAX);
+    thrown(host::verifier::call(&v.inner, index, [&a[0], &a[1], &a[2]], &WebEnv, JS)).map(out::to_js)
 }

@@ -1,8 +1,11 @@
 //! `cargo bench -p stripe-handshake --bench compare`: round-robin medians and ratios.
 //!
-//! Each repetition times every case once, in turn (a batch of iterations sized to ~20 ms), so
-//! a ratio compares cases measured under the same machine conditions. Reported: median, min
-//! and max over 7 repetitions, and the ratio of medians against the named baseline.
+//! Each case runs in a loop of its own: `case` monomorphises the loop around the closure (one
+//! dynamic call per batch, none per iteration), so the measured code is inlined into it. After
+//! a warm-up (calibration, then one untimed repetition), each repetition times every case once,
+//! in turn (a batch of iterations sized to ~20 ms), so a ratio compares cases measured under the
+//! same machine conditions. Reported: median, min and max over 11 repetitions, and the median of
+//! the per-repetition time ratios against the named baseline, with their range.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -24,43 +27,50 @@ use stripe_handshake::{
     RedirectAllowList, RedirectMode, SigningSecret, Tolerance, Verifier,
 };
 
-const REPS: usize = 7;
+const REPS: usize = 11;
 
 struct Case<'a> {
     name: String,
     baseline: Option<String>,
-    f: Box<dyn FnMut() + 'a>,
+    /// Runs the case `n` times: the loop is compiled for this case's closure alone.
+    batch: Box<dyn FnMut(u64) + 'a>,
     iters: u64,
     samples: Vec<f64>,
 }
 
-fn case<'a>(name: impl Into<String>, baseline: Option<&str>, f: impl FnMut() + 'a) -> Case<'a> {
-    Case { name: name.into(), baseline: baseline.map(str::to_owned), f: Box::new(f), iters: 0, samples: Vec::new() }
+fn case<'a>(name: impl Into<String>, baseline: Option<&str>, mut f: impl FnMut() + 'a) -> Case<'a> {
+    let batch = Box::new(move |n: u64| {
+        for _ in 0..n {
+            f();
+        }
+    });
+    Case { name: name.into(), baseline: baseline.map(str::to_owned), batch, iters: 0, samples: Vec::new() }
+}
+
+fn time(c: &mut Case<'_>, n: u64) -> std::time::Duration {
+    let t = Instant::now();
+    (c.batch)(black_box(n));
+    t.elapsed()
 }
 
 fn run(cases: &mut [Case<'_>]) {
     for c in cases.iter_mut() {
         // Calibrate: iterations for ~20 ms.
         let mut n = 1u64;
-        loop {
-            let t = Instant::now();
-            for _ in 0..n {
-                (c.f)();
-            }
-            if t.elapsed().as_millis() >= 20 {
-                break;
-            }
+        while time(c, n).as_millis() < 20 {
             n *= 2;
         }
         c.iters = n;
     }
+    for c in cases.iter_mut() {
+        let n = c.iters;
+        time(c, n); // warm-up repetition, not recorded
+    }
     for _ in 0..REPS {
         for c in cases.iter_mut() {
-            let t = Instant::now();
-            for _ in 0..c.iters {
-                (c.f)();
-            }
-            c.samples.push(t.elapsed().as_nanos() as f64 / c.iters as f64);
+            let n = c.iters;
+            let ns = time(c, n).as_nanos() as f64 / n as f64;
+            c.samples.push(ns);
         }
     }
 }
@@ -73,7 +83,7 @@ fn median(v: &[f64]) -> f64 {
 
 fn report(title: &str, cases: &[Case<'_>]) {
     println!("\n### {title}\n");
-    println!("| case | median ns/op | min | max | vs baseline |");
+    println!("| case | median ns/op | min | max | vs baseline (median, range) |");
     println!("| --- | ---: | ---: | ---: | --- |");
     for c in cases {
         let m = median(&c.samples);
@@ -81,7 +91,9 @@ fn report(title: &str, cases: &[Case<'_>]) {
         let max = c.samples.iter().copied().fold(0.0, f64::max);
         let ratio = c.baseline.as_ref().map_or(String::new(), |b| {
             let base = cases.iter().find(|x| &x.name == b).unwrap();
-            format!("{:.2}x the time of {}", m / median(&base.samples), b)
+            let ratios: Vec<f64> = c.samples.iter().zip(&base.samples).map(|(o, b)| o / b).collect();
+            let (lo, hi) = ratios.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+            format!("{:.2}x ({lo:.2}–{hi:.2}) the time of {}", median(&ratios), b)
         });
         println!("| {} | {:.0} | {:.0} | {:.0} | {} |", c.name, m, min, max, ratio);
     }

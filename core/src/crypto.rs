@@ -60,9 +60,12 @@ pub fn verify_hmac_sha256(key: &[u8], parts: &[&[u8]], tag: &[u8]) -> Result<()>
     mac.verify_slice(tag).map_err(|_| Error::SignatureMismatch)
 }
 
-/// Constant-time equality of two 32-byte values.
+/// Constant-time equality of two 32-byte values, compared as four 64-bit words through
+/// `subtle` (one optimisation barrier per word rather than per byte: the same guarantee, an
+/// eighth of the barriers on the webhook hot path).
 pub(crate) fn ct_eq32(a: &[u8; MAC_LEN], b: &[u8; MAC_LEN]) -> subtle::Choice {
-    a.ct_eq(b)
+    let word = |c: &[u8]| u64::from_ne_bytes(<[u8; 8]>::try_from(c).unwrap_or([0; 8]));
+    a.chunks_exact(8).zip(b.chunks_exact(8)).fold(subtle::Choice::from(1), |eq, (x, y)| eq & word(x).ct_eq(&word(y)))
 }
 
 /// Constant-time equality of two byte strings (lengths are not secret).

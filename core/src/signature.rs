@@ -143,8 +143,13 @@ pub struct SignatureHeader<'a> {
     timestamp: u64,
     timestamp_raw: &'a str,
     /// Each `v1`, decoded; `None` where it is not 64 lowercase hex characters.
-    v1: Vec<Option<[u8; MAC_LEN]>>,
+    v1: V1s,
 }
+
+/// The `v1` candidates of a header: Stripe sends one (two while a secret rolls), so two are
+/// held inline and a verification allocates nothing (smallvec, already in the build through
+/// `url`).
+type V1s = smallvec::SmallVec<[Option<[u8; MAC_LEN]>; 2]>;
 
 fn is_ows(c: char) -> bool {
     c == ' ' || c == '\t'
@@ -174,24 +179,26 @@ impl<'a> SignatureHeader<'a> {
             return Err(Error::MissingHeader);
         }
         let mut ts: Option<(u64, &'a str)> = None;
-        let mut v1 = Vec::new();
+        let mut v1 = V1s::new();
+        // Byte-wise: the delimiters are ASCII, so every split falls on a char boundary.
         for element in header.split(',') {
             let element = element.trim_matches(is_ows);
             if element.is_empty() {
                 continue;
             }
-            let (key, value) = element.split_once('=').ok_or(Error::MalformedHeader)?;
-            if value.contains('=') {
+            let eq = element.bytes().position(|b| b == b'=').ok_or(Error::MalformedHeader)?;
+            let (key, value) = (element.get(..eq).unwrap_or(""), element.get(eq.saturating_add(1)..).unwrap_or(""));
+            if value.as_bytes().contains(&b'=') {
                 return Err(Error::MalformedHeader);
             }
-            match key {
-                "t" => {
+            match key.as_bytes() {
+                b"t" => {
                     if ts.is_some() {
                         return Err(Error::DuplicateTimestamp);
                     }
                     ts = Some((parse_timestamp(value)?, value));
                 }
-                "v1" => v1.push(decode_hex_tag(value)),
+                b"v1" => v1.push(decode_hex_tag(value)),
                 _ => {} // v0 and unknown schemes are ignored (downgrade-safe: only v1 counts)
             }
         }

@@ -201,7 +201,7 @@ say "python wheel x86_64-pc-windows-gnu"
 (cd bindings-python && maturin sdist -o "$DIST/python")
 [ "$(ls "$DIST"/python/*.whl | wc -l)" = 6 ] || die "expected 6 wheels: $(ls "$DIST"/python)"
 for w in "$DIST"/python/*.whl; do
-  [[ $w == *cp39-abi3* ]] || die "$(basename "$w") is not an abi3 wheel for CPython 3.9+"
+  [[ $w == *cp310-abi3* ]] || die "$(basename "$w") is not an abi3 wheel for CPython 3.10+"
   abi3audit --strict "$w" >/dev/null || die "abi3audit refuses $(basename "$w")"
 done
 # auditwheel reads the libraries a wheel needs from this (glibc) machine, so it judges the
