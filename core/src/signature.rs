@@ -380,7 +380,7 @@ impl Verifier {
     ) -> Result<VerifiedSignature> {
         let parsed = SignatureHeader::parse(header)?;
         // ct: declassify — whether a (secret, v1) pair matched is the result (tests/ct checks this).
-        let secret_index = parsed.matches(payloads, &self.keyed).ok_or(Error::SignatureMismatch)?;
+        let Some(secret_index) = parsed.matches(payloads, &self.keyed) else { return Err(Error::SignatureMismatch) };
         match window {
             Window::At(now) => check_window(parsed.timestamp, now, self.tolerance)?,
             Window::Ignored => {}
