@@ -104,9 +104,10 @@ pub fn verifier_verify(
 ) -> std::result::Result<(), JsValue> {
     let a = three(&payload, &header, &now);
     let fields = thrown(host::verifier::verify_numbers(&v.inner, [&a[0], &a[1], &a[2]], &WebEnv, JS))?;
-    for (o, f) in out.iter_mut().zip(fields) {
-        *o = f;
-    }
+    let [timestamp, index] = out else {
+        return thrown(Err(stripe_handshake::Error::Internal { what: "verify's result buffer" }));
+    };
+    [*timestamp, *index] = fields;
     Ok(())
 }
 

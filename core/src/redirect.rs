@@ -41,8 +41,9 @@ pub(crate) fn shape_error(input: &str, mode: RedirectMode) -> Option<&'static st
         return Some("it is longer than 2048 bytes");
     }
     // A canonical URL is ASCII (the host in punycode, the rest percent-encoded). Checked before
-    // parsing, so the verdict never depends on the IDNA back end `url` is built with (the
-    // packages ship idna_adapter 1.0, which refuses non-ASCII hosts instead of mapping them).
+    // parsing, so the verdict on non-ASCII input never depends on the IDNA back end `url` is
+    // built with (the packages ship idna_adapter 1.0, which refuses non-ASCII hosts instead of
+    // mapping them, and does not validate `xn--` labels: docs/protocol.md §9).
     if !input.is_ascii() {
         return Some(
             "it has non-ASCII characters (a canonical URL spells its host in punycode and percent-encodes the rest)",
