@@ -88,13 +88,20 @@ export function build(native, options) {
     return (a) => byTag.get(a[at])(a)
   }
 
+  // An operation's result builder, made on its first call: a process uses a few of the ~70
+  // operations, and building them all cost about a millisecond of every import.
+  function lazyResult(names) {
+    let finish
+    return (r) => (finish ??= resultBuilder(names) ?? ((x) => x))(r)
+  }
+
   const lists = new WeakMap() // RedirectAllowList -> its native handle
   const opIndex = new Map(schema.ops.map((op, i) => [op.name, i]))
 
   function operation(i) {
     const op = schema.ops[i]
     const listAt = op.params.findIndex((p) => p.allow_list)
-    const finish = resultBuilder(op.returns)
+    const finish = lazyResult(op.returns)
     const fn = function () {
       const args = Array.prototype.slice.call(arguments)
       const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
@@ -105,7 +112,7 @@ export function build(native, options) {
       } else {
         r = run(() => native.call(i, args))
       }
-      return finish ? finish(r) : r
+      return finish(r)
     }
     Object.defineProperty(fn, 'name', { value: op.js })
     return fn
@@ -122,7 +129,7 @@ export function build(native, options) {
     const at = op.params.findIndex((p) => p.options.some((o) => o.js === 'store'))
     const entries = op.one_time.map((e) => ({ namespace: e.namespace, id: e.id.js, expires: e.expires_at.js }))
     const outcome = operation(opIndex.get('one_time_outcome'))
-    const finish = resultBuilder(op.returns)
+    const finish = lazyResult(op.returns)
     return {
       [op.js](...args) {
         const given = args[at]
@@ -239,7 +246,7 @@ export function build(native, options) {
   }
   schema.verifier.methods.forEach((m, index) => {
     if (m.native) return
-    const finish = resultBuilder(m.returns)
+    const finish = lazyResult(m.returns)
     const call = Verifier._call
     Object.defineProperty(Verifier.prototype, m.js, {
       value: { [m.js](payload, header, now) { return finish(call(this, index, payload, header, now)) } }[m.js],

@@ -9,7 +9,6 @@ the store."""
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Mapping
 from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
@@ -81,6 +80,10 @@ def wrap(f: F) -> F:
         c = _Call(f.__name__, args, kwargs)
         if c.store is None:
             return f(*args, **kwargs)  # no store (or not a store: the core refuses it by name)
+        # Imported here, once a store is given: at package import `inspect` (ast, dis, re) would
+        # cost every process, most of which never pass a store, several milliseconds.
+        import inspect
+
         consume = c.store.consume  # type: ignore[attr-defined]
         if inspect.iscoroutinefunction(consume):
             raise InvalidInputError(_ASYNC_STORE, "invalid_argument", "invalid_input")
@@ -109,6 +112,7 @@ async def call_async(name: str, *args: Any, **kwargs: Any) -> Any:
     or synchronous (run in a worker thread: it does network I/O, never on the event loop). A store
     is required: the flows' ``finish_async`` always pass theirs."""
     import asyncio
+    import inspect
 
     c = _Call(name, args, kwargs)
     if c.store is None:
