@@ -95,6 +95,53 @@ export function build(native, options) {
     return (r) => (finish ??= resultBuilder(names) ?? ((x) => x))(r)
   }
 
+  // Options objects are read here, by the schema, and cross as pairs: an option's index in its
+  // parameter's list (or, for a key that names no option, the key) and the value. Reading an
+  // object's keys natively costs a string conversion per key; the core turns the pairs back
+  // into the object (host::decode_options), so the operation reads exactly what it read
+  // before. Own enumerable string keys, each value read once, as the native reading did; a
+  // value that is not a plain object, an object with more keys than there are options, or
+  // one whose reading throws (a Proxy, a getter) is passed as it is, or as a value the core
+  // refuses as it refused the throw, so every refusal stays the core's.
+  const UNREADABLE = Symbol('unreadable options')
+  function optionsEncoder(op) {
+    const at = []
+    const index = []
+    op.params.forEach((p, i) => {
+      if (p.options.length && i < 32) {
+        at.push(i)
+        index.push(new Map(p.options.map((o, j) => [o.js, j])))
+      }
+    })
+    return (args) => {
+      let mask = 0
+      for (let n = 0; n < at.length; n++) {
+        const i = at[n]
+        const o = args[i]
+        if (o === null || typeof o !== 'object') continue
+        const names = index[n]
+        let pairs
+        try {
+          if (Array.isArray(o) || ArrayBuffer.isView(o)) continue // (a revoked proxy throws here)
+          const keys = Object.keys(o)
+          if (keys.length > names.size) continue
+          pairs = new Array(keys.length * 2)
+          for (let k = 0; k < keys.length; k++) {
+            const j = names.get(keys[k])
+            pairs[2 * k] = j === undefined ? keys[k] : j
+            pairs[2 * k + 1] = o[keys[k]]
+          }
+        } catch {
+          args[i] = UNREADABLE // the core refuses it: "it must be an object of options"
+          continue
+        }
+        args[i] = pairs
+        mask |= 1 << i
+      }
+      return mask
+    }
+  }
+
   const lists = new WeakMap() // RedirectAllowList -> its native handle
   const opIndex = new Map(schema.ops.map((op, i) => [op.name, i]))
 
@@ -102,15 +149,18 @@ export function build(native, options) {
     const op = schema.ops[i]
     const listAt = op.params.findIndex((p) => p.allow_list)
     const finish = lazyResult(op.returns)
+    const encode = optionsEncoder(op)
     const fn = function () {
       const args = Array.prototype.slice.call(arguments)
       const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
       let r
       if (list !== undefined) {
         args[listAt] = undefined
-        r = run(() => native.callWithList(i, args, list))
+        const mask = encode(args)
+        r = run(() => native.callWithList(i, args, list, mask))
       } else {
-        r = run(() => native.call(i, args))
+        const mask = encode(args)
+        r = run(() => native.call(i, args, mask))
       }
       return finish(r)
     }
@@ -130,6 +180,7 @@ export function build(native, options) {
     const entries = op.one_time.map((e) => ({ namespace: e.namespace, id: e.id.js, expires: e.expires_at.js }))
     const outcome = operation(opIndex.get('one_time_outcome'))
     const finish = lazyResult(op.returns)
+    const encode = optionsEncoder(op)
     return {
       [op.js](...args) {
         const given = args[at]
@@ -143,7 +194,8 @@ export function build(native, options) {
         const a = args.slice()
         a[at] = o
         return (async () => {
-          const r = finish(run(() => native.callConsuming(i, a))) // every refusal happens here
+          const mask = encode(a)
+          const r = finish(run(() => native.callConsuming(i, a, mask))) // every refusal happens here
           const entry = entries.find((e) => r[e.id] !== null && r[e.id] !== undefined)
           if (entry === undefined) return r // a denial, a Marketplace install: nothing to consume
           const { namespace } = entry

@@ -33,16 +33,16 @@ export declare class NativeFailure {
 }
 
 /** Runs operation `op` (an index into the schema's operations) on `args`. */
-export declare function call(op: number, args: Array<unknown>): Outcome<unknown>
+export declare function call(op: number, args: Array<unknown>, encoded: number): Outcome<unknown>
 
 /**
  * Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
  * nonce in the caller's store afterwards (`host::call_consuming`).
  */
-export declare function callConsuming(op: number, args: Array<unknown>): Outcome<unknown>
+export declare function callConsuming(op: number, args: Array<unknown>, encoded: number): Outcome<unknown>
 
 /** Runs operation `op` with `list` in its allow-list parameter. */
-export declare function callWithList(op: number, args: Array<unknown>, list: NativeRedirectAllowList): Outcome<unknown>
+export declare function callWithList(op: number, args: Array<unknown>, list: NativeRedirectAllowList, encoded: number): Outcome<unknown>
 
 /** Builds an allow-list from `(entries, { testMode })`; the wrapper's `RedirectAllowList` holds it. */
 export declare function newAllowList(args: Array<unknown>): Outcome<NativeRedirectAllowList>

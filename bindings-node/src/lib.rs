@@ -42,19 +42,25 @@ pub fn run_cli(args: Vec<String>) -> u32 {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).map_or(70, u32::from)
 }
 
+/// The arguments of operation `op`, with the options objects the wrapper read into pairs
+/// (bit `p` of `encoded` for argument `p`: `host::decode_options`) turned back into objects.
+fn arguments<'a>(op: u32, args: &[Unknown<'a>], encoded: u32) -> Vec<Value<'a>> {
+    let mut values = value::values(args);
+    host::decode_options(op as usize, &mut values, encoded, JS);
+    values
+}
+
 /// Runs operation `op` (an index into the schema's operations) on `args`.
 #[napi(catch_unwind)]
-pub fn call<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>) -> Outcome<Unknown<'e>> {
-    let values = value::values(&args);
-    converted(env, host::call(op as usize, &values, &OsEnv, JS))
+pub fn call<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>, encoded: u32) -> Outcome<Unknown<'e>> {
+    converted(env, host::call(op as usize, &arguments(op, &args, encoded), &OsEnv, JS))
 }
 
 /// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
 /// nonce in the caller's store afterwards (`host::call_consuming`).
 #[napi(catch_unwind)]
-pub fn call_consuming<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>) -> Outcome<Unknown<'e>> {
-    let values = value::values(&args);
-    converted(env, host::call_consuming(op as usize, &values, &OsEnv, JS))
+pub fn call_consuming<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>, encoded: u32) -> Outcome<Unknown<'e>> {
+    converted(env, host::call_consuming(op as usize, &arguments(op, &args, encoded), &OsEnv, JS))
 }
 
 /// Runs operation `op` with `list` in its allow-list parameter.
@@ -64,8 +70,9 @@ pub fn call_with_list<'e>(
     op: u32,
     args: Vec<Unknown<'e>>,
     #[napi(ts_arg_type = "NativeRedirectAllowList")] list: &External<CoreAllowList>,
+    encoded: u32,
 ) -> Outcome<Unknown<'e>> {
-    converted(env, host::call_with_list(op as usize, value::values(&args), list, &OsEnv, JS))
+    converted(env, host::call_with_list(op as usize, arguments(op, &args, encoded), list, &OsEnv, JS))
 }
 
 // The allow-list and the verifier cross as opaque externals handed to free functions, not as

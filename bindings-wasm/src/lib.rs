@@ -41,23 +41,36 @@ pub fn schema() -> String {
     host::schema_json()
 }
 
+/// The arguments of operation `op`, with the options objects the wrapper read into pairs
+/// (bit `p` of `encoded` for argument `p`: `host::decode_options`) turned back into objects.
+fn arguments(op: u32, args: &Array, encoded: u32) -> Vec<Value<'static>> {
+    let mut values = value::values(args);
+    host::decode_options(op as usize, &mut values, encoded, JS);
+    values
+}
+
 /// Runs operation `op` (an index into the schema's operations) on `args`.
 #[wasm_bindgen]
-pub fn call(op: u32, args: Array) -> std::result::Result<JsValue, JsValue> {
-    thrown(host::call(op as usize, &value::values(&args), &WebEnv, JS)).map(out::to_js)
+pub fn call(op: u32, args: Array, encoded: u32) -> std::result::Result<JsValue, JsValue> {
+    thrown(host::call(op as usize, &arguments(op, &args, encoded), &WebEnv, JS)).map(out::to_js)
 }
 
 /// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
 /// nonce in the caller's store afterwards (`host::call_consuming`).
 #[wasm_bindgen(js_name = callConsuming)]
-pub fn call_consuming(op: u32, args: Array) -> std::result::Result<JsValue, JsValue> {
-    thrown(host::call_consuming(op as usize, &value::values(&args), &WebEnv, JS)).map(out::to_js)
+pub fn call_consuming(op: u32, args: Array, encoded: u32) -> std::result::Result<JsValue, JsValue> {
+    thrown(host::call_consuming(op as usize, &arguments(op, &args, encoded), &WebEnv, JS)).map(out::to_js)
 }
 
 /// Runs operation `op` with `list` in its allow-list parameter.
 #[wasm_bindgen(js_name = callWithList)]
-pub fn call_with_list(op: u32, args: Array, list: &NativeRedirectAllowList) -> std::result::Result<JsValue, JsValue> {
-    thrown(host::call_with_list(op as usize, value::values(&args), &list.inner, &WebEnv, JS)).map(out::to_js)
+pub fn call_with_list(
+    op: u32,
+    args: Array,
+    list: &NativeRedirectAllowList,
+    encoded: u32,
+) -> std::result::Result<JsValue, JsValue> {
+    thrown(host::call_with_list(op as usize, arguments(op, &args, encoded), &list.inner, &WebEnv, JS)).map(out::to_js)
 }
 
 /// A redirect allow-list checked once; the wrapper's `RedirectAllowList` holds one.

@@ -343,6 +343,58 @@ pub fn op(index: usize) -> Option<&'static Op> {
     OPS.get(index)
 }
 
+/// For a binding whose host reads options objects itself, by the schema (the JavaScript
+/// wrapper: reading an object's keys across N-API costs far more than the call): every
+/// argument whose bit is set in `mask` is a list of pairs, an option's index in its
+/// parameter's `options` (a whole number) or a key that names no option (a string, refused
+/// later as a misspelt option), then the value. Each becomes the options object
+/// (`Value::Map`) it stands for, so the operation reads it exactly as if the host had passed
+/// the object; anything else is left as it is and refused by the operation by its type.
+///
+/// ```
+/// use stripe_handshake::host::{decode_options, Value, OPS, Spelling};
+/// let i = OPS.iter().position(|op| op.name.snake == "connect_oauth_link").unwrap();
+/// let mut args = vec![Value::List(vec![Value::Number(0.0), Value::Str("ca_1".into()), Value::Str("typo".into()), Value::Absent])];
+/// decode_options(i, &mut args, 1, Spelling::Camel);
+/// assert!(matches!(&args[0], Value::Map(e) if e[0].0 == "clientId" && e[1].0 == "typo"));
+/// // A pair that is neither an index nor a key: not an options object.
+/// let mut bad = vec![Value::List(vec![Value::Bool(true), Value::Absent])];
+/// decode_options(i, &mut bad, 1, Spelling::Camel);
+/// assert!(matches!(&bad[0], Value::Other(_)));
+/// ```
+pub fn decode_options(index: usize, args: &mut [Value<'_>], mask: u32, spelling: Spelling) {
+    let Some(op) = OPS.get(index) else { return };
+    for (p, (param, arg)) in op.params.iter().zip(args.iter_mut()).enumerate() {
+        if p >= 32 || mask & (1u32 << p) == 0 || param.options.is_empty() {
+            continue;
+        }
+        let Value::List(items) = arg else { continue };
+        if items.len() % 2 != 0 {
+            continue;
+        }
+        let mut entries = Vec::with_capacity(items.len() / 2);
+        let mut pairs = std::mem::take(items).into_iter();
+        while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
+            let name = match key {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
+                Value::Number(n) if n.fract() == 0.0 && n >= 0.0 && n < param.options.len() as f64 => {
+                    param.options.get(n as usize).map(|o| std::borrow::Cow::Borrowed(o.spelled(spelling)))
+                }
+                Value::Str(k) => Some(k),
+                _ => None,
+            };
+            let Some(name) = name else {
+                *arg = Value::Other(super::value::HostType::Object);
+                break;
+            };
+            entries.push((name, value));
+        }
+        if !matches!(arg, Value::Other(_)) {
+            *arg = Value::Map(entries);
+        }
+    }
+}
+
 /// Runs operation `index` on `args` (positional; options objects in their position).
 ///
 /// ```

@@ -1,0 +1,79 @@
+// Options objects are read by the wrapper (by the schema) and cross as pairs that the core turns
+// back into the object (host::decode_options). Every object a caller can pass must give what the
+// native reading gave: the same result, or the same typed refusal, with each value read once.
+// Runs on both engines (the suite runs again with STRIPE_HANDSHAKE_ENGINE=wasm).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import * as sh from '../index.mjs'
+
+const allow = new sh.RedirectAllowList(['https://platform.example/callback'])
+const base = { clientId: 'ca_123456', accountType: 'standard', scope: 'read_write', state: 'st_1' }
+const link = (o) => sh.connectOAuthLink(o, allow)
+const refused = (fn, code = 'invalid_argument') =>
+  assert.throws(fn, (e) => e instanceof sh.InvalidInputError && e.code === code && !/ca_123456|st_1/.test(e.message))
+
+test('a plain options object, in any key order, builds the same link', () => {
+  const url = link(base)
+  assert.match(url, /^https:\/\/connect\.stripe\.com\/oauth\/authorize\?response_type=code&client_id=ca_123456&scope=read_write&redirect_uri=/)
+  const reversed = Object.fromEntries(Object.entries(base).reverse())
+  assert.equal(link(reversed), url)
+  // Inherited and non-enumerable keys are not options; symbol keys are ignored.
+  const child = Object.create({ clientId: 'ca_inherited' })
+  Object.assign(child, base)
+  Object.defineProperty(child, 'stripeLanding', { value: 'nonsense', enumerable: false })
+  child[Symbol('x')] = 1
+  assert.equal(link(child), url)
+  // An option given as undefined is absent.
+  assert.equal(link({ ...base, redirectUri: undefined }), url)
+})
+
+test('a misspelt option, an unknown key, more keys than options: refused by the core, typed', () => {
+  refused(() => link({ ...base, clientID: 'ca_123456' }))
+  refused(() => link({ ...base, extra: 1 }))
+  const many = { ...base }
+  for (let i = 0; i < 40; i++) many[`k${i}`] = i
+  refused(() => link(many))
+  refused(() => link(Object.assign(new String('ab'), base)))
+})
+
+test('values that are not options objects are refused as before', () => {
+  for (const v of [null, undefined, 'x', 42, true, [base], new Uint8Array(2), () => base, Symbol('s'), 10n]) {
+    refused(() => link(v))
+  }
+  // Objects of other classes have no own options: the required clientId is missing.
+  for (const v of [new Date(0), new Map([['clientId', 'ca_1']]), new ArrayBuffer(2)]) refused(() => link(v))
+})
+
+test('each value is read once, and a throwing getter or proxy is a typed refusal', () => {
+  let reads = 0
+  const counted = { ...base }
+  Object.defineProperty(counted, 'state', { get() { reads++; return 'st_1' }, enumerable: true })
+  link(counted)
+  assert.equal(reads, 1)
+  refused(() => link({ ...base, get scope() { throw new Error('boom') } }))
+  refused(() => link(new Proxy(base, { ownKeys() { throw new Error('boom') } })))
+  const { proxy, revoke } = Proxy.revocable(base, {})
+  revoke()
+  refused(() => link(proxy))
+  // A proxy that answers normally reads like the object behind it.
+  assert.equal(link(new Proxy(base, {})), link(base))
+})
+
+test('nested values keep their types: a list of capabilities, a prefill object', () => {
+  const url = sh.connectOAuthLink({ clientId: 'ca_123456', accountType: 'express', suggestedCapabilities: ['card_payments'], stripeUser: { email: 'a@example.com' } }, allow)
+  assert.ok(url.includes('&suggested_capabilities[]=card_payments&stripe_user[email]=a%40example.com'), url)
+  refused(() => sh.connectOAuthLink({ clientId: 'ca_123456', accountType: 'express', suggestedCapabilities: 'card_payments' }, allow))
+})
+
+test('options of a one-time check (a store given) cross the same way', async () => {
+  const keys = [{ id: 'k1', key: new Uint8Array(32).fill(7) }]
+  const session = new Uint8Array(16).fill(1)
+  const now = Math.floor(Date.now() / 1000)
+  const state = sh.issueStateToken({ flow: 'connect_oauth', keys, sessionId: session, now })
+  const store = new sh.MemoryStore()
+  const query = `code=ac_1&scope=read_write&state=${encodeURIComponent(state)}`
+  const r = await sh.verifyOAuthCallback(query, { flow: 'connect_oauth', stateKeys: keys, sessionId: session, now, store })
+  assert.equal(r.outcome, 'authorized')
+  await assert.rejects(sh.verifyOAuthCallback(query, { flow: 'connect_oauth', stateKeys: keys, sessionId: session, now, store }), (e) => e.code === 'state_replayed')
+  await assert.rejects(sh.verifyOAuthCallback(query, { flow: 'connect_oauth', stateKeys: keys, sessionId: session, now, store, typo: 1 }), (e) => e.code === 'invalid_argument')
+})
