@@ -50,6 +50,11 @@ export function build(native, options) {
   // store per value natively, far cheaper than named properties); each kind's builder makes
   // the object: camelCase names, parsed JSON fields, nested records, and for kinds with
   // credentials the redacting prototype from the start.
+  const popcount = (m) => {
+    let n = 0
+    for (; m; m &= m - 1) n++
+    return n
+  }
   const builders = new Map()
   function builder(name) {
     if (builders.has(name)) return builders.get(name)
@@ -57,25 +62,31 @@ export function build(native, options) {
     const hidden = kind.fields.filter((f) => f.credential).map((f) => f.js)
     const proto = hidden.length ? redacting(kind, hidden) : null
     const names = kind.fields.map((f) => f.js)
-    // How each field is built: as is, parsed JSON, a nested record, or a list of them.
-    const how = kind.fields.map((f) => (f.json ? 'json' : f.type === 'record_list' ? `list:${f.nested}` : f.nested ? f.nested : null))
+    // How each field is built: as is (0), parsed JSON (1), a nested record (2), or a list of them (3).
+    const how = kind.fields.map((f) => (f.json ? 1 : f.type === 'record_list' ? 3 : f.nested ? 2 : 0))
+    const nested = kind.fields.map((f) => f.nested || null)
     // An optional field (an HTTP header that does not apply) is left out, never `null`:
     // fetch() would send the text "null".
     const optional = kind.fields.map((f) => f.optional)
+    // A record crosses as [mask, ...the values of the fields whose bit is set] (a null field
+    // crosses as nothing: host::present_fields).
     const build = (a) => {
       const o = proto ? Object.create(proto) : {}
+      const mask = a[0]
+      let at = 1
       for (let i = 0; i < names.length; i++) {
-        const v = a[i]
+        if ((mask & (1 << i)) === 0) {
+          if (!optional[i]) o[names[i]] = null
+          continue
+        }
+        const v = a[at++]
         const h = how[i]
-        if (v === null && optional[i]) continue
-        o[names[i]] = h === null || v === null ? v
-          : h === 'json' ? JSON.parse(v)
-            : h.startsWith('list:') ? v.map((x) => builders.get(h.slice(5))(x)) : builders.get(h)(v)
+        o[names[i]] = h === 0 ? v : h === 1 ? JSON.parse(v) : h === 2 ? builders.get(nested[i])(v) : v.map(builders.get(nested[i]))
       }
       return o
     }
     builders.set(name, build)
-    for (const h of how) if (h && h !== 'json') builder(h.startsWith('list:') ? h.slice(5) : h)
+    for (const n of nested) if (n) builder(n)
     return build
   }
   // The builder of an operation's result: none (a plain value), one kind, or a union told
@@ -83,9 +94,12 @@ export function build(native, options) {
   function resultBuilder(names) {
     if (names.length === 0) return null
     if (names.length === 1) return builder(names[0])
+    // The tag's place in the crossing array: after the mask and the fields before it that
+    // have a value (the outcome itself always has one).
     const at = kinds.get(names[0]).fields.findIndex((f) => f.name === 'outcome')
+    const before = (1 << at) - 1
     const byTag = new Map(names.map((n) => [kinds.get(n).tag, builder(n)]))
-    return (a) => byTag.get(a[at])(a)
+    return (a) => byTag.get(a[1 + popcount(a[0] & before)])(a)
   }
 
   // An operation's result builder, made on its first call: a process uses a few of the ~70

@@ -155,6 +155,37 @@ impl Out {
     }
 }
 
+/// Most fields a record kind may have: a JavaScript host reads which are present from one
+/// 32-bit mask ([`present_fields`]).
+pub const MAX_RECORD_FIELDS: usize = 31;
+
+/// A record's values as a JavaScript host receives them: a mask with bit `i` set when field
+/// `i` has a value, and those values in field order; a null field crosses as nothing (every
+/// value set across N-API or into a JS array costs about as much as a short string, and many
+/// records are mostly null). `None` for a kind with more than [`MAX_RECORD_FIELDS`] fields
+/// (there is none: a test checks every kind of the schema).
+///
+/// ```
+/// use stripe_handshake::host::{present_fields, Out};
+/// let (mask, values) = present_fields(vec![Out::str("a"), Out::Null, Out::Int(3)]);
+/// assert_eq!((mask, values), (Some(0b101), vec![Out::str("a"), Out::Int(3)]));
+/// ```
+#[must_use]
+pub fn present_fields(values: Vec<Out>) -> (Option<u32>, Vec<Out>) {
+    if values.len() > MAX_RECORD_FIELDS {
+        return (None, values);
+    }
+    let mut mask = 0u32;
+    let mut present = Vec::with_capacity(values.len());
+    for (i, v) in values.into_iter().enumerate() {
+        if v != Out::Null {
+            mask |= u32::try_from(i).ok().and_then(|i| 1u32.checked_shl(i)).unwrap_or(0);
+            present.push(v);
+        }
+    }
+    (Some(mask), present)
+}
+
 /// A record handed back by a host that keeps records as objects of its own (Python's
 /// `RecordBase`), as the map a JavaScript host would pass: field names in `spelling`, scalars
 /// as values, optional fields without a value left out.

@@ -547,3 +547,14 @@ pub fn schema_json() -> String {
     })
     .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    /// A JavaScript host reads a record's present fields from one 32-bit mask.
+    #[test]
+    fn every_record_kind_fits_the_presence_mask() {
+        for kind in super::KINDS {
+            assert!(kind.fields.len() <= crate::host::MAX_RECORD_FIELDS, "{} has too many fields", kind.name);
+        }
+    }
+}
