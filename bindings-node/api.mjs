@@ -114,9 +114,9 @@ export function build(native, options) {
   // object's keys natively costs a string conversion per key; the core turns the pairs back
   // into the object (host::decode_options), so the operation reads exactly what it read
   // before. Own enumerable string keys, each value read once, as the native reading did; a
-  // value that is not a plain object, an object with more keys than there are options, or
-  // one whose reading throws (a Proxy, a getter) is passed as it is, or as a value the core
-  // refuses as it refused the throw, so every refusal stays the core's.
+  // value that is not a plain object is passed as it is, one whose reading throws (a Proxy, a
+  // getter) as a value the core refuses ("it must be an object of options"), so every refusal
+  // stays the core's.
   const UNREADABLE = Symbol('unreadable options')
   function optionsEncoder(op) {
     const at = []
@@ -138,7 +138,14 @@ export function build(native, options) {
         try {
           if (Array.isArray(o) || ArrayBuffer.isView(o)) continue // (a revoked proxy throws here)
           const keys = Object.keys(o)
-          if (keys.length > names.size) continue
+          if (keys.length > names.size) {
+            // Some key names no option: the core refuses the first such key as misspelt (no
+            // value is read, and the keys are not enumerated a second time natively).
+            pairs = [keys.find((k) => !names.has(k)), undefined]
+            args[i] = pairs
+            mask |= 1 << i
+            continue
+          }
           pairs = new Array(keys.length * 2)
           for (let k = 0; k < keys.length; k++) {
             const j = names.get(keys[k])

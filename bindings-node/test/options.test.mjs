@@ -36,6 +36,24 @@ test('a misspelt option, an unknown key, more keys than options: refused by the 
   refused(() => link(Object.assign(new String('ab'), base)))
 })
 
+test('a key that names no option is refused as misspelt, whatever else the object holds', () => {
+  const misspelt = (fn) => assert.throws(fn, (e) => e.code === 'invalid_argument' && /does not take/.test(e.message))
+  misspelt(() => link({ ...base, ['\ud800']: 1 })) // a lone surrogate in the key
+  const many = { ...base }
+  for (let i = 0; i < 1500; i++) many[`k${i}`] = i
+  misspelt(() => link(many))
+  let enumerated = 0
+  misspelt(() => link(new Proxy(many, { ownKeys(t) { enumerated++; return Reflect.ownKeys(t) } })))
+  assert.equal(enumerated, 1)
+})
+
+test('a null-prototype object and one from another realm are options objects (both engines)', async () => {
+  const { runInNewContext } = await import('node:vm')
+  const url = link(base)
+  assert.equal(link(Object.assign(Object.create(null), base)), url)
+  assert.equal(link(runInNewContext('({ ...o })', { o: base })), url)
+})
+
 test('values that are not options objects are refused as before', () => {
   for (const v of [null, undefined, 'x', 42, true, [base], new Uint8Array(2), () => base, Symbol('s'), 10n]) {
     refused(() => link(v))

@@ -65,7 +65,10 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         }
         return Value::List(arr.iter().map(|x| read(&x, depth.saturating_add(1))).collect());
     }
-    if let Some(obj) = v.dyn_ref::<Object>() {
+    // Any object, as napi reads it: not `instanceof Object`, which refuses a null-prototype
+    // object and one from another realm.
+    if v.is_object() {
+        let obj: &Object = v.unchecked_ref();
         let keys = Object::keys(obj);
         if keys.length() as usize > MAX_LIST_LEN {
             return Value::Other(HostType::Object);

@@ -381,6 +381,8 @@ pub fn decode_options(index: usize, args: &mut [Value<'_>], mask: u32, spelling:
                     param.options.get(n as usize).map(|o| std::borrow::Cow::Borrowed(o.spelled(spelling)))
                 }
                 Value::Str(k) => Some(k),
+                // A key with a lone surrogate names no option (as the native readings spelt it).
+                Value::IllFormedStr => Some(std::borrow::Cow::Borrowed("\u{FFFD}")),
                 _ => None,
             };
             let Some(name) = name else {
