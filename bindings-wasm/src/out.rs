@@ -18,7 +18,7 @@ pub fn to_js(out: Out) -> JsValue {
         Out::Bytes(b) => Uint8Array::from(b.as_slice()).into(),
         Out::List(values) => values.into_iter().map(to_js).collect::<Array>().into(),
         // [mask, ...its non-null values] (host::present_fields); a kind past the mask (none:
-        // the core's test) would cross as null, which the wrapper refuses as an internal error.
+        // the core's test keeps every kind within it) is unreachable and would cross as null.
         Out::Record(_, values) => match host::present_fields(values) {
             (Some(mask), present) => std::iter::once(JsValue::from_f64(f64::from(mask)))
                 .chain(present.into_iter().map(to_js))
