@@ -97,6 +97,9 @@ export function build(native, options) {
     // The tag's place in the crossing array: after the mask and the fields before it that
     // have a value (the outcome itself always has one).
     const at = kinds.get(names[0]).fields.findIndex((f) => f.name === 'outcome')
+    if (names.some((n) => kinds.get(n).fields.findIndex((f) => f.name === 'outcome') !== at)) {
+      throw new Error(`stripe-handshake: the schema's union ${names.join(' | ')} has its outcome at different places`)
+    }
     const before = (1 << at) - 1
     const byTag = new Map(names.map((n) => [kinds.get(n).tag, builder(n)]))
     return (a) => byTag.get(a[1 + popcount(a[0] & before)])(a)
