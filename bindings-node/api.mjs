@@ -145,15 +145,13 @@ export function build(native, options) {
             // Some key names no option: the core refuses the first such key as misspelt (no
             // value is read, and the keys are not enumerated a second time natively).
             pairs = [keys.find((k) => !names.has(k)), undefined]
-            args[i] = pairs
-            mask |= 1 << i
-            continue
-          }
-          pairs = new Array(keys.length * 2)
-          for (let k = 0; k < keys.length; k++) {
-            const j = names.get(keys[k])
-            pairs[2 * k] = j === undefined ? keys[k] : j
-            pairs[2 * k + 1] = o[keys[k]]
+          } else {
+            pairs = new Array(keys.length * 2)
+            for (let k = 0; k < keys.length; k++) {
+              const j = names.get(keys[k])
+              pairs[2 * k] = j === undefined ? keys[k] : j
+              pairs[2 * k + 1] = o[keys[k]]
+            }
           }
         } catch {
           args[i] = UNREADABLE // the core refuses it: "it must be an object of options"
