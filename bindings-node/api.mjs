@@ -281,27 +281,37 @@ export function build(native, options) {
   const signature = (timestamp, secretIndex) => ({ timestamp, secretIndex })
   const fields = new Float64Array(2)
   const asAttempt = builder(returns.get('tryVerify'))
-  // The native entries of the hot path, bound once (a property load less per call).
-  const { verifierVerify: verify, verifierCheck: check, verifierTryVerify: tryVerify } = native
+  const { verifierTryVerify: tryVerify } = native
+  // The hot path of one verifier, `[check, verify]`: the addon makes functions bound to it
+  // (bindings-node/src/fast.rs); the WASM build has free functions that take it.
+  const { verifierCheck, verifierVerify } = native
+  const bind = native.verifierBind || ((v) => [
+    (payload, header, now) => verifierCheck(v, payload, header, now),
+    (payload, header, now, out) => verifierVerify(v, payload, header, now, out),
+  ])
 
   /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
   class Verifier {
     #v
+    // The hot path: functions bound to this verifier (no verifier argument to look up).
+    #check
+    #verify
     constructor() {
       const args = Array.prototype.slice.call(arguments)
       this.#v = run(() => native.newVerifier(args))
+      ;[this.#check, this.#verify] = run(() => bind(this.#v))
     }
     /** Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock. */
     verify(payload, header, now) {
       let r
-      try { r = verify(this.#v, payload, header, now, fields) } catch (e) { throw errors.fromThrown(e) }
+      try { r = this.#verify(payload, header, now, fields) } catch (e) { throw errors.fromThrown(e) }
       settle(r)
       return signature(fields[0], fields[1])
     }
     /** `null` when the signature verifies, else the error code. Never throws for a bad signature. */
     check(payload, header, now) {
       let r
-      try { r = check(this.#v, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
+      try { r = this.#check(payload, header, now) } catch (e) { throw errors.fromThrown(e) }
       return r === undefined ? null : r
     }
     /** Like `verify`, but never throws: `{ ok: false, code, message }` on failure. */

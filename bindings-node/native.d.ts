@@ -13,6 +13,10 @@ export declare class ExternalObject<T> {
 export type NativeVerifier = ExternalObject<'Verifier'>
 /** A checked redirect allow-list: an opaque external made by newAllowList. */
 export type NativeRedirectAllowList = ExternalObject<'RedirectAllowList'>
+/** A verifier's bound check: null when it verifies, else the error code. */
+export type NativeCheck = (payload: unknown, header: unknown, now: unknown) => string | null
+/** A verifier's bound verify: writes [timestamp, secretIndex] into out, or returns the failure. */
+export type NativeVerify = (payload: unknown, header: unknown, now: unknown, out: Float64Array) => NativeFailure | undefined
 
 /** A core error as data. Turned into a thrown error by the JavaScript wrapper. */
 export declare class NativeFailure {
@@ -64,20 +68,16 @@ export declare function runCli(args: Array<string>): number
 export declare function schema(): string
 
 /**
+ * The hot path of verifier `v`, `[check, verify]`: functions bound to the verifier, called
+ * as `check(payload, header, now)` and `verify(payload, header, now, out)` (`fast.rs`).
+ */
+export declare function verifierBind(v: NativeVerifier): [NativeCheck, NativeVerify]
+
+/**
  * Method `index` of the schema's `verifier.methods` that runs in the core (every one but
- * the three above) on verifier `v`: the wrapper names them.
+ * `check`, `verify` and `tryVerify`) on verifier `v`: the wrapper names them.
  */
 export declare function verifierCall(v: NativeVerifier, index: number, payload: unknown, header: unknown, now: unknown): Outcome<unknown>
 
-/** `check(payload, header, now?)` of verifier `v`: null when it verifies, else the error code. */
-export declare function verifierCheck(v: NativeVerifier, payload: unknown, header: unknown, now: unknown): string | null
-
 /** `tryVerify(payload, header, now?)` of verifier `v`: never a failure for a failed verification. */
 export declare function verifierTryVerify(v: NativeVerifier, payload: unknown, header: unknown, now: unknown): Outcome<unknown>
-
-/**
- * `verify(payload, header, now?)` of verifier `v`: writes the verified signature's fields
- * into `out` (the wrapper's reused buffer, in the schema's field order) and returns nothing,
- * or returns the failure. No array or object is made per call.
- */
-export declare function verifierVerify(v: NativeVerifier, payload: unknown, header: unknown, now: unknown, out: Float64Array): NativeFailure | undefined

@@ -10,16 +10,19 @@
 // napi's macros emit `#[allow(unsafe_code)]`, so `forbid` cannot be used here.
 
 mod errors;
+mod fast;
 mod out;
 mod value;
 
-use napi::bindgen_prelude::{External, FromNapiValue, Unknown};
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{Array, External, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use stripe_handshake::host::{self, OsEnv, Spelling, Value};
 use stripe_handshake::{Error, RedirectAllowList as CoreAllowList, Verifier as CoreVerifier};
 
-use errors::{outcome, NativeFailure, Outcome};
+use errors::{outcome, Outcome};
 
 const JS: Spelling = Spelling::Camel;
 
@@ -91,8 +94,18 @@ pub fn new_allow_list(args: Vec<Unknown<'_>>) -> Outcome<External<CoreAllowList>
 /// Builds a prepared `Stripe-Signature` verifier from `(secrets, { tolerance })`; the
 /// wrapper's `Verifier` holds it.
 #[napi(catch_unwind, ts_return_type = "Outcome<NativeVerifier>")]
-pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<External<CoreVerifier>> {
-    outcome(host::new_verifier(&value::values(&args), JS).map(External::new))
+pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<External<Arc<CoreVerifier>>> {
+    outcome(host::new_verifier(&value::values(&args), JS).map(|v| External::new(Arc::new(v))))
+}
+
+/// The hot path of verifier `v`, `[check, verify]`: functions bound to the verifier, called
+/// as `check(payload, header, now)` and `verify(payload, header, now, out)` (`fast.rs`).
+#[napi(catch_unwind, ts_return_type = "[NativeCheck, NativeVerify]")]
+pub fn verifier_bind<'e>(
+    env: &'e Env,
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<Arc<CoreVerifier>>,
+) -> napi::Result<Array<'e>> {
+    fast::bind(env, v)
 }
 
 /// The three arguments of every verifier method, as the host gave them.
@@ -100,47 +113,11 @@ fn three<'a>(payload: &Unknown<'a>, header: &Unknown<'a>, now: &Unknown<'a>) -> 
     [value::value(payload), value::value(header), value::value(now)]
 }
 
-/// `verify(payload, header, now?)` of verifier `v`: writes the verified signature's fields
-/// into `out` (the wrapper's reused buffer, in the schema's field order) and returns nothing,
-/// or returns the failure. No array or object is made per call.
-#[napi(catch_unwind, ts_return_type = "NativeFailure | undefined")]
-pub fn verifier_verify(
-    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
-    payload: Unknown<'_>,
-    header: Unknown<'_>,
-    now: Unknown<'_>,
-    #[napi(ts_arg_type = "Float64Array")] out: Unknown<'_>,
-) -> Option<NativeFailure> {
-    let a = three(&payload, &header, &now);
-    let Ok([timestamp, index]) = <&mut [f64]>::from_unknown(out) else {
-        return Some(Error::Internal { what: "verify's result buffer" }.into());
-    };
-    match host::verifier::verify_numbers(v, [&a[0], &a[1], &a[2]], &OsEnv, JS) {
-        Ok(fields) => {
-            [*timestamp, *index] = fields;
-            None
-        }
-        Err(e) => Some(e.into()),
-    }
-}
-
-/// `check(payload, header, now?)` of verifier `v`: null when it verifies, else the error code.
-#[napi(catch_unwind)]
-pub fn verifier_check(
-    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
-    payload: Unknown<'_>,
-    header: Unknown<'_>,
-    now: Unknown<'_>,
-) -> Option<&'static str> {
-    let a = three(&payload, &header, &now);
-    host::verifier::check(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)
-}
-
 /// `tryVerify(payload, header, now?)` of verifier `v`: never a failure for a failed verification.
 #[napi(catch_unwind)]
 pub fn verifier_try_verify<'e>(
     env: &'e Env,
-    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<Arc<CoreVerifier>>,
     payload: Unknown<'e>,
     header: Unknown<'e>,
     now: Unknown<'e>,
@@ -150,11 +127,11 @@ pub fn verifier_try_verify<'e>(
 }
 
 /// Method `index` of the schema's `verifier.methods` that runs in the core (every one but
-/// the three above) on verifier `v`: the wrapper names them.
+/// `check`, `verify` and `tryVerify`) on verifier `v`: the wrapper names them.
 #[napi(catch_unwind)]
 pub fn verifier_call<'e>(
     env: &'e Env,
-    #[napi(ts_arg_type = "NativeVerifier")] v: &External<CoreVerifier>,
+    #[napi(ts_arg_type = "NativeVerifier")] v: &External<Arc<CoreVerifier>>,
     index: u32,
     payload: Unknown<'e>,
     header: Unknown<'e>,

@@ -1937,6 +1937,45 @@ def host_suite():
     c("verifier-check-ok-is-null", "Verifier.check", [B(body), header, now], {"ok": None}, secrets=secret)
     c("verifier-check-bad", "Verifier.check", [B(body + b" "), header, now], {"ok": "signature_mismatch"}, secrets=secret)
     c("verifier-check-undefined-header", "Verifier.check", [B(body), U, now], {"ok": "missing_header"}, secrets=secret)
+    # The verifier's hot path reads a short string into a fixed buffer (1 KiB in the Node
+    # addon: at most 1,023 bytes, whole characters only, complete when it stopped more than 4
+    # bytes short) and every other value as any argument is read: the same verdicts on both
+    # sides of that edge, for a last character of every UTF-8 length, a lone surrogate and a
+    # real U+FFFD there, in the payload and in the header.
+    for n in range(1016, 1027):
+        for ch in ("a", "\u00e9", "\u20ac", "\U0001F600"):
+            text = "x" * (n - len(ch.encode())) + ch
+            other = "x" * (n - len(ch.encode())) + ("b" if ch == "a" else "a" * len(ch.encode()))
+            w = len(ch.encode())
+            c(f"verifier-string-{n}-utf8-{w}", "Verifier.check", [text, sign(secret, text.encode(), now), now],
+              {"ok": None}, secrets=secret, note=f"a {n}-byte string payload ending in a {w}-byte character")
+            c(f"verifier-string-{n}-utf8-{w}-mismatch", "Verifier.check", [text, sign(secret, other.encode(), now), now],
+              {"ok": "signature_mismatch"}, secrets=secret, note="reject twin: the header signs another string of that length")
+        lone = "x" * (n - 3)
+        c(f"verifier-string-{n}-lone-surrogate", "Verifier.check", [LONE(lone), sign(secret, (lone + "\ufffd").encode(), now), now],
+          {"ok": "malformed_input"}, secrets=secret,
+          note="a lone surrogate is refused, not read as the U+FFFD that the header signs")
+        fffd = lone + "\ufffd"
+        c(f"verifier-string-{n}-fffd", "Verifier.verify", [fffd, sign(secret, fffd.encode(), now), now],
+          {"ok": {"timestamp": now, "secret_index": 0}}, secrets=secret, note="accept twin: a real U+FFFD is text")
+        good = sign(secret, body, now)
+        padded = good + ",x=" + "p" * (n - len(good) - 3)
+        bad = sign(secret, body + b" ", now)
+        c(f"verifier-header-{n}", "Verifier.verify", [B(body), padded, now], {"ok": {"timestamp": now, "secret_index": 0}},
+          secrets=secret, note=f"a {n}-byte header: the unknown item is ignored")
+        c(f"verifier-header-{n}-mismatch", "Verifier.verify", [B(body), bad + ",x=" + "p" * (n - len(bad) - 3), now],
+          e("signature_mismatch", "SignatureVerificationError"), secrets=secret, note="reject twin")
+        c(f"verifier-header-{n}-lone-surrogate", "Verifier.verify", [B(body), LONE(padded[:-1]), now],
+          e("malformed_input", "MalformedInputError"), secrets=secret)
+    for name, v in [("nan", F("NaN")), ("string", str(now)), ("2-53-plus-1", F("9007199254740993")), ("beyond-64-bits", BIG(2**64 + 1)),
+                    ("object", {"t": now}), ("negative", -1), ("fraction", F("0.5"))]:
+        c(f"verifier-now-{name}", "Verifier.check", [B(body), header, v], {"ok": "invalid_argument"}, secrets=secret)
+    for name, v in [("number", 5), ("undefined", U), ("object", {"a": 1}), ("list", [1]), ("boolean", False), ("function", FN)]:
+        c(f"verifier-payload-{name}", "Verifier.verify", [v, header, now], INV, secrets=secret)
+        c(f"verifier-check-header-{name}", "Verifier.check", [B(body), v, now],
+          {"ok": "missing_header" if name == "undefined" else "invalid_argument"}, secrets=secret)
+    c("verifier-header-list", "Verifier.check", [B(body), [header], now], {"ok": None}, secrets=secret,
+      note="accept twin of the header types: frameworks hand over string[]")
     # 4. Lone surrogates: malformed input, never a silent U+FFFD.
     c("lone-surrogate-header", "verify_signature", [body.decode(), LONE("t=1,v1=")],
       e("malformed_input", "MalformedInputError"), options={"secrets": secret, "now": now})
