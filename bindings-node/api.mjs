@@ -282,13 +282,42 @@ export function build(native, options) {
   const fields = new Float64Array(2)
   const asAttempt = builder(returns.get('tryVerify'))
   const { verifierTryVerify: tryVerify } = native
-  // The hot path of one verifier, `[check, verify]`: the addon makes functions bound to it
-  // (bindings-node/src/fast.rs); the WASM build has free functions that take it.
+  // The hot path of one verifier, `[check, verify, call]`: the addon makes functions bound to
+  // it (bindings-node/src/fast.rs); the WASM build has free functions that take it, and runs
+  // every other method through verifierCall.
   const { verifierCheck, verifierVerify } = native
   const bind = native.verifierBind || ((v) => [
     (payload, header, now) => verifierCheck(v, payload, header, now),
     (payload, header, now, out) => verifierVerify(v, payload, header, now, out),
+    null,
   ])
+  // A flat record (host::flat_record: only strings, JSON, booleans and whole numbers) crosses
+  // as one string and numbers in a reused buffer: the mask, then per field with a value its
+  // number (a string's: its length in UTF-16 units, its text the next slice of the string).
+  const flatNumbers = new Float64Array(32)
+  const FLAT = { str: 0, json: 1, bool: 2, int: 3 }
+  function flatBuilder(name) {
+    const kind = kinds.get(name)
+    const flat = kind.fields.length < flatNumbers.length &&
+      kind.fields.every((f) => f.type in FLAT && !f.credential && !f.optional && !f.nested && (f.type === 'json') === !!f.json)
+    if (!flat) return null
+    const names = kind.fields.map((f) => f.js)
+    const how = kind.fields.map((f) => FLAT[f.type])
+    // Every record of the kind starts as a copy of one object with every field: one shape,
+    // and each field below is a store to a property that exists.
+    const template = Object.fromEntries(names.map((n) => [n, null]))
+    return (s) => {
+      const o = { ...template }
+      const mask = flatNumbers[0]
+      for (let i = 0, at = 1, pos = 0; i < names.length; i++) {
+        if ((mask & (1 << i)) === 0) continue
+        const x = flatNumbers[at++]
+        const h = how[i]
+        o[names[i]] = h === 0 ? s.slice(pos, (pos += x)) : h === 1 ? JSON.parse(s.slice(pos, (pos += x))) : h === 2 ? x === 1 : x
+      }
+      return o
+    }
+  }
 
   /** A `Stripe-Signature` verifier prepared once per endpoint: the fast path. */
   class Verifier {
@@ -296,10 +325,11 @@ export function build(native, options) {
     // The hot path: functions bound to this verifier (no verifier argument to look up).
     #check
     #verify
+    #call
     constructor() {
       const args = Array.prototype.slice.call(arguments)
       this.#v = run(() => native.newVerifier(args))
-      ;[this.#check, this.#verify] = run(() => bind(this.#v))
+      ;[this.#check, this.#verify, this.#call] = run(() => bind(this.#v))
     }
     /** Verifies a `Stripe-Signature` header over the raw payload. `now` defaults to the clock. */
     verify(payload, header, now) {
@@ -326,19 +356,27 @@ export function build(native, options) {
       try { r = native.verifierCall(verifier.#v, index, payload, header, now) } catch (e) { throw errors.fromThrown(e) }
       return settle(r)
     }
+    /** Runs method `index`, whose record is flat, through the addon's bound `call`: the record's texts. */
+    static _flat(verifier, index, payload, header, now) {
+      let r
+      try { r = verifier.#call(index, payload, header, now, flatNumbers) } catch (e) { throw errors.fromThrown(e) }
+      return settle(r)
+    }
     [INSPECT]() { return 'Verifier {}' }
   }
   schema.verifier.methods.forEach((m, index) => {
     if (m.native) return
     const finish = lazyResult(m.returns)
     const call = Verifier._call
-    Object.defineProperty(Verifier.prototype, m.js, {
-      value: { [m.js](payload, header, now) { return finish(call(this, index, payload, header, now)) } }[m.js],
-      writable: true,
-      configurable: true,
-    })
+    const flat = Verifier._flat
+    const fromFlat = m.returns.length === 1 && native.verifierBind ? flatBuilder(m.returns[0]) : null
+    const method = fromFlat
+      ? { [m.js](payload, header, now) { return fromFlat(flat(this, index, payload, header, now)) } }[m.js]
+      : { [m.js](payload, header, now) { return finish(call(this, index, payload, header, now)) } }[m.js]
+    Object.defineProperty(Verifier.prototype, m.js, { value: method, writable: true, configurable: true })
   })
   delete Verifier._call
+  delete Verifier._flat
 
   const api = { Verifier, RedirectAllowList }
   /** Which build of the core runs this API: `'native'` (the napi addon) or `'wasm'`. */

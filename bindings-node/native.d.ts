@@ -17,6 +17,8 @@ export type NativeRedirectAllowList = ExternalObject<'RedirectAllowList'>
 export type NativeCheck = (payload: unknown, header: unknown, now: unknown) => string | null
 /** A verifier's bound verify: writes [timestamp, secretIndex] into out, or returns the failure. */
 export type NativeVerify = (payload: unknown, header: unknown, now: unknown, out: Float64Array) => NativeFailure | undefined
+/** A verifier's bound call of a method whose record is flat: its texts (numbers into out), or the failure. */
+export type NativeCall = (method: number, payload: unknown, header: unknown, now: unknown, out: Float64Array) => string | NativeFailure
 
 /** A core error as data. Turned into a thrown error by the JavaScript wrapper. */
 export declare class NativeFailure {
@@ -68,10 +70,11 @@ export declare function runCli(args: Array<string>): number
 export declare function schema(): string
 
 /**
- * The hot path of verifier `v`, `[check, verify]`: functions bound to the verifier, called
- * as `check(payload, header, now)` and `verify(payload, header, now, out)` (`fast.rs`).
+ * The hot path of verifier `v`, `[check, verify, call]`: functions bound to the verifier,
+ * called as `check(payload, header, now)`, `verify(payload, header, now, out)` and
+ * `call(methodIndex, payload, header, now, out)` for a method whose record is flat (`fast.rs`).
  */
-export declare function verifierBind(v: NativeVerifier): [NativeCheck, NativeVerify]
+export declare function verifierBind(v: NativeVerifier): [NativeCheck, NativeVerify, NativeCall]
 
 /**
  * Method `index` of the schema's `verifier.methods` that runs in the core (every one but

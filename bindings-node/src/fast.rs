@@ -1,28 +1,35 @@
-//! The verifier's hot path, `check` and `verify`, as plain N-API callbacks: the one place in
-//! this crate that calls N-API directly.
+//! The verifier's hot path (`check`, `verify`, and `call` for the methods whose record is
+//! flat) as plain N-API callbacks, and the reading of typed arrays: the one place in this
+//! crate that calls N-API directly.
 //!
 //! Why: a `#[napi]` function pays napi-rs's per-call machinery (a borrow scope allocated per
 //! call, and for an external argument a type lookup in a registry behind a mutex) and reads
 //! each string into a new heap allocation after a separate length query. For a 100-byte
 //! webhook that was more than the HMAC itself (docs/benchmarks.md, issue 17). Here each
-//! verifier gets its own pair of functions whose callback data is the verifier itself, so a
-//! call is one `napi_get_cb_info` and the argument reads, and a short string is read into a
-//! stack buffer with one call.
+//! verifier gets its own functions whose callback data is the verifier itself, so a call is
+//! one `napi_get_cb_info` and the argument reads, and a short string is read into a stack
+//! buffer with one call.
 //!
 //! What stays where it was: every JS value other than a short well-formed string is read by
-//! `value.rs` (the one conversion rule), every verdict is the core's
-//! (`host::verifier::{check, verify_numbers}`), and every failure becomes a `NativeFailure`
-//! as in `errors.rs`.
+//! `value.rs` (the one conversion rule, and the order that keeps borrowed bytes valid), every
+//! verdict is the core's (`host::verifier`), and every failure becomes a `NativeFailure` as in
+//! `errors.rs`.
 //!
 //! Safety, in one list (each `unsafe` block below names the item it relies on):
 //! 1. The callback data of a function made by [`bind`] is a pointer from `Arc::into_raw` of
 //!    the verifier; the function's finalizer is the only `Arc::from_raw` of it, and N-API runs
 //!    it after the function can no longer be called. So while a callback runs, the data is a
-//!    live `Arc<Verifier>`'s pointee, and only shared references to it are made.
-//! 2. `napi_env` and `napi_value`s are the ones N-API handed this callback, used only inside
-//!    it (the handle scope of the call keeps every argument alive).
-//! 3. Memory a value borrows (a typed array's bytes, a stack buffer) outlives the borrow: no
-//!    JavaScript runs during the call, so nothing can detach or resize the buffer.
+//!    live `Arc<Verifier>`'s pointee, and only shared references to it are made, which do not
+//!    outlive the callback.
+//! 2. `napi_env` and `napi_value`s are the ones N-API handed this call, used only inside it
+//!    (the handle scope of the call keeps every argument alive).
+//! 3. Bytes borrowed from a typed array stay valid while the borrow lives, because no
+//!    JavaScript runs until it ends: arguments that can run JavaScript when read (a list or an
+//!    object: getters, Proxy traps) are read first, typed arrays last (`value.rs`); the core
+//!    runs no JavaScript; the result buffer is taken only after the arguments are dropped,
+//!    and written before anything else is called. A `SharedArrayBuffer`'s bytes, which another
+//!    thread may write at any time, are never borrowed as Rust slices: they are copied (input)
+//!    or refused (the result buffer).
 //! 4. Every callback catches unwinds: a panic becomes an `internal` failure, never an abort
 //!    across the FFI boundary.
 #![allow(unsafe_code)]
@@ -34,7 +41,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, Unknown};
-use napi::sys;
+use napi::{sys, JsValue};
 use stripe_handshake::host::{self, OsEnv, Value};
 use stripe_handshake::{Error, Verifier};
 
@@ -46,25 +53,26 @@ use crate::JS;
 /// few signatures, or a small payload. Longer strings are read by `value.rs`.
 const SHORT: usize = 1024;
 
-/// Makes the verifier's `check` and `verify` functions, each holding its own reference to
-/// `v` (released by the function's finalizer). Returns them as `[check, verify]`.
+/// Makes the verifier's `check`, `verify` and `call` functions, each holding its own
+/// reference to `v` (released by the function's finalizer). Returns `[check, verify, call]`.
 pub fn bind<'e>(env: &'e napi::Env, v: &Arc<Verifier>) -> napi::Result<napi::bindgen_prelude::Array<'e>> {
-    let check = function(env.raw(), "check", check_callback, v)?;
-    let verify = function(env.raw(), "verify", verify_callback, v)?;
-    let mut pair = env.create_array(2)?;
-    pair.set(0, check)?;
-    pair.set(1, verify)?;
-    Ok(pair)
+    let mut bound = env.create_array(3)?;
+    bound.set(0, function(env, "check", check_callback, v)?)?;
+    bound.set(1, function(env, "verify", verify_callback, v)?)?;
+    bound.set(2, function(env, "call", call_callback, v)?)?;
+    Ok(bound)
 }
 
 type Callback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
 
 /// One function whose callback data is a counted reference to `v` (Safety 1).
-fn function(env: sys::napi_env, name: &str, cb: Callback, v: &Arc<Verifier>) -> napi::Result<Unknown<'static>> {
+fn function<'e>(env: &'e napi::Env, name: &str, cb: Callback, v: &Arc<Verifier>) -> napi::Result<Unknown<'e>> {
     let data = Arc::into_raw(Arc::clone(v)).cast_mut().cast::<c_void>();
     let mut f = ptr::null_mut();
     // SAFETY (2): `env` is this call's; the name is `name.len()` bytes of UTF-8.
-    let made = unsafe { sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, Some(cb), data, &mut f) };
+    let made = unsafe {
+        sys::napi_create_function(env.raw(), name.as_ptr().cast(), name.len() as isize, Some(cb), data, &mut f)
+    };
     if made != sys::Status::napi_ok {
         // No function holds the reference: give it back.
         // SAFETY (1): `data` came from `Arc::into_raw` just above and was handed to no one.
@@ -72,14 +80,14 @@ fn function(env: sys::napi_env, name: &str, cb: Callback, v: &Arc<Verifier>) -> 
         return Err(napi::Error::from_reason("napi_create_function failed"));
     }
     // SAFETY (1, 2): the finalizer releases the reference when the function is collected.
-    let owned = unsafe { sys::napi_add_finalizer(env, f, data, Some(release), ptr::null_mut(), ptr::null_mut()) };
+    let owned = unsafe { sys::napi_add_finalizer(env.raw(), f, data, Some(release), ptr::null_mut(), ptr::null_mut()) };
     if owned != sys::Status::napi_ok {
         // The function exists with the pointer as its data but is never handed out, so it is
         // never called; the reference is leaked rather than freed under it.
         return Err(napi::Error::from_reason("napi_add_finalizer failed"));
     }
     // SAFETY (2): `f` is a value of this call's env.
-    unsafe { Unknown::from_napi_value(env, f) }
+    unsafe { Unknown::from_napi_value(env.raw(), f) }
 }
 
 /// The finalizer of a bound function: releases its reference to the verifier.
@@ -88,14 +96,64 @@ unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, _hint: *mut
     drop(unsafe { Arc::from_raw(data.cast_const().cast::<Verifier>()) });
 }
 
+/// The bytes of a `Uint8Array` (a `Buffer`), and whether they belong to a
+/// `SharedArrayBuffer`; `None` for any other value. The caller copies shared bytes, and
+/// borrows others only as Safety 3 says (`value::borrowed_bytes`).
+pub fn uint8_bytes<'a>(v: &Unknown<'a>) -> Option<(&'a [u8], bool)> {
+    let (kind, len, data, buffer) = typed_array(v.value().env, v.raw())?;
+    if kind != sys::TypedarrayType::uint8_array {
+        return None;
+    }
+    let shared = !is_array_buffer(v.value().env, buffer)?;
+    if len == 0 || data.is_null() {
+        return Some((&[], shared));
+    }
+    // SAFETY (2, 3): N-API gives the first element's address and the element count of a live
+    // typed array; the caller keeps JavaScript from running while the slice lives.
+    Some((unsafe { std::slice::from_raw_parts(data.cast_const().cast::<u8>(), len) }, shared))
+}
+
+/// `(type, element count, data, buffer)` of typed array `v`, or `None` if it is not one.
+fn typed_array(env: sys::napi_env, v: sys::napi_value) -> Option<(i32, usize, *mut c_void, sys::napi_value)> {
+    let (mut kind, mut len, mut data, mut buffer, mut offset) = (0, 0, ptr::null_mut(), ptr::null_mut(), 0);
+    // SAFETY (2): every out-pointer is a local; N-API refuses a value that is not a typed array.
+    let got =
+        unsafe { sys::napi_get_typedarray_info(env, v, &mut kind, &mut len, &mut data, &mut buffer, &mut offset) };
+    (got == sys::Status::napi_ok).then_some((kind, len, data, buffer))
+}
+
+/// Whether `buffer` is an `ArrayBuffer` (not a `SharedArrayBuffer`).
+fn is_array_buffer(env: sys::napi_env, buffer: sys::napi_value) -> Option<bool> {
+    let mut is = false;
+    // SAFETY (2).
+    (unsafe { sys::napi_is_arraybuffer(env, buffer, &mut is) } == sys::Status::napi_ok).then_some(is)
+}
+
+/// Writes `fields` into the `Float64Array` `out` (the wrapper's reused result buffer), or
+/// fails if it is not one of at least that length over an `ArrayBuffer`. Called once the
+/// arguments are dropped, with nothing called in between (Safety 3).
+fn write_numbers(env: sys::napi_env, out: sys::napi_value, fill: impl FnOnce(&mut [f64]) -> bool) -> bool {
+    let Some((kind, len, data, buffer)) = typed_array(env, out) else { return false };
+    if kind != sys::TypedarrayType::float64_array || is_array_buffer(env, buffer) != Some(true) || data.is_null() {
+        return false;
+    }
+    if !data.cast::<f64>().is_aligned() {
+        return false;
+    }
+    // SAFETY (2, 3): a live, unshared, aligned Float64Array of `len` elements; no JavaScript
+    // runs while the slice lives, and no other Rust reference to these bytes is alive.
+    fill(unsafe { std::slice::from_raw_parts_mut(data.cast::<f64>(), len) })
+}
+
 /// The verifier and up to `N` arguments of this call (missing ones are `undefined`), or
 /// `None` if N-API refused.
 ///
-/// SAFETY: `info` must be the callback info of a function made by [`function`] (Safety 1, 2).
-unsafe fn arguments<'v, const N: usize>(
+/// SAFETY: `info` must be the callback info of a function made by [`function`], and the
+/// verifier reference must not outlive the callback (Safety 1, 2).
+unsafe fn arguments<'call, const N: usize>(
     env: sys::napi_env,
     info: sys::napi_callback_info,
-) -> Option<(&'v Verifier, [sys::napi_value; N])> {
+) -> Option<(&'call Verifier, [napi::Result<Unknown<'call>>; N])> {
     let mut argc = N;
     let mut argv = [ptr::null_mut(); N];
     let mut data = ptr::null_mut();
@@ -104,108 +162,140 @@ unsafe fn arguments<'v, const N: usize>(
     if got != sys::Status::napi_ok || data.is_null() {
         return None;
     }
-    // SAFETY (1): the data is a live verifier for the duration of the call.
-    Some((unsafe { &*data.cast_const().cast::<Verifier>() }, argv))
+    // SAFETY (1): the data is a live verifier for the duration of the call. (2): this call's
+    // values, wrapped; nothing is read yet.
+    Some((unsafe { &*data.cast_const().cast::<Verifier>() }, argv.map(|v| unsafe { Unknown::from_napi_value(env, v) })))
 }
 
-/// Reads one argument: a short well-formed string into `scratch`, anything else by `value.rs`.
-/// An empty `scratch` reads every value by `value.rs`.
-///
-/// SAFETY: `env` and `v` as in Safety 2.
-unsafe fn read<'a>(env: sys::napi_env, v: sys::napi_value, scratch: &'a mut [u8]) -> Value<'a> {
+/// A string argument that fits in `scratch`, read with one call; `None` for anything else.
+fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Value<'a>> {
+    let (env, raw) = (v.value().env, v.raw());
     let mut kind = 0;
     // SAFETY (2).
-    if !scratch.is_empty()
-        && unsafe { sys::napi_typeof(env, v, &mut kind) } == sys::Status::napi_ok
-        && kind == sys::ValueType::napi_string
-    {
-        let mut len = 0;
-        let size = scratch.len();
-        // SAFETY (2, 3): N-API writes at most `size - 1` bytes and a NUL into `scratch`.
-        let read = unsafe { sys::napi_get_value_string_utf8(env, v, scratch.as_mut_ptr().cast(), size, &mut len) };
-        // N-API writes whole characters only, so a string that stopped more than 4 bytes
-        // (the longest character) short of the buffer's end is complete.
-        if read == sys::Status::napi_ok && len + 4 < size - 1 {
-            if let Ok(s) = std::str::from_utf8(&scratch[..len]) {
-                // U+FFFD may stand for a lone surrogate that N-API replaced: `value.rs` tells.
-                if s.is_ascii() || !s.contains('\u{FFFD}') {
-                    return Value::Str(Cow::Borrowed(s));
-                }
-            }
+    if unsafe { sys::napi_typeof(env, raw, &mut kind) } != sys::Status::napi_ok || kind != sys::ValueType::napi_string {
+        return None;
+    }
+    let mut len = 0;
+    // SAFETY (2): N-API writes at most `SHORT - 1` bytes and a NUL into `scratch`.
+    let read = unsafe { sys::napi_get_value_string_utf8(env, raw, scratch.as_mut_ptr().cast(), SHORT, &mut len) };
+    // N-API writes whole characters only, so a string that stopped more than 4 bytes (the
+    // longest character) short of the buffer's end is complete.
+    if read != sys::Status::napi_ok || len.saturating_add(4) >= SHORT - 1 {
+        return None;
+    }
+    let s = std::str::from_utf8(scratch.get(..len)?).ok()?;
+    (!value::may_hide_lone_surrogate(s)).then_some(Value::Str(Cow::Borrowed(s)))
+}
+
+/// Reads `[payload, header, now]` in the order `value.rs` keeps for borrowed bytes: every
+/// argument that is not a typed array first (short strings into the scratch buffers), typed
+/// arrays last. `now` is a number; a string there is refused anyway, so it has no buffer.
+fn three<'a>(args: &[Unknown<'a>; 3], sp: &'a mut [u8; SHORT], sh: &'a mut [u8; SHORT]) -> [Value<'a>; 3] {
+    let [p, h, n] = args;
+    let typed = [value::is_typed_array(p), value::is_typed_array(h), value::is_typed_array(n)];
+    let mut now = if typed[2] { Value::Absent } else { value::value(n) };
+    let mut header = if typed[1] { Value::Absent } else { short_string(h, sh).unwrap_or_else(|| value::value(h)) };
+    let mut payload = if typed[0] { Value::Absent } else { short_string(p, sp).unwrap_or_else(|| value::value(p)) };
+    for (t, slot, arg) in [(typed[0], &mut payload, p), (typed[1], &mut header, h), (typed[2], &mut now, n)] {
+        if t {
+            *slot = value::borrowed_bytes(arg);
         }
     }
-    // SAFETY (2, 3): as `value.rs` reads every argument of a `#[napi]` function.
-    match unsafe { Unknown::from_napi_value(env, v) } {
-        Ok(u) => value::value(&u),
-        Err(_) => Value::Other(host::HostType::Object),
+    [payload, header, now]
+}
+
+/// Returns `v` to JavaScript. If it cannot be made, the call throws (it never returns
+/// `undefined`, which `verify` means as success): a pending exception stays the one thrown.
+fn returned<T: ToNapiValue>(env: sys::napi_env, v: T) -> sys::napi_value {
+    // SAFETY (2).
+    match unsafe { T::to_napi_value(env, v) } {
+        Ok(v) => v,
+        Err(_) => {
+            // SAFETY (2): a static, NUL-terminated message.
+            unsafe {
+                sys::napi_throw_error(env, ptr::null(), c"stripe-handshake: a result could not be made".as_ptr())
+            };
+            ptr::null_mut()
+        }
     }
 }
 
-/// A value to return, or a null one if N-API refused (the call then returns `undefined`).
-fn returned<T: ToNapiValue>(env: sys::napi_env, v: T) -> sys::napi_value {
-    // SAFETY (2).
-    unsafe { T::to_napi_value(env, v) }.unwrap_or(ptr::null_mut())
-}
-
-/// `check(payload, header, now?)`: `null` when it verifies, else the error code.
+/// `check(payload, header, now?)`: `null` when it verifies, else the error code (`internal`
+/// for a panic, as for any other failure: `check` reports, it does not throw).
 unsafe extern "C" fn check_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let run = || {
         // SAFETY: `info` is this callback's, of a function made by `function`.
-        let Some((v, [p, h, n])) = (unsafe { arguments::<3>(env, info) }) else { return Some("internal") };
+        let Some((v, [Ok(p), Ok(h), Ok(n)])) = (unsafe { arguments::<3>(env, info) }) else { return Some("internal") };
         let (mut sp, mut sh) = ([0; SHORT], [0; SHORT]);
-        // SAFETY (2): this call's values. (`now` is a number: a string is refused anyway.)
-        let a = unsafe { [read(env, p, &mut sp), read(env, h, &mut sh), read(env, n, &mut [])] };
+        let a = three(&[p, h, n], &mut sp, &mut sh);
         host::verifier::check(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)
     };
-    let code = catch_unwind(AssertUnwindSafe(run)).unwrap_or(Some("internal"));
-    returned(env, code.map_or(Either::Null, Either::Code))
+    let code: Option<&'static str> = catch_unwind(AssertUnwindSafe(run)).unwrap_or(Some("internal"));
+    returned(env, code)
 }
 
 /// `verify(payload, header, now, out)`: writes the verified signature's fields into `out`
 /// (the wrapper's reused `Float64Array`, in the schema's field order) and returns
 /// `undefined`, or returns the failure.
 unsafe extern "C" fn verify_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let run = || -> Option<NativeFailure> {
+    let run = || -> Option<Box<NativeFailure>> {
         // SAFETY: `info` is this callback's, of a function made by `function`.
-        let Some((v, [p, h, n, o])) = (unsafe { arguments::<4>(env, info) }) else {
-            return Some(Error::Internal { what: "verify's arguments" }.into());
+        let Some((v, [Ok(p), Ok(h), Ok(n), Ok(out)])) = (unsafe { arguments::<4>(env, info) }) else {
+            return Some(Box::new(Error::Internal { what: "verify's arguments" }.into()));
         };
-        // SAFETY (2, 3): this call's value; napi-rs checks it is a Float64Array.
-        let Ok([timestamp, index]) = (unsafe { <&mut [f64]>::from_napi_value(env, o) }) else {
-            return Some(Error::Internal { what: "verify's result buffer" }.into());
+        let fields = {
+            let (mut sp, mut sh) = ([0; SHORT], [0; SHORT]);
+            let a = three(&[p, h, n], &mut sp, &mut sh);
+            host::verifier::verify_numbers(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)
         };
-        let (mut sp, mut sh) = ([0; SHORT], [0; SHORT]);
-        // SAFETY (2): this call's values. (`now` is a number: a string is refused anyway.)
-        let a = unsafe { [read(env, p, &mut sp), read(env, h, &mut sh), read(env, n, &mut [])] };
-        match host::verifier::verify_numbers(v, [&a[0], &a[1], &a[2]], &OsEnv, JS) {
+        match fields {
             Ok(fields) => {
-                [*timestamp, *index] = fields;
-                None
+                (!write_numbers(env, out.raw(), |o| o.get_mut(..2).map(|o| o.copy_from_slice(&fields)).is_some()))
+                    .then(|| Box::new(Error::Internal { what: "verify's result buffer" }.into()))
             }
-            Err(e) => Some(e.into()),
+            Err(e) => Some(Box::new(e.into())),
         }
     };
-    let failure = catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|_| Some(Error::Internal { what: "a panic" }.into()));
+    let failure = catch_unwind(AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Some(Box::new(Error::Internal { what: "a panic" }.into())));
     match failure {
         // A null napi_value returns `undefined`.
         None => ptr::null_mut(),
-        Some(f) => returned(env, f),
+        Some(f) => returned(env, *f),
     }
 }
 
-/// What `check` returns.
-enum Either {
-    Null,
-    Code(&'static str),
-}
-
-impl ToNapiValue for Either {
-    unsafe fn to_napi_value(env: sys::napi_env, v: Self) -> napi::Result<sys::napi_value> {
-        match v {
-            // SAFETY (2).
-            Self::Null => unsafe { <napi::bindgen_prelude::Null as ToNapiValue>::to_napi_value(env, napi::bindgen_prelude::Null) },
-            // SAFETY (2).
-            Self::Code(c) => unsafe { <&str as ToNapiValue>::to_napi_value(env, c) },
+/// `call(index, payload, header, now, out)`: runs method `index` of the schema's
+/// `verifier.methods` (one whose record is flat: `host::flat_record`) and returns the
+/// record's texts as one string, its numbers written into `out` (the wrapper's reused
+/// `Float64Array`), or returns the failure.
+unsafe extern "C" fn call_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let run = || -> Result<String, Box<NativeFailure>> {
+        let internal = |what| Box::new(NativeFailure::from(Error::Internal { what }));
+        // SAFETY: `info` is this callback's, of a function made by `function`.
+        let Some((v, [Ok(i), Ok(p), Ok(h), Ok(n), Ok(out)])) = (unsafe { arguments::<5>(env, info) }) else {
+            return Err(internal("a verifier method's arguments"));
+        };
+        // SAFETY (2): this call's value; napi-rs checks that it is a number.
+        let index = unsafe { u32::from_napi_value(env, i.raw()) }.map_err(|_| internal("a verifier method's index"))?;
+        let record = {
+            let (mut sp, mut sh) = ([0; SHORT], [0; SHORT]);
+            let a = three(&[p, h, n], &mut sp, &mut sh);
+            let index = usize::try_from(index).unwrap_or(usize::MAX);
+            host::verifier::call(v, index, [&a[0], &a[1], &a[2]], &OsEnv, JS).map_err(|e| Box::new(e.into()))?
+        };
+        let mut texts = None;
+        if !write_numbers(env, out.raw(), |o| {
+            texts = host::flat_record(&record, o);
+            texts.is_some()
+        }) {
+            return Err(internal("a verifier method's record or result buffer"));
         }
+        texts.ok_or_else(|| internal("a verifier method's record"))
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Ok(texts)) => returned(env, texts),
+        Ok(Err(failure)) => returned(env, *failure),
+        Err(_) => returned(env, NativeFailure::from(Error::Internal { what: "a panic" })),
     }
 }

@@ -56,14 +56,17 @@ fn arguments<'a>(op: u32, args: &[Unknown<'a>], encoded: u32) -> Vec<Value<'a>> 
 /// Runs operation `op` (an index into the schema's operations) on `args`.
 #[napi(catch_unwind)]
 pub fn call<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>, encoded: u32) -> Outcome<Unknown<'e>> {
-    converted(env, host::call(op as usize, &arguments(op, &args, encoded), &OsEnv, JS))
+    // The arguments (which may borrow bytes) are dropped before the result is made.
+    let r = host::call(op as usize, &arguments(op, &args, encoded), &OsEnv, JS);
+    converted(env, r)
 }
 
 /// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
 /// nonce in the caller's store afterwards (`host::call_consuming`).
 #[napi(catch_unwind)]
 pub fn call_consuming<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>, encoded: u32) -> Outcome<Unknown<'e>> {
-    converted(env, host::call_consuming(op as usize, &arguments(op, &args, encoded), &OsEnv, JS))
+    let r = host::call_consuming(op as usize, &arguments(op, &args, encoded), &OsEnv, JS);
+    converted(env, r)
 }
 
 /// Runs operation `op` with `list` in its allow-list parameter.
@@ -75,7 +78,8 @@ pub fn call_with_list<'e>(
     #[napi(ts_arg_type = "NativeRedirectAllowList")] list: &External<CoreAllowList>,
     encoded: u32,
 ) -> Outcome<Unknown<'e>> {
-    converted(env, host::call_with_list(op as usize, arguments(op, &args, encoded), list, &OsEnv, JS))
+    let r = host::call_with_list(op as usize, arguments(op, &args, encoded), list, &OsEnv, JS);
+    converted(env, r)
 }
 
 // The allow-list and the verifier cross as opaque externals handed to free functions, not as
@@ -98,9 +102,10 @@ pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<External<Arc<CoreVerifier
     outcome(host::new_verifier(&value::values(&args), JS).map(|v| External::new(Arc::new(v))))
 }
 
-/// The hot path of verifier `v`, `[check, verify]`: functions bound to the verifier, called
-/// as `check(payload, header, now)` and `verify(payload, header, now, out)` (`fast.rs`).
-#[napi(catch_unwind, ts_return_type = "[NativeCheck, NativeVerify]")]
+/// The hot path of verifier `v`, `[check, verify, call]`: functions bound to the verifier,
+/// called as `check(payload, header, now)`, `verify(payload, header, now, out)` and
+/// `call(methodIndex, payload, header, now, out)` for a method whose record is flat (`fast.rs`).
+#[napi(catch_unwind, ts_return_type = "[NativeCheck, NativeVerify, NativeCall]")]
 pub fn verifier_bind<'e>(
     env: &'e Env,
     #[napi(ts_arg_type = "NativeVerifier")] v: &External<Arc<CoreVerifier>>,
@@ -108,9 +113,10 @@ pub fn verifier_bind<'e>(
     fast::bind(env, v)
 }
 
-/// The three arguments of every verifier method, as the host gave them.
-fn three<'a>(payload: &Unknown<'a>, header: &Unknown<'a>, now: &Unknown<'a>) -> [Value<'a>; 3] {
-    [value::value(payload), value::value(header), value::value(now)]
+/// The three arguments of every verifier method, as the host gave them (`value::values`:
+/// typed arrays borrowed last).
+fn three<'a>(payload: Unknown<'a>, header: Unknown<'a>, now: Unknown<'a>) -> Vec<Value<'a>> {
+    value::values(&[payload, header, now])
 }
 
 /// `tryVerify(payload, header, now?)` of verifier `v`: never a failure for a failed verification.
@@ -122,8 +128,11 @@ pub fn verifier_try_verify<'e>(
     header: Unknown<'e>,
     now: Unknown<'e>,
 ) -> Outcome<Unknown<'e>> {
-    let a = three(&payload, &header, &now);
-    converted(env, Ok(host::verifier::try_verify(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)))
+    let r = {
+        let a = three(payload, header, now);
+        host::verifier::try_verify(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)
+    };
+    converted(env, Ok(r))
 }
 
 /// Method `index` of the schema's `verifier.methods` that runs in the core (every one but
@@ -137,7 +146,10 @@ pub fn verifier_call<'e>(
     header: Unknown<'e>,
     now: Unknown<'e>,
 ) -> Outcome<Unknown<'e>> {
-    let a = three(&payload, &header, &now);
     let index = usize::try_from(index).unwrap_or(usize::MAX);
-    converted(env, host::verifier::call(v, index, [&a[0], &a[1], &a[2]], &OsEnv, JS))
+    let r = {
+        let a = three(payload, header, now);
+        host::verifier::call(v, index, [&a[0], &a[1], &a[2]], &OsEnv, JS)
+    };
+    converted(env, r)
 }

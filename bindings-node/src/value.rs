@@ -3,6 +3,13 @@
 //! Every JS value becomes some `Value` (never a napi conversion error, whose messages can
 //! render the value). Strings are checked for lone surrogates, which napi would otherwise
 //! turn into U+FFFD silently.
+//!
+//! Bytes are borrowed only where nothing can take them away while the core reads them.
+//! Reading a list or an object can run JavaScript (a getter, a Proxy trap), and that code
+//! could detach or shrink a typed array read before it. So an argument list is read in two
+//! phases ([`values`]): every argument that is not a typed array first, then the typed arrays,
+//! borrowed; typed arrays inside lists and objects (keys in options) are copied, and so are
+//! the bytes of a `SharedArrayBuffer`, which another thread may write while they are read.
 
 use std::borrow::Cow;
 
@@ -12,17 +19,43 @@ use napi::bindgen_prelude::{
 use napi::{JsString, JsValue, ValueType};
 use stripe_handshake::host::{HostType, Value, MAX_LIST_LEN};
 
+use crate::fast::uint8_bytes;
+
 /// How deep options may nest (`{ stateKeys: [{ id, key }] }` is 3).
 const MAX_DEPTH: usize = 4;
 
-/// Converts one JS value. Never fails: what cannot be read becomes `Value::Other`.
+/// Converts one JS value, copying the bytes of any typed array in it. Never fails: what
+/// cannot be read becomes `Value::Other`.
 pub fn value<'a>(v: &Unknown<'a>) -> Value<'a> {
     read(v, 0).unwrap_or(Value::Other(HostType::Object))
 }
 
-/// Converts an argument list.
+/// Whether `v` is a typed array: an argument to read with [`borrowed_bytes`], after the others.
+pub fn is_typed_array(v: &Unknown<'_>) -> bool {
+    v.is_typedarray().unwrap_or(false)
+}
+
+/// A typed array argument, its bytes borrowed (copied if they are a `SharedArrayBuffer`'s).
+/// Call it only once every other argument is read: nothing may run JavaScript while the
+/// borrow lives.
+pub fn borrowed_bytes<'a>(v: &Unknown<'a>) -> Value<'a> {
+    match uint8_bytes(v) {
+        Some((bytes, false)) => Value::Bytes(Cow::Borrowed(bytes)),
+        Some((bytes, true)) => Value::Bytes(Cow::Owned(bytes.to_vec())),
+        None => Value::Other(HostType::Object),
+    }
+}
+
+/// Converts an argument list: the arguments that are not typed arrays first, then the typed
+/// arrays (borrowed), so that no JavaScript runs while bytes are borrowed.
 pub fn values<'a>(args: &[Unknown<'a>]) -> Vec<Value<'a>> {
-    args.iter().map(value).collect()
+    let typed: Vec<bool> = args.iter().map(is_typed_array).collect();
+    let mut out: Vec<Value<'a>> =
+        args.iter().zip(&typed).map(|(a, &t)| if t { Value::Absent } else { value(a) }).collect();
+    for ((slot, a), _) in out.iter_mut().zip(args).zip(&typed).filter(|(_, &t)| t) {
+        *slot = borrowed_bytes(a);
+    }
+    out
 }
 
 fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
@@ -34,9 +67,10 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
         ValueType::BigInt => Value::Other(HostType::BigInt),
         ValueType::Symbol => Value::Other(HostType::Symbol),
         ValueType::Function => Value::Other(HostType::Function),
-        ValueType::Object if v.is_typedarray()? => match <&[u8]>::from_unknown(*v) {
-            Ok(bytes) => Value::Bytes(Cow::Borrowed(bytes)),
-            Err(_) => Value::Other(HostType::Object),
+        // Copied: JavaScript may run after this (module docs).
+        ValueType::Object if v.is_typedarray()? => match uint8_bytes(v) {
+            Some((bytes, _)) => Value::Bytes(Cow::Owned(bytes.to_vec())),
+            None => Value::Other(HostType::Object),
         },
         ValueType::Object if depth >= MAX_DEPTH => Value::Other(HostType::Object),
         ValueType::Object if v.is_array()? => {
@@ -83,11 +117,17 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
     })
 }
 
+/// Whether a string that N-API converted to UTF-8 may hold a lone surrogate (which N-API
+/// replaces with U+FFFD): then it must be read again as UTF-16 to tell.
+pub fn may_hide_lone_surrogate(s: &str) -> bool {
+    !s.is_ascii() && s.contains('\u{FFFD}')
+}
+
 /// A JS string as UTF-8; a lone surrogate (which napi would replace with U+FFFD) is
 /// reported as such. Only strings that contain U+FFFD after conversion are re-read.
 fn string<'a>(v: &Unknown<'a>) -> napi::Result<Value<'a>> {
     let s = String::from_unknown(*v)?;
-    if !s.is_ascii() && s.contains('\u{FFFD}') {
+    if may_hide_lone_surrogate(&s) {
         let units = JsString::from_unknown(*v)?.into_utf16()?;
         if String::from_utf16(units.as_slice()).is_err() {
             return Ok(Value::IllFormedStr);

@@ -69,3 +69,109 @@ test('verifiers are released once collected: memory stays flat over many', async
   // 45,000 verifiers after `start`: a leak of even 1 KiB each would be 46 MB.
   assert.ok(grown < 20 * 2 ** 20, `rss grew ${(grown / 2 ** 20).toFixed(1)} MiB over 45,000 verifiers`)
 })
+
+test("the addon's flat records are the WASM build's records: every field, in order, for any text", async () => {
+  // The WASM build returns records through the general transport; the addon's bound `call`
+  // returns flat ones (host::flat_record): one string sliced by UTF-16 lengths.
+  const { build } = await import('../api.mjs')
+  const glue = await import('../wasm/stripe_handshake_wasm.js')
+  const { readFileSync } = await import('node:fs')
+  glue.initSync({ module: readFileSync(new URL('../wasm/stripe_handshake_wasm_bg.wasm', import.meta.url)) })
+  const wasm = build(glue, {})
+  const texts = ['', 'a', 'é', '€', '😀', 'e\u0301', '\u2028', 'x'.repeat(70_000), '"\\\u0000']
+  const events = []
+  for (const t of texts) {
+    events.push({ id: `evt_${t}`, object: 'event', type: `a.${t}`, livemode: t.length % 2 === 0, created: 2 ** 53 - 1, data: { object: { id: t, n: [1, 2.5, -0, 1e300], nested: { t } } } })
+    events.push({ id: 'evt_1', object: 'event', type: 'account.application.deauthorized', account: `acct_${t}`, api_version: t, livemode: true, created: 0, data: { object: { id: `ca_${t}`, object: 'application', name: t } } })
+  }
+  events.push({ id: 'evt_2', object: 'event', type: 'account.application.deauthorized', livemode: false, created: 1, data: { object: { id: 'ca_2', object: 'application' } } })
+  const ours = new sh.Verifier(SECRET)
+  const theirs = new wasm.Verifier(SECRET)
+  const outcome = (f) => { try { return JSON.stringify(f()) } catch (e) { return `${e.constructor.name} ${e.code} ${e.message}` } }
+  let compared = 0
+  for (const e of events) {
+    const text = JSON.stringify(e)
+    const h = stripe.webhooks.generateTestHeaderString({ payload: text, secret: SECRET, timestamp: now })
+    for (const method of ['verifyWebhook', 'verifyDeauthorization']) {
+      for (const payload of [text, Buffer.from(text)]) {
+        const a = outcome(() => ours[method](payload, h, now))
+        assert.equal(a, outcome(() => theirs[method](payload, h, now)), `${method} of ${text.slice(0, 80)}`)
+        compared++
+      }
+    }
+    // The dataObject is the event's data.object, as JSON.parse reads it (stripe-node's oracle).
+    assert.deepEqual(ours.verifyWebhook(text, h, now).dataObject, stripe.webhooks.constructEvent(text, h, SECRET, 300, undefined, now).data.object)
+  }
+  assert.equal(compared, events.length * 4)
+  // Reject twins: a tampered payload and a malformed event give the same failure through both.
+  const bad = '{"id":"evt_1","object":"event"'
+  const hb = stripe.webhooks.generateTestHeaderString({ payload: bad, secret: SECRET, timestamp: now })
+  assert.match(outcome(() => ours.verifyWebhook(bad, hb, now)), /^MalformedInputError malformed_event /)
+  assert.equal(outcome(() => ours.verifyWebhook(bad, hb, now)), outcome(() => theirs.verifyWebhook(bad, hb, now)))
+  assert.match(outcome(() => ours.verifyWebhook(bad + ' ', hb, now)), /^SignatureVerificationError signature_mismatch /)
+})
+
+test('JavaScript that runs while the arguments are read cannot take bytes away from under the core', () => {
+  // A getter on a header array runs while the header is read. Here it detaches the payload's
+  // buffer and fills the heap with the bytes the header signs: the payload is read after it
+  // (value.rs: typed arrays last), so the core sees the detached, empty payload, never freed memory.
+  const G = Buffer.alloc(4096, 'G')
+  const signsG = stripe.webhooks.generateTestHeaderString({ payload: G.toString(), secret: SECRET, timestamp: now })
+  const v = new sh.Verifier(SECRET)
+  let verified = 0
+  for (let t = 0; t < 20; t++) {
+    const payload = new Uint8Array(4096).fill(0x45)
+    const header = []
+    Object.defineProperty(header, 0, {
+      enumerable: true,
+      get() {
+        structuredClone(payload.buffer, { transfer: [payload.buffer] })
+        gc()
+        const keep = Array.from({ length: 64 }, () => new Uint8Array(4096).fill(0x47))
+        return keep.length ? signsG : ''
+      },
+    })
+    if (v.check(payload, header, now) === null) verified++
+  }
+  assert.equal(verified, 0)
+  // Accept twin: the same getter without the detach verifies the bytes it signs.
+  const header = []
+  Object.defineProperty(header, 0, { enumerable: true, get: () => signsG })
+  assert.equal(v.check(G, header, now), null)
+  assert.equal(v.check(new Uint8Array(G), header, now), null)
+})
+
+test("the addon's result buffer: a detached, short or shared one is refused, never written", { skip: !native.verifierBind }, () => {
+  const [, verify, call] = native.verifierBind(native.newVerifier([SECRET]))
+  const out = new Float64Array(2)
+  const header = []
+  Object.defineProperty(header, 0, {
+    enumerable: true,
+    get() {
+      structuredClone(out.buffer, { transfer: [out.buffer] })
+      gc()
+      return stripe.webhooks.generateTestHeaderString({ payload: body.toString(), secret: SECRET, timestamp: now })
+    },
+  })
+  assert.equal(verify(body, header, now, out).code, 'internal')
+  assert.equal(verify(body, header, now, new Float64Array(1)).code, 'internal')
+  const shared = new Float64Array(new SharedArrayBuffer(16))
+  assert.equal(verify(body, header.slice(), now, shared).code, 'internal')
+  assert.deepEqual([...shared], [0, 0])
+  assert.equal(verify(body, [header[0]], now, new Float32Array(2)).code, 'internal')
+  const index = JSON.parse(native.schema()).verifier.methods.findIndex((m) => m.js === 'verifyWebhook')
+  const event = Buffer.from(JSON.stringify({ id: 'evt_1', object: 'event', type: 'a.b', livemode: false, created: 1, data: { object: {} } }))
+  const signsEvent = stripe.webhooks.generateTestHeaderString({ payload: event.toString(), secret: SECRET, timestamp: now })
+  assert.equal(call(index, event, signsEvent, now, new Float64Array(2)).code, 'internal', 'room for the mask and one field only')
+  // Accept twins: an ArrayBuffer-backed Float64Array of room enough is written; a payload in a
+  // SharedArrayBuffer is copied and verifies.
+  const fine = new Float64Array(2)
+  assert.equal(verify(body, [header[0]], now, fine), undefined)
+  assert.deepEqual([...fine], [now, 0])
+  const sab = new Uint8Array(new SharedArrayBuffer(body.length))
+  sab.set(body)
+  assert.equal(verify(sab, [header[0]], now, fine), undefined)
+  const sabEvent = new Uint8Array(new SharedArrayBuffer(event.length))
+  sabEvent.set(event)
+  assert.equal(typeof call(index, sabEvent, signsEvent, now, new Float64Array(32)), 'string')
+})

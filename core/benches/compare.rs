@@ -17,6 +17,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use stripe_handshake::host::{self, OsEnv, Spelling, Value};
 use stripe_handshake::{
     hmac_sha256,
     install::{install_payload, verify_install_callback, InstallVerifyOptions, StateField},
@@ -99,6 +100,12 @@ fn report(title: &str, cases: &[Case<'_>]) {
     }
 }
 
+/// The index of verifier method `name` in the schema's `verifier.methods`.
+fn method_index(schema: &str, name: &str) -> usize {
+    let v: serde_json::Value = serde_json::from_str(schema).unwrap();
+    v["verifier"]["methods"].as_array().unwrap().iter().position(|m| m["name"] == name).unwrap()
+}
+
 fn main() {
     let secret = SigningSecret::new("whsec_bench_secret_0123456789").unwrap();
     let others = [SigningSecret::new("whsec_old_1").unwrap(), SigningSecret::new("whsec_old_2").unwrap()];
@@ -143,6 +150,35 @@ fn main() {
         run(&mut cases);
         report(&format!("Stripe-Signature, {size}-byte payload"), &cases);
     }
+
+    // A webhook event: what `verify_webhook` adds to `verify` (reading the event's envelope),
+    // and the host's record of it (`host::verifier::call`, what the Node and Python bindings run).
+    let event =
+        br#"{"id":"evt_1","type":"a.b","livemode":false,"created":1,"data":{"object":{"p":"xxxxxxxxxxxxxxxxx"}}}"#;
+    let event_header = sign_header(event, &secret, t).unwrap();
+    let method = stripe_handshake::host::schema_json();
+    let webhook_index = method_index(&method, "verify_webhook");
+    let (body, head) = (Value::Bytes(event.as_slice().into()), Value::Str(event_header.as_str().into()));
+    let now = Value::Number(1_700_000_000.0);
+    let mut cases = vec![
+        case("Verifier::verify (100-byte event)", None, || {
+            black_box(one.verify(black_box(event), black_box(&event_header), t).unwrap());
+        }),
+        case("Verifier::verify_webhook", Some("Verifier::verify (100-byte event)"), || {
+            black_box(one.verify_webhook(black_box(event), black_box(&event_header), t).unwrap());
+        }),
+        case(
+            "host: verifier method verify_webhook (the bindings' record)",
+            Some("Verifier::verify (100-byte event)"),
+            || {
+                black_box(
+                    host::verifier::call(&one, webhook_index, [&body, &head, &now], &OsEnv, Spelling::Camel).unwrap(),
+                );
+            },
+        ),
+    ];
+    run(&mut cases);
+    report("Webhook event, 100 bytes", &cases);
 
     let app = SigningSecret::new("absec_bench").unwrap();
     let payload = install_payload(StateField::Value("st_8hG2kq"), "usr_123", "acct_123");

@@ -58,6 +58,18 @@ const notification = (n) => ({
 const sig = (v) => ({ timestamp: v.timestamp, secret_index: v.secretIndex })
 
 function ops(sh) {
+  // The one-shot operation `name` and the prepared verifier's method of that name must agree:
+  // the same record (every field, in the same order) or the same error (class, code, message).
+  // In the Node addon the method's record crosses by another transport (fast.rs).
+  const prepared = (i, name) => {
+    const run = (f) => { try { return { ok: f() } } catch (e) { return { e } } }
+    const one = run(() => sh[name](payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance }))
+    const method = run(() => new sh.Verifier(i.secrets, { tolerance: i.tolerance })[name](payload(i), i.header, i.now))
+    const shown = (r) => (r.e ? `${r.e.constructor.name} ${r.e.code} ${r.e.message}` : JSON.stringify(r.ok))
+    if (shown(one) !== shown(method)) throw new Error(`Verifier.${name} differs from ${name}: ${shown(method)} vs ${shown(one)}`)
+    if (one.e) throw one.e
+    return one.ok
+  }
   return {
   hmac_sha256: (i) => ({ mac_hex: toHex(sh.hmacSha256(hex(i.key_hex), hex(i.msg_hex)).subarray(0, i.truncate_bits / 8)) }),
   verify_hmac_sha256: (i) => (sh.verifyHmacSha256(hex(i.key_hex), hex(i.msg_hex), hex(i.tag_hex)), {}),
@@ -103,11 +115,11 @@ function ops(sh) {
   },
   oauth_callback: (i) => callbackResult(sh.verifyOAuthCallback(i.query, { flow: i.flow, now: i.now, ...stateOptions(i.state_check) })),
   verify_webhook: (i) => {
-    const e = sh.verifyWebhook(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    const e = prepared(i, 'verifyWebhook')
     return { id: e.id, type: e.type, account: e.account ?? null, livemode: e.livemode, created: e.created, api_version: e.apiVersion ?? null, data_object: e.dataObjectJson, timestamp: e.timestamp }
   },
   deauthorization: (i) => {
-    const d = sh.verifyDeauthorization(payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance })
+    const d = prepared(i, 'verifyDeauthorization')
     return { account_id: d.accountId, application_id: d.applicationId, application_name: d.applicationName ?? null, livemode: d.livemode }
   },
   verify_event_notification: (i) => {
