@@ -16,6 +16,12 @@ else
 console.log(l.find((x) => x.platform === 'any').tarball, l.find((x) => x.platform !== 'any').tarball)" "$tmp/staged.jsonl")
 fi
 platform_pkg=$(basename "$plat" | sed 's/-[0-9][^-]*\.tgz$//')
+# Both licenses, as files, in every package.
+for t in "$main" "$plat"; do
+  for l in LICENSE-MIT LICENSE-APACHE; do
+    tar tvzf "$t" | grep -q "^-.* package/$l\$" || { echo "pack-check: $(basename "$t") lacks $l"; exit 1; }
+  done
+done
 
 cat > "$tmp/check.mjs" <<'JS'
 import { signHeader, Verifier, StripeHandshakeError, engine } from 'stripe-handshake'

@@ -10,6 +10,9 @@
 // with no package (or an install with --omit=optional) gets the WASM fallback.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, statSync, existsSync } from 'node:fs'
+
+// The repository's license files (links in bindings-node/), in every package as files.
+const LICENSES = ['LICENSE-MIT', 'LICENSE-APACHE']
 import { basename, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -41,8 +44,9 @@ for (const addon of addons) {
   if (meta.version !== main.version) throw new Error(`npm/${m[1]}/package.json is at ${meta.version}, the package at ${main.version}: run scripts/versions.mjs --write`)
   const dir = join(out, meta.name)
   mkdirSync(dir)
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...meta, repository: main.repository }, null, 2) + '\n')
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...meta, files: [...meta.files, ...LICENSES], repository: main.repository }, null, 2) + '\n')
   copyFileSync(join(here, 'npm', m[1], 'README.md'), join(dir, 'README.md'))
+  for (const l of LICENSES) copyFileSync(join(here, l), join(dir, l))
   copyFileSync(addon, join(dir, meta.main))
   made.push({ package: meta.name, tarball: pack(dir), platform: m[1] })
 }
@@ -52,7 +56,8 @@ mkdirSync(dir)
 // A local install (`npm install ../bindings-node`, the Next.js example) takes this directory's
 // own build of the addon (`*.node` in files); the published main package holds none.
 const files = main.files.filter((f) => f !== '*.node')
-for (const f of files) cpSync(join(here, f), join(dir, f), { recursive: true })
+// The license files are links to the repository's: copied as files.
+for (const f of files) cpSync(join(here, f), join(dir, f), { recursive: true, dereference: true })
 const { devDependencies, scripts, ...published } = main
 published.files = files
 published.optionalDependencies = Object.fromEntries(platforms.map((p) => [`${main.name}-${p}`, main.version]))

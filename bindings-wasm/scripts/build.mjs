@@ -75,6 +75,7 @@ export declare function initSync(module: BufferSource | WebAssembly.Module): voi
 export * from './api.js'
 `)
 copyFileSync(new URL('README.md', here), new URL('README.md', pkg))
+for (const l of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(new URL(l, root), new URL(l, pkg))
 const version = JSON.parse(readFileSync(new URL('bindings-node/package.json', root), 'utf8')).version
 writeFileSync(new URL('package.json', pkg), JSON.stringify({
   name: 'stripe-handshake-wasm',
@@ -85,7 +86,7 @@ writeFileSync(new URL('package.json', pkg), JSON.stringify({
   main: 'index.js',
   types: 'index.d.ts',
   exports: { '.': { types: './index.d.ts', default: './index.js' }, './stripe_handshake_wasm_bg.wasm': './stripe_handshake_wasm_bg.wasm' },
-  files: ['index.js', 'index.d.ts', 'api.d.ts', 'api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.mjs', 'stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'api.d.ts', 'api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.mjs', 'stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
   sideEffects: false,
 }, null, 2) + '\n')
 rmSync(new URL('.gitignore', pkg), { force: true })
