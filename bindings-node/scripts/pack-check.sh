@@ -18,8 +18,9 @@ fi
 platform_pkg=$(basename "$plat" | sed 's/-[0-9][^-]*\.tgz$//')
 # Both licenses, as files, in every package.
 for t in "$main" "$plat"; do
+  listing=$(tar tvzf "$t")
   for l in LICENSE-MIT LICENSE-APACHE; do
-    tar tvzf "$t" | grep -q "^-.* package/$l\$" || { echo "pack-check: $(basename "$t") lacks $l"; exit 1; }
+    grep -q "^-.* package/$l\$" <<< "$listing" || { echo "pack-check: $(basename "$t") lacks $l"; exit 1; }
   done
 done
 
