@@ -306,6 +306,7 @@ export function build(native, options) {
     // Every record of the kind starts as a copy of one object with every field: one shape,
     // and each field below is a store to a property that exists.
     const template = Object.fromEntries(names.map((n) => [n, null]))
+    const parsed = names.filter((n, i) => how[i] === 1)
     return (s) => {
       const o = { ...template }
       const mask = flatNumbers[0]
@@ -313,8 +314,11 @@ export function build(native, options) {
         if ((mask & (1 << i)) === 0) continue
         const x = flatNumbers[at++]
         const h = how[i]
-        o[names[i]] = h === 0 ? s.slice(pos, (pos += x)) : h === 1 ? JSON.parse(s.slice(pos, (pos += x))) : h === 2 ? x === 1 : x
+        o[names[i]] = h <= 1 ? s.slice(pos, (pos += x)) : h === 2 ? x === 1 : x
       }
+      // JSON is parsed once every number is read: a patched JSON.parse that verifies another
+      // webhook would overwrite the shared buffer.
+      for (const n of parsed) if (o[n] !== null) o[n] = JSON.parse(o[n])
       return o
     }
   }

@@ -97,9 +97,13 @@ unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, _hint: *mut
 }
 
 /// The bytes of a `Uint8Array` (a `Buffer`), and whether they belong to a
-/// `SharedArrayBuffer`; `None` for any other value. The caller copies shared bytes, and
-/// borrows others only as Safety 3 says (`value::borrowed_bytes`).
-pub fn uint8_bytes<'a>(v: &Unknown<'a>) -> Option<(&'a [u8], bool)> {
+/// `SharedArrayBuffer`; `None` for any other value.
+///
+/// # Safety
+/// No JavaScript may run while the slice lives (Safety 3): the caller copies the bytes at
+/// once, or reads every argument that can run JavaScript first and drops the slice before
+/// anything is made for JavaScript. Shared bytes must be copied at once.
+pub unsafe fn uint8_bytes<'a>(v: &Unknown<'a>) -> Option<(&'a [u8], bool)> {
     let (kind, len, data, buffer) = typed_array(v.value().env, v.raw())?;
     if kind != sys::TypedarrayType::uint8_array {
         return None;
@@ -111,6 +115,15 @@ pub fn uint8_bytes<'a>(v: &Unknown<'a>) -> Option<(&'a [u8], bool)> {
     // SAFETY (2, 3): N-API gives the first element's address and the element count of a live
     // typed array; the caller keeps JavaScript from running while the slice lives.
     Some((unsafe { std::slice::from_raw_parts(data.cast_const().cast::<u8>(), len) }, shared))
+}
+
+/// Clears the exception a caller's getter or Proxy trap left pending while a value was read,
+/// so that the value is refused by the core like any other it cannot use (as the WASM build
+/// and the options reader do), instead of the exception escaping as an internal error.
+pub fn clear_exception(v: &Unknown<'_>) {
+    let mut e = ptr::null_mut();
+    // SAFETY (2): `e` is a local; with no exception pending this does nothing.
+    unsafe { sys::napi_get_and_clear_last_exception(v.value().env, &mut e) };
 }
 
 /// `(type, element count, data, buffer)` of typed array `v`, or `None` if it is not one.
@@ -188,36 +201,46 @@ fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Val
 }
 
 /// Reads `[payload, header, now]` in the order `value.rs` keeps for borrowed bytes: every
-/// argument that is not a typed array first (short strings into the scratch buffers), typed
-/// arrays last. `now` is a number; a string there is refused anyway, so it has no buffer.
+/// argument that is not a typed array first, in order (short strings into the scratch
+/// buffers), typed arrays last. `now` is a number; a string there is refused anyway, so it has no buffer.
 fn three<'a>(args: &[Unknown<'a>; 3], sp: &'a mut [u8; SHORT], sh: &'a mut [u8; SHORT]) -> [Value<'a>; 3] {
     let [p, h, n] = args;
     let typed = [value::is_typed_array(p), value::is_typed_array(h), value::is_typed_array(n)];
-    let mut now = if typed[2] { Value::Absent } else { value::value(n) };
-    let mut header = if typed[1] { Value::Absent } else { short_string(h, sh).unwrap_or_else(|| value::value(h)) };
     let mut payload = if typed[0] { Value::Absent } else { short_string(p, sp).unwrap_or_else(|| value::value(p)) };
+    let mut header = if typed[1] { Value::Absent } else { short_string(h, sh).unwrap_or_else(|| value::value(h)) };
+    let mut now = if typed[2] { Value::Absent } else { value::value(n) };
     for (t, slot, arg) in [(typed[0], &mut payload, p), (typed[1], &mut header, h), (typed[2], &mut now, n)] {
         if t {
-            *slot = value::borrowed_bytes(arg);
+            // SAFETY (3): every other argument is read; the caller drops the values before
+            // anything is made for JavaScript.
+            *slot = unsafe { value::borrowed_bytes(arg) };
         }
     }
     [payload, header, now]
 }
 
-/// Returns `v` to JavaScript. If it cannot be made, the call throws (it never returns
-/// `undefined`, which `verify` means as success): a pending exception stays the one thrown.
-fn returned<T: ToNapiValue>(env: sys::napi_env, v: T) -> sys::napi_value {
+/// Returns `v` to JavaScript. If it cannot be made (a string past V8's longest, say), the
+/// `internal` failure is returned instead, and if that cannot be made either the call throws:
+/// it never returns `undefined`, which `verify` means as success. (`check` answers with a
+/// code, so its failure is the throw.)
+fn returned<T: ToNapiValue>(env: sys::napi_env, v: T, failure_instead: bool) -> sys::napi_value {
     // SAFETY (2).
-    match unsafe { T::to_napi_value(env, v) } {
-        Ok(v) => v,
-        Err(_) => {
-            // SAFETY (2): a static, NUL-terminated message.
-            unsafe {
-                sys::napi_throw_error(env, ptr::null(), c"stripe-handshake: a result could not be made".as_ptr())
-            };
-            ptr::null_mut()
+    if let Ok(v) = unsafe { T::to_napi_value(env, v) } {
+        return v;
+    }
+    if failure_instead {
+        let failure = NativeFailure::from(Error::Internal { what: "result conversion" });
+        // SAFETY (2).
+        if let Ok(v) = unsafe { NativeFailure::to_napi_value(env, failure) } {
+            return v;
         }
     }
+    // SAFETY (2): a static, NUL-terminated message; if an exception is pending already, that
+    // one is thrown.
+    unsafe {
+        sys::napi_throw_error(env, c"internal".as_ptr(), c"stripe-handshake: a result could not be made".as_ptr())
+    };
+    ptr::null_mut()
 }
 
 /// `check(payload, header, now?)`: `null` when it verifies, else the error code (`internal`
@@ -231,7 +254,7 @@ unsafe extern "C" fn check_callback(env: sys::napi_env, info: sys::napi_callback
         host::verifier::check(v, [&a[0], &a[1], &a[2]], &OsEnv, JS)
     };
     let code: Option<&'static str> = catch_unwind(AssertUnwindSafe(run)).unwrap_or(Some("internal"));
-    returned(env, code)
+    returned(env, code, false)
 }
 
 /// `verify(payload, header, now, out)`: writes the verified signature's fields into `out`
@@ -261,7 +284,7 @@ unsafe extern "C" fn verify_callback(env: sys::napi_env, info: sys::napi_callbac
     match failure {
         // A null napi_value returns `undefined`.
         None => ptr::null_mut(),
-        Some(f) => returned(env, *f),
+        Some(f) => returned(env, *f, true),
     }
 }
 
@@ -294,8 +317,8 @@ unsafe extern "C" fn call_callback(env: sys::napi_env, info: sys::napi_callback_
         texts.ok_or_else(|| internal("a verifier method's record"))
     };
     match catch_unwind(AssertUnwindSafe(run)) {
-        Ok(Ok(texts)) => returned(env, texts),
-        Ok(Err(failure)) => returned(env, *failure),
-        Err(_) => returned(env, NativeFailure::from(Error::Internal { what: "a panic" })),
+        Ok(Ok(texts)) => returned(env, texts, true),
+        Ok(Err(failure)) => returned(env, *failure, true),
+        Err(_) => returned(env, NativeFailure::from(Error::Internal { what: "a panic" }), true),
     }
 }

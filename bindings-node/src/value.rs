@@ -19,7 +19,7 @@ use napi::bindgen_prelude::{
 use napi::{JsString, JsValue, ValueType};
 use stripe_handshake::host::{HostType, Value, MAX_LIST_LEN};
 
-use crate::fast::uint8_bytes;
+use crate::fast::{clear_exception, uint8_bytes};
 
 /// How deep options may nest (`{ stateKeys: [{ id, key }] }` is 3).
 const MAX_DEPTH: usize = 4;
@@ -27,7 +27,11 @@ const MAX_DEPTH: usize = 4;
 /// Converts one JS value, copying the bytes of any typed array in it. Never fails: what
 /// cannot be read becomes `Value::Other`.
 pub fn value<'a>(v: &Unknown<'a>) -> Value<'a> {
-    read(v, 0).unwrap_or(Value::Other(HostType::Object))
+    read(v, 0).unwrap_or_else(|_| {
+        // A getter or Proxy trap threw: the value is one the core refuses.
+        clear_exception(v);
+        Value::Other(HostType::Object)
+    })
 }
 
 /// Whether `v` is a typed array: an argument to read with [`borrowed_bytes`], after the others.
@@ -36,10 +40,14 @@ pub fn is_typed_array(v: &Unknown<'_>) -> bool {
 }
 
 /// A typed array argument, its bytes borrowed (copied if they are a `SharedArrayBuffer`'s).
-/// Call it only once every other argument is read: nothing may run JavaScript while the
-/// borrow lives.
-pub fn borrowed_bytes<'a>(v: &Unknown<'a>) -> Value<'a> {
-    match uint8_bytes(v) {
+///
+/// # Safety
+/// As [`uint8_bytes`]: call it once every other argument is read, and drop the value before
+/// anything is made for JavaScript; nothing may run JavaScript while the borrow lives.
+#[allow(unsafe_code)]
+pub unsafe fn borrowed_bytes<'a>(v: &Unknown<'a>) -> Value<'a> {
+    // SAFETY: the caller's, as this function's.
+    match unsafe { uint8_bytes(v) } {
         Some((bytes, false)) => Value::Bytes(Cow::Borrowed(bytes)),
         Some((bytes, true)) => Value::Bytes(Cow::Owned(bytes.to_vec())),
         None => Value::Other(HostType::Object),
@@ -53,7 +61,11 @@ pub fn values<'a>(args: &[Unknown<'a>]) -> Vec<Value<'a>> {
     let mut out: Vec<Value<'a>> =
         args.iter().zip(&typed).map(|(a, &t)| if t { Value::Absent } else { value(a) }).collect();
     for ((slot, a), _) in out.iter_mut().zip(args).zip(&typed).filter(|(_, &t)| t) {
-        *slot = borrowed_bytes(a);
+        // SAFETY: every other argument is read; the callers (lib.rs) drop the values before
+        // the result is made.
+        #[allow(unsafe_code)]
+        let bytes = unsafe { borrowed_bytes(a) };
+        *slot = bytes;
     }
     out
 }
@@ -68,7 +80,9 @@ fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
         ValueType::Symbol => Value::Other(HostType::Symbol),
         ValueType::Function => Value::Other(HostType::Function),
         // Copied: JavaScript may run after this (module docs).
-        ValueType::Object if v.is_typedarray()? => match uint8_bytes(v) {
+        // SAFETY: the bytes are copied at once, before anything else runs.
+        #[allow(unsafe_code)]
+        ValueType::Object if v.is_typedarray()? => match unsafe { uint8_bytes(v) } {
             Some((bytes, _)) => Value::Bytes(Cow::Owned(bytes.to_vec())),
             None => Value::Other(HostType::Object),
         },

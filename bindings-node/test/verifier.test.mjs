@@ -175,3 +175,43 @@ test("the addon's result buffer: a detached, short or shared one is refused, nev
   sabEvent.set(event)
   assert.equal(typeof call(index, sabEvent, signsEvent, now, new Float64Array(32)), 'string')
 })
+
+test('a getter that throws while an argument is read: the argument is refused, as in the WASM build', () => {
+  const v = new sh.Verifier(SECRET)
+  const throwing = []
+  Object.defineProperty(throwing, 0, { enumerable: true, get() { throw new Error('from the caller') } })
+  assert.equal(v.check(body, throwing, now), 'invalid_argument')
+  for (const method of ['verify', 'tryVerify', 'verifyWebhook']) {
+    const run = () => {
+      const r = v[method](body, throwing, now)
+      if (r && r.ok === false) { const e = new sh.InvalidInputError(r.message, r.code, 'invalid_input'); throw e }
+    }
+    assert.throws(run, (e) => e instanceof sh.InvalidInputError && e.code === 'invalid_argument' && !/from the caller/.test(e.message), method)
+  }
+  assert.throws(() => sh.verifySignature(body, throwing, { secrets: SECRET, now }), { code: 'invalid_argument' })
+  // Accept twin: a getter that returns the header.
+  const fine = []
+  Object.defineProperty(fine, 0, { enumerable: true, get: () => header })
+  assert.equal(v.check(body, fine, now), null)
+})
+
+test('a JSON.parse that verifies another webhook while a record is built does not mix the records', () => {
+  const v = new sh.Verifier(SECRET)
+  const event = (id, t) => JSON.stringify({ id, object: 'event', type: 'a.b', livemode: false, created: t, data: { object: { id } } })
+  const outer = event('evt_outer', 1), inner = event('evt_inner', 2)
+  const sign = (p, t) => stripe.webhooks.generateTestHeaderString({ payload: p, secret: SECRET, timestamp: t })
+  const parse = JSON.parse
+  let nested = null
+  JSON.parse = function (text, reviver) {
+    if (nested === null) {
+      nested = 'running'
+      nested = v.verifyWebhook(inner, sign(inner, now - 5), now)
+    }
+    return parse(text, reviver)
+  }
+  let got
+  try { got = v.verifyWebhook(outer, sign(outer, now), now) } finally { JSON.parse = parse }
+  assert.equal(nested.id, 'evt_inner')
+  assert.equal(nested.timestamp, now - 5)
+  assert.deepEqual({ id: got.id, created: got.created, timestamp: got.timestamp, object: got.dataObject }, { id: 'evt_outer', created: 1, timestamp: now, object: { id: 'evt_outer' } })
+})

@@ -63,7 +63,16 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         if arr.length() as usize > MAX_LIST_LEN {
             return Value::Other(HostType::Object);
         }
-        return Value::List(arr.iter().map(|x| read(&x, depth.saturating_add(1))).collect());
+        // Each element through Reflect.get, which catches: a getter that throws makes the list
+        // a value the core refuses (as in the Node addon), not an exception through the module.
+        let mut items = Vec::with_capacity(arr.length() as usize);
+        for i in 0..arr.length() {
+            match Reflect::get_u32(arr, i) {
+                Ok(x) => items.push(read(&x, depth.saturating_add(1))),
+                Err(_) => return Value::Other(HostType::Object),
+            }
+        }
+        return Value::List(items);
     }
     // Any object, as napi reads it: not `instanceof Object`, which refuses a null-prototype
     // object and one from another realm.

@@ -194,45 +194,35 @@ pub fn present_fields(values: Vec<Out>) -> (Option<u32>, Vec<Out>) {
 /// up to 2^53), a string or JSON text as its length in UTF-16 code units, the unit in which
 /// JavaScript slices the returned string, which is those texts one after another.
 ///
-/// `None` if the record is not flat (a nested record, a list, bytes), has more fields than
-/// `numbers` has room for after the mask, or is not a record: the binding then uses the
-/// general conversion.
-///
-/// ```
-/// use stripe_handshake::host::{flat_record, Kind, Out};
-/// static KIND: Kind = Kind { name: "Example", fields: &[], tag: None };
-/// let mut n = [0.0; 8];
-/// let record = Out::Record(&KIND, vec![Out::str("évt"), Out::Null, Out::Bool(true), Out::Int(7), Out::str("😀")]);
-/// assert_eq!(flat_record(&record, &mut n).as_deref(), Some("évt😀"));
-/// assert_eq!(n[..5], [f64::from(0b11101), 3.0, 1.0, 7.0, 2.0]);
-/// // Not flat: the general conversion.
-/// let nested = Out::Record(&KIND, vec![Out::Record(&KIND, vec![])]);
-/// assert_eq!(flat_record(&nested, &mut n), None);
-/// // More fields than room: the general conversion.
-/// assert_eq!(flat_record(&record, &mut n[..4]), None);
-/// ```
+/// `None` (the binding then uses the general conversion) unless the record is flat: every
+/// field a string, JSON text, boolean or whole number as its kind declares (null where it is
+/// nullable), none a credential or optional, and room for them all in `numbers` after the
+/// mask. (Tested in `host::ops::signature`, on the kinds that cross this way.)
 #[must_use]
 pub fn flat_record(out: &Out, numbers: &mut [f64]) -> Option<String> {
-    let Out::Record(_, values) = out else { return None };
+    let Out::Record(kind, values) = out else { return None };
     let (mask_slot, slots) = numbers.split_first_mut()?;
-    if values.len() > MAX_RECORD_FIELDS || values.len() > slots.len() {
+    if values.len() != kind.fields.len() || values.len() > MAX_RECORD_FIELDS || values.len() > slots.len() {
         return None;
     }
     let texts: usize = values.iter().map(|v| if let Out::Str(s) | Out::Json(s) = v { s.len() } else { 0 }).sum();
     let mut joined = String::with_capacity(texts);
     let (mut mask, mut at) = (0u32, 0usize);
-    for (i, v) in values.iter().enumerate() {
+    for ((i, v), field) in values.iter().enumerate().zip(kind.fields) {
+        if field.credential || field.optional {
+            return None;
+        }
         #[allow(clippy::cast_precision_loss)] // exact up to 2^53, as the general conversion
-        let n = match v {
-            Out::Null => continue,
-            Out::Bool(b) => f64::from(u8::from(*b)),
-            Out::Int(n) => *n as f64,
-            Out::Str(s) | Out::Json(s) => {
+        let n = match (v, field.ty) {
+            (Out::Null, _) if field.nullable => continue,
+            (Out::Bool(b), Ty::Bool) => f64::from(u8::from(*b)),
+            (Out::Int(n), Ty::Int) => *n as f64,
+            (Out::Str(s), Ty::Str) | (Out::Json(s), Ty::Json) => {
                 joined.push_str(s);
                 let units = if s.is_ascii() { s.len() } else { s.encode_utf16().count() };
                 units as f64
             }
-            Out::Unit | Out::Bytes(_) | Out::List(_) | Out::Record(..) => return None,
+            _ => return None,
         };
         mask |= 1u32.checked_shl(u32::try_from(i).ok()?)?;
         *slots.get_mut(at)? = n;

@@ -485,6 +485,51 @@ mod tests {
     use crate::host::{OsEnv, Out, Spelling, Value};
     use crate::signature::{sign_header, SigningSecret, Tolerance, Verifier};
 
+    /// The records that cross as flat ones (`host::flat_record`): numbers and texts in field
+    /// order, UTF-16 lengths, nulls left out of the mask; a value that is not its field's
+    /// declared type, or a kind with a nested record, is not flat.
+    #[test]
+    fn flat_records() {
+        use super::{DEAUTHORIZATION, EVENT_NOTIFICATION, WEBHOOK_EVENT};
+        use crate::host::flat_record;
+        let mut n = [0.0; 32];
+        let event = Out::Record(
+            &WEBHOOK_EVENT,
+            vec![
+                Out::str("evt_\u{e9}"),
+                Out::str("a.b"),
+                Out::Null,
+                Out::Bool(true),
+                Out::Int(1 << 53),
+                Out::Null,
+                Out::Json("{\"x\":\"\u{1F600}\"}".into()),
+                Out::str("{\"x\":\"\u{1F600}\"}"),
+                Out::Int(7),
+                Out::Int(0),
+            ],
+        );
+        let texts = flat_record(&event, &mut n).unwrap();
+        assert_eq!(texts, "evt_\u{e9}a.b{\"x\":\"\u{1F600}\"}{\"x\":\"\u{1F600}\"}");
+        let mask = 0b11_1101_1011;
+        #[allow(clippy::cast_precision_loss)]
+        let expected = [f64::from(mask), 5.0, 3.0, 1.0, (1u64 << 53) as f64, 10.0, 10.0, 7.0, 0.0];
+        assert_eq!(n[..9], expected);
+        // Room for the mask and eight fields only: the general conversion.
+        assert_eq!(flat_record(&event, &mut n[..9]), None);
+        // A value that is not its declared type: not flat.
+        let wrong = Out::Record(&DEAUTHORIZATION, vec![Out::Int(1), Out::str("ca_1"), Out::Null, Out::Bool(false)]);
+        assert_eq!(flat_record(&wrong, &mut n), None);
+        let right =
+            Out::Record(&DEAUTHORIZATION, vec![Out::str("acct_1"), Out::str("ca_1"), Out::Null, Out::Bool(false)]);
+        assert_eq!(flat_record(&right, &mut n).as_deref(), Some("acct_1ca_1"));
+        assert_eq!(n[..4], [f64::from(0b1011u8), 6.0, 4.0, 0.0]);
+        // A null where the field is not nullable, a nested kind: not flat.
+        let null = Out::Record(&DEAUTHORIZATION, vec![Out::Null, Out::str("ca_1"), Out::Null, Out::Bool(false)]);
+        assert_eq!(flat_record(&null, &mut n), None);
+        let values = (0..EVENT_NOTIFICATION.fields.len()).map(|_| Out::Null).collect();
+        assert_eq!(flat_record(&Out::Record(&EVENT_NOTIFICATION, values), &mut n), None);
+    }
+
     /// Each method returns the kind the schema says it does; the hot ones are native.
     #[test]
     fn methods_return_their_declared_kinds() {
