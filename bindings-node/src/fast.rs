@@ -200,23 +200,20 @@ fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Val
     (!value::may_hide_lone_surrogate(s)).then_some(Value::Str(Cow::Borrowed(s)))
 }
 
-/// Reads `[payload, header, now]` in the order `value.rs` keeps for borrowed bytes: every
-/// argument that is not a typed array first, in order (short strings into the scratch
-/// buffers), typed arrays last. `now` is a number; a string there is refused anyway, so it has no buffer.
+/// Reads `[payload, header, now]` as `value.rs` reads every argument list (typed arrays
+/// last), a short string payload or header into its scratch buffer. `now` is a number; a
+/// string there is refused anyway, so it has no buffer.
 fn three<'a>(args: &[Unknown<'a>; 3], sp: &'a mut [u8; SHORT], sh: &'a mut [u8; SHORT]) -> [Value<'a>; 3] {
-    let [p, h, n] = args;
-    let typed = [value::is_typed_array(p), value::is_typed_array(h), value::is_typed_array(n)];
-    let mut payload = if typed[0] { Value::Absent } else { short_string(p, sp).unwrap_or_else(|| value::value(p)) };
-    let mut header = if typed[1] { Value::Absent } else { short_string(h, sh).unwrap_or_else(|| value::value(h)) };
-    let mut now = if typed[2] { Value::Absent } else { value::value(n) };
-    for (t, slot, arg) in [(typed[0], &mut payload, p), (typed[1], &mut header, h), (typed[2], &mut now, n)] {
-        if t {
-            // SAFETY (3): every other argument is read; the caller drops the values before
-            // anything is made for JavaScript.
-            *slot = unsafe { value::borrowed_bytes(arg) };
-        }
-    }
-    [payload, header, now]
+    let mut scratch = [Some(sp), Some(sh)];
+    let mut a = [Value::Absent, Value::Absent, Value::Absent];
+    value::read_arguments(args, &mut a, |i, arg| {
+        scratch
+            .get_mut(i)
+            .and_then(Option::take)
+            .and_then(|b| short_string(arg, b))
+            .unwrap_or_else(|| value::value(arg))
+    });
+    a
 }
 
 /// Returns `v` to JavaScript. If it cannot be made (a string past V8's longest, say), the

@@ -7,7 +7,7 @@
 //! Bytes are borrowed only where nothing can take them away while the core reads them.
 //! Reading a list or an object can run JavaScript (a getter, a Proxy trap), and that code
 //! could detach or shrink a typed array read before it. So an argument list is read in two
-//! phases ([`values`]): every argument that is not a typed array first, then the typed arrays,
+//! phases ([`read_arguments`]): every argument that is not a typed array first, then the typed arrays,
 //! borrowed; typed arrays inside lists and objects (keys in options) are copied, and so are
 //! the bytes of a `SharedArrayBuffer`, which another thread may write while they are read.
 
@@ -34,8 +34,37 @@ pub fn value<'a>(v: &Unknown<'a>) -> Value<'a> {
     })
 }
 
-/// Whether `v` is a typed array: an argument to read with [`borrowed_bytes`], after the others.
-pub fn is_typed_array(v: &Unknown<'_>) -> bool {
+/// Converts an argument list into `out` (a slot per argument): every argument that is not a
+/// typed array first, in order, by `first` (given its position), then the typed arrays with
+/// their bytes borrowed, so that no JavaScript runs while bytes are borrowed. The caller drops
+/// the values before anything is made for JavaScript.
+pub fn read_arguments<'a>(
+    args: &[Unknown<'a>],
+    out: &mut [Value<'a>],
+    mut first: impl FnMut(usize, &Unknown<'a>) -> Value<'a>,
+) {
+    for (i, (slot, a)) in out.iter_mut().zip(args).enumerate() {
+        *slot = if is_typed_array(a) { Value::Absent } else { first(i, a) };
+    }
+    for (slot, a) in out.iter_mut().zip(args) {
+        if matches!(slot, Value::Absent) && is_typed_array(a) {
+            // SAFETY: every other argument is read, and the caller drops the values before
+            // anything is made for JavaScript.
+            #[allow(unsafe_code)]
+            let bytes = unsafe { borrowed_bytes(a) };
+            *slot = bytes;
+        }
+    }
+}
+
+/// Converts an argument list ([`read_arguments`], each argument by [`value`]).
+pub fn values<'a>(args: &[Unknown<'a>]) -> Vec<Value<'a>> {
+    let mut out: Vec<Value<'a>> = args.iter().map(|_| Value::Absent).collect();
+    read_arguments(args, &mut out, |_, a| value(a));
+    out
+}
+
+fn is_typed_array(v: &Unknown<'_>) -> bool {
     v.is_typedarray().unwrap_or(false)
 }
 
@@ -45,29 +74,13 @@ pub fn is_typed_array(v: &Unknown<'_>) -> bool {
 /// As [`uint8_bytes`]: call it once every other argument is read, and drop the value before
 /// anything is made for JavaScript; nothing may run JavaScript while the borrow lives.
 #[allow(unsafe_code)]
-pub unsafe fn borrowed_bytes<'a>(v: &Unknown<'a>) -> Value<'a> {
+unsafe fn borrowed_bytes<'a>(v: &Unknown<'a>) -> Value<'a> {
     // SAFETY: the caller's, as this function's.
     match unsafe { uint8_bytes(v) } {
         Some((bytes, false)) => Value::Bytes(Cow::Borrowed(bytes)),
         Some((bytes, true)) => Value::Bytes(Cow::Owned(bytes.to_vec())),
         None => Value::Other(HostType::Object),
     }
-}
-
-/// Converts an argument list: the arguments that are not typed arrays first, then the typed
-/// arrays (borrowed), so that no JavaScript runs while bytes are borrowed.
-pub fn values<'a>(args: &[Unknown<'a>]) -> Vec<Value<'a>> {
-    let typed: Vec<bool> = args.iter().map(is_typed_array).collect();
-    let mut out: Vec<Value<'a>> =
-        args.iter().zip(&typed).map(|(a, &t)| if t { Value::Absent } else { value(a) }).collect();
-    for ((slot, a), _) in out.iter_mut().zip(args).zip(&typed).filter(|(_, &t)| t) {
-        // SAFETY: every other argument is read; the callers (lib.rs) drop the values before
-        // the result is made.
-        #[allow(unsafe_code)]
-        let bytes = unsafe { borrowed_bytes(a) };
-        *slot = bytes;
-    }
-    out
 }
 
 fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {

@@ -19,6 +19,9 @@ const SECRET = 'whsec_fast_path_0123456789'
 const now = 1_700_000_000
 const body = Buffer.from('{"id":"evt_1","object":"event","type":"a.b","data":{"object":{}}}')
 const header = stripe.webhooks.generateTestHeaderString({ payload: body.toString(), secret: SECRET, timestamp: now })
+// A header given as a one-element array whose element is a getter: code that runs while the
+// addon reads its arguments.
+const headerFrom = (get) => Object.defineProperty([], 0, { enumerable: true, get })
 
 test('the bound functions keep their verifier alive after everything else that held it is gone', async () => {
   // Only the bound functions hold the verifier once this returns (the WASM build's are closures).
@@ -121,22 +124,17 @@ test('JavaScript that runs while the arguments are read cannot take bytes away f
   let verified = 0
   for (let t = 0; t < 20; t++) {
     const payload = new Uint8Array(4096).fill(0x45)
-    const header = []
-    Object.defineProperty(header, 0, {
-      enumerable: true,
-      get() {
-        structuredClone(payload.buffer, { transfer: [payload.buffer] })
-        gc()
-        const keep = Array.from({ length: 64 }, () => new Uint8Array(4096).fill(0x47))
-        return keep.length ? signsG : ''
-      },
+    const header = headerFrom(() => {
+      structuredClone(payload.buffer, { transfer: [payload.buffer] })
+      gc()
+      const keep = Array.from({ length: 64 }, () => new Uint8Array(4096).fill(0x47))
+      return keep.length ? signsG : ''
     })
     if (v.check(payload, header, now) === null) verified++
   }
   assert.equal(verified, 0)
   // Accept twin: the same getter without the detach verifies the bytes it signs.
-  const header = []
-  Object.defineProperty(header, 0, { enumerable: true, get: () => signsG })
+  const header = headerFrom(() => signsG)
   assert.equal(v.check(G, header, now), null)
   assert.equal(v.check(new Uint8Array(G), header, now), null)
 })
@@ -144,14 +142,10 @@ test('JavaScript that runs while the arguments are read cannot take bytes away f
 test("the addon's result buffer: a detached, short or shared one is refused, never written", { skip: !native.verifierBind }, () => {
   const [, verify, call] = native.verifierBind(native.newVerifier([SECRET]))
   const out = new Float64Array(2)
-  const header = []
-  Object.defineProperty(header, 0, {
-    enumerable: true,
-    get() {
-      structuredClone(out.buffer, { transfer: [out.buffer] })
-      gc()
-      return stripe.webhooks.generateTestHeaderString({ payload: body.toString(), secret: SECRET, timestamp: now })
-    },
+  const header = headerFrom(() => {
+    structuredClone(out.buffer, { transfer: [out.buffer] })
+    gc()
+    return stripe.webhooks.generateTestHeaderString({ payload: body.toString(), secret: SECRET, timestamp: now })
   })
   assert.equal(verify(body, header, now, out).code, 'internal')
   assert.equal(verify(body, header, now, new Float64Array(1)).code, 'internal')
@@ -178,8 +172,7 @@ test("the addon's result buffer: a detached, short or shared one is refused, nev
 
 test('a getter that throws while an argument is read: the argument is refused, as in the WASM build', () => {
   const v = new sh.Verifier(SECRET)
-  const throwing = []
-  Object.defineProperty(throwing, 0, { enumerable: true, get() { throw new Error('from the caller') } })
+  const throwing = headerFrom(() => { throw new Error('from the caller') })
   assert.equal(v.check(body, throwing, now), 'invalid_argument')
   for (const method of ['verify', 'tryVerify', 'verifyWebhook']) {
     const run = () => {
@@ -190,8 +183,7 @@ test('a getter that throws while an argument is read: the argument is refused, a
   }
   assert.throws(() => sh.verifySignature(body, throwing, { secrets: SECRET, now }), { code: 'invalid_argument' })
   // Accept twin: a getter that returns the header.
-  const fine = []
-  Object.defineProperty(fine, 0, { enumerable: true, get: () => header })
+  const fine = headerFrom(() => header)
   assert.equal(v.check(body, fine, now), null)
 })
 
