@@ -175,6 +175,14 @@ impl<'a> SignatureHeader<'a> {
         if header.len() > MAX_HEADER_LEN {
             return Err(Error::HeaderTooLarge { len: header.len(), max: MAX_HEADER_LEN });
         }
+        match Self::canonical(header) {
+            Some(parsed) => Ok(parsed),
+            None => Self::general(header),
+        }
+    }
+
+    /// The whole grammar (module docs), for a header of at most [`MAX_HEADER_LEN`] bytes.
+    fn general(header: &'a str) -> Result<Self> {
         if header.trim_matches(is_ows).is_empty() {
             return Err(Error::MissingHeader);
         }
@@ -209,6 +217,24 @@ impl<'a> SignatureHeader<'a> {
             return Err(Error::NoV1Signature);
         }
         Ok(Self { timestamp, timestamp_raw, v1 })
+    }
+
+    /// The header as Stripe sends it in live mode, `t=<digits>,v1=<64 lowercase hex>` and
+    /// nothing else, read by position with no search (the general grammar below costs 58 ns of
+    /// a 100-byte verification's 270, measured). Every other header, and this shape with a
+    /// timestamp or a tag that does not parse, goes to the general grammar, which reads this
+    /// shape the same way: two elements, no whitespace, one `=` each (the timestamp is digits
+    /// and the tag hex, so neither holds a `,` or an `=`). `canonical_agrees_with_grammar` checks it.
+    fn canonical(header: &'a str) -> Option<Self> {
+        const TAG: usize = MAC_LEN * 2;
+        let rest = header.strip_prefix("t=")?;
+        let split = rest.len().checked_sub(TAG.checked_add(4)?)?;
+        let timestamp_raw = rest.get(..split)?;
+        let tag = decode_hex_tag(rest.get(split..)?.strip_prefix(",v1=")?)?;
+        let timestamp = parse_timestamp(timestamp_raw).ok()?;
+        let mut v1 = V1s::new();
+        v1.push(Some(tag));
+        Some(Self { timestamp, timestamp_raw, v1 })
     }
 
     /// The `t=` value in Unix seconds.
@@ -458,6 +484,81 @@ pub fn sign_header(payload: &[u8], secret: &SigningSecret, t: u64) -> Result<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Both readings of a header, as comparable values.
+    fn reading(h: &SignatureHeader<'_>) -> (u64, String, Vec<Option<[u8; MAC_LEN]>>) {
+        (h.timestamp, h.timestamp_raw.to_owned(), h.v1.to_vec())
+    }
+
+    fn agrees(header: &str) {
+        if let Some(fast) = SignatureHeader::canonical(header) {
+            let general = SignatureHeader::general(header).unwrap_or_else(|e| panic!("{header:?}: {e}"));
+            assert_eq!(reading(&fast), reading(&general), "{header:?}");
+        }
+    }
+
+    #[test]
+    fn canonical_takes_stripes_header_and_nothing_else() {
+        let hex = "3f27d88baf30af2a3377e63ec8023e6daecd8b1b7dad8f364fc81191e51e48c8";
+        let taken = [format!("t=1700000000,v1={hex}"), format!("t=0,v1={hex}"), format!("t=18446744073709551615,v1={hex}")];
+        for h in &taken {
+            assert!(SignatureHeader::canonical(h).is_some(), "{h}");
+            agrees(h);
+        }
+        let upper = hex.to_uppercase();
+        let left = [
+            format!("t=01,v1={hex}"),
+            format!("t=18446744073709551616,v1={hex}"),
+            format!("t=,v1={hex}"),
+            format!("t=1 ,v1={hex}"),
+            format!(" t=1,v1={hex}"),
+            format!("t=1,v1={hex} "),
+            format!("t=1,v1={hex},"),
+            format!("t=1,v0={hex}"),
+            format!("t=1,v1={upper}"),
+            format!("t=1,v1={}", &hex[1..]),
+            format!("t=1,v1={hex}0"),
+            format!("t=1,t=2,v1={hex}"),
+            format!("t=1=,v1={hex}"),
+            format!("t=1,v1=,{}", &hex[1..]),
+            format!("t=1,v1=={}", &hex[1..]),
+            format!("t=1,v1={hex},v0=ab"),
+            format!("v1={hex},t=1"),
+        ];
+        for h in &left {
+            assert!(SignatureHeader::canonical(h).is_none(), "{h}");
+        }
+        // The general grammar still reads what the shape refuses, the same way it always did.
+        assert_eq!(SignatureHeader::parse(&left[0]).unwrap_err().code(), "malformed_timestamp");
+        assert_eq!(SignatureHeader::parse(&left[6]).unwrap().v1_count(), 1);
+        assert_eq!(SignatureHeader::parse(&left[11]).unwrap_err().code(), "duplicate_timestamp");
+        assert_eq!(SignatureHeader::parse(&left[13]).unwrap_err().code(), "malformed_header");
+        assert_eq!(SignatureHeader::parse(&left[15]).unwrap().v1_count(), 1);
+    }
+
+    proptest! {
+        /// Stripe's header with up to two bytes changed, inserted or removed: whatever the
+        /// position reader takes, the grammar reads the same.
+        #[test]
+        fn canonical_agrees_with_grammar(
+            t in "[1-9][0-9]{0,20}",
+            tag in "[0-9a-f]{64}",
+            edits in proptest::collection::vec((0usize..100, 0usize..3, proptest::sample::select(b"0a9f,= \tFgv1t".to_vec())), 0..3),
+        ) {
+            let mut h = format!("t={t},v1={tag}").into_bytes();
+            for (at, op, byte) in edits {
+                let at = at % (h.len() + 1);
+                match op {
+                    0 if at < h.len() => h[at] = byte,
+                    1 => h.insert(at, byte),
+                    _ if at < h.len() => { h.remove(at); }
+                    _ => {}
+                }
+            }
+            agrees(&String::from_utf8(h).unwrap());
+        }
+    }
 
     fn secret() -> SigningSecret {
         SigningSecret::new("whsec_unit").unwrap()
