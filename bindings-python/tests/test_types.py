@@ -14,7 +14,7 @@ from stripe_handshake import _native, records
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
-from gen_records import render, render_verifier, return_type  # type: ignore[import-not-found]  # noqa: E402
+from gen_records import render, render_one_time, render_verifier, return_type  # type: ignore[import-not-found]  # noqa: E402
 
 SCHEMA = json.loads(_native.schema())
 PKG = os.path.dirname(os.path.abspath(records.__file__))
@@ -27,6 +27,9 @@ def test_records_module_is_the_schema() -> None:
     with open(os.path.join(PKG, "_verifier.py"), encoding="utf-8") as f:
         committed = f.read()
     assert committed == render_verifier(SCHEMA), "_verifier.py is stale: run python bindings-python/scripts/gen_records.py"
+    with open(os.path.join(PKG, "_schema.py"), encoding="utf-8") as f:
+        committed = f.read()
+    assert committed == render_one_time(SCHEMA), "_schema.py is stale: run python bindings-python/scripts/gen_records.py"
 
 
 def test_every_stub_returns_the_schema_kinds() -> None:
@@ -80,3 +83,18 @@ def narrowing(query: str) -> str:
         return form
     description: str | None = r.description
     return r.error + (description or "")
+
+
+def test_import_loads_no_typing_and_records_on_first_use() -> None:
+    """The import-cost budget: ``typing`` (with ``re``, ``enum``, ``collections``) is most of a
+    package's import; the package needs none of it until ``records`` is read."""
+    import subprocess
+
+    script = (
+        "import sys; import stripe_handshake as sh; "
+        "print(sorted(m for m in ('typing', 'functools', 'collections', 're', 'stripe_handshake.records') if m in sys.modules)); "
+        "sh.records.WebhookEvent; print('stripe_handshake.records' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "[]", out
+    assert out[1] == "True", out

@@ -113,7 +113,7 @@ corpus_node() { # ADDON NODE...
   local addon=$1; shift
   local w; w=$(mktemp -d)
   mkdir -p "$w/bindings-node/test"
-  (cd bindings-node && cp -r package.json index.mjs api.mjs errors.mjs stores.mjs adapters.mjs flows.mjs native.cjs wasm "$w/bindings-node/")
+  (cd bindings-node && cp -r package.json index.mjs index.cjs api.mjs errors.mjs stores.mjs adapters.mjs flows.mjs native.cjs wasm "$w/bindings-node/")
   cp bindings-node/test/vectors.test.mjs bindings-node/test/host.test.mjs "$w/bindings-node/test/"
   cp "$addon" "$w/bindings-node/"
   ln -s "$ROOT/tests" "$w/tests"

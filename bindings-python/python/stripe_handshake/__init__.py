@@ -5,7 +5,7 @@ Every function is synchronous and does no I/O. Every failure raises a
 :class:`~stripe_handshake.errors.StripeHandshakeError` subclass with a stable ``code``.
 """
 
-from . import errors, records
+from . import errors
 from ._native import (
     DEFAULT_TOLERANCE_SECS,
     ERROR_CODES,
@@ -60,11 +60,14 @@ from ._native import dangerous_verify_ignoring_tolerance as _dangerous_verify_ig
 from ._verifier import Verifier
 from . import _one_time
 
+from ._schema import ONE_TIME as _ONE_TIME
+
 # The operations that check state tokens consume the token's nonce in the caller's store
-# (``store=``), or take ``replay="unchecked"``: which ones is the core's (``records.ONE_TIME``).
-for _name in records.ONE_TIME:
+# (``store=``), or take ``replay="unchecked"``: which ones is the core's (``_schema.ONE_TIME``).
+for _name in _ONE_TIME:
     globals()[_name] = _one_time.wrap(globals()[_name])
-from collections.abc import Mapping as _Mapping
+# `collections.abc.Mapping` itself, from the module every interpreter has loaded (`os` imports it).
+from _collections_abc import Mapping as _Mapping
 
 # A result record reads as attributes and as a read-only mapping (dict(record) works).
 _Mapping.register(RecordBase)
@@ -79,6 +82,22 @@ from .errors import (
     StateError,
     StripeHandshakeError,
 )
+
+# `records` (the result types, for type checkers) imports `typing`, most of an import's cost:
+# it loads on first use (`stripe_handshake.records`, `from stripe_handshake import records`).
+TYPE_CHECKING = False  # type checkers read it as true
+if TYPE_CHECKING:
+    from . import records
+else:
+
+    def __getattr__(name: str) -> object:
+        if name == "records":
+            # Importing the submodule sets it on this module (no `from . import`: that asks
+            # this function again).
+            __import__(f"{__name__}.records")
+            return globals()["records"]
+        raise AttributeError(f"module 'stripe_handshake' has no attribute {name!r}")
+
 
 class dangerous:  # noqa: N801 - a namespace, used as `dangerous.verify_ignoring_tolerance`
     """Opt-outs that weaken a check; each needs a reason in code review."""

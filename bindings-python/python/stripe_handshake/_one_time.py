@@ -1,6 +1,6 @@
 """One-time state tokens (and Marketplace codes) through the caller's store. The core says which
 operations check them and which result fields hold each entry's id and expiry, in which namespace
-(``records.ONE_TIME``, from the schema), refuses a call with neither ``store`` nor
+(``_schema.ONE_TIME``, from the schema), refuses a call with neither ``store`` nor
 ``replay="unchecked"``, and decides what the store's answer means (``one_time_outcome``). This
 wrapper takes the store out of the arguments and calls the operation's consuming form
 (``_native._consuming_<name>``), so no argument can claim that a store was given; then it calls
@@ -8,15 +8,19 @@ the store."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+# The module `collections.abc` re-exports (already loaded by every interpreter: `os` imports
+# it); `collections.abc` itself, `functools` and `typing` would cost most of the package's import.
+from _collections_abc import Mapping
 
 from . import _native
+from ._schema import ONE_TIME
 from .errors import InvalidInputError, StoreError, StripeHandshakeError
-from .records import ONE_TIME
 
-F = TypeVar("F", bound=Callable[..., Any])
+TYPE_CHECKING = False  # type checkers read it as true: these names are for annotations only
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _is_store(v: object) -> bool:
@@ -75,7 +79,6 @@ def wrap(f: F) -> F:
     """``f`` with its state token consumed in ``store=`` before the result is returned."""
     ONE_TIME[f.__name__]  # an operation that checks tokens
 
-    @functools.wraps(f)
     def checked(*args: Any, **kwargs: Any) -> Any:
         c = _Call(f.__name__, args, kwargs)
         if c.store is None:
@@ -104,6 +107,11 @@ def wrap(f: F) -> F:
         _settle(namespace, answer, failure)
         return r
 
+    # What functools.wraps copies from a native function (which has no __dict__ or
+    # __annotations__), without importing functools at package import.
+    for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(checked, attr, getattr(f, attr))
+    checked.__wrapped__ = f  # type: ignore[attr-defined]
     return checked  # type: ignore[return-value]
 
 

@@ -5,9 +5,17 @@ The hot path (``verify``, ``check``, ``try_verify``) is native; every other meth
 the core by its index in the schema, so a new method needs no change to the binding.
 """
 
-from typing import Optional, Sequence, Union
+from __future__ import annotations
 
-from . import _native, records
+from . import _native
+
+# Annotations only (never evaluated at run time): `typing` and `records` would cost most of
+# the package's import. Type checkers read this block as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Sequence, Union
+
+    from . import records
 
 
 class Verifier(_native.Verifier):

@@ -11,6 +11,8 @@ fields it has. Unions are told apart by ``outcome``::
 
 from typing import Any, Dict, Iterator, List, Literal, Optional, Protocol, Tuple, Union
 
+from ._schema import ONE_TIME as _ONE_TIME
+
 __all__ = [
     "AccountLink",
     "AccountLinkCallback",
@@ -306,12 +308,5 @@ InstallCallbackResult = Union[Installed, MarketplaceInstall, Denied]
 
 OAuthCallbackResult = Union[Authorized, Denied]
 
-# The operations whose state token (or Marketplace code) is one-time through the caller's store:
-# for each entry, the namespace and the result fields (id, expiry) that ``_one_time.wrap`` consumes.
-ONE_TIME: Dict[str, Tuple[Tuple[str, str, str], ...]] = {
-    "verify_account_link_callback": (("state", "state_nonce", "state_expires_at"),),
-    "verify_app_callback": (("state", "state_nonce", "state_expires_at"), ("code", "code_id", "code_expires_at")),
-    "verify_install_callback": (("state", "state_nonce", "state_expires_at"),),
-    "verify_oauth_callback": (("state", "state_nonce", "state_expires_at"),),
-    "verify_state_token": (("state", "nonce", "expires_at"),),
-}
+# The operations whose state token (or Marketplace code) is one-time through the caller's store.
+ONE_TIME: Dict[str, Tuple[Tuple[str, str, str], ...]] = _ONE_TIME
