@@ -11,6 +11,7 @@ const cases = [
   { name: "node: require('stripe')", base: 'node (empty)', cmd: ['node', ['-e', "require('./bindings-node/node_modules/stripe')"]] },
   { name: 'node, ES module (empty)', cmd: ['node', ['--input-type=module', '-e', '']] },
   { name: "node: import 'stripe-handshake'", base: 'node, ES module (empty)', cmd: ['node', ['--input-type=module', '-e', "import './bindings-node/index.mjs'"]] },
+  { name: "node: import 'stripe'", base: 'node, ES module (empty)', cmd: ['node', ['--input-type=module', '-e', "import './bindings-node/node_modules/stripe/esm/stripe.esm.node.js'"]] },
   { name: 'python (empty)', cmd: [py, ['-c', 'pass']] },
   { name: 'python: import stripe_handshake', base: 'python (empty)', cmd: [py, ['-c', 'import stripe_handshake']] },
   { name: 'python: import stripe', base: 'python (empty)', cmd: [py, ['-c', 'import stripe']] },

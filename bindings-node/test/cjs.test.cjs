@@ -26,3 +26,13 @@ test('require() loads two files of the package and no ES module (the import-cost
   assert.ok(files.slice(2).every((f) => f.endsWith('.node') || f.startsWith('stripe_handshake_wasm')), files.join())
   assert.ok(!files.some((f) => f.endsWith('.mjs')), `ES modules loaded: ${files.join()}`)
 })
+
+test('index.cjs is the bundle of the wrapper modules as they are now', async () => {
+  const { pathToFileURL } = require('node:url')
+  const { readFileSync } = require('node:fs')
+  const { buildSync } = require('esbuild')
+  const dir = pathToFileURL(require('node:path').join(__dirname, '..') + '/')
+  const { bundle } = await import(new URL('scripts/gen-wrapper.mjs', dir))
+  const [out] = buildSync({ ...bundle(dir), write: false }).outputFiles
+  assert.equal(out.text, readFileSync(new URL('index.cjs', dir), 'utf8'), 'index.cjs is stale: run node scripts/gen-wrapper.mjs')
+})

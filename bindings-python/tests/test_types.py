@@ -98,3 +98,13 @@ def test_import_loads_no_typing_and_records_on_first_use() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "[]", out
     assert out[1] == "True", out
+
+
+def test_annotations_resolve_at_run_time() -> None:
+    """A reader that evaluates annotations (typing.get_type_hints, pydantic) gets real types."""
+    import typing
+
+    hints = typing.get_type_hints(sh.Verifier.verify_webhook)
+    assert hints["return"] is records.WebhookEvent
+    assert hints["payload"] == bytes | str
+    assert typing.get_type_hints(sh.Verifier.verify_deauthorization)["return"] is records.Deauthorization

@@ -501,7 +501,8 @@ mod tests {
     #[test]
     fn canonical_takes_stripes_header_and_nothing_else() {
         let hex = "3f27d88baf30af2a3377e63ec8023e6daecd8b1b7dad8f364fc81191e51e48c8";
-        let taken = [format!("t=1700000000,v1={hex}"), format!("t=0,v1={hex}"), format!("t=18446744073709551615,v1={hex}")];
+        let taken =
+            [format!("t=1700000000,v1={hex}"), format!("t=0,v1={hex}"), format!("t=18446744073709551615,v1={hex}")];
         for h in &taken {
             assert!(SignatureHeader::canonical(h).is_some(), "{h}");
             agrees(h);

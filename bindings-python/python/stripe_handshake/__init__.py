@@ -89,13 +89,14 @@ TYPE_CHECKING = False  # type checkers read it as true
 if TYPE_CHECKING:
     from . import records
 else:
+    import sys as _sys
 
     def __getattr__(name: str) -> object:
         if name == "records":
             # Importing the submodule sets it on this module (no `from . import`: that asks
             # this function again).
             __import__(f"{__name__}.records")
-            return globals()["records"]
+            return _sys.modules[f"{__name__}.records"]
         raise AttributeError(f"module 'stripe_handshake' has no attribute {name!r}")
 
 

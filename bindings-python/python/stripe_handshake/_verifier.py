@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from . import _native
 
-# Annotations only (never evaluated at run time): `typing` and `records` would cost most of
-# the package's import. Type checkers read this block as true.
+# `typing` and `records` would cost most of the package's import: the annotations are
+# strings, written with names that resolve here for a reader that evaluates them
+# (typing.get_type_hints, pydantic), `records` on first use. Type checkers read the block as true.
+from _collections_abc import Sequence
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional, Sequence, Union
-
     from . import records
+else:
+
+    class _Records:
+        """`records`, imported when an annotation is evaluated."""
+
+        def __getattr__(self, name: str) -> object:
+            from . import records
+
+            return getattr(records, name)
+
+    records = _Records()
 
 
 class Verifier(_native.Verifier):
@@ -24,21 +36,21 @@ class Verifier(_native.Verifier):
     __slots__ = ()
 
     def verify_webhook(
-        self, payload: Union[bytes, str], header: Optional[Union[str, Sequence[str]]], *, now: Optional[int] = None
+        self, payload: bytes | str, header: str | Sequence[str] | None, *, now: int | None = None
     ) -> records.WebhookEvent:
         """Verifies a webhook and reads the event."""
         result: records.WebhookEvent = self._call(3, payload, header, now)
         return result
 
     def verify_deauthorization(
-        self, payload: Union[bytes, str], header: Optional[Union[str, Sequence[str]]], *, now: Optional[int] = None
+        self, payload: bytes | str, header: str | Sequence[str] | None, *, now: int | None = None
     ) -> records.Deauthorization:
         """Verifies an `account.application.deauthorized` webhook and reads it."""
         result: records.Deauthorization = self._call(4, payload, header, now)
         return result
 
     def verify_event_notification(
-        self, payload: Union[bytes, str], header: Optional[Union[str, Sequence[str]]], *, now: Optional[int] = None
+        self, payload: bytes | str, header: str | Sequence[str] | None, *, now: int | None = None
     ) -> records.EventNotification:
         """Verifies an event notification (a thin event) and reads it."""
         result: records.EventNotification = self._call(5, payload, header, now)

@@ -495,7 +495,7 @@ pub fn schema_json() -> String {
 mod schema {
     use serde::ser::{Serialize, SerializeMap, Serializer};
 
-    use super::{links, signature, Name, Op, OneTime, Param, Place, KINDS, OPS};
+    use super::{links, signature, Name, OneTime, Op, Param, Place, KINDS, OPS};
     use crate::error::Error;
     use crate::host::{Field, Kind};
 
@@ -688,7 +688,10 @@ mod schema {
                 kinds: Each(KINDS, kind),
                 max_webhook_body: crate::reply::MAX_WEBHOOK_BODY,
                 ops: Each(OPS, op),
-                verifier: VerifierView { methods: Each(signature::METHODS, method), params: params(signature::VERIFIER_PARAMS) },
+                verifier: VerifierView {
+                    methods: Each(signature::METHODS, method),
+                    params: params(signature::VERIFIER_PARAMS),
+                },
             }
         }
     }
