@@ -95,3 +95,34 @@ test('options of a one-time check (a store given) cross the same way', async () 
   await assert.rejects(sh.verifyOAuthCallback(query, { flow: 'connect_oauth', stateKeys: keys, sessionId: session, now, store }), (e) => e.code === 'state_replayed')
   await assert.rejects(sh.verifyOAuthCallback(query, { flow: 'connect_oauth', stateKeys: keys, sessionId: session, now, store, typo: 1 }), (e) => e.code === 'invalid_argument')
 })
+
+test('a Proxy that throws, or a revoked one, nested or as an argument: the same typed refusal in both engines', () => {
+  const express = { clientId: 'ca_123456', accountType: 'express' }
+  const { proxy: revoked, revoke } = Proxy.revocable({}, {})
+  revoke()
+  const boom = () => { throw new Error('boom') }
+  const throwingLength = new Proxy(['card_payments'], { get: (t, k) => (k === 'length' ? boom() : t[k]) })
+  refused(() => link({ ...express, stripeUser: new Proxy({ email: 'a@example.com' }, { ownKeys: boom }) }))
+  refused(() => link({ ...express, stripeUser: revoked }))
+  refused(() => link({ ...express, suggestedCapabilities: throwingLength }))
+  refused(() => link({ ...express, stripeUser: new Proxy({}, { getPrototypeOf: boom, ownKeys: boom }) }))
+  const verifier = new sh.Verifier('whsec_test_secret')
+  for (const header of [revoked, throwingLength, new Proxy({}, { getPrototypeOf: boom })]) {
+    assert.equal(verifier.check('{}', header, 1), 'invalid_argument')
+    assert.equal(verifier.check(revoked, 't=1,v1=00', 1), 'invalid_argument')
+  }
+  // A proxy that answers normally is read like the object behind it, nested too.
+  const prefill = { ...express, stripeUser: { email: 'a@example.com' } }
+  assert.equal(link({ ...express, stripeUser: new Proxy({ email: 'a@example.com' }, {}) }), link(prefill))
+})
+
+test('a Uint8Array from another realm is bytes in both engines', async () => {
+  const vm = await import('node:vm')
+  const secret = 'whsec_test_secret'
+  const header = sh.signHeader('{"a":1}', secret, 1_700_000_000)
+  const foreign = vm.runInNewContext('new Uint8Array([123, 34, 97, 34, 58, 49, 125])')
+  assert.equal(foreign instanceof Uint8Array, false)
+  const verifier = new sh.Verifier(secret)
+  assert.equal(verifier.check(foreign, header, 1_700_000_000), null)
+  assert.equal(verifier.check(vm.runInNewContext('new Uint16Array(4)'), header, 1_700_000_000), 'invalid_argument')
+})

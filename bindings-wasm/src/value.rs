@@ -6,9 +6,44 @@
 
 use std::borrow::Cow;
 
-use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, JsString, Object, Reflect, Symbol, Uint8Array};
 use stripe_handshake::host::{HostType, Value, MAX_LIST_LEN};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+// What js-sys declares without `catch`, declared with it: a revoked Proxy, or a Proxy whose
+// trap throws, makes these throw, and an exception must not unwind through the module (the
+// value is one the core refuses, `invalid_argument`, as in the Node addon).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+}
+
+thread_local! {
+    /// `%TypedArray%.prototype[Symbol.toStringTag]`'s getter: a view's type name from its
+    /// internal slot, in any realm, without running the caller's code.
+    static TYPED_ARRAY_NAME: Option<Function> = {
+        let proto = Object::get_prototype_of(&Uint8Array::new_with_length(0).into());
+        let proto = Object::get_prototype_of(&proto);
+        Reflect::get_own_property_descriptor(&proto, &Symbol::to_string_tag())
+            .ok()
+            .and_then(|d| Reflect::get(&d, &"get".into()).ok())
+            .and_then(|g| g.dyn_into::<Function>().ok())
+    };
+}
+
+/// A `Uint8Array` (a `Buffer` too), from this realm or another, told without `instanceof`
+/// (which walks the prototype chain and so runs a Proxy's traps): `ArrayBuffer.isView` reads an
+/// internal slot (no Proxy is a view), then the view's type name.
+fn is_uint8_array(v: &JsValue) -> bool {
+    ArrayBuffer::is_view(v)
+        && TYPED_ARRAY_NAME.with(|get| {
+            get.as_ref().and_then(|g| g.call0(v).ok()).and_then(|n| n.as_string()).as_deref() == Some("Uint8Array")
+        })
+}
 
 const MAX_DEPTH: usize = 4;
 
@@ -37,8 +72,8 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
     if let Some(n) = v.as_f64() {
         return Value::Number(n);
     }
-    if let Some(a) = v.dyn_ref::<Uint8Array>() {
-        return Value::Bytes(Cow::Owned(a.to_vec()));
+    if is_uint8_array(v) {
+        return Value::Bytes(Cow::Owned(v.unchecked_ref::<Uint8Array>().to_vec()));
     }
     if v.is_undefined() || v.is_null() {
         return Value::Absent;
@@ -58,15 +93,21 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
     if depth >= MAX_DEPTH {
         return Value::Other(HostType::Object);
     }
-    if Array::is_array(v) {
+    let Ok(array) = is_array(v) else { return Value::Other(HostType::Object) };
+    if array {
         let arr: &Array = v.unchecked_ref();
-        if arr.length() as usize > MAX_LIST_LEN {
+        // The length and each element through Reflect.get, which catches: a getter or trap that
+        // throws makes the list a value the core refuses (as in the Node addon), not an
+        // exception through the module.
+        let Some(len) = Reflect::get(arr, &"length".into()).ok().and_then(|n| n.as_f64()) else {
+            return Value::Other(HostType::Object);
+        };
+        if !(0.0..=MAX_LIST_LEN as f64).contains(&len) {
             return Value::Other(HostType::Object);
         }
-        // Each element through Reflect.get, which catches: a getter that throws makes the list
-        // a value the core refuses (as in the Node addon), not an exception through the module.
-        let mut items = Vec::with_capacity(arr.length() as usize);
-        for i in 0..arr.length() {
+        let len = len as u32;
+        let mut items = Vec::with_capacity(len as usize);
+        for i in 0..len {
             match Reflect::get_u32(arr, i) {
                 Ok(x) => items.push(read(&x, depth.saturating_add(1))),
                 Err(_) => return Value::Other(HostType::Object),
@@ -78,7 +119,7 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
     // object and one from another realm.
     if v.is_object() {
         let obj: &Object = v.unchecked_ref();
-        let keys = Object::keys(obj);
+        let Ok(keys) = object_keys(obj) else { return Value::Other(HostType::Object) };
         if keys.length() as usize > MAX_LIST_LEN {
             return Value::Other(HostType::Object);
         }
