@@ -20,6 +20,13 @@ extern "C" {
     fn is_array(v: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+    /// This realm's `Uint8Array`, as the type of a copy made by its constructor.
+    #[wasm_bindgen(extends = Uint8Array, js_name = Uint8Array)]
+    type ViewCopy;
+    /// `new Uint8Array(view)`: a copy made from the view's internal slots (its `length` property,
+    /// which the caller can redefine, is never read); throws for a detached or out-of-bounds view.
+    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
+    fn new(view: &JsValue) -> Result<ViewCopy, JsValue>;
 }
 
 thread_local! {
@@ -73,7 +80,12 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         return Value::Number(n);
     }
     if is_uint8_array(v) {
-        return Value::Bytes(Cow::Owned(v.unchecked_ref::<Uint8Array>().to_vec()));
+        // Never `to_vec` on the caller's view: it sizes the copy by the view's `length` property
+        // (an own property, a subclass's getter or a swapped prototype can say anything) while the
+        // copy writes the view's real length, past the end of the buffer when the two differ. The
+        // fresh copy is this realm's own Uint8Array, whose `length` is the intrinsic one.
+        let bytes = ViewCopy::new(v).map_or_else(|_| Vec::new(), |fresh| fresh.unchecked_into::<Uint8Array>().to_vec());
+        return Value::Bytes(Cow::Owned(bytes));
     }
     if v.is_undefined() || v.is_null() {
         return Value::Absent;
