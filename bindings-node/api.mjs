@@ -112,55 +112,62 @@ export function build(native, options) {
     return (r) => (finish ??= resultBuilder(names) ?? ((x) => x))(r)
   }
 
-  // Options objects are read here, by the schema, and cross as pairs: an option's index in its
-  // parameter's list (or, for a key that names no option, the key) and the value. Reading an
-  // object's keys natively costs a string conversion per key; the core turns the pairs back
-  // into the object (host::decode_options), so the operation reads exactly what it read
-  // before. Own enumerable string keys, each value read once, as the native reading did; a
-  // value that is not a plain object is passed as it is, one whose reading throws (a Proxy, a
-  // getter) as a value the core refuses ("it must be an object of options"), so every refusal
-  // stays the core's.
+  // Options objects are read here, by the schema, and every argument crosses as an argument of
+  // one native call, `invoke(consuming, op, list, mask, ...flat)`: an options object as the
+  // number of its pairs, then the pairs, an option's index in its parameter's list (or, for a
+  // key that names no option, the key) and the value; every other argument as itself
+  // (host::arguments_from_flat). Reading an object's keys natively costs a string conversion
+  // per key, and reading a list's items an N-API call each; the core turns the pairs back into
+  // the object, so the operation reads exactly what it read before. Own enumerable string
+  // keys, each value read once, as the native reading did; a value that is not a plain object
+  // is passed as it is, one whose reading throws (a Proxy, a getter) as a value the core
+  // refuses ("it must be an object of options"), so every refusal stays the core's.
   const UNREADABLE = Symbol('unreadable options')
-  function optionsEncoder(op) {
-    const at = []
-    const index = []
-    op.params.forEach((p, i) => {
-      if (p.options.length && i < 32) {
-        at.push(i)
-        index.push(new Map(p.options.map((o, j) => [o.js, j])))
-      }
-    })
-    return (args) => {
+  // The one call of every operation. The addon's `invoke` takes the flat arguments as its own
+  // (fast.rs); the WASM glue's exports take no rest parameter, so there they cross as one array.
+  const invoke = native.invoker
+    ? native.invoker()
+    : (consuming, op, list, mask, ...flat) =>
+        list === undefined ? (consuming ? native.callConsuming : native.call)(op, flat, mask) : native.callWithList(op, flat, list, mask, consuming)
+  function flatEncoder(op, i) {
+    const index = op.params.map((p, at) => (p.options.length && at < 32 ? new Map(p.options.map((o, j) => [o.js, j])) : undefined))
+    return (args, consuming, list) => {
+      const flat = [consuming, i, list, 0]
       let mask = 0
-      for (let n = 0; n < at.length; n++) {
-        const i = at[n]
-        const o = args[i]
-        if (o === null || typeof o !== 'object') continue
-        const names = index[n]
-        let pairs
+      for (let p = 0; p < args.length; p++) {
+        const o = args[p]
+        const names = index[p]
+        if (names === undefined || o === null || typeof o !== 'object') {
+          flat.push(o)
+          continue
+        }
+        const start = flat.length
         try {
-          if (Array.isArray(o) || ArrayBuffer.isView(o)) continue // (a revoked proxy throws here)
+          if (Array.isArray(o) || ArrayBuffer.isView(o)) { // (a revoked proxy throws here)
+            flat.push(o)
+            continue
+          }
           const keys = Object.keys(o)
           if (keys.length > names.size) {
             // Some key names no option: the core refuses the first such key as misspelt (no
             // value is read, and the keys are not enumerated a second time natively).
-            pairs = [keys.find((k) => !names.has(k)), undefined]
+            flat.push(1, keys.find((k) => !names.has(k)), undefined)
           } else {
-            pairs = new Array(keys.length * 2)
+            flat.push(keys.length)
             for (let k = 0; k < keys.length; k++) {
               const j = names.get(keys[k])
-              pairs[2 * k] = j === undefined ? keys[k] : j
-              pairs[2 * k + 1] = o[keys[k]]
+              flat.push(j === undefined ? keys[k] : j, o[keys[k]])
             }
           }
         } catch {
-          args[i] = UNREADABLE // the core refuses it: "it must be an object of options"
+          flat.length = start
+          flat.push(UNREADABLE) // the core refuses it: "it must be an object of options"
           continue
         }
-        args[i] = pairs
-        mask |= 1 << i
+        mask |= 1 << p
       }
-      return mask
+      flat[3] = mask
+      return flat
     }
   }
 
@@ -171,20 +178,13 @@ export function build(native, options) {
     const op = schema.ops[i]
     const listAt = op.params.findIndex((p) => p.allow_list)
     const finish = lazyResult(op.returns)
-    const encode = optionsEncoder(op)
+    const encode = flatEncoder(op, i)
     const fn = function () {
       const args = Array.prototype.slice.call(arguments)
       const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
-      let r
-      if (list !== undefined) {
-        args[listAt] = undefined
-        const mask = encode(args)
-        r = run(() => native.callWithList(i, args, list, mask))
-      } else {
-        const mask = encode(args)
-        r = run(() => native.call(i, args, mask))
-      }
-      return finish(r)
+      if (list !== undefined) args[listAt] = undefined
+      const flat = encode(args, false, list)
+      return finish(run(() => Reflect.apply(invoke, undefined, flat)))
     }
     Object.defineProperty(fn, 'name', { value: op.js })
     return fn
@@ -195,14 +195,14 @@ export function build(native, options) {
   // result fields hold each entry's id and expiry and in which namespace (`one_time` in the
   // schema; a result has at most one), refuses a call with neither a store nor `replay:
   // 'unchecked'`, and decides what the store's answer means (oneTimeOutcome). The store is taken
-  // out of the options (read once, from a copy) and the call goes through `callConsuming`: no
+  // out of the options (read once, from a copy) and the call goes through the consuming form: no
   // option value can claim that a store was given. With a store the call returns a promise.
   function oneTime(plain, op, i) {
     const at = op.params.findIndex((p) => p.options.some((o) => o.js === 'store'))
     const entries = op.one_time.map((e) => ({ namespace: e.namespace, id: e.id.js, expires: e.expires_at.js }))
     const outcome = operation(opIndex.get('one_time_outcome'))
     const finish = lazyResult(op.returns)
-    const encode = optionsEncoder(op)
+    const encode = flatEncoder(op, i)
     return {
       [op.js](...args) {
         const given = args[at]
@@ -216,8 +216,8 @@ export function build(native, options) {
         const a = args.slice()
         a[at] = o
         return (async () => {
-          const mask = encode(a)
-          const r = finish(run(() => native.callConsuming(i, a, mask))) // every refusal happens here
+          const flat = encode(a, true, undefined)
+          const r = finish(run(() => Reflect.apply(invoke, undefined, flat))) // every refusal happens here
           const entry = entries.find((e) => r[e.id] !== null && r[e.id] !== undefined)
           if (entry === undefined) return r // a denial, a Marketplace install: nothing to consume
           const { namespace } = entry

@@ -19,6 +19,8 @@ export type NativeCheck = (payload: unknown, header: unknown, now: unknown) => s
 export type NativeVerify = (payload: unknown, header: unknown, now: unknown, out: Float64Array) => NativeFailure | undefined
 /** A verifier's bound call of a method whose record is flat: its texts (numbers into out), or the failure. */
 export type NativeCall = (method: number, payload: unknown, header: unknown, now: unknown, out: Float64Array) => string | NativeFailure
+/** Runs an operation on its arguments passed flat (options objects as pairs, a bit of mask each): the result, or the failure. */
+export type NativeInvoke = (consuming: boolean, op: number, list: NativeRedirectAllowList | undefined, mask: number, ...flat: unknown[]) => unknown
 
 /** A core error as data. Turned into a thrown error by the JavaScript wrapper. */
 export declare class NativeFailure {
@@ -38,17 +40,12 @@ export declare class NativeFailure {
   readonly index?: number
 }
 
-/** Runs operation `op` (an index into the schema's operations) on `args`. */
-export declare function call(op: number, args: Array<unknown>, encoded: number): Outcome<unknown>
-
 /**
- * Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
- * nonce in the caller's store afterwards (`host::call_consuming`).
+ * The one function that runs every operation, `invoke(consuming, op, list, mask, ...flat)`
+ * (`fast.rs`): the wrapper calls it with each operation's arguments flat
+ * (`host::arguments_from_flat`).
  */
-export declare function callConsuming(op: number, args: Array<unknown>, encoded: number): Outcome<unknown>
-
-/** Runs operation `op` with `list` in its allow-list parameter. */
-export declare function callWithList(op: number, args: Array<unknown>, list: NativeRedirectAllowList, encoded: number): Outcome<unknown>
+export declare function invoker(): NativeInvoke
 
 /** Builds an allow-list from `(entries, { testMode })`; the wrapper's `RedirectAllowList` holds it. */
 export declare function newAllowList(args: Array<unknown>): Outcome<NativeRedirectAllowList>

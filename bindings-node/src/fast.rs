@@ -40,10 +40,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{FromNapiValue, ToNapiValue, Unknown};
+use napi::bindgen_prelude::{External, FromNapiRef, FromNapiValue, ToNapiValue, Unknown};
 use napi::{sys, JsValue};
 use stripe_handshake::host::{self, OsEnv, Value};
-use stripe_handshake::{Error, Verifier};
+use stripe_handshake::{Error, RedirectAllowList as CoreAllowList, Verifier};
 
 use crate::errors::NativeFailure;
 use crate::value;
@@ -180,24 +180,38 @@ unsafe fn arguments<'call, const N: usize>(
     Some((unsafe { &*data.cast_const().cast::<Verifier>() }, argv.map(|v| unsafe { Unknown::from_napi_value(env, v) })))
 }
 
-/// A string argument that fits in `scratch`, read with one call; `None` for anything else.
-fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Value<'a>> {
+/// A string argument that fits in `buf`, read with one call: the string, and the rest of
+/// `buf`; or what is left of `buf` for anything else (a value that is not a string, a string
+/// too long, or one that may hold a lone surrogate), which `value.rs` reads.
+fn string_into<'a>(v: &Unknown<'_>, buf: &'a mut [u8]) -> Result<(&'a str, &'a mut [u8]), &'a mut [u8]> {
     let (env, raw) = (v.value().env, v.raw());
     let mut kind = 0;
     // SAFETY (2).
-    if unsafe { sys::napi_typeof(env, raw, &mut kind) } != sys::Status::napi_ok || kind != sys::ValueType::napi_string {
-        return None;
+    if buf.len() < 8
+        || unsafe { sys::napi_typeof(env, raw, &mut kind) } != sys::Status::napi_ok
+        || kind != sys::ValueType::napi_string
+    {
+        return Err(buf);
     }
     let mut len = 0;
-    // SAFETY (2): N-API writes at most `SHORT - 1` bytes and a NUL into `scratch`.
-    let read = unsafe { sys::napi_get_value_string_utf8(env, raw, scratch.as_mut_ptr().cast(), SHORT, &mut len) };
+    // SAFETY (2): N-API writes at most `buf.len() - 1` bytes and a NUL into `buf`.
+    let read = unsafe { sys::napi_get_value_string_utf8(env, raw, buf.as_mut_ptr().cast(), buf.len(), &mut len) };
     // N-API writes whole characters only, so a string that stopped more than 4 bytes (the
     // longest character) short of the buffer's end is complete.
-    if read != sys::Status::napi_ok || len.saturating_add(4) >= SHORT - 1 {
-        return None;
+    if read != sys::Status::napi_ok || len.saturating_add(4) >= buf.len() - 1 {
+        return Err(buf);
     }
-    let s = std::str::from_utf8(scratch.get(..len)?).ok()?;
-    (!value::may_hide_lone_surrogate(s)).then_some(Value::Str(Cow::Borrowed(s)))
+    let (head, rest) = buf.split_at_mut(len);
+    match std::str::from_utf8(head) {
+        Ok(s) if !value::may_hide_lone_surrogate(s) => Ok((s, rest)),
+        // Read again by `value.rs`; the bytes read here stay unused.
+        _ => Err(rest),
+    }
+}
+
+/// A string argument that fits in `scratch`, read with one call; `None` for anything else.
+fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Value<'a>> {
+    string_into(v, scratch).ok().map(|(s, _)| Value::Str(Cow::Borrowed(s)))
 }
 
 /// Reads `[payload, header, now]` as `value.rs` reads every argument list (typed arrays
@@ -315,6 +329,141 @@ unsafe extern "C" fn call_callback(env: sys::napi_env, info: sys::napi_callback_
     };
     match catch_unwind(AssertUnwindSafe(run)) {
         Ok(Ok(texts)) => returned(env, texts, true),
+        Ok(Err(failure)) => returned(env, *failure, true),
+        Err(_) => returned(env, NativeFailure::from(Error::Internal { what: "a panic" }), true),
+    }
+}
+
+/// Bytes for the strings of one generic call, read into them with one N-API call each instead
+/// of a length query, an allocation and a copy.
+const ARENA: usize = 4096;
+
+/// Values one generic call reads with one `napi_get_cb_info` (its four leading values and the
+/// flattened arguments); a call with more reads them into a vector.
+const FLAT: usize = 64;
+
+/// The strings of one call, each in its own part of one buffer.
+struct Arena<'a> {
+    rest: &'a mut [u8],
+}
+
+impl<'a> Arena<'a> {
+    /// `v` as `value.rs` reads it; a short string into the arena.
+    fn value(&mut self, v: &Unknown<'a>) -> Value<'a> {
+        match string_into(v, std::mem::take(&mut self.rest)) {
+            Ok((s, rest)) => {
+                self.rest = rest;
+                Value::Str(Cow::Borrowed(s))
+            }
+            Err(buf) => {
+                self.rest = buf;
+                value::value(v)
+            }
+        }
+    }
+}
+
+/// The generic operation call, one N-API function for every operation (`invoker`).
+pub fn invoker(env: &napi::Env) -> napi::Result<Unknown<'_>> {
+    let name = "invoke";
+    let mut f = ptr::null_mut();
+    // SAFETY (2): `env` is this call's; the name is `name.len()` bytes of UTF-8; no data.
+    let made = unsafe {
+        sys::napi_create_function(
+            env.raw(),
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(invoke_callback),
+            ptr::null_mut(),
+            &mut f,
+        )
+    };
+    if made != sys::Status::napi_ok {
+        return Err(napi::Error::from_reason("napi_create_function failed"));
+    }
+    // SAFETY (2): `f` is a value of this call's env.
+    unsafe { Unknown::from_napi_value(env.raw(), f) }
+}
+
+/// `invoke(consuming, op, list, mask, ...flat)`: runs operation `op` on the arguments the
+/// wrapper passed flat (`host::arguments_from_flat`, options objects as pairs for the bits of
+/// `mask`), with allow-list `list` (a handle from `newAllowList`, or `undefined`), through
+/// the consuming form if `consuming` (`host::call_consuming`). Returns the result or the
+/// failure. Every value arrives as an argument of this one call: reading them from an array
+/// cost an N-API call and a property lookup each.
+unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let run = || -> Result<host::Out, Box<NativeFailure>> {
+        let internal = |what| Box::new(NativeFailure::from(Error::Internal { what }));
+        let mut argc = FLAT;
+        let mut argv = [ptr::null_mut(); FLAT];
+        // SAFETY (2): `argv` has room for `argc` values.
+        let got =
+            unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) };
+        if got != sys::Status::napi_ok {
+            return Err(internal("an operation's arguments"));
+        }
+        let mut more = Vec::new();
+        let raw: &[sys::napi_value] = if argc <= FLAT {
+            argv.get(..argc).unwrap_or_default()
+        } else {
+            more.resize(argc, ptr::null_mut());
+            let mut again = argc;
+            // SAFETY (2): `more` has room for `again` values.
+            let got = unsafe {
+                sys::napi_get_cb_info(env, info, &mut again, more.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
+            };
+            if got != sys::Status::napi_ok {
+                return Err(internal("an operation's arguments"));
+            }
+            more.get(..again.min(argc)).unwrap_or_default()
+        };
+        let [consuming, op, list, mask, flat @ ..] = raw else { return Err(internal("an operation's arguments")) };
+        // SAFETY (2): this call's values; napi-rs checks each one's type.
+        let (consuming, op, mask) = unsafe {
+            (bool::from_napi_value(env, *consuming), u32::from_napi_value(env, *op), u32::from_napi_value(env, *mask))
+        };
+        let (Ok(consuming), Ok(op), Ok(mask)) = (consuming, op, mask) else {
+            return Err(internal("an operation's arguments"));
+        };
+        let op = usize::try_from(op).unwrap_or(usize::MAX);
+        let mut kind = 0;
+        // SAFETY (2).
+        if unsafe { sys::napi_typeof(env, *list, &mut kind) } != sys::Status::napi_ok {
+            return Err(internal("an operation's allow-list"));
+        }
+        let list = if kind == sys::ValueType::napi_undefined {
+            None
+        } else {
+            // SAFETY (2): this call's value; napi-rs checks that it is an allow-list it made, and
+            // the reference is used only inside this call, while the handle keeps it alive.
+            let list = unsafe { External::<CoreAllowList>::from_napi_ref(env, *list) };
+            Some(&**list.map_err(|_| internal("an operation's allow-list"))?)
+        };
+        // SAFETY (2): this call's values, wrapped; nothing is read yet.
+        let flat: Vec<Unknown<'_>> =
+            flat.iter().filter_map(|v| unsafe { Unknown::from_napi_value(env, *v) }.ok()).collect();
+        let mut strings = [0u8; ARENA];
+        let mut arena = Arena { rest: &mut strings };
+        let mut values: Vec<Value<'_>> = flat.iter().map(|_| Value::Absent).collect();
+        value::read_arguments(&flat, &mut values, |_, a| arena.value(a));
+        let args = host::arguments_from_flat(op, values, mask, JS);
+        // The arguments (which may borrow bytes) are dropped before the result is made.
+        match (list, consuming) {
+            (Some(list), false) => host::call_with_list(op, args, list, &OsEnv, JS),
+            (None, true) => host::call_consuming(op, &args, &OsEnv, JS),
+            (None, false) => host::call(op, &args, &OsEnv, JS),
+            (Some(_), true) => Err(Error::Internal { what: "a consuming call with an allow-list" }),
+        }
+        .map_err(|e| Box::new(e.into()))
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Ok(out)) => {
+            let env_ = napi::Env::from_raw(env);
+            match crate::out::to_js(&env_, out) {
+                Ok(v) => v.raw(),
+                Err(_) => returned(env, NativeFailure::from(Error::Internal { what: "result conversion" }), true),
+            }
+        }
         Ok(Err(failure)) => returned(env, *failure, true),
         Err(_) => returned(env, NativeFailure::from(Error::Internal { what: "a panic" }), true),
     }

@@ -45,41 +45,12 @@ pub fn run_cli(args: Vec<String>) -> u32 {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).map_or(70, u32::from)
 }
 
-/// The arguments of operation `op`, with the options objects the wrapper read into pairs
-/// (bit `p` of `encoded` for argument `p`: `host::decode_options`) turned back into objects.
-fn arguments<'a>(op: u32, args: &[Unknown<'a>], encoded: u32) -> Vec<Value<'a>> {
-    let mut values = value::values(args);
-    host::decode_options(op as usize, &mut values, encoded, JS);
-    values
-}
-
-/// Runs operation `op` (an index into the schema's operations) on `args`.
-#[napi(catch_unwind)]
-pub fn call<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>, encoded: u32) -> Outcome<Unknown<'e>> {
-    // The arguments (which may borrow bytes) are dropped before the result is made.
-    let r = host::call(op as usize, &arguments(op, &args, encoded), &OsEnv, JS);
-    converted(env, r)
-}
-
-/// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
-/// nonce in the caller's store afterwards (`host::call_consuming`).
-#[napi(catch_unwind)]
-pub fn call_consuming<'e>(env: &'e Env, op: u32, args: Vec<Unknown<'e>>, encoded: u32) -> Outcome<Unknown<'e>> {
-    let r = host::call_consuming(op as usize, &arguments(op, &args, encoded), &OsEnv, JS);
-    converted(env, r)
-}
-
-/// Runs operation `op` with `list` in its allow-list parameter.
-#[napi(catch_unwind)]
-pub fn call_with_list<'e>(
-    env: &'e Env,
-    op: u32,
-    args: Vec<Unknown<'e>>,
-    #[napi(ts_arg_type = "NativeRedirectAllowList")] list: &External<CoreAllowList>,
-    encoded: u32,
-) -> Outcome<Unknown<'e>> {
-    let r = host::call_with_list(op as usize, arguments(op, &args, encoded), list, &OsEnv, JS);
-    converted(env, r)
+/// The one function that runs every operation, `invoke(consuming, op, list, mask, ...flat)`
+/// (`fast.rs`): the wrapper calls it with each operation's arguments flat
+/// (`host::arguments_from_flat`).
+#[napi(catch_unwind, ts_return_type = "NativeInvoke")]
+pub fn invoker(env: &Env) -> napi::Result<Unknown<'_>> {
+    fast::invoker(env)
 }
 
 // The allow-list and the verifier cross as opaque externals handed to free functions, not as

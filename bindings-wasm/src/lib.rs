@@ -41,15 +41,14 @@ pub fn schema() -> String {
     host::schema_json()
 }
 
-/// The arguments of operation `op`, with the options objects the wrapper read into pairs
-/// (bit `p` of `encoded` for argument `p`: `host::decode_options`) turned back into objects.
-fn arguments(op: u32, args: &Array, encoded: u32) -> Vec<Value<'static>> {
-    let mut values = value::values(args);
-    host::decode_options(op as usize, &mut values, encoded, JS);
-    values
+/// The arguments of operation `op` from the wrapper's flat list, the options objects it read
+/// into pairs (bit `p` of `encoded` for argument `p`) turned back into objects
+/// (`host::arguments_from_flat`).
+fn arguments(op: u32, flat: &Array, encoded: u32) -> Vec<Value<'static>> {
+    host::arguments_from_flat(op as usize, value::values(flat), encoded, JS)
 }
 
-/// Runs operation `op` (an index into the schema's operations) on `args`.
+/// Runs operation `op` (an index into the schema's operations) on `args` (flat).
 #[wasm_bindgen]
 pub fn call(op: u32, args: Array, encoded: u32) -> std::result::Result<JsValue, JsValue> {
     thrown(host::call(op as usize, &arguments(op, &args, encoded), &WebEnv, JS)).map(out::to_js)
@@ -62,14 +61,20 @@ pub fn call_consuming(op: u32, args: Array, encoded: u32) -> std::result::Result
     thrown(host::call_consuming(op as usize, &arguments(op, &args, encoded), &WebEnv, JS)).map(out::to_js)
 }
 
-/// Runs operation `op` with `list` in its allow-list parameter.
+/// Runs operation `op` with `list` in its allow-list parameter (no operation that takes one
+/// checks a state token: `consuming` is an internal error, as in the addon's `invoke`).
 #[wasm_bindgen(js_name = callWithList)]
 pub fn call_with_list(
     op: u32,
     args: Array,
     list: &NativeRedirectAllowList,
     encoded: u32,
+    consuming: bool,
 ) -> std::result::Result<JsValue, JsValue> {
+    if consuming {
+        return thrown(Err(stripe_handshake::Error::Internal { what: "a consuming call with an allow-list" }))
+            .map(out::to_js);
+    }
     thrown(host::call_with_list(op as usize, arguments(op, &args, encoded), &list.inner, &WebEnv, JS)).map(out::to_js)
 }
 

@@ -344,57 +344,84 @@ pub fn op(index: usize) -> Option<&'static Op> {
 }
 
 /// For a binding whose host reads options objects itself, by the schema (the JavaScript
-/// wrapper: reading an object's keys across N-API costs far more than the call): every
-/// argument whose bit is set in `mask` is a list of pairs, an option's index in its
-/// parameter's `options` (a whole number) or a key that names no option (a string, refused
-/// later as a misspelt option), then the value. Each becomes the options object
+/// wrapper: reading an object's keys, or a list's items, across N-API costs far more than the
+/// call), and passes an operation's arguments flat, as the arguments of one native call: each
+/// argument whose bit is set in `mask` as the number of its pairs `n` and then `n` pairs, an
+/// option's index in its parameter's `options` (a whole number) or a key that names no option
+/// (a string, refused later as a misspelt option) and the value; every other argument as
+/// itself. Returns the operation's arguments, each encoded one the options object
 /// (`Value::Map`) it stands for, so the operation reads it exactly as if the host had passed
-/// the object; anything else is left as it is and refused by the operation by its type.
+/// the object. A count or key that is neither makes that argument one the operation refuses
+/// by its type ("an object of options") and ends the reading; values left after the last
+/// parameter are kept, so the operation refuses them as too many arguments. A bit for a
+/// parameter without options is ignored (its argument is read as itself).
 ///
 /// ```
-/// use stripe_handshake::host::{decode_options, Value, OPS, Spelling};
+/// use stripe_handshake::host::{arguments_from_flat, Value, OPS, Spelling};
 /// let i = OPS.iter().position(|op| op.name.snake == "connect_oauth_link").unwrap();
-/// let mut args = vec![Value::List(vec![Value::Number(0.0), Value::Str("ca_1".into()), Value::Str("typo".into()), Value::Absent])];
-/// decode_options(i, &mut args, 1, Spelling::Camel);
+/// let flat = vec![Value::Number(2.0), Value::Number(0.0), Value::Str("ca_1".into()), Value::Str("typo".into()), Value::Absent];
+/// let args = arguments_from_flat(i, flat, 1, Spelling::Camel);
 /// assert!(matches!(&args[0], Value::Map(e) if e[0].0 == "clientId" && e[1].0 == "typo"));
 /// // A pair that is neither an index nor a key: not an options object.
-/// let mut bad = vec![Value::List(vec![Value::Bool(true), Value::Absent])];
-/// decode_options(i, &mut bad, 1, Spelling::Camel);
+/// let bad = arguments_from_flat(i, vec![Value::Number(1.0), Value::Bool(true), Value::Absent], 1, Spelling::Camel);
 /// assert!(matches!(&bad[0], Value::Other(_)));
 /// ```
-pub fn decode_options(index: usize, args: &mut [Value<'_>], mask: u32, spelling: Spelling) {
-    let Some(op) = OPS.get(index) else { return };
-    for (p, (param, arg)) in op.params.iter().zip(args.iter_mut()).enumerate() {
-        if p >= 32 || mask & (1u32 << p) == 0 || param.options.is_empty() {
+#[must_use]
+pub fn arguments_from_flat<'a>(index: usize, flat: Vec<Value<'a>>, mask: u32, spelling: Spelling) -> Vec<Value<'a>> {
+    let params = OPS.get(index).map_or(&[][..], |op| op.params);
+    let mut args = Vec::with_capacity(params.len());
+    let mut flat = flat.into_iter();
+    for (p, param) in params.iter().enumerate() {
+        let encoded = p < 32 && mask & (1u32 << p) != 0 && !param.options.is_empty();
+        let Some(first) = flat.next() else { break };
+        if !encoded {
+            args.push(first);
             continue;
         }
-        let Value::List(items) = arg else { continue };
-        if items.len() % 2 != 0 {
-            continue;
-        }
-        let mut entries = Vec::with_capacity(items.len() / 2);
-        let mut pairs = std::mem::take(items).into_iter();
-        while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
-            let name = match key {
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
-                Value::Number(n) if n.fract() == 0.0 && n >= 0.0 && n < param.options.len() as f64 => {
-                    param.options.get(n as usize).map(|o| std::borrow::Cow::Borrowed(o.spelled(spelling)))
-                }
-                Value::Str(k) => Some(k),
-                // A key with a lone surrogate names no option (as the native readings spelt it).
-                Value::IllFormedStr => Some(std::borrow::Cow::Borrowed("\u{FFFD}")),
-                _ => None,
-            };
-            let Some(name) = name else {
-                *arg = Value::Other(super::value::HostType::Object);
-                break;
-            };
-            entries.push((name, value));
-        }
-        if !matches!(arg, Value::Other(_)) {
-            *arg = Value::Map(entries);
+        match options_from_pairs(first, &mut flat, param, spelling) {
+            Some(options) => args.push(options),
+            None => {
+                args.push(Value::Other(super::value::HostType::Object));
+                return args;
+            }
         }
     }
+    args.extend(flat);
+    args
+}
+
+/// One options object from its pair count and its pairs (read from `flat`), or `None` when
+/// the count or a key is not one the wrapper writes.
+fn options_from_pairs<'a>(
+    count: Value<'a>,
+    flat: &mut std::vec::IntoIter<Value<'a>>,
+    param: &'static Param,
+    spelling: Spelling,
+) -> Option<Value<'a>> {
+    let Value::Number(n) = count else { return None };
+    // Whole, and no more pairs than the values left (so the capacity below is bounded).
+    #[allow(clippy::cast_precision_loss)] // a length far below 2^53
+    if n.fract() != 0.0 || n < 0.0 || n * 2.0 > flat.len() as f64 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
+    let n = n as usize;
+    let mut entries = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (key, value) = (flat.next()?, flat.next()?);
+        let name = match key {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
+            Value::Number(k) if k.fract() == 0.0 && k >= 0.0 && k < param.options.len() as f64 => {
+                param.options.get(k as usize).map(|o| Cow::Borrowed(o.spelled(spelling)))
+            }
+            Value::Str(k) => Some(k),
+            // A key with a lone surrogate names no option (as the native readings spelt it).
+            Value::IllFormedStr => Some(Cow::Borrowed("\u{FFFD}")),
+            _ => None,
+        }?;
+        entries.push((name, value));
+    }
+    Some(Value::Map(entries))
 }
 
 /// Runs operation `index` on `args` (positional; options objects in their position).
@@ -705,5 +732,81 @@ mod tests {
         for kind in super::KINDS {
             assert!(kind.fields.len() <= crate::host::MAX_RECORD_FIELDS, "{} has too many fields", kind.name);
         }
+    }
+
+    use super::{arguments_from_flat, call, Spelling, Value, OPS};
+    use crate::host::OsEnv;
+
+    fn op(name: &str) -> usize {
+        OPS.iter().position(|op| op.name.snake == name).unwrap()
+    }
+
+    fn n(x: f64) -> Value<'static> {
+        Value::Number(x)
+    }
+
+    fn s(x: &'static str) -> Value<'static> {
+        Value::Str(x.into())
+    }
+
+    /// The wrapper's flat form gives the same link as the options object itself.
+    #[test]
+    fn flat_options_read_as_the_object() {
+        let i = op("connect_oauth_link");
+        let object = Value::Map(vec![
+            ("clientId".into(), s("ca_1")),
+            ("accountType".into(), s("express")),
+            ("state".into(), s("st_1")),
+        ]);
+        let list = crate::RedirectAllowList::new(&["https://a.example/cb"], crate::RedirectMode::Live).unwrap();
+        let direct = crate::host::call_with_list(i, vec![object], &list, &OsEnv, Spelling::Camel).unwrap();
+        let pairs = vec![n(3.0), n(0.0), s("ca_1"), s("accountType"), s("express"), s("state"), s("st_1")];
+        let flat = arguments_from_flat(i, pairs, 1, Spelling::Camel);
+        assert!(matches!(&flat[0], Value::Map(e) if e.len() == 3 && e[0].0 == "clientId" && e[2].0 == "state"));
+        assert_eq!(crate::host::call_with_list(i, flat, &list, &OsEnv, Spelling::Camel).unwrap(), direct);
+        // Python spells the same option index in snake case.
+        let py = arguments_from_flat(i, vec![n(1.0), n(0.0), s("ca_1")], 1, Spelling::Snake);
+        assert!(matches!(&py[0], Value::Map(e) if e[0].0 == "client_id"));
+    }
+
+    /// Every count or key the wrapper never writes makes the argument one the operation
+    /// refuses by its type, and nothing after it is read.
+    #[test]
+    fn malformed_flat_options_are_refused() {
+        let i = op("connect_oauth_link");
+        let bad_counts = [s("2"), n(0.5), n(-1.0), n(f64::NAN), n(f64::INFINITY), n(3.0), Value::Absent];
+        for count in bad_counts {
+            let args = arguments_from_flat(i, vec![count, n(0.0), s("ca_1"), n(1.0), s("x")], 1, Spelling::Camel);
+            assert_eq!(args.len(), 1);
+            assert!(matches!(args[0], Value::Other(_)));
+        }
+        let options = &OPS[i].params[0].options;
+        #[allow(clippy::cast_precision_loss)]
+        let past = options.len() as f64;
+        for key in [n(past), n(0.5), n(-1.0), Value::Bool(true), Value::Absent] {
+            let args = arguments_from_flat(i, vec![n(1.0), key, s("ca_1")], 1, Spelling::Camel);
+            assert!(matches!(args[..], [Value::Other(_)]));
+        }
+        // A key with a lone surrogate names no option: the operation refuses it as misspelt.
+        let args = arguments_from_flat(i, vec![n(1.0), Value::IllFormedStr, s("x")], 1, Spelling::Camel);
+        assert!(matches!(&args[0], Value::Map(e) if e[0].0 == "\u{FFFD}"));
+    }
+
+    /// Without its bit an argument is itself; a bit for a parameter without options is
+    /// ignored; values past the last parameter stay, and the operation refuses them.
+    #[test]
+    fn flat_arguments_keep_their_positions() {
+        let i = op("check_plain_state");
+        assert_eq!(OPS[i].params.len(), 2);
+        let args = arguments_from_flat(i, vec![n(2.0), s("b")], 0b11, Spelling::Camel);
+        assert!(matches!(&args[..], [Value::Number(x), Value::Str(b)] if *x == 2.0 && b == "b"));
+        let args = arguments_from_flat(i, vec![s("a")], 0, Spelling::Camel);
+        assert!(matches!(&args[..], [Value::Str(a)] if a == "a"));
+        let extra = arguments_from_flat(i, vec![s("a"), s("a"), s("c")], 0, Spelling::Camel);
+        assert_eq!(extra.len(), 3);
+        let e = call(i, &extra, &OsEnv, Spelling::Camel).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        let unknown = arguments_from_flat(usize::MAX, vec![s("a")], 1, Spelling::Camel);
+        assert!(matches!(&unknown[..], [Value::Str(a)] if a == "a"));
     }
 }
