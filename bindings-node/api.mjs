@@ -20,6 +20,16 @@ export function build(native, options) {
     if (Failure !== undefined && r instanceof Failure) throw errors.fromFailure(r)
     return r
   }
+  // One operation through the native `invoke` (below), its arguments flat.
+  function call(flat) {
+    let r
+    try {
+      r = Reflect.apply(invoke, undefined, flat)
+    } catch (e) {
+      throw errors.fromThrown(e)
+    }
+    return settle(r)
+  }
   function run(f) {
     let r
     try {
@@ -179,12 +189,10 @@ export function build(native, options) {
     const listAt = op.params.findIndex((p) => p.allow_list)
     const finish = lazyResult(op.returns)
     const encode = flatEncoder(op, i)
-    const fn = function () {
-      const args = Array.prototype.slice.call(arguments)
+    const fn = function (...args) {
       const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
       if (list !== undefined) args[listAt] = undefined
-      const flat = encode(args, false, list)
-      return finish(run(() => Reflect.apply(invoke, undefined, flat)))
+      return finish(call(encode(args, false, list)))
     }
     Object.defineProperty(fn, 'name', { value: op.js })
     return fn
@@ -216,8 +224,7 @@ export function build(native, options) {
         const a = args.slice()
         a[at] = o
         return (async () => {
-          const flat = encode(a, true, undefined)
-          const r = finish(run(() => Reflect.apply(invoke, undefined, flat))) // every refusal happens here
+          const r = finish(call(encode(a, true, undefined))) // every refusal happens here
           const entry = entries.find((e) => r[e.id] !== null && r[e.id] !== undefined)
           if (entry === undefined) return r // a denial, a Marketplace install: nothing to consume
           const { namespace } = entry

@@ -41,7 +41,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{External, FromNapiRef, FromNapiValue, ToNapiValue, Unknown};
-use napi::{sys, JsValue};
+use napi::{sys, JsValue, ValueType};
 use stripe_handshake::host::{self, OsEnv, Value};
 use stripe_handshake::{Error, RedirectAllowList as CoreAllowList, Verifier};
 
@@ -180,17 +180,12 @@ unsafe fn arguments<'call, const N: usize>(
     Some((unsafe { &*data.cast_const().cast::<Verifier>() }, argv.map(|v| unsafe { Unknown::from_napi_value(env, v) })))
 }
 
-/// A string argument that fits in `buf`, read with one call: the string, and the rest of
-/// `buf`; or what is left of `buf` for anything else (a value that is not a string, a string
-/// too long, or one that may hold a lone surrogate), which `value.rs` reads.
+/// A string argument (`typeof` said so) that fits in `buf`, read with one call: the string,
+/// and the rest of `buf`; or what is left of `buf` for a string too long, or one that may
+/// hold a lone surrogate, which `value.rs` reads.
 fn string_into<'a>(v: &Unknown<'_>, buf: &'a mut [u8]) -> Result<(&'a str, &'a mut [u8]), &'a mut [u8]> {
     let (env, raw) = (v.value().env, v.raw());
-    let mut kind = 0;
-    // SAFETY (2).
-    if buf.len() < 8
-        || unsafe { sys::napi_typeof(env, raw, &mut kind) } != sys::Status::napi_ok
-        || kind != sys::ValueType::napi_string
-    {
+    if buf.len() < 8 {
         return Err(buf);
     }
     let mut len = 0;
@@ -210,7 +205,10 @@ fn string_into<'a>(v: &Unknown<'_>, buf: &'a mut [u8]) -> Result<(&'a str, &'a m
 }
 
 /// A string argument that fits in `scratch`, read with one call; `None` for anything else.
-fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Value<'a>> {
+fn short_string<'a>(v: &Unknown<'_>, ty: ValueType, scratch: &'a mut [u8; SHORT]) -> Option<Value<'a>> {
+    if ty != ValueType::String {
+        return None;
+    }
     string_into(v, scratch).ok().map(|(s, _)| Value::Str(Cow::Borrowed(s)))
 }
 
@@ -220,12 +218,12 @@ fn short_string<'a>(v: &Unknown<'_>, scratch: &'a mut [u8; SHORT]) -> Option<Val
 fn three<'a>(args: &[Unknown<'a>; 3], sp: &'a mut [u8; SHORT], sh: &'a mut [u8; SHORT]) -> [Value<'a>; 3] {
     let mut scratch = [Some(sp), Some(sh)];
     let mut a = [Value::Absent, Value::Absent, Value::Absent];
-    value::read_arguments(args, &mut a, |i, arg| {
+    value::read_arguments(args, &mut a, |i, arg, ty| {
         scratch
             .get_mut(i)
             .and_then(Option::take)
-            .and_then(|b| short_string(arg, b))
-            .unwrap_or_else(|| value::value(arg))
+            .and_then(|b| short_string(arg, ty, b))
+            .unwrap_or_else(|| value::typed(arg, ty))
     });
     a
 }
@@ -336,7 +334,7 @@ unsafe extern "C" fn call_callback(env: sys::napi_env, info: sys::napi_callback_
 
 /// Bytes for the strings of one generic call, read into them with one N-API call each instead
 /// of a length query, an allocation and a copy.
-const ARENA: usize = 4096;
+const ARENA: usize = 2048;
 
 /// Values one generic call reads with one `napi_get_cb_info` (its four leading values and the
 /// flattened arguments); a call with more reads them into a vector.
@@ -348,8 +346,11 @@ struct Arena<'a> {
 }
 
 impl<'a> Arena<'a> {
-    /// `v` as `value.rs` reads it; a short string into the arena.
-    fn value(&mut self, v: &Unknown<'a>) -> Value<'a> {
+    /// `v` (of type `ty`) as `value.rs` reads it; a short string into the arena.
+    fn value(&mut self, v: &Unknown<'a>, ty: ValueType) -> Value<'a> {
+        if ty != ValueType::String {
+            return value::typed(v, ty);
+        }
         match string_into(v, std::mem::take(&mut self.rest)) {
             Ok((s, rest)) => {
                 self.rest = rest;
@@ -357,7 +358,7 @@ impl<'a> Arena<'a> {
             }
             Err(buf) => {
                 self.rest = buf;
-                value::value(v)
+                value::typed(v, ty)
             }
         }
     }
@@ -439,13 +440,17 @@ unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callbac
             let list = unsafe { External::<CoreAllowList>::from_napi_ref(env, *list) };
             Some(&**list.map_err(|_| internal("an operation's allow-list"))?)
         };
-        // SAFETY (2): this call's values, wrapped; nothing is read yet.
-        let flat: Vec<Unknown<'_>> =
-            flat.iter().filter_map(|v| unsafe { Unknown::from_napi_value(env, *v) }.ok()).collect();
+        let mut wrapped: Vec<Unknown<'_>> = Vec::with_capacity(flat.len());
+        for v in flat {
+            // SAFETY (2): this call's values, wrapped; nothing is read yet.
+            wrapped
+                .push(unsafe { Unknown::from_napi_value(env, *v) }.map_err(|_| internal("an operation's arguments"))?);
+        }
+        let flat = wrapped;
         let mut strings = [0u8; ARENA];
         let mut arena = Arena { rest: &mut strings };
         let mut values: Vec<Value<'_>> = flat.iter().map(|_| Value::Absent).collect();
-        value::read_arguments(&flat, &mut values, |_, a| arena.value(a));
+        value::read_arguments(&flat, &mut values, |_, a, ty| arena.value(a, ty));
         let args = host::arguments_from_flat(op, values, mask, JS);
         // The arguments (which may borrow bytes) are dropped before the result is made.
         match (list, consuming) {

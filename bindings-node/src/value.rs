@@ -24,10 +24,11 @@ use crate::fast::{clear_exception, uint8_bytes};
 /// How deep options may nest (`{ stateKeys: [{ id, key }] }` is 3).
 const MAX_DEPTH: usize = 4;
 
-/// Converts one JS value, copying the bytes of any typed array in it. Never fails: what
-/// cannot be read becomes `Value::Other`.
-pub fn value<'a>(v: &Unknown<'a>) -> Value<'a> {
-    read(v, 0).unwrap_or_else(|_| {
+/// Converts one JS value of type `ty` (`typeof`, asked once by [`read_arguments`]), copying
+/// the bytes of any typed array in it. Never fails: what cannot be read becomes
+/// `Value::Other`.
+pub fn typed<'a>(v: &Unknown<'a>, ty: ValueType) -> Value<'a> {
+    read_typed(v, ty, 0).unwrap_or_else(|_| {
         // A getter or Proxy trap threw: the value is one the core refuses.
         clear_exception(v);
         Value::Other(HostType::Object)
@@ -35,16 +36,27 @@ pub fn value<'a>(v: &Unknown<'a>) -> Value<'a> {
 }
 
 /// Converts an argument list into `out` (a slot per argument): every argument that is not a
-/// typed array first, in order, by `first` (given its position), then the typed arrays with
-/// their bytes borrowed, so that no JavaScript runs while bytes are borrowed. The caller drops
-/// the values before anything is made for JavaScript.
+/// typed array first, in order, by `first` (given its position and its type, asked once),
+/// then the typed arrays with their bytes borrowed, so that no JavaScript runs while bytes are
+/// borrowed. The caller drops the values before anything is made for JavaScript.
 pub fn read_arguments<'a>(
     args: &[Unknown<'a>],
     out: &mut [Value<'a>],
-    mut first: impl FnMut(usize, &Unknown<'a>) -> Value<'a>,
+    mut first: impl FnMut(usize, &Unknown<'a>, ValueType) -> Value<'a>,
 ) {
+    let mut later = false;
     for (i, (slot, a)) in out.iter_mut().zip(args).enumerate() {
-        *slot = if is_typed_array(a) { Value::Absent } else { first(i, a) };
+        *slot = match a.get_type() {
+            Ok(ValueType::Object) if is_typed_array(a) => {
+                later = true;
+                Value::Absent
+            }
+            Ok(ty) => first(i, a, ty),
+            Err(_) => Value::Other(HostType::Object),
+        };
+    }
+    if !later {
+        return;
     }
     for (slot, a) in out.iter_mut().zip(args) {
         if matches!(slot, Value::Absent) && is_typed_array(a) {
@@ -57,10 +69,10 @@ pub fn read_arguments<'a>(
     }
 }
 
-/// Converts an argument list ([`read_arguments`], each argument by [`value`]).
+/// Converts an argument list ([`read_arguments`], each argument by [`typed`]).
 pub fn values<'a>(args: &[Unknown<'a>]) -> Vec<Value<'a>> {
     let mut out: Vec<Value<'a>> = args.iter().map(|_| Value::Absent).collect();
-    read_arguments(args, &mut out, |_, a| value(a));
+    read_arguments(args, &mut out, |_, a, ty| typed(a, ty));
     out
 }
 
@@ -84,7 +96,11 @@ unsafe fn borrowed_bytes<'a>(v: &Unknown<'a>) -> Value<'a> {
 }
 
 fn read<'a>(v: &Unknown<'a>, depth: usize) -> napi::Result<Value<'a>> {
-    Ok(match v.get_type()? {
+    read_typed(v, v.get_type()?, depth)
+}
+
+fn read_typed<'a>(v: &Unknown<'a>, ty: ValueType, depth: usize) -> napi::Result<Value<'a>> {
+    Ok(match ty {
         ValueType::Undefined | ValueType::Null => Value::Absent,
         ValueType::Boolean => Value::Bool(bool::from_unknown(*v)?),
         ValueType::Number => Value::Number(f64::from_unknown(*v)?),

@@ -14,15 +14,21 @@ use crate::error::{Error, Result};
 /// ```
 pub fn percent_encode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in s.as_bytes() {
+    out.reserve(s.len());
+    // Runs of unreserved characters are copied as they are. A run is ASCII, so it starts and
+    // ends at character boundaries (an empty one may not: `get` gives "" for it either way).
+    let mut start = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-            out.push(char::from(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0')));
+            continue;
         }
+        out.push_str(s.get(start..i).unwrap_or_default());
+        out.push('%');
+        out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
+        out.push(char::from(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0')));
+        start = i.saturating_add(1);
     }
+    out.push_str(s.get(start..).unwrap_or_default());
 }
 
 /// `k=v&k=v` with keys and values percent-encoded (an `application/x-www-form-urlencoded`

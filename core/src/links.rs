@@ -25,8 +25,15 @@ struct Query {
 }
 
 impl Query {
-    fn new(base: String) -> Self {
-        Self { out: base, first: true }
+    /// A link to the concatenation of `parts` (the base URL and the path), with room for a
+    /// typical query.
+    fn new(parts: &[&str]) -> Self {
+        let len = parts.iter().fold(256usize, |n, p| n.saturating_add(p.len()));
+        let mut out = String::with_capacity(len);
+        for p in parts {
+            out.push_str(p);
+        }
+        Self { out, first: true }
     }
 
     fn push(&mut self, key: &str, value: &str) {
@@ -88,7 +95,7 @@ pub fn install_link(p: &InstallLinkParams<'_>, redirects: &RedirectAllowList) ->
     check_link_state(p.state)?;
     let redirect = redirects.resolve(p.redirect_uri)?;
     let base = base_url(p.base_url, MARKETPLACE_BASE)?;
-    let mut q = Query::new(format!("{base}/apps/install/link/{}", p.link_id));
+    let mut q = Query::new(&[&base, "/apps/install/link/", p.link_id]);
     q.push("redirect_uri", redirect);
     if let Some(s) = p.state {
         q.push("state", s);
@@ -155,14 +162,13 @@ pub fn apps_oauth_link(p: &AppsOAuthLinkParams<'_>, redirects: &RedirectAllowLis
         }
         _ => {}
     }
-    let path = match p.test_link_id {
+    let mut q = match p.test_link_id {
         Some(id) => {
             TEST_LINK_ID.check(id)?;
-            format!("{base}/oauth/v2/{id}/authorize")
+            Query::new(&[&base, "/oauth/v2/", id, "/authorize"])
         }
-        None => format!("{base}/oauth/v2/authorize"),
+        None => Query::new(&[&base, "/oauth/v2/authorize"]),
     };
-    let mut q = Query::new(path);
     q.push("client_id", p.client_id);
     q.push("redirect_uri", redirect);
     if let Some(s) = p.state {
@@ -466,9 +472,9 @@ pub fn connect_oauth_link(p: &ConnectLinkParams<'_>, redirects: &RedirectAllowLi
             if !p.suggested_capabilities.is_empty() {
                 return Err(bad("suggested_capabilities", "only Express links take suggested capabilities"));
             }
-            (format!("{base}/oauth/authorize"), Some(*scope))
+            ("/oauth/authorize", Some(*scope))
         }
-        ConnectAccountType::Express => (format!("{base}/express/oauth/authorize"), None),
+        ConnectAccountType::Express => ("/express/oauth/authorize", None),
     };
     for cap in &p.suggested_capabilities {
         if cap.is_empty()
@@ -487,7 +493,7 @@ pub fn connect_oauth_link(p: &ConnectLinkParams<'_>, redirects: &RedirectAllowLi
         return Err(bad("stripe_user", "a prefill value is longer than 1024 bytes"));
     }
 
-    let mut q = Query::new(path);
+    let mut q = Query::new(&[&base, path]);
     q.push("response_type", "code");
     q.push("client_id", p.client_id);
     if let Some(scope) = scope {

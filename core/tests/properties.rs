@@ -156,3 +156,32 @@ fn resource_caps_refuse_before_parsing() {
     );
     // Each is refused by its length cap before any parsing (speed is for the benchmarks).
 }
+
+/// RFC 3986 percent-encoding, one byte at a time: the reference the run-copying encoder must
+/// match for every string.
+fn percent_encode_reference(s: &str) -> String {
+    let mut out = String::new();
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+proptest! {
+    #[test]
+    fn percent_encoding_matches_the_bytewise_reference(s in any::<String>(), prefix in "[a-z%]{0,3}") {
+        let mut out = prefix.clone();
+        stripe_handshake::testing::percent_encode_into(&mut out, &s);
+        prop_assert_eq!(&out, &format!("{prefix}{}", percent_encode_reference(&s)));
+        // And the url crate (a peer) decodes it back to the string.
+        let decoded: String = url::form_urlencoded::parse(format!("k={}", &out[prefix.len()..]).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        prop_assert_eq!(decoded, s);
+    }
+}

@@ -390,6 +390,17 @@ pub fn arguments_from_flat<'a>(index: usize, flat: Vec<Value<'a>>, mask: u32, sp
     args
 }
 
+/// A number that is whole, non-negative and below 2^32 (a count or an index the wrapper wrote).
+fn whole(v: Value<'_>) -> Option<usize> {
+    let Value::Number(n) = v else { return None };
+    // `as` saturates (NaN to 0), so the round trip holds only for whole numbers in range;
+    // cheaper than `fract` (a libm call on this target) and than a round trip through usize.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let k = n as u32;
+    #[allow(clippy::float_cmp)] // exact: both sides are whole numbers below 2^32
+    (f64::from(k) == n).then(|| usize::try_from(k).ok()).flatten()
+}
+
 /// One options object from its pair count and its pairs (read from `flat`), or `None` when
 /// the count or a key is not one the wrapper writes.
 fn options_from_pairs<'a>(
@@ -398,26 +409,19 @@ fn options_from_pairs<'a>(
     param: &'static Param,
     spelling: Spelling,
 ) -> Option<Value<'a>> {
-    let Value::Number(n) = count else { return None };
-    // Whole, and no more pairs than the values left (so the capacity below is bounded).
-    #[allow(clippy::cast_precision_loss)] // a length far below 2^53
-    if n.fract() != 0.0 || n < 0.0 || n * 2.0 > flat.len() as f64 {
+    let n = whole(count)?;
+    // No more pairs than the values left (so the capacity below is bounded).
+    if n > flat.len() / 2 {
         return None;
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
-    let n = n as usize;
     let mut entries = Vec::with_capacity(n);
     for _ in 0..n {
         let (key, value) = (flat.next()?, flat.next()?);
         let name = match key {
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked whole and in range
-            Value::Number(k) if k.fract() == 0.0 && k >= 0.0 && k < param.options.len() as f64 => {
-                param.options.get(k as usize).map(|o| Cow::Borrowed(o.spelled(spelling)))
-            }
             Value::Str(k) => Some(k),
             // A key with a lone surrogate names no option (as the native readings spelt it).
             Value::IllFormedStr => Some(Cow::Borrowed("\u{FFFD}")),
-            _ => None,
+            index => whole(index).and_then(|k| param.options.get(k)).map(|o| Cow::Borrowed(o.spelled(spelling))),
         }?;
         entries.push((name, value));
     }
