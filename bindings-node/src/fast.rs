@@ -421,9 +421,15 @@ unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callbac
         let [consuming, op, list, mask, flat @ ..] = raw else { return Err(internal("an operation's arguments")) };
         // SAFETY (2): this call's values; napi-rs checks each one's type.
         let (consuming, op, mask) = unsafe {
-            (bool::from_napi_value(env, *consuming), u32::from_napi_value(env, *op), u32::from_napi_value(env, *mask))
+            (bool::from_napi_value(env, *consuming), f64::from_napi_value(env, *op), f64::from_napi_value(env, *mask))
         };
-        let (Ok(consuming), Ok(op), Ok(mask)) = (consuming, op, mask) else {
+        // Whole numbers in range only: N-API's own uint32 reading would wrap 2^32 to 0 (another
+        // operation) and -1 to every bit.
+        let whole = |n: napi::Result<f64>| {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            n.ok().map(|n| (n, n as u32)).filter(|&(n, k)| f64::from(k) == n).map(|(_, k)| k)
+        };
+        let (Ok(consuming), Some(op), Some(mask)) = (consuming, whole(op), whole(mask)) else {
             return Err(internal("an operation's arguments"));
         };
         let op = usize::try_from(op).unwrap_or(usize::MAX);

@@ -1,6 +1,7 @@
-// Options objects are read by the wrapper (by the schema) and cross as pairs that the core turns
-// back into the object (host::decode_options). Every object a caller can pass must give what the
-// native reading gave: the same result, or the same typed refusal, with each value read once.
+// Options objects are read by the wrapper (by the schema) and cross as pairs, flat among the
+// arguments of one native call, that the core turns back into the object
+// (host::arguments_from_flat). Every object a caller can pass must give what the native reading
+// gave: the same result, or the same typed refusal, with each value read once.
 // Runs on both engines (the suite runs again with STRIPE_HANDSHAKE_ENGINE=wasm).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -149,4 +150,48 @@ test('bytes are the view\'s own, whatever its length property says; other views 
   }
   // The verifier still works afterwards (a write past the copy would have broken the module).
   assert.equal(check(body), null)
+})
+
+test("the addon's invoke, called directly with what the wrapper never passes: a failure, never a crash", async () => {
+  const { native, engine } = await import('../native.cjs').then((m) => m.default ?? m)
+  if (engine !== 'native') return // the WASM glue has no invoke (the wrapper adapts its three exports)
+  const schema = JSON.parse(native.schema())
+  const op = schema.ops.findIndex((o) => o.name === 'connect_oauth_link')
+  const plain = schema.ops.findIndex((o) => o.name === 'check_plain_state')
+  const names = schema.ops[op].params[0].options.map((o) => o.js)
+  const list = native.newAllowList([['https://platform.example/callback']])
+  const invoke = native.invoker()
+  const pairs = Object.entries(base).flatMap(([k, v]) => [names.indexOf(k), v])
+  const code = (r) => (r instanceof native.NativeFailure ? r.code : typeof r)
+  // The wrapper's own call, for reference.
+  assert.equal(invoke(false, op, list, 1, 4, ...pairs), link(base))
+  const malformed = [[], [false], [false, op], [false, op, list], ['no', op, list, 1], [false, 'op', list, 1], [false, 2 ** 32, undefined, 0], [false, op + 0.5, list, 1], [false, op, list, -1], [false, op, list, 2 ** 32]]
+  malformed.forEach((args, i) => assert.equal(code(invoke(...args)), 'internal', `case ${i}`))
+  // A handle that is not an allow-list (a verifier's, an object, a number) is refused, not read.
+  const verifier = native.newVerifier(['whsec_x'])
+  for (const notList of [verifier, {}, 1, null]) assert.equal(code(invoke(false, op, notList, 1, 4, ...pairs)), 'internal')
+  // An operation index past the last: the core's internal failure.
+  assert.equal(code(invoke(false, schema.ops.length, undefined, 0)), 'internal')
+  // The consuming form with an allow-list: no operation takes both.
+  assert.equal(code(invoke(true, op, list, 1, 4, ...pairs)), 'internal')
+  // A pair count or key the wrapper never writes: the options argument is refused by its type.
+  for (const bad of [[5, ...pairs], [-1, ...pairs], [0.5, ...pairs], ['4', ...pairs], [4, true, 'x', ...pairs.slice(2)]]) {
+    const r = invoke(false, op, list, 1, ...bad)
+    assert.equal(code(r), 'invalid_argument')
+    assert.doesNotMatch(r.message, /ca_123456|st_1/)
+  }
+  // More values than one N-API read takes (64): every one is read, the extras refused.
+  const many = invoke(false, plain, undefined, 0, 's', 's', ...Array(100).fill('x'))
+  assert.equal(code(many), 'invalid_argument')
+  assert.match(many.message, /too many arguments/)
+  assert.equal(invoke(false, plain, undefined, 0, 's', 's'), undefined)
+  // Strings past the stack buffer (2 KB), non-ASCII ones, and ones with a lone surrogate are read
+  // as value.rs reads them.
+  assert.equal(code(invoke(false, plain, undefined, 0, 'x'.repeat(5000), 'x'.repeat(1000))), 'state_mismatch')
+  assert.equal(code(invoke(false, plain, undefined, 0, 'x'.repeat(5000), 'x'.repeat(1025))), 'state_too_large')
+  assert.equal(code(invoke(false, plain, undefined, 0, 'é'.repeat(512), 'é'.repeat(512))), 'undefined')
+  assert.equal(code(invoke(false, plain, undefined, 0, 'é'.repeat(512), 'é'.repeat(511) + 'e')), 'state_mismatch')
+  assert.equal(code(invoke(false, plain, undefined, 0, 'a\ud800', 'a\ud800')), 'malformed_input') // as both engines' checkPlainState
+  // (N-API's UTF-8 reading turns the surrogate into U+FFFD: read so, these two would be equal.)
+  assert.equal(code(invoke(false, plain, undefined, 0, 'a\ufffd', 'a\ud800')), 'malformed_input')
 })
