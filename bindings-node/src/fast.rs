@@ -1,6 +1,7 @@
 //! The verifier's hot path (`check`, `verify`, and `call` for the methods whose record is
-//! flat) as plain N-API callbacks, and the reading of typed arrays: the one place in this
-//! crate that calls N-API directly.
+//! flat) and the one call of every operation (`invoke`, its arguments flat) as plain N-API
+//! callbacks, and the reading of typed arrays: the one place in this crate that calls N-API
+//! directly.
 //!
 //! Why: a `#[napi]` function pays napi-rs's per-call machinery (a borrow scope allocated per
 //! call, and for an external argument a type lookup in a registry behind a mutex) and reads
@@ -8,7 +9,9 @@
 //! webhook that was more than the HMAC itself (docs/benchmarks.md, issue 17). Here each
 //! verifier gets its own functions whose callback data is the verifier itself, so a call is
 //! one `napi_get_cb_info` and the argument reads, and a short string is read into a stack
-//! buffer with one call.
+//! buffer with one call. `invoke` reads every value of an operation with one
+//! `napi_get_cb_info` (reading them from an array cost an N-API call each) and its short
+//! strings into one stack buffer.
 //!
 //! What stays where it was: every JS value other than a short well-formed string is read by
 //! `value.rs` (the one conversion rule, and the order that keeps borrowed bytes valid), every
