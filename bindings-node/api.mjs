@@ -176,7 +176,7 @@ export function build(native, options) {
         }
         mask |= 1 << p
       }
-      flat[3] = mask
+      flat[3] = mask >>> 0 // bit 31 makes `|` negative
       return flat
     }
   }

@@ -436,19 +436,6 @@ unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callbac
             return Err(internal("an operation's arguments"));
         };
         let op = usize::try_from(op).unwrap_or(usize::MAX);
-        let mut kind = 0;
-        // SAFETY (2).
-        if unsafe { sys::napi_typeof(env, *list, &mut kind) } != sys::Status::napi_ok {
-            return Err(internal("an operation's allow-list"));
-        }
-        let list = if kind == sys::ValueType::napi_undefined {
-            None
-        } else {
-            // SAFETY (2): this call's value; napi-rs checks that it is an allow-list it made, and
-            // the reference is used only inside this call, while the handle keeps it alive.
-            let list = unsafe { External::<CoreAllowList>::from_napi_ref(env, *list) };
-            Some(&**list.map_err(|_| internal("an operation's allow-list"))?)
-        };
         let mut wrapped: Vec<Unknown<'_>> = Vec::with_capacity(flat.len());
         for v in flat {
             // SAFETY (2): this call's values, wrapped; nothing is read yet.
@@ -460,6 +447,21 @@ unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callbac
         let mut arena = Arena { rest: &mut strings };
         let mut values: Vec<Value<'_>> = flat.iter().map(|_| Value::Absent).collect();
         value::read_arguments(&flat, &mut values, |_, a, ty| arena.value(a, ty));
+        let mut kind = 0;
+        // SAFETY (2).
+        if unsafe { sys::napi_typeof(env, *list, &mut kind) } != sys::Status::napi_ok {
+            return Err(internal("an operation's allow-list"));
+        }
+        let list = if kind == sys::ValueType::napi_undefined {
+            None
+        } else {
+            // SAFETY (2): this call's value; napi-rs checks that it is an allow-list it made, and
+            // the reference is used only inside this call, while the handle keeps it alive. It is
+            // taken after the arguments are read: a getter run while they are read could call an
+            // operation with the same list, and napi-rs makes a `&mut` of it for each call.
+            let list = unsafe { External::<CoreAllowList>::from_napi_ref(env, *list) };
+            Some(&**list.map_err(|_| internal("an operation's allow-list"))?)
+        };
         let args = host::arguments_from_flat(op, values, mask, JS);
         // The arguments (which may borrow bytes) are dropped before the result is made.
         match (list, consuming) {

@@ -195,3 +195,18 @@ test("the addon's invoke, called directly with what the wrapper never passes: a 
   // (N-API's UTF-8 reading turns the surrogate into U+FFFD: read so, these two would be equal.)
   assert.equal(code(invoke(false, plain, undefined, 0, 'a\ufffd', 'a\ud800')), 'malformed_input')
 })
+
+test('a getter that calls the library with the same allow-list while the options are read: the same link', () => {
+  const express = { clientId: 'ca_123456', accountType: 'express', state: 'st_1' }
+  let calls = 0
+  const caps = Object.defineProperty([], 0, {
+    enumerable: true,
+    get() {
+      calls++
+      assert.equal(allow.check('https://platform.example/callback'), 'https://platform.example/callback')
+      return 'card_payments'
+    },
+  })
+  assert.equal(link({ ...express, suggestedCapabilities: caps }), link({ ...express, suggestedCapabilities: ['card_payments'] }))
+  assert.equal(calls, 1)
+})
