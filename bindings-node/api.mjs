@@ -134,11 +134,11 @@ export function build(native, options) {
   // refuses ("it must be an object of options"), so every refusal stays the core's.
   const UNREADABLE = Symbol('unreadable options')
   // The one call of every operation. The addon's `invoke` takes the flat arguments as its own
-  // (fast.rs); the WASM glue's exports take no rest parameter, so there they cross as one array.
+  // (fast/invoke.rs); the WASM glue's exports take no rest parameter, so there they cross as one array.
   const invoke = native.invoker
     ? native.invoker()
     : (consuming, op, list, mask, ...flat) =>
-        list === undefined ? (consuming ? native.callConsuming : native.call)(op, flat, mask) : native.callWithList(op, flat, list, mask, consuming)
+        list === undefined ? native.call(op, flat, mask, consuming) : native.callWithList(op, flat, list, mask, consuming)
   function flatEncoder(op, i) {
     const index = op.params.map((p, at) => (p.options.length && at < 32 ? new Map(p.options.map((o, j) => [o.js, j])) : undefined))
     return (args, consuming, list) => {
@@ -290,7 +290,7 @@ export function build(native, options) {
   const asAttempt = builder(returns.get('tryVerify'))
   const { verifierTryVerify: tryVerify } = native
   // The hot path of one verifier, `[check, verify, call]`: the addon makes functions bound to
-  // it (bindings-node/src/fast.rs); the WASM build has free functions that take it, and runs
+  // it (bindings-node/src/fast/); the WASM build has free functions that take it, and runs
   // every other method through verifierCall.
   const { verifierCheck, verifierVerify } = native
   const bind = native.verifierBind || ((v) => [

@@ -42,7 +42,7 @@ export declare class NativeFailure {
 
 /**
  * The one function that runs every operation, `invoke(consuming, op, list, mask, ...flat)`
- * (`fast.rs`): the wrapper calls it with each operation's arguments flat
+ * (`fast/invoke.rs`): the wrapper calls it with each operation's arguments flat
  * (`host::arguments_from_flat`).
  */
 export declare function invoker(): NativeInvoke
@@ -69,7 +69,7 @@ export declare function schema(): string
 /**
  * The hot path of verifier `v`, `[check, verify, call]`: functions bound to the verifier,
  * called as `check(payload, header, now)`, `verify(payload, header, now, out)` and
- * `call(methodIndex, payload, header, now, out)` for a method whose record is flat (`fast.rs`).
+ * `call(methodIndex, payload, header, now, out)` for a method whose record is flat (`fast/verifier.rs`).
  */
 export declare function verifierBind(v: NativeVerifier): [NativeCheck, NativeVerify, NativeCall]
 

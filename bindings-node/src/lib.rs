@@ -46,7 +46,7 @@ pub fn run_cli(args: Vec<String>) -> u32 {
 }
 
 /// The one function that runs every operation, `invoke(consuming, op, list, mask, ...flat)`
-/// (`fast.rs`): the wrapper calls it with each operation's arguments flat
+/// (`fast/invoke.rs`): the wrapper calls it with each operation's arguments flat
 /// (`host::arguments_from_flat`).
 #[napi(catch_unwind, ts_return_type = "NativeInvoke")]
 pub fn invoker(env: &Env) -> napi::Result<Unknown<'_>> {
@@ -75,7 +75,7 @@ pub fn new_verifier(args: Vec<Unknown<'_>>) -> Outcome<External<Arc<CoreVerifier
 
 /// The hot path of verifier `v`, `[check, verify, call]`: functions bound to the verifier,
 /// called as `check(payload, header, now)`, `verify(payload, header, now, out)` and
-/// `call(methodIndex, payload, header, now, out)` for a method whose record is flat (`fast.rs`).
+/// `call(methodIndex, payload, header, now, out)` for a method whose record is flat (`fast/verifier.rs`).
 #[napi(catch_unwind, ts_return_type = "[NativeCheck, NativeVerify, NativeCall]")]
 pub fn verifier_bind<'e>(
     env: &'e Env,

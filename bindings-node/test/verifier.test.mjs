@@ -1,5 +1,5 @@
 // The verifier's hot path: `check` and `verify` are functions bound to one prepared verifier
-// (bindings-node/src/fast.rs in the addon: plain N-API callbacks whose data is the verifier).
+// (bindings-node/src/fast/ in the addon: plain N-API callbacks whose data is the verifier).
 // What the host corpus cannot show: how long the verifier lives. Each bound function keeps it
 // alive on its own, and it is released once they are collected. Runs on both engines.
 import { test } from 'node:test'

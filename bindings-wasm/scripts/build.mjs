@@ -60,7 +60,7 @@ const guard = (f) => function () {
   if (!started) throw notStarted()
   return f.apply(this, arguments)
 }
-const native = { NativeFailure: raw.NativeFailure, call: guard(raw.call), callWithList: guard(raw.callWithList), callConsuming: guard(raw.callConsuming), newAllowList: guard(raw.newAllowList), newVerifier: guard(raw.newVerifier), verifierVerify: raw.verifierVerify, verifierCheck: raw.verifierCheck, verifierTryVerify: raw.verifierTryVerify, verifierCall: raw.verifierCall }`,
+const native = { NativeFailure: raw.NativeFailure, call: guard(raw.call), callWithList: guard(raw.callWithList), newAllowList: guard(raw.newAllowList), newVerifier: guard(raw.newVerifier), verifierVerify: raw.verifierVerify, verifierCheck: raw.verifierCheck, verifierTryVerify: raw.verifierTryVerify, verifierCall: raw.verifierCall }`,
   api: `const api = build(native, { schema: ${JSON.stringify(schema)} })`,
   names,
 }))

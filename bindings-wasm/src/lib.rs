@@ -41,41 +41,25 @@ pub fn schema() -> String {
     host::schema_json()
 }
 
-/// The arguments of operation `op` from the wrapper's flat list, the options objects it read
-/// into pairs (bit `p` of `encoded` for argument `p`) turned back into objects
-/// (`host::arguments_from_flat`).
-fn arguments(op: u32, flat: &Array, encoded: u32) -> Vec<Value<'static>> {
-    host::arguments_from_flat(op as usize, value::values(flat), encoded, JS)
-}
-
-/// Runs operation `op` (an index into the schema's operations) on `args` (flat).
+/// Runs operation `op` (an index into the schema's operations) on the wrapper's flat
+/// arguments, options objects as pairs for the bits of `encoded`, through the consuming form if
+/// `consuming` (`host::call_flat`; the addon's `invoke` takes the same values as its own).
 #[wasm_bindgen]
-pub fn call(op: u32, args: Array, encoded: u32) -> std::result::Result<JsValue, JsValue> {
-    thrown(host::call(op as usize, &arguments(op, &args, encoded), &WebEnv, JS)).map(out::to_js)
+pub fn call(op: u32, flat: Array, encoded: u32, consuming: bool) -> std::result::Result<JsValue, JsValue> {
+    thrown(host::call_flat(op as usize, consuming, value::values(&flat), encoded, None, &WebEnv, JS)).map(out::to_js)
 }
 
-/// Runs operation `op`, one that checks state tokens, for the wrapper that consumes the token's
-/// nonce in the caller's store afterwards (`host::call_consuming`).
-#[wasm_bindgen(js_name = callConsuming)]
-pub fn call_consuming(op: u32, args: Array, encoded: u32) -> std::result::Result<JsValue, JsValue> {
-    thrown(host::call_consuming(op as usize, &arguments(op, &args, encoded), &WebEnv, JS)).map(out::to_js)
-}
-
-/// Runs operation `op` with `list` in its allow-list parameter (no operation that takes one
-/// checks a state token: `consuming` is an internal error, as in the addon's `invoke`).
+/// As [`call`], with `list` in the operation's allow-list parameter.
 #[wasm_bindgen(js_name = callWithList)]
 pub fn call_with_list(
     op: u32,
-    args: Array,
+    flat: Array,
     list: &NativeRedirectAllowList,
     encoded: u32,
     consuming: bool,
 ) -> std::result::Result<JsValue, JsValue> {
-    if consuming {
-        return thrown(Err(stripe_handshake::Error::Internal { what: "a consuming call with an allow-list" }))
-            .map(out::to_js);
-    }
-    thrown(host::call_with_list(op as usize, arguments(op, &args, encoded), &list.inner, &WebEnv, JS)).map(out::to_js)
+    let values = value::values(&flat);
+    thrown(host::call_flat(op as usize, consuming, values, encoded, Some(&list.inner), &WebEnv, JS)).map(out::to_js)
 }
 
 /// A redirect allow-list checked once; the wrapper's `RedirectAllowList` holds one.

@@ -60,7 +60,7 @@ const sig = (v) => ({ timestamp: v.timestamp, secret_index: v.secretIndex })
 function ops(sh) {
   // The one-shot operation `name` and the prepared verifier's method of that name must agree:
   // the same record (every field, in the same order) or the same error (class, code, message).
-  // In the Node addon the method's record crosses by another transport (fast.rs).
+  // In the Node addon the method's record crosses by another transport (bindings-node/src/fast/verifier.rs).
   const prepared = (i, name) => {
     const run = (f) => { try { return { ok: f() } } catch (e) { return { e } } }
     const one = run(() => sh[name](payload(i), i.header, { secrets: i.secrets, now: i.now, tolerance: i.tolerance }))

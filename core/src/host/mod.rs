@@ -17,8 +17,9 @@ mod out;
 mod value;
 
 pub use ops::{
-    allow_list, arguments_from_flat, arrange, call, call_consuming, call_with_list, new_verifier, op, op_index,
-    schema_json, verifier, Call, OneTime, Op, Param, Place, ALLOW_LIST_PARAMS, KINDS, OPS, VERIFIER_PARAMS,
+    allow_list, arguments_from_flat, arrange, call, call_consuming, call_flat, call_with_list, new_verifier, op,
+    op_index, schema_json, verifier, whole_u32, Call, OneTime, Op, Param, Place, ALLOW_LIST_PARAMS, KINDS, OPS,
+    VERIFIER_PARAMS,
 };
 pub use out::{flat_record, present_fields, record_value, Field, Kind, Out, Ty, MAX_RECORD_FIELDS};
 pub use value::{HostType, Name, Options, Reader, Spelling, Value, MAX_LIST_LEN, MAX_SAFE_INTEGER};

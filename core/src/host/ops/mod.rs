@@ -390,15 +390,10 @@ pub fn arguments_from_flat<'a>(index: usize, flat: Vec<Value<'a>>, mask: u32, sp
     args
 }
 
-/// A number that is whole, non-negative and below 2^32 (a count or an index the wrapper wrote).
+/// A count or an index the wrapper wrote ([`whole_u32`]).
 fn whole(v: Value<'_>) -> Option<usize> {
     let Value::Number(n) = v else { return None };
-    // `as` saturates (NaN to 0), so the round trip holds only for whole numbers in range;
-    // cheaper than `fract` (a libm call on this target) and than a round trip through usize.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let k = n as u32;
-    #[allow(clippy::float_cmp)] // exact: both sides are whole numbers below 2^32
-    (f64::from(k) == n).then(|| usize::try_from(k).ok()).flatten()
+    whole_u32(n).and_then(|k| usize::try_from(k).ok())
 }
 
 /// One options object from its pair count and its pairs (read from `flat`), or `None` when
@@ -491,6 +486,42 @@ pub fn call_with_list<'a>(
         *slot = Value::AllowList(list);
     }
     call(index, &args, env, spelling)
+}
+
+/// Runs operation `index` on the arguments a JavaScript host passed flat
+/// ([`arguments_from_flat`]), with `list` in its allow-list parameter if given, through the
+/// consuming form ([`call_consuming`]) if `consuming`: the one entry of both JavaScript engines.
+///
+/// # Errors
+/// As [`call`], [`call_consuming`] and [`call_with_list`]; `internal` for a consuming call with
+/// an allow-list (no operation that takes one checks a state token).
+pub fn call_flat<'a>(
+    index: usize,
+    consuming: bool,
+    flat: Vec<Value<'a>>,
+    mask: u32,
+    list: Option<&'a RedirectAllowList>,
+    env: &dyn Env,
+    spelling: Spelling,
+) -> Result<Out> {
+    let args = arguments_from_flat(index, flat, mask, spelling);
+    match (list, consuming) {
+        (Some(list), false) => call_with_list(index, args, list, env, spelling),
+        (None, true) => call_consuming(index, &args, env, spelling),
+        (None, false) => call(index, &args, env, spelling),
+        (Some(_), true) => Err(Error::Internal { what: "a consuming call with an allow-list" }),
+    }
+}
+
+/// A host number that is whole, non-negative and below 2^32 (an index, a count, a bit mask),
+/// or `None`. `as` saturates (NaN to 0), so the round trip holds only for such numbers; it is
+/// cheaper than `fract` (a libm call on some targets).
+#[must_use]
+pub fn whole_u32(n: f64) -> Option<u32> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let k = n as u32;
+    #[allow(clippy::float_cmp)] // exact: both sides are whole numbers below 2^32
+    (f64::from(k) == n).then_some(k)
 }
 
 /// The index of the operation named `snake` (its snake_case name).
@@ -794,6 +825,32 @@ mod tests {
         // A key with a lone surrogate names no option: the operation refuses it as misspelt.
         let args = arguments_from_flat(i, vec![n(1.0), Value::IllFormedStr, s("x")], 1, Spelling::Camel);
         assert!(matches!(&args[0], Value::Map(e) if e[0].0 == "\u{FFFD}"));
+    }
+
+    /// The one JavaScript entry dispatches as the three calls do, and refuses the one
+    /// combination no operation has; only whole numbers below 2^32 are indices and masks.
+    #[test]
+    fn call_flat_dispatches_and_whole_numbers_are_checked() {
+        let list = crate::RedirectAllowList::new(&["https://a.example/cb"], crate::RedirectMode::Live).unwrap();
+        let link = op("connect_oauth_link");
+        let pairs = || vec![n(3.0), s("clientId"), s("ca_1"), s("accountType"), s("express"), s("state"), s("st_1")];
+        let url = super::call_flat(link, false, pairs(), 1, Some(&list), &OsEnv, Spelling::Camel).unwrap();
+        assert!(
+            matches!(url, super::Out::Str(u) if u.starts_with("https://connect.stripe.com/express/oauth/authorize?"))
+        );
+        let e = super::call_flat(link, true, pairs(), 1, Some(&list), &OsEnv, Spelling::Camel).unwrap_err();
+        assert_eq!(e.code(), "internal");
+        let plain = op("check_plain_state");
+        assert!(super::call_flat(plain, false, vec![s("a"), s("a")], 0, None, &OsEnv, Spelling::Camel).is_ok());
+        // The consuming form of an operation that checks no state token: internal.
+        let e = super::call_flat(plain, true, vec![s("a"), s("a")], 0, None, &OsEnv, Spelling::Camel).unwrap_err();
+        assert_eq!(e.code(), "internal");
+        for (x, want) in [(0.0, Some(0)), (-0.0, Some(0)), (7.0, Some(7)), (4_294_967_295.0, Some(u32::MAX))] {
+            assert_eq!(super::whole_u32(x), want);
+        }
+        for x in [-1.0, 0.5, 4_294_967_296.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300] {
+            assert_eq!(super::whole_u32(x), None, "{x}");
+        }
     }
 
     /// Without its bit an argument is itself; a bit for a parameter without options is
