@@ -152,6 +152,27 @@ test('bytes are the view\'s own, whatever its length property says; other views 
   assert.equal(check(body), null)
 })
 
+test('bytes are read through the intrinsics: a patched typed-array prototype changes nothing', () => {
+  const secret = 'whsec_test_secret'
+  const body = Buffer.from('{"a":1}')
+  const header = sh.signHeader(body, secret, 1_700_000_000)
+  const verifier = new sh.Verifier(secret)
+  const views = [new Uint8Array(body), Buffer.from(body)]
+  const typedArray = Object.getPrototypeOf(Uint8Array.prototype)
+  const saved = ['set', 'length', Symbol.toStringTag].map((k) => [k, Object.getOwnPropertyDescriptor(typedArray, k)])
+  Object.defineProperty(typedArray, 'set', { value() { throw new Error('patched set') }, configurable: true, writable: true })
+  Object.defineProperty(typedArray, 'length', { get: () => 65536, configurable: true })
+  Object.defineProperty(typedArray, Symbol.toStringTag, { get: () => 'Uint8Array', configurable: true })
+  let results
+  try {
+    results = [...views.map((v) => verifier.check(v, header, 1_700_000_000)), verifier.check(new Uint16Array(4), header, 1_700_000_000)]
+  } finally {
+    for (const [k, d] of saved) Object.defineProperty(typedArray, k, d)
+  }
+  assert.deepEqual(results, [null, null, 'invalid_argument'])
+  assert.equal(verifier.check(body, header, 1_700_000_000), null)
+})
+
 test("the addon's invoke, called directly with what the wrapper never passes: a failure, never a crash", async () => {
   const { native, engine } = await import('../native.cjs').then((m) => m.default ?? m)
   if (engine !== 'native') return // the WASM glue has no invoke (the wrapper adapts its three exports)

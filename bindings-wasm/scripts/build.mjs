@@ -4,7 +4,7 @@
 //   + the Node package's typings (api.d.ts) re-exported with init/initSync, so both
 //     packages have one API, and compile-time checks of them against the core's schema.
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync, rmSync, mkdirSync, statSync, copyFileSync } from 'node:fs'
+import { readFileSync, writeFileSync, rmSync, mkdirSync, statSync, copyFileSync, cpSync, existsSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 
 const root = new URL('../../', import.meta.url)
@@ -86,7 +86,7 @@ writeFileSync(new URL('package.json', pkg), JSON.stringify({
   main: 'index.js',
   types: 'index.d.ts',
   exports: { '.': { types: './index.d.ts', default: './index.js' }, './stripe_handshake_wasm_bg.wasm': './stripe_handshake_wasm_bg.wasm' },
-  files: ['index.js', 'index.d.ts', 'api.d.ts', 'api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.mjs', 'stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
+  files: ['index.js', 'index.d.ts', 'api.d.ts', 'api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.mjs', 'stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm', 'snippets/', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
   sideEffects: false,
 }, null, 2) + '\n')
 rmSync(new URL('.gitignore', pkg), { force: true })
@@ -103,3 +103,5 @@ rmSync(fallback, { recursive: true, force: true })
 mkdirSync(fallback)
 writeFileSync(new URL('package.json', fallback), '{"type": "module"}\n')
 for (const f of ['stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm']) copyFileSync(new URL(f, pkg), new URL(f, fallback))
+// The glue's JS snippets (value.rs's byte-view reader): imported by the glue, so they go too.
+cpSync(new URL('snippets/', pkg), new URL('snippets/', fallback), { recursive: true })
