@@ -88,6 +88,8 @@ test-python: build-python build-self-test
 
 # Build the WASM package into bindings-wasm/pkg (wasm-bindgen + wasm-opt from npm binaryen 132).
 build-wasm:
+    cargo build -q -p stripe-handshake-wasm --target wasm32-unknown-unknown --profile release-wasm --features schema
+    cp target/wasm32-unknown-unknown/release-wasm/stripe_handshake_wasm.wasm target/wasm32-unknown-unknown/release-wasm/schema.wasm
     cargo build -q -p stripe-handshake-wasm --target wasm32-unknown-unknown --profile release-wasm
     cd bindings-wasm && node scripts/build.mjs
 

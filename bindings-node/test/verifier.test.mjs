@@ -80,7 +80,7 @@ test("the addon's flat records are the WASM build's records: every field, in ord
   const glue = await import('../wasm/stripe_handshake_wasm.js')
   const { readFileSync } = await import('node:fs')
   glue.initSync({ module: readFileSync(new URL('../wasm/stripe_handshake_wasm_bg.wasm', import.meta.url)) })
-  const wasm = build(glue, {})
+  const wasm = build(glue, { schema: readFileSync(new URL('../wasm/schema.json', import.meta.url), 'utf8') })
   const texts = ['', 'a', 'é', '€', '😀', 'e\u0301', '\u2028', 'x'.repeat(70_000), '"\\\u0000']
   const events = []
   for (const t of texts) {

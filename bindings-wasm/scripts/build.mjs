@@ -27,10 +27,20 @@ for (const f of ['api.mjs', 'errors.mjs', 'stores.mjs', 'adapters.mjs', 'flows.m
 const { build } = await import(new URL('api.mjs', pkg).href)
 const { entry, typeChecks } = await import(new URL('bindings-node/scripts/gen-wrapper.mjs', root).href)
 
-// The schema, read from the module just built: the exports exist before the module starts.
+// The schema, read from the build with feature `schema` (the `build-wasm` recipe makes it
+// first): the shipped module has no schema() export, whose JSON and docs cost about 7 KB
+// gzipped. It goes into index.js here, and into the Node package's fallback below.
+const schemaInput = new URL('target/wasm32-unknown-unknown/release-wasm/schema.wasm', root)
+if (!existsSync(schemaInput)) throw new Error('no schema build: run `just build-wasm`, which makes target/wasm32-unknown-unknown/release-wasm/schema.wasm first')
+const schemaDir = new URL('target/wasm-schema/', root)
+rmSync(schemaDir, { recursive: true, force: true })
+execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', p(schemaDir), '--out-name', 'schema', p(schemaInput)], { stdio: 'inherit' })
+writeFileSync(new URL('package.json', schemaDir), '{"type": "module"}\n')
+const schemaGlue = await import(new URL('schema.js', schemaDir).href)
+schemaGlue.initSync({ module: readFileSync(new URL('schema_bg.wasm', schemaDir)) })
+const schema = schemaGlue.schema()
 const glue = await import(new URL('stripe_handshake_wasm.js', pkg).href)
-glue.initSync({ module: readFileSync(wasmFile) })
-const schema = glue.schema()
+if ('schema' in glue) throw new Error('the package module exports schema(): build it without feature `schema` (`just build-wasm`)')
 if (JSON.parse(schema).ops.some((op) => op.place.kind === 'internal')) {
   throw new Error('this wasm was built with the self-test feature; build the package with `just build-wasm`')
 }
@@ -105,3 +115,5 @@ writeFileSync(new URL('package.json', fallback), '{"type": "module"}\n')
 for (const f of ['stripe_handshake_wasm.js', 'stripe_handshake_wasm_bg.wasm']) copyFileSync(new URL(f, pkg), new URL(f, fallback))
 // The glue's JS snippets (value.rs's byte-view reader): imported by the glue, so they go too.
 cpSync(new URL('snippets/', pkg), new URL('snippets/', fallback), { recursive: true })
+// The schema that native.cjs hands the wrapper with this glue (the module does not export it).
+writeFileSync(new URL('schema.json', fallback), schema + '\n')

@@ -4,7 +4,8 @@
 //! converts JS values into `host::Value`s (`value.rs`), results into JS values (`out.rs`)
 //! and errors into thrown `Error`s carrying `code` (`errors.rs`, the one mapping). The
 //! clock is `Date.now()`, randomness `crypto.getRandomValues`. The JS wrapper shared with
-//! the Node package names the functions from `schema()`. A panic traps (wasm32 has no
+//! the Node package names the functions from the schema, which the build embeds (`schema()`
+//! is exported only with feature `schema`). A panic traps (wasm32 has no
 //! unwinding): the wrapper reports it as `InternalError` and the instance must be replaced.
 #![forbid(unsafe_code)]
 #![allow(clippy::needless_pass_by_value)] // wasm-bindgen exports take owned values
@@ -35,7 +36,9 @@ impl Env for WebEnv {
     }
 }
 
-/// The binding schema (JSON): operations, record kinds, verifier methods, error codes.
+/// The binding schema (JSON): operations, record kinds, verifier methods, error codes. Only
+/// in the build that scripts/build.mjs reads it from (feature `schema`), not in the package.
+#[cfg(feature = "schema")]
 #[wasm_bindgen]
 pub fn schema() -> String {
     host::schema_json()
