@@ -152,6 +152,21 @@ test('bytes are the view\'s own, whatever its length property says; other views 
   assert.equal(check(body), null)
 })
 
+test('string payloads of every UTF-8 width and length verify as their UTF-8 bytes; a changed character does not', () => {
+  const secret = 'whsec_test_secret'
+  const verifier = new sh.Verifier(secret)
+  const texts = ['', 'a', 'é', '€', '😀', 'ascii then é', 'é'.repeat(40_000), 'x'.repeat(70_000) + '😀', '😀'.repeat(10_000)]
+  for (const text of texts) {
+    const header = sh.signHeader(Buffer.from(text, 'utf8'), secret, 1_700_000_000)
+    assert.equal(verifier.check(text, header, 1_700_000_000), null, `${text.length} units`)
+    assert.equal(verifier.check(text + 'é', header, 1_700_000_000), 'signature_mismatch', `${text.length} units, changed`)
+  }
+  // A lone surrogate is refused, not verified as U+FFFD (what TextEncoder writes for it).
+  const header = sh.signHeader(Buffer.from('a\uFFFD', 'utf8'), secret, 1_700_000_000)
+  assert.equal(verifier.check('a\uFFFD', header, 1_700_000_000), null)
+  assert.throws(() => verifier.verify('a\uD800', header, 1_700_000_000), (e) => e.code === 'malformed_input')
+})
+
 test('bytes are read through the intrinsics: a patched typed-array prototype changes nothing', () => {
   const secret = 'whsec_test_secret'
   const body = Buffer.from('{"a":1}')

@@ -56,10 +56,11 @@ export function u8Copy(v, dst) {
 export function strLength(v) {
   return typeof v === 'string' ? v.length : -1
 }
-// Writes string v as UTF-8 into dst (3 bytes per unit at most: it fits), a lone surrogate as
-// U+FFFD; returns the bytes written.
+// Writes string v as UTF-8 into dst, a lone surrogate as U+FFFD: the bytes written, or -1 if
+// dst is too short for all of it.
 export function strCopy(v, dst) {
-  return apply(encodeInto, encoder, [v, dst]).written
+  const r = apply(encodeInto, encoder, [v, dst])
+  return r.read === v.length ? r.written : -1
 }
 ")]
 extern "C" {
@@ -73,20 +74,38 @@ extern "C" {
     fn u8_copy(v: &JsValue, dst: &mut [u8]) -> bool;
 }
 
-/// A JS string as UTF-8 (a lone surrogate as U+FFFD, as `TextEncoder` writes it), or `None`
-/// for any other value: one copy into the module's memory, where wasm-bindgen's `as_string`
-/// copies an ASCII string unit by unit in JS and then writes the pointer and length back
-/// through a `DataView` (about 15% of a 100 B verify in Node, profiled).
-fn string_utf8(v: &JsValue) -> Option<String> {
+/// A JS string as the core's value, or `None` for any other value: one copy into the module's
+/// memory, where wasm-bindgen's `as_string` copies an ASCII string unit by unit in JS and then
+/// writes the pointer and length back through a `DataView` (about 15% of a 100 B verify in
+/// Node, profiled).
+fn string_value(v: &JsValue) -> Option<Value<'static>> {
     let units = str_length(v);
     if units < 0.0 {
         return None;
     }
-    let mut utf8 = vec![0u8; (units as usize).saturating_mul(3)];
-    let written = str_copy(v, &mut utf8) as usize;
-    utf8.truncate(written);
-    // TextEncoder writes UTF-8 only; anything else would be a broken intrinsic: no text.
-    Some(String::from_utf8(utf8).unwrap_or_default())
+    // One byte per unit holds an ASCII string (the headers, ids and most payloads); a string
+    // that does not fit is written again into 3 bytes per unit, which holds any string.
+    let units = units as usize;
+    let mut utf8 = vec![0u8; units];
+    let mut written = str_copy(v, &mut utf8);
+    if written < 0.0 {
+        utf8 = vec![0u8; units.saturating_mul(3)];
+        written = str_copy(v, &mut utf8);
+    }
+    // All of it fits the second time, and TextEncoder writes UTF-8 only: anything else would be
+    // a broken intrinsic, and the text is refused, never read as another.
+    if written < 0.0 {
+        return Some(Value::IllFormedStr);
+    }
+    utf8.truncate(written as usize);
+    let Ok(s) = String::from_utf8(utf8) else { return Some(Value::IllFormedStr) };
+    // TextEncoder turns a lone surrogate into U+FFFD: only a result holding U+FFFD is checked
+    // again, code unit by code unit (one call into JS per unit, so never for the ASCII headers
+    // and ids of the hot path).
+    if !s.is_ascii() && s.contains('\u{FFFD}') && !v.unchecked_ref::<JsString>().is_valid_utf16() {
+        return Some(Value::IllFormedStr);
+    }
+    Some(Value::Str(Cow::Owned(s)))
 }
 
 /// The bytes of a `Uint8Array` (a `Buffer` too), from this realm or another, told without
@@ -119,14 +138,8 @@ pub fn values(args: &Array) -> Vec<Value<'static>> {
 fn read(v: &JsValue, depth: usize) -> Value<'static> {
     // Each test below is a call into JS, and the kinds are disjoint: the common ones (strings,
     // numbers, bytes) are tried first, so a webhook's three arguments cost three or four calls.
-    if let Some(s) = string_utf8(v) {
-        // TextEncoder turns a lone surrogate into U+FFFD: only a
-        // result holding U+FFFD is checked again, code unit by code unit (one call into JS per
-        // unit, so never for the ASCII headers and ids of the hot path).
-        if !s.is_ascii() && s.contains('\u{FFFD}') && !v.unchecked_ref::<JsString>().is_valid_utf16() {
-            return Value::IllFormedStr;
-        }
-        return Value::Str(Cow::Owned(s));
+    if let Some(text) = string_value(v) {
+        return text;
     }
     if let Some(n) = v.as_f64() {
         return Value::Number(n);
