@@ -2,7 +2,7 @@
 // Request/Response to createPlatform, static files (app.js and the WASM package) beside it.
 // Run after `just build-wasm`: PORT=8787 STRIPE_APP_SECRET=absec_… … node examples/edge/serve.mjs
 import { createServer } from 'node:http'
-import { readFile } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import * as sh from '../../pkg/index.js'
@@ -29,6 +29,11 @@ const STATIC = {
   '/pkg/flows.mjs': [new URL('flows.mjs', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm.js': [new URL('stripe_handshake_wasm.js', pkg), 'text/javascript'],
   '/pkg/stripe_handshake_wasm_bg.wasm': [new URL('stripe_handshake_wasm_bg.wasm', pkg), 'application/wasm'],
+}
+// The glue imports its JS snippets (pkg/snippets/<crate>-<hash>/*.js): each file there, listed
+// once at start, so that no request path reaches the file system.
+for (const f of await readdir(new URL('snippets/', pkg), { recursive: true })) {
+  if (f.endsWith('.js')) STATIC[`/pkg/snippets/${f}`] = [new URL(`snippets/${f}`, pkg), 'text/javascript']
 }
 
 createServer(async (req, res) => {
