@@ -26,7 +26,8 @@ extern "C" {
 // the module is first evaluated (before the caller's code has run), never through properties:
 // `length`, the prototype's `set` and `Symbol.toStringTag` can be redefined by the caller, and a
 // copy sized by a lying `length` would write past its end. One copy, straight into the module's
-// memory (`&mut [u8]`): a fresh `new Uint8Array(view)` first cost two typed-array allocations,
+// memory, through a view the snippet makes itself (the glue's views are made with the
+// prototype's `subarray`, which the caller can redefine too): a fresh `new Uint8Array(view)` first cost two typed-array allocations,
 // about 0.7 µs of a 3 µs verification in Node (docs/benchmarks.md).
 #[wasm_bindgen(inline_js = "
 const apply = Reflect.apply
@@ -37,16 +38,23 @@ const lengthOf = Object.getOwnPropertyDescriptor(typedArray, 'length').get
 const set = typedArray.set
 const encoder = new TextEncoder()
 const encodeInto = TextEncoder.prototype.encodeInto
+const construct = Reflect.construct
+const U8 = Uint8Array
+const bufferOf = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get
+// The module's bytes [at, at + len) as a view made here, from captured intrinsics only (the
+// glue's own views go through the prototype's subarray and byteLength).
+const region = (memory, at, len) => construct(U8, [apply(bufferOf, memory, []), at, len])
 // A Uint8Array's (or a Buffer's, from any realm) length from its internal slots, else -1 (no
 // Proxy is a view, and nothing here runs the caller's code).
 export function u8Length(v) {
   return isView(v) && apply(nameOf, v, []) === 'Uint8Array' ? apply(lengthOf, v, []) : -1
 }
-// Copies view v into dst (sized by u8Length; nothing ran in between); false if it cannot
-// (a view detached or out of bounds throws).
-export function u8Copy(v, dst) {
+// Copies view v into the module's bytes [at, at + len), if v is still len long; false if it
+// cannot (a view detached or out of bounds throws).
+export function u8Copy(v, memory, at, len) {
   try {
-    apply(set, dst, [v])
+    if (apply(lengthOf, v, []) !== len) return false
+    apply(set, region(memory, at, len), [v])
     return true
   } catch {
     return false
@@ -56,22 +64,43 @@ export function u8Copy(v, dst) {
 export function strLength(v) {
   return typeof v === 'string' ? v.length : -1
 }
-// Writes string v as UTF-8 into dst, a lone surrogate as U+FFFD: the bytes written, or -1 if
-// dst is too short for all of it.
-export function strCopy(v, dst) {
-  const r = apply(encodeInto, encoder, [v, dst])
-  return r.read === v.length ? r.written : -1
+// Writes string v as UTF-8 into the module's bytes [at, at + len), a lone surrogate as U+FFFD:
+// the bytes written, or -1 if they are too few for all of it.
+export function strCopy(v, memory, at, len) {
+  try {
+    const r = apply(encodeInto, encoder, [v, region(memory, at, len)])
+    return r.read === v.length && r.written <= len ? r.written : -1
+  } catch {
+    return -1
+  }
 }
 ")]
 extern "C" {
     #[wasm_bindgen(js_name = strLength)]
     fn str_length(v: &JsValue) -> f64;
     #[wasm_bindgen(js_name = strCopy)]
-    fn str_copy(v: &JsValue, dst: &mut [u8]) -> f64;
+    fn str_copy(v: &JsValue, memory: &JsValue, at: u32, len: u32) -> f64;
     #[wasm_bindgen(js_name = u8Length)]
     fn u8_length(v: &JsValue) -> f64;
     #[wasm_bindgen(js_name = u8Copy)]
-    fn u8_copy(v: &JsValue, dst: &mut [u8]) -> bool;
+    fn u8_copy(v: &JsValue, memory: &JsValue, at: u32, len: u32) -> bool;
+}
+
+/// Where `buf` is in the module's memory, for the snippet to make its own view of it: JS
+/// writes there, and nowhere else, during the one call that follows (the slice stays borrowed).
+fn region(buf: &mut [u8]) -> Option<(u32, u32)> {
+    Some((u32::try_from(buf.as_mut_ptr() as usize).ok()?, u32::try_from(buf.len()).ok()?))
+}
+
+/// `strCopy` into `buf`: the bytes written (at most its length), or -1.
+fn str_copy_into(v: &JsValue, buf: &mut [u8]) -> f64 {
+    let Some((at, n)) = region(buf) else { return -1.0 };
+    let written = str_copy(v, &wasm_bindgen::memory(), at, n);
+    if written > f64::from(n) {
+        -1.0
+    } else {
+        written
+    }
 }
 
 /// A JS string as the core's value, or `None` for any other value: one copy into the module's
@@ -87,10 +116,10 @@ fn string_value(v: &JsValue) -> Option<Value<'static>> {
     // that does not fit is written again into 3 bytes per unit, which holds any string.
     let units = units as usize;
     let mut utf8 = vec![0u8; units];
-    let mut written = str_copy(v, &mut utf8);
+    let mut written = str_copy_into(v, &mut utf8);
     if written < 0.0 {
-        utf8 = vec![0u8; units.saturating_mul(3)];
-        written = str_copy(v, &mut utf8);
+        utf8.resize(units.saturating_mul(3), 0);
+        written = str_copy_into(v, &mut utf8);
     }
     // All of it fits the second time, and TextEncoder writes UTF-8 only: anything else would be
     // a broken intrinsic, and the text is refused, never read as another.
@@ -98,6 +127,7 @@ fn string_value(v: &JsValue) -> Option<Value<'static>> {
         return Some(Value::IllFormedStr);
     }
     utf8.truncate(written as usize);
+    utf8.shrink_to_fit();
     let Ok(s) = String::from_utf8(utf8) else { return Some(Value::IllFormedStr) };
     // TextEncoder turns a lone surrogate into U+FFFD: only a result holding U+FFFD is checked
     // again, code unit by code unit (one call into JS per unit, so never for the ASCII headers
@@ -120,7 +150,8 @@ fn uint8_array_bytes(v: &JsValue) -> Option<Vec<u8>> {
     // A length is a whole number below 2^53; one past the address space saturates, and the
     // allocation fails as it did before.
     let mut bytes = vec![0u8; len as usize];
-    Some(if u8_copy(v, &mut bytes) { bytes } else { Vec::new() })
+    let copied = region(&mut bytes).is_some_and(|(at, n)| u8_copy(v, &wasm_bindgen::memory(), at, n));
+    Some(if copied { bytes } else { Vec::new() })
 }
 
 const MAX_DEPTH: usize = 4;
