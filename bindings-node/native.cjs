@@ -79,7 +79,7 @@ function loadAddon(tried) {
 function loadWasm() {
   // The WASM package's own glue (wasm-bindgen, ES module) and module, copied into wasm/ by
   // the build; started synchronously from the bytes, so `require` and `import` both work.
-  // The module does not carry the schema (it would cost the browser package 7 KB gzipped):
+  // The module does not carry the schema (it would cost the browser package 5.5 KB gzipped):
   // the build wrote it next to the module, and it is read only when this fallback runs.
   const glue = require('./wasm/stripe_handshake_wasm.js')
   glue.initSync({ module: readFileSync(join(__dirname, 'wasm', 'stripe_handshake_wasm_bg.wasm')) })

@@ -28,7 +28,7 @@ const { build } = await import(new URL('api.mjs', pkg).href)
 const { entry, typeChecks } = await import(new URL('bindings-node/scripts/gen-wrapper.mjs', root).href)
 
 // The schema, read from the build with feature `schema` (the `build-wasm` recipe makes it
-// first): the shipped module has no schema() export, whose JSON and docs cost about 7 KB
+// first): the shipped module has no schema() export, whose JSON and docs cost 5.5 KB
 // gzipped. It goes into index.js here, and into the Node package's fallback below.
 const schemaInput = new URL('target/wasm32-unknown-unknown/release-wasm/schema.wasm', root)
 if (!existsSync(schemaInput)) throw new Error('no schema build: run `just build-wasm`, which makes target/wasm32-unknown-unknown/release-wasm/schema.wasm first')

@@ -22,13 +22,12 @@ extern "C" {
     fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
 }
 
-// A byte view's length and bytes, read through the intrinsics that the snippet captures when
-// the module is first evaluated (before the caller's code has run), never through properties:
-// `length`, the prototype's `set` and `Symbol.toStringTag` can be redefined by the caller, and a
-// copy sized by a lying `length` would write past its end. One copy, straight into the module's
-// memory, through a view the snippet makes itself (the glue's views are made with the
-// prototype's `subarray`, which the caller can redefine too): a fresh `new Uint8Array(view)` first cost two typed-array allocations,
-// about 0.7 µs of a 3 µs verification in Node (docs/benchmarks.md).
+// Strings and byte views cross into the module through intrinsics that the snippet keeps when
+// the glue is first imported, never through properties the caller can redefine (a view's
+// `length`, the prototype's `set`, `subarray` or `Symbol.toStringTag`): a copy sized or placed
+// by a lying property would write outside its buffer. Each is one copy, into a view of the
+// module's memory that the snippet makes itself (docs/protocol.md §9, issue 17: the old
+// `new Uint8Array(view)` + `to_vec` and `as_string` cost about 40% of a 100 B verify in Node).
 #[wasm_bindgen(inline_js = "
 const apply = Reflect.apply
 const isView = ArrayBuffer.isView
@@ -69,7 +68,7 @@ export function strLength(v) {
 export function strCopy(v, memory, at, len) {
   try {
     const r = apply(encodeInto, encoder, [v, region(memory, at, len)])
-    return r.read === v.length && r.written <= len ? r.written : -1
+    return r.read === v.length ? r.written : -1
   } catch {
     return -1
   }
@@ -141,7 +140,7 @@ fn string_value(v: &JsValue) -> Option<Value<'static>> {
 /// The bytes of a `Uint8Array` (a `Buffer` too), from this realm or another, told without
 /// `instanceof` (which walks the prototype chain and so runs a Proxy's traps); `None` for any
 /// other value. A view that cannot be read (detached, out of bounds) reads as no bytes, as
-/// `new Uint8Array(view)` threw for it before.
+/// before.
 fn uint8_array_bytes(v: &JsValue) -> Option<Vec<u8>> {
     let len = u8_length(v);
     if len < 0.0 {
@@ -176,9 +175,6 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         return Value::Number(n);
     }
     if let Some(bytes) = uint8_array_bytes(v) {
-        // Never `to_vec` on the caller's view: it sizes the copy by the view's `length` property
-        // (an own property, a subclass's getter or a swapped prototype can say anything) while the
-        // copy writes the view's real length, past the end of the buffer when the two differ.
         return Value::Bytes(Cow::Owned(bytes));
     }
     if v.is_undefined() || v.is_null() {
