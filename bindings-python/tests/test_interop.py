@@ -43,6 +43,24 @@ def test_stripe_verify_header_accepts_what_we_sign() -> None:
             stripe.WebhookSignature.verify_header(payload + " ", header, SECRET, 300)
 
 
+def test_a_body_that_is_not_utf8_is_refused_as_construct_event_refuses_it() -> None:
+    # The accept twin holds "-" in a field nobody reads; the reject twin the byte 0xFF there.
+    verifier = sh.Verifier([SECRET])
+    good = b'{"id":"evt_1","object":"event","type":"a.b","livemode":false,"created":1,"note":"-","data":{"object":{}}}'
+    bad = good.replace(b'"-"', b'"\xff"')
+    for body, accepted in [(good, True), (bad, False)]:
+        header = sh.sign_header(body, SECRET, NOW)
+        if accepted:
+            assert stripe.Webhook.construct_event(body, header, SECRET).id == "evt_1"
+            assert verifier.verify_webhook(body, header, now=NOW).id == "evt_1"
+            continue
+        with pytest.raises(UnicodeDecodeError):
+            stripe.Webhook.construct_event(body, header, SECRET)
+        with pytest.raises(sh.StripeHandshakeError) as e:
+            verifier.verify_webhook(body, header, now=NOW)
+        assert e.value.code == "malformed_event"
+
+
 def test_we_accept_what_stripe_signs() -> None:
     r = random.Random(1)
     verifier = sh.Verifier([SECRET])

@@ -22,9 +22,9 @@ pub use crate::signature::{
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::encoding::{cap, json_error_reason};
+use crate::encoding::cap;
 use crate::error::{Error, Result};
-use crate::notification::{shape, Shape};
+use crate::notification::{envelope, shape, Shape};
 
 /// The event type sent when a user disconnects your platform or uninstalls your app.
 pub const DEAUTHORIZED_EVENT: &str = "account.application.deauthorized";
@@ -69,14 +69,15 @@ struct RawApplication {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedEvent {
-    id: String,
-    kind: String,
-    account: Option<String>,
-    livemode: bool,
-    created: u64,
-    api_version: Option<String>,
-    data_object: String,
-    signature: VerifiedSignature,
+    // Crate-visible so the host's record takes the texts without copying them.
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) account: Option<String>,
+    pub(crate) livemode: bool,
+    pub(crate) created: u64,
+    pub(crate) api_version: Option<String>,
+    pub(crate) data_object: String,
+    pub(crate) signature: VerifiedSignature,
 }
 
 impl VerifiedEvent {
@@ -235,8 +236,7 @@ impl Verifier {
 }
 
 fn read_event(payload: &[u8], signature: VerifiedSignature) -> Result<VerifiedEvent> {
-    let raw: RawEvent<'_> = serde_json::from_slice(payload)
-        .map_err(|e| Error::MalformedEvent { reason: format!("not valid JSON ({})", json_error_reason(&e)) })?;
+    let (_, raw): (_, RawEvent<'_>) = envelope(payload)?;
     match shape(raw.object)? {
         Shape::Snapshot | Shape::Absent => {}
         Shape::Notification => return Err(Error::EventNotificationGiven),
@@ -265,6 +265,34 @@ fn read_event(payload: &[u8], signature: VerifiedSignature) -> Result<VerifiedEv
 mod tests {
     use super::*;
     use crate::signature::sign_header;
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_refused_even_in_a_field_nobody_reads() {
+        let secret = SigningSecret::new("whsec_utf8").unwrap();
+        let verify = |body: &[u8]| {
+            let h = sign_header(body, &secret, 1).unwrap();
+            verify_webhook(body, &h, std::slice::from_ref(&secret), 1, Tolerance::default())
+        };
+        let good = br#"{"id":"evt_1","type":"a.b","livemode":false,"created":1,"x":"-","data":{"object":{}}}"#;
+        assert_eq!(verify(good).unwrap().id(), "evt_1");
+        // The same event with the ignored field's text the byte 0xFF, which is not UTF-8
+        // (serde_json's `from_slice` skipped it unchecked, and accepted the event).
+        let mut bad = good.to_vec();
+        let at = bad.iter().position(|&b| b == b'-').unwrap();
+        bad[at] = 0xff;
+        let bad = bad.as_slice();
+        let e = verify(bad).unwrap_err();
+        assert_eq!(e.code(), "malformed_event");
+        assert!(e.to_string().contains("not UTF-8"), "{e}");
+        let notification = crate::notification::verify_event_notification(
+            bad,
+            &sign_header(bad, &secret, 1).unwrap(),
+            std::slice::from_ref(&secret),
+            1,
+            Tolerance::default(),
+        );
+        assert_eq!(notification.unwrap_err().code(), "malformed_event");
+    }
 
     #[test]
     fn envelope_fields_and_second_secret() {

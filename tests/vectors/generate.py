@@ -1058,6 +1058,15 @@ def webhooks_suite():
         wh("reject-" + name, text, sign(S, text.encode(), T), err("malformed_event"), note="signature valid, body not an event")
     binary = b"\xff\xfe{}"
     wh("reject-binary-body", binary, sign(S, binary, T), err("malformed_event"), hexp=True)
+    # A field nobody reads holds the byte 0xFF (its accept twin holds "-"): the body is not UTF-8
+    # and is refused, as Python's json.loads(body.decode()) refuses it.
+    unread = json.dumps(dict(other, note="-"), separators=(",", ":")).encode()
+    wh("unread-field-ok", unread, sign(S, unread, T), ok(id=deauth["id"], type="customer.created", account=None, livemode=False,
+                                                           created=T, api_version="2024-06-20",
+                                                           data_object='{"id":"cus_1","object":"customer"}', timestamp=T), hexp=True)
+    unread = unread.replace(b'"-"', b'"\xff"')
+    wh("reject-unread-field-not-utf8", unread, sign(S, unread, T), err("malformed_event"), hexp=True,
+       note="only a field nobody reads holds a byte that is not UTF-8")
     wh("reject-unsigned-garbage", "not json", hdr, err("signature_mismatch"), note="the MAC is checked before the body is parsed")
     deep = "[" * 200 + "]" * 200
     wh("reject-deep-nesting", deep, sign(S, deep.encode(), T), err("malformed_event"))

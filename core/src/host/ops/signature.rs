@@ -82,20 +82,22 @@ fn signature(v: &VerifiedSignature) -> Out {
     Out::Record(&VERIFIED_SIGNATURE, vec![Out::Int(v.timestamp()), Out::index(v.secret_index())])
 }
 
-fn event(e: &VerifiedEvent) -> Out {
+/// The event's record, its texts moved in, not copied (three allocations and copies fewer a call).
+fn event(e: VerifiedEvent) -> Out {
+    let VerifiedEvent { id, kind, account, livemode, created, api_version, data_object, signature } = e;
     Out::Record(
         &WEBHOOK_EVENT,
         vec![
-            Out::str(e.id()),
-            Out::str(e.event_type()),
-            Out::opt_str(e.account()),
-            Out::Bool(e.livemode()),
-            Out::Int(e.created()),
-            Out::opt_str(e.api_version()),
-            Out::Json(e.data_object_json().to_owned()),
-            Out::str(e.data_object_json()),
-            Out::Int(e.signature().timestamp()),
-            Out::index(e.signature().secret_index()),
+            Out::Str(id),
+            Out::Str(kind),
+            account.map_or(Out::Null, Out::Str),
+            Out::Bool(livemode),
+            Out::Int(created),
+            api_version.map_or(Out::Null, Out::Str),
+            Out::Json(data_object.clone()),
+            Out::Str(data_object),
+            Out::Int(signature.timestamp()),
+            Out::index(signature.secret_index()),
         ],
     )
 }
@@ -172,7 +174,7 @@ fn verify_sig(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
 }
 
 fn verify_event(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
-    v.verify_webhook(p, h, now).map(|e| event(&e))
+    v.verify_webhook(p, h, now).map(event)
 }
 
 fn verify_deauth(v: &Verifier, p: &[u8], h: &str, now: u64) -> Result<Out> {
