@@ -165,6 +165,20 @@ test('string payloads of every UTF-8 width and length verify as their UTF-8 byte
   const header = sh.signHeader(Buffer.from('a\uFFFD', 'utf8'), secret, 1_700_000_000)
   assert.equal(verifier.check('a\uFFFD', header, 1_700_000_000), null)
   assert.throws(() => verifier.verify('a\uD800', header, 1_700_000_000), (e) => e.code === 'malformed_input')
+  // ...also when the string methods that could tell it are patched after load (the WASM build
+  // asked String.prototype.charCodeAt at call time, and verified 'a\uD800' as 'a\uFFFD').
+  const saved = ['charCodeAt', 'isWellFormed', 'codePointAt'].map((k) => [k, Object.getOwnPropertyDescriptor(String.prototype, k)])
+  for (const [k] of saved) Object.defineProperty(String.prototype, k, { value: k === 'isWellFormed' ? () => true : () => 0x61, configurable: true, writable: true })
+  let refused
+  try {
+    refused = ['a\uD800', '\uDC00a', 'é\uD800'].map((t) => {
+      try { return verifier.check(t, header, 1_700_000_000) } catch (e) { return e.code }
+    })
+  } finally {
+    for (const [k, d] of saved) Object.defineProperty(String.prototype, k, d)
+  }
+  assert.deepEqual(refused, ['malformed_input', 'malformed_input', 'malformed_input'])
+  assert.throws(() => verifier.verify('a\uD800', header, 1_700_000_000), (e) => e.code === 'malformed_input')
 })
 
 test('bytes are read through the intrinsics: a patched typed-array prototype changes nothing', () => {

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use stripe_handshake::host::{HostType, Value, MAX_LIST_LEN};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -40,6 +40,22 @@ const encodeInto = TextEncoder.prototype.encodeInto
 const construct = Reflect.construct
 const U8 = Uint8Array
 const bufferOf = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get
+// Whether a string has no lone surrogate: String.prototype.isWellFormed (ES2024: Node 20,
+// every current browser), else a loop over the captured charCodeAt.
+const isWellFormed = String.prototype.isWellFormed
+const charCodeAt = String.prototype.charCodeAt
+const wellFormed = typeof isWellFormed === 'function' ? (v) => apply(isWellFormed, v, []) : (v) => {
+  for (let i = 0; i < v.length; i++) {
+    const u = apply(charCodeAt, v, [i])
+    if (u >= 0xdc00 && u <= 0xdfff) return false
+    if (u >= 0xd800 && u <= 0xdbff) {
+      const next = i + 1 < v.length ? apply(charCodeAt, v, [i + 1]) : 0
+      if (next < 0xdc00 || next > 0xdfff) return false
+      i++
+    }
+  }
+  return true
+}
 // The module's bytes [at, at + len) as a view made here, from captured intrinsics only (the
 // glue's own views go through the prototype's subarray and byteLength).
 const region = (memory, at, len) => construct(U8, [apply(bufferOf, memory, []), at, len])
@@ -63,12 +79,14 @@ export function u8Copy(v, memory, at, len) {
 export function strLength(v) {
   return typeof v === 'string' ? v.length : -1
 }
-// Writes string v as UTF-8 into the module's bytes [at, at + len), a lone surrogate as U+FFFD:
-// the bytes written, or -1 if they are too few for all of it.
+// Writes string v as UTF-8 into the module's bytes [at, at + len): the bytes written, -1 if
+// they are too few for all of it, -2 if v holds a lone surrogate (which encodeInto writes as
+// U+FFFD). Only a string that is not ASCII (more bytes than units) is checked for one.
 export function strCopy(v, memory, at, len) {
   try {
     const r = apply(encodeInto, encoder, [v, region(memory, at, len)])
-    return r.read === v.length ? r.written : -1
+    if (r.read !== v.length) return -1
+    return r.written === r.read || wellFormed(v) ? r.written : -2
   } catch {
     return -1
   }
@@ -91,14 +109,26 @@ fn region(buf: &mut [u8]) -> Option<(u32, u32)> {
     Some((u32::try_from(buf.as_mut_ptr() as usize).ok()?, u32::try_from(buf.len()).ok()?))
 }
 
-/// `strCopy` into `buf`: the bytes written (at most its length), or -1.
-fn str_copy_into(v: &JsValue, buf: &mut [u8]) -> f64 {
-    let Some((at, n)) = region(buf) else { return -1.0 };
+/// What `strCopy` wrote into `buf`.
+enum Copied {
+    /// All of the string, in this many bytes (at most the buffer's length).
+    All(usize),
+    /// Not all of it: the buffer is too short (or the intrinsic failed).
+    Short,
+    /// Nothing: the string holds a lone surrogate.
+    IllFormed,
+}
+
+/// `strCopy` into `buf`.
+fn str_copy_into(v: &JsValue, buf: &mut [u8]) -> Copied {
+    let Some((at, n)) = region(buf) else { return Copied::Short };
     let written = str_copy(v, &wasm_bindgen::memory(), at, n);
-    if written > f64::from(n) {
-        -1.0
+    if written == -2.0 {
+        Copied::IllFormed
+    } else if (0.0..=f64::from(n)).contains(&written) {
+        Copied::All(written as usize)
     } else {
-        written
+        Copied::Short
     }
 }
 
@@ -115,25 +145,19 @@ fn string_value(v: &JsValue) -> Option<Value<'static>> {
     // that does not fit is written again into 3 bytes per unit, which holds any string.
     let units = units as usize;
     let mut utf8 = vec![0u8; units];
-    let mut written = str_copy_into(v, &mut utf8);
-    if written < 0.0 {
+    let mut copied = str_copy_into(v, &mut utf8);
+    if matches!(copied, Copied::Short) {
         utf8.resize(units.saturating_mul(3), 0);
-        written = str_copy_into(v, &mut utf8);
+        copied = str_copy_into(v, &mut utf8);
     }
     // All of it fits the second time, and TextEncoder writes UTF-8 only: anything else would be
-    // a broken intrinsic, and the text is refused, never read as another.
-    if written < 0.0 {
-        return Some(Value::IllFormedStr);
-    }
-    utf8.truncate(written as usize);
+    // a broken intrinsic, and the text is refused, never read as another. A lone surrogate is
+    // told by the snippet's captured intrinsic (js-sys's `is_valid_utf16` calls the prototype's
+    // `charCodeAt`, which the caller can redefine).
+    let Copied::All(written) = copied else { return Some(Value::IllFormedStr) };
+    utf8.truncate(written);
     utf8.shrink_to_fit();
     let Ok(s) = String::from_utf8(utf8) else { return Some(Value::IllFormedStr) };
-    // TextEncoder turns a lone surrogate into U+FFFD: only a result holding U+FFFD is checked
-    // again, code unit by code unit (one call into JS per unit, so never for the ASCII headers
-    // and ids of the hot path).
-    if !s.is_ascii() && s.contains('\u{FFFD}') && !v.unchecked_ref::<JsString>().is_valid_utf16() {
-        return Some(Value::IllFormedStr);
-    }
     Some(Value::Str(Cow::Owned(s)))
 }
 
