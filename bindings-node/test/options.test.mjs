@@ -82,6 +82,26 @@ test('nested values keep their types: a list of capabilities, a prefill object',
   const url = sh.connectOAuthLink({ clientId: 'ca_123456', accountType: 'express', suggestedCapabilities: ['card_payments'], stripeUser: { email: 'a@example.com' } }, allow)
   assert.ok(url.includes('&suggested_capabilities[]=card_payments&stripe_user[email]=a%40example.com'), url)
   refused(() => sh.connectOAuthLink({ clientId: 'ca_123456', accountType: 'express', suggestedCapabilities: 'card_payments' }, allow))
+  // A nested object's keys are read through the intrinsics too: string methods patched after
+  // load change nothing (the WASM build read them with wasm-bindgen's as_string, which asks
+  // the prototype's charCodeAt, and refused `email` as an unknown prefill key).
+  const prefill = (user) => sh.connectOAuthLink({ clientId: 'ca_123456', accountType: 'express', stripeUser: user }, allow)
+  const saved = ['charCodeAt', 'codePointAt'].map((k) => [k, Object.getOwnPropertyDescriptor(String.prototype, k)])
+  const encodeInto = Object.getOwnPropertyDescriptor(TextEncoder.prototype, 'encodeInto')
+  for (const [k] of saved) Object.defineProperty(String.prototype, k, { value: () => 0x61, configurable: true, writable: true })
+  Object.defineProperty(TextEncoder.prototype, 'encodeInto', { value: () => ({ read: 0, written: 0 }), configurable: true, writable: true })
+  let patched
+  try {
+    patched = [{ email: 'a@example.com' }, { ['email\uD800']: 'a@example.com' }].map((user) => {
+      try { return prefill(user) } catch (e) { return e.code }
+    })
+  } finally {
+    for (const [k, d] of saved) Object.defineProperty(String.prototype, k, d)
+    Object.defineProperty(TextEncoder.prototype, 'encodeInto', encodeInto)
+  }
+  assert.deepEqual(patched, [prefill({ email: 'a@example.com' }), 'invalid_argument'])
+  assert.ok(patched[0].includes('&stripe_user[email]=a%40example.com'), patched[0])
+  refused(() => prefill({ ['email\uD800']: 'a@example.com' }))
 })
 
 test('options of a one-time check (a store given) cross the same way', async () => {

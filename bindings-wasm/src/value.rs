@@ -1,8 +1,9 @@
 //! JavaScript values into the core's host values: conversion only, no judgement.
 //!
 //! Every JS value becomes some `Value`; nothing is coerced (wasm-bindgen's `&[u8]` would
-//! read a string as one byte per character, and a mistyped `String` traps). Strings are
-//! checked for lone surrogates, which `TextEncoder` would turn into U+FFFD silently.
+//! read a string as one byte per character, and a mistyped `String` traps). String values are
+//! checked for lone surrogates, which `TextEncoder` would turn into U+FFFD silently; an object's
+//! keys are read the same way, a key with one as U+FFFD (as the addon reads it: no option has it).
 
 use std::borrow::Cow;
 
@@ -251,10 +252,17 @@ fn read(v: &JsValue, depth: usize) -> Value<'static> {
         }
         let mut entries = Vec::with_capacity(keys.length() as usize);
         for k in keys.iter() {
-            let Some(name) = k.as_string() else { continue };
+            // Keys through the snippet too (wasm-bindgen's `as_string` asks the prototype's
+            // `charCodeAt` and `encodeInto`). A key with a lone surrogate names no option, and is
+            // read as the addon reads it, with U+FFFD in its place: refused as unknown, never echoed.
+            let name = match string_value(&k) {
+                Some(Value::Str(name)) => name,
+                Some(_) => Cow::Borrowed("\u{FFFD}"),
+                None => continue,
+            };
             let item =
                 Reflect::get(obj, &k).map_or(Value::Other(HostType::Object), |x| read(&x, depth.saturating_add(1)));
-            entries.push((Cow::Owned(name), item));
+            entries.push((name, item));
         }
         return Value::Map(entries);
     }
