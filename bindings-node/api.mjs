@@ -139,8 +139,24 @@ export function build(native, options) {
     ? native.invoker()
     : (consuming, op, list, mask, ...flat) =>
         list === undefined ? native.call(op, flat, mask, consuming) : native.callWithList(op, flat, list, mask, consuming)
+  // A call's keys are most often the same as its previous call's, in the same order (one
+  // literal at one call site): each parameter remembers the last keys it was given and what
+  // they encoded to, so that such a call compares strings (the same interned ones: a pointer
+  // each) instead of looking each key up in the Map (5% of a Connect link's call, profiled).
   function flatEncoder(op, i) {
     const index = op.params.map((p, at) => (p.options.length && at < 32 ? new Map(p.options.map((o, j) => [o.js, j])) : undefined))
+    const lastKeys = op.params.map(() => [])
+    const lastCodes = op.params.map(() => [])
+    const codes = (p, names, keys) => {
+      const seen = lastKeys[p]
+      let same = seen.length === keys.length
+      for (let k = 0; same && k < keys.length; k++) same = seen[k] === keys[k]
+      if (same) return lastCodes[p]
+      const c = keys.map((key) => names.get(key) ?? key) // a key that names no option as itself
+      lastKeys[p] = keys
+      lastCodes[p] = c
+      return c
+    }
     return (args, consuming, list) => {
       const flat = [consuming, i, list, 0]
       let mask = 0
@@ -163,11 +179,9 @@ export function build(native, options) {
             // value is read, and the keys are not enumerated a second time natively).
             flat.push(1, keys.find((k) => !names.has(k)), undefined)
           } else {
+            const c = codes(p, names, keys)
             flat.push(keys.length)
-            for (let k = 0; k < keys.length; k++) {
-              const j = names.get(keys[k])
-              flat.push(j === undefined ? keys[k] : j, o[keys[k]])
-            }
+            for (let k = 0; k < keys.length; k++) flat.push(c[k], o[keys[k]])
           }
         } catch {
           flat.length = start

@@ -27,7 +27,20 @@ const MAX_DEPTH: usize = 4;
 /// Converts one JS value of type `ty` (`typeof`, asked once by [`read_arguments`]), copying
 /// the bytes of any typed array in it. Never fails: what cannot be read becomes
 /// `Value::Other`.
+#[inline(always)] // so that a number or a string is written into its slot, not copied there
 pub fn typed<'a>(v: &Unknown<'a>, ty: ValueType) -> Value<'a> {
+    // The values that run no JavaScript when read, first and without a `Result` in between:
+    // through `read_typed` each was written to the stack a word at a time and read back wider
+    // (a stalled load, most of an options call's reading by perf annotate).
+    match ty {
+        ValueType::Undefined | ValueType::Null => return Value::Absent,
+        ValueType::Number => {
+            if let Ok(n) = f64::from_unknown(*v) {
+                return Value::Number(n);
+            }
+        }
+        _ => {}
+    }
     read_typed(v, ty, 0).unwrap_or_else(|_| {
         // A getter or Proxy trap threw: the value is one the core refuses.
         clear_exception(v);

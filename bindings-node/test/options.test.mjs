@@ -37,6 +37,27 @@ test('a misspelt option, an unknown key, more keys than options: refused by the 
   refused(() => link(Object.assign(new String('ab'), base)))
 })
 
+test('one call site given objects of changing shapes: each read by its own keys (the encoder remembers the last)', () => {
+  const url = link(base)
+  const express = link({ clientId: 'ca_123456', accountType: 'express', state: 'st_1' })
+  assert.match(express, /^https:\/\/connect\.stripe\.com\/express\/oauth\/authorize\?/)
+  const reversed = Object.fromEntries(Object.entries(base).reverse())
+  // The same keys as the last call but one, at every position: that key is read for itself.
+  const keys = Object.keys(base)
+  for (let round = 0; round < 3; round++) {
+    for (let at = 0; at < keys.length; at++) {
+      assert.equal(link(base), url)
+      const typo = Object.fromEntries(Object.entries(base).map(([k, v], i) => [i === at ? `${k}X` : k, v]))
+      refused(() => link(typo))
+      // The same key count and positions, one key swapped for another option.
+      const other = Object.fromEntries(Object.entries(base).map(([k, v], i) => (i === at ? ['stripeLanding', 'login'] : [k, v])))
+      assert.notEqual((() => { try { return link(other) } catch (e) { return e.code } })(), url)
+      assert.equal(link(reversed), url)
+      assert.equal(link({ clientId: 'ca_123456', accountType: 'express', state: 'st_1' }), express)
+    }
+  }
+})
+
 test('a key that names no option is refused as misspelt, whatever else the object holds', () => {
   const misspelt = (fn) => assert.throws(fn, (e) => e.code === 'invalid_argument' && /does not take/.test(e.message))
   misspelt(() => link({ ...base, ['\ud800']: 1 })) // a lone surrogate in the key

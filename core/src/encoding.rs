@@ -14,22 +14,44 @@ use crate::error::{Error, Result};
 /// ```
 pub fn percent_encode_into(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let hex = |n: u8| char::from(HEX.get(usize::from(n)).copied().unwrap_or(b'0'));
     out.reserve(s.len());
-    // Runs of unreserved characters are copied as they are. A run is ASCII, so it starts and
-    // ends at character boundaries (an empty one may not: `get` gives "" for it either way).
-    let mut start = 0;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            continue;
+    // A run of unreserved characters is copied as it is, found with one table lookup a byte;
+    // the character after it is written as the `%XX` of each of its bytes. A run is ASCII, so
+    // it ends at a character boundary. (Per-byte class tests and a push a character made this
+    // a tenth of a Connect link's call.)
+    let mut rest = s;
+    loop {
+        let run = rest.bytes().position(|b| !UNRESERVED.get(usize::from(b)).copied().unwrap_or(false));
+        let Some((head, tail)) = rest.split_at_checked(run.unwrap_or(rest.len())) else { return };
+        out.push_str(head);
+        let mut chars = tail.chars();
+        let Some(c) = chars.next() else { return };
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            out.push('%');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 0xf));
         }
-        out.push_str(s.get(start..i).unwrap_or_default());
-        out.push('%');
-        out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-        out.push(char::from(HEX.get(usize::from(b & 0xf)).copied().unwrap_or(b'0')));
-        start = i.saturating_add(1);
+        rest = chars.as_str();
     }
-    out.push_str(s.get(start..).unwrap_or_default());
 }
+
+/// RFC 3986's unreserved characters (`ALPHA / DIGIT / "-" / "." / "_" / "~"`), by byte.
+const UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    loop {
+        #[allow(clippy::indexing_slicing)] // a u8 indexes 256 entries
+        {
+            table[b as usize] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        }
+        if b == u8::MAX {
+            break table;
+        }
+        b += 1;
+    }
+};
 
 /// `k=v&k=v` with keys and values percent-encoded (an `application/x-www-form-urlencoded`
 /// body; `%20` for a space, which every form decoder reads).
@@ -102,6 +124,39 @@ pub(crate) fn json_error_reason(e: &serde_json::Error) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every character of the first two planes' edges and every ASCII byte, alone and in runs,
+    /// against the rule written the plainest way: each byte of a character outside the
+    /// unreserved set as `%XX`.
+    #[test]
+    fn percent_encoding_matches_the_rule_byte_for_byte() {
+        let plain = |s: &str| {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        let chars = (0u32..0x800).chain(0xD7F0..0xE010).chain(0xFFF0..0x10010).chain(0x10_FFF0..0x11_0000);
+        let chars: Vec<char> = chars.filter_map(char::from_u32).collect();
+        for c in &chars {
+            for s in [c.to_string(), format!("ab{c}"), format!("{c}~z"), format!("{c}{c}")] {
+                let mut out = String::from("x=");
+                percent_encode_into(&mut out, &s);
+                assert_eq!(out, format!("x={}", plain(&s)), "U+{:04X}", u32::from(*c));
+            }
+        }
+        let all: String = chars.iter().collect();
+        let mut out = String::new();
+        percent_encode_into(&mut out, &all);
+        assert_eq!(out, plain(&all));
+        percent_encode_into(&mut out, "");
+        assert_eq!(out, plain(&all));
+    }
 
     #[test]
     fn cap_cuts_at_a_character_boundary() {

@@ -32,6 +32,7 @@ struct Arena<'a> {
 
 impl<'a> Arena<'a> {
     /// `v` (of type `ty`) as `value.rs` reads it; a short string into the arena.
+    #[inline(always)] // see `value::typed`
     fn value(&mut self, v: &Unknown<'a>, ty: ValueType) -> Value<'a> {
         if ty != ValueType::String {
             return value::typed(v, ty);

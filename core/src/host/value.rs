@@ -72,10 +72,11 @@ pub enum HostType {
 }
 
 /// One host value, as the binding found it. Borrowed where the host allows it.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum Value<'a> {
     /// `undefined`, `null`, `None`, or an argument not given.
+    #[default]
     Absent,
     /// A boolean.
     Bool(bool),
@@ -364,7 +365,7 @@ impl Reader {
             Value::Absent => Ok(Options { entries: &[], spelling: self.spelling }),
             Value::Map(entries) => {
                 for (k, _) in entries {
-                    if !known.iter().any(|n| n.spelled(self.spelling) == k.as_ref()) {
+                    if !known.iter().any(|n| same_key(k, n.spelled(self.spelling))) {
                         return Err(bad(
                             name,
                             self.spelling,
@@ -407,6 +408,15 @@ impl<'v, 'a> Options<'v, 'a> {
     #[must_use]
     pub fn get(&self, name: &Name) -> &'v Value<'a> {
         let key = name.spelled(self.spelling);
-        self.entries.iter().find(|(k, _)| k.as_ref() == key).map_or(&ABSENT, |(_, v)| v)
+        self.entries.iter().find(|(k, _)| same_key(k, key)).map_or(&ABSENT, |(_, v)| v)
     }
+}
+
+/// Whether an options object's key is the option name `name`. A key the JavaScript wrapper
+/// passed as an option's index is that option's own static name (`arguments_from_flat`), so
+/// the same pointer answers without comparing bytes: a Connect link's keys and its ten options
+/// took 3% of its call in `memcmp`.
+#[inline]
+fn same_key(key: &str, name: &str) -> bool {
+    key.len() == name.len() && (std::ptr::eq(key.as_ptr(), name.as_ptr()) || key == name)
 }
