@@ -21,10 +21,10 @@ export function build(native, options) {
     return r
   }
   // One operation through the native `invoke` (below), its arguments flat.
-  function call(flat) {
+  function call(flat, list) {
     let r
     try {
-      r = Reflect.apply(invoke, undefined, flat)
+      r = Reflect.apply(invokerOf(list), undefined, flat)
     } catch (e) {
       throw errors.fromThrown(e)
     }
@@ -139,6 +139,10 @@ export function build(native, options) {
     ? native.invoker()
     : (consuming, op, list, mask, ...flat) =>
         list === undefined ? native.call(op, flat, mask, consuming) : native.callWithList(op, flat, list, mask, consuming)
+  // The function a call goes through: the addon's allow-list is an `invoke` of its own, the
+  // list its native data (fast/invoke.rs: no type check of a handle per call); the WASM glue's
+  // one `invoke` above takes the list among the arguments.
+  const invokerOf = native.invoker ? (list) => list ?? invoke : () => invoke
   // A call's keys are most often the same as its previous call's, in the same order (one
   // literal at one call site): each parameter remembers the last keys it was given and what
   // they encoded to, so that such a call compares strings (the same interned ones: a pointer
@@ -206,7 +210,7 @@ export function build(native, options) {
     const fn = function (...args) {
       const list = listAt >= 0 ? lists.get(args[listAt]) : undefined
       if (list !== undefined) args[listAt] = undefined
-      return finish(call(encode(args, false, list)))
+      return finish(call(encode(args, false, list), list))
     }
     Object.defineProperty(fn, 'name', { value: op.js })
     return fn

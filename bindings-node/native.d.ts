@@ -11,8 +11,8 @@ export declare class ExternalObject<T> {
   }
 }
 export type NativeVerifier = ExternalObject<'Verifier'>
-/** A checked redirect allow-list: an opaque external made by newAllowList. */
-export type NativeRedirectAllowList = ExternalObject<'RedirectAllowList'>
+/** A checked redirect allow-list, made by newAllowList: an invoke of its own, the list its native data. */
+export type NativeRedirectAllowList = NativeInvoke
 /** A verifier's bound check: null when it verifies, else the error code. */
 export type NativeCheck = (payload: unknown, header: unknown, now: unknown) => string | null
 /** A verifier's bound verify: writes [timestamp, secretIndex] into out, or returns the failure. */
@@ -47,7 +47,10 @@ export declare class NativeFailure {
  */
 export declare function invoker(): NativeInvoke
 
-/** Builds an allow-list from `(entries, { testMode })`; the wrapper's `RedirectAllowList` holds it. */
+/**
+ * Builds an allow-list from `(entries, { testMode })`: its own `invoke`, for the operations
+ * that take a list (`fast/invoke.rs`). The wrapper's `RedirectAllowList` holds it.
+ */
 export declare function newAllowList(args: Array<unknown>): Outcome<NativeRedirectAllowList>
 
 /**

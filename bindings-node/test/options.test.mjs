@@ -259,24 +259,34 @@ test("the addon's invoke, called directly with what the wrapper never passes: a 
   const op = schema.ops.findIndex((o) => o.name === 'connect_oauth_link')
   const plain = schema.ops.findIndex((o) => o.name === 'check_plain_state')
   const names = schema.ops[op].params[0].options.map((o) => o.js)
+  // An allow-list is an invoke of its own, the list its native data (fast/invoke.rs).
   const list = native.newAllowList([['https://platform.example/callback']])
+  assert.equal(typeof list, 'function')
   const invoke = native.invoker()
   const pairs = Object.entries(base).flatMap(([k, v]) => [names.indexOf(k), v])
   const code = (r) => (r instanceof native.NativeFailure ? r.code : typeof r)
-  // The wrapper's own call, for reference.
-  assert.equal(invoke(false, op, list, 1, 4, ...pairs), link(base))
+  // The wrapper's own call, for reference: the list's function, given itself as the list.
+  assert.equal(list(false, op, list, 1, 4, ...pairs), link(base))
   const malformed = [[], [false], [false, op], [false, op, list], ['no', op, list, 1], [false, 'op', list, 1], [false, 2 ** 32, undefined, 0], [false, op + 0.5, list, 1], [false, op, list, -1], [false, op, list, 2 ** 32]]
-  malformed.forEach((args, i) => assert.equal(code(invoke(...args)), 'internal', `case ${i}`))
-  // A handle that is not an allow-list (a verifier's, an object, a number) is refused, not read.
+  for (const f of [invoke, list]) malformed.forEach((args, i) => assert.equal(code(f(...args)), 'internal', `case ${i}`))
+  // The one invoke given anything as a list (an allow-list's function, a verifier's handle, an
+  // object, a number) refuses it, reading nothing; a list's function runs with its own list
+  // whatever that slot holds.
   const verifier = native.newVerifier(['whsec_x'])
-  for (const notList of [verifier, {}, 1, null]) assert.equal(code(invoke(false, op, notList, 1, 4, ...pairs)), 'internal')
+  for (const notList of [list, verifier, {}, 1, null]) assert.equal(code(invoke(false, op, notList, 1, 4, ...pairs)), 'internal')
+  for (const other of [undefined, verifier, {}, 1]) assert.equal(list(false, op, other, 1, 4, ...pairs), link(base))
+  // Without a list, the link's operation refuses the missing allow-list by its type.
+  assert.equal(code(invoke(false, op, undefined, 1, 4, ...pairs)), 'invalid_argument')
+  // A list for an operation that takes none: the core's internal failure.
+  assert.equal(code(list(false, plain, list, 0, 's', 's')), 'internal')
   // An operation index past the last: the core's internal failure.
   assert.equal(code(invoke(false, schema.ops.length, undefined, 0)), 'internal')
+  assert.equal(code(list(false, schema.ops.length, list, 0)), 'internal')
   // The consuming form with an allow-list: no operation takes both.
-  assert.equal(code(invoke(true, op, list, 1, 4, ...pairs)), 'internal')
+  assert.equal(code(list(true, op, list, 1, 4, ...pairs)), 'internal')
   // A pair count or key the wrapper never writes: the options argument is refused by its type.
   for (const bad of [[5, ...pairs], [-1, ...pairs], [0.5, ...pairs], ['4', ...pairs], [4, true, 'x', ...pairs.slice(2)]]) {
-    const r = invoke(false, op, list, 1, ...bad)
+    const r = list(false, op, list, 1, ...bad)
     assert.equal(code(r), 'invalid_argument')
     assert.doesNotMatch(r.message, /ca_123456|st_1/)
   }
@@ -309,4 +319,33 @@ test('a getter that calls the library with the same allow-list while the options
   })
   assert.equal(link({ ...express, suggestedCapabilities: caps }), link({ ...express, suggestedCapabilities: ['card_payments'] }))
   assert.equal(calls, 1)
+})
+
+test('allow-lists are freed once collected: memory stays flat over many (each is the finalizer of its own function)', async () => {
+  const { setFlagsFromString } = await import('node:v8')
+  const { runInNewContext } = await import('node:vm')
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc')
+  const settle = () => new Promise((resolve) => setImmediate(resolve))
+  // A hundred long entries (the most a list takes) make a leaked list about fifty kilobytes.
+  const entries = Array.from({ length: 100 }, (_, i) => `https://platform.example/callback/${'p'.repeat(480)}/${i}`)
+  const round = async () => {
+    for (let i = 0; i < 200; i++) {
+      const l = new sh.RedirectAllowList(entries)
+      if (l.check(entries[99]) !== entries[99]) throw new Error('a listed URI')
+    }
+    for (let i = 0; i < 3; i++) {
+      gc()
+      await settle()
+    }
+    return process.memoryUsage().rss
+  }
+  await round()
+  const start = await round()
+  for (let i = 0; i < 8; i++) await round()
+  // 1,800 lists leaked would be about 90 MB.
+  assert.ok(process.memoryUsage().rss - start < 40e6, `rss grew by ${process.memoryUsage().rss - start} bytes`)
+  // Reject twin: a list kept alive answers after all those collections.
+  assert.equal(allow.check('https://platform.example/callback'), 'https://platform.example/callback')
+  assert.throws(() => allow.check('https://platform.example/other'), (e) => e.code === 'redirect_uri_not_allowed')
 })

@@ -1,13 +1,15 @@
 //! The one call of every operation, `invoke(consuming, op, list, mask, ...flat)`: every value
 //! of the call read with one `napi_get_cb_info`, short strings into one stack buffer, then
-//! `host::call_flat`.
+//! `host::call_flat`. An allow-list is its own `invoke` (`bound_invoker`), the list the
+//! function's callback data: an operation that takes a list calls the list's function.
 #![allow(unsafe_code)]
 
 use std::borrow::Cow;
+use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use napi::bindgen_prelude::{External, FromNapiRef, FromNapiValue, Unknown};
+use napi::bindgen_prelude::{FromNapiValue, Unknown};
 use napi::{sys, JsValue, ValueType};
 use stripe_handshake::host::{self, OsEnv, Value};
 use stripe_handshake::{Error, RedirectAllowList as CoreAllowList};
@@ -50,18 +52,56 @@ impl<'a> Arena<'a> {
     }
 }
 
-/// The generic operation call, one N-API function for every operation (`invoker`).
+/// The generic operation call, one N-API function for every operation without an allow-list
+/// (`invoker`).
 pub fn invoker(env: &napi::Env) -> napi::Result<Unknown<'_>> {
+    function(env, ptr::null_mut())
+}
+
+/// An allow-list's own `invoke`: the same call, for the operations that take a list, with
+/// `list` as its callback data (Safety 1: owned by the function, freed by its finalizer).
+///
+/// Why not an external handed to the one `invoke`: napi-rs checks an external's type in a
+/// registry behind a global mutex on every use, 4% of a Connect link's call (perf), and this
+/// function needs no check at all, since only this crate makes it.
+pub fn bound_invoker(env: &napi::Env, list: CoreAllowList) -> napi::Result<Unknown<'_>> {
+    let data = Box::into_raw(Box::new(list)).cast::<c_void>();
+    let made = function(env, data);
+    let Ok(f) = made else {
+        // No function holds the list: free it.
+        // SAFETY (1): `data` came from `Box::into_raw` just above and was handed to no one.
+        drop(unsafe { Box::from_raw(data.cast::<CoreAllowList>()) });
+        return made;
+    };
+    // SAFETY (1, 2): the finalizer frees the list when the function is collected.
+    let owned =
+        unsafe { sys::napi_add_finalizer(env.raw(), f.raw(), data, Some(release), ptr::null_mut(), ptr::null_mut()) };
+    if owned != sys::Status::napi_ok {
+        // The function exists with the pointer as its data but is never handed out, so it is
+        // never called; the list is leaked rather than freed under it.
+        return Err(napi::Error::from_reason("napi_add_finalizer failed"));
+    }
+    Ok(f)
+}
+
+/// The finalizer of an allow-list's function: frees the list.
+unsafe extern "C" fn release(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY (1): the one `Box::from_raw` of this function's list.
+    drop(unsafe { Box::from_raw(data.cast::<CoreAllowList>()) });
+}
+
+/// An `invoke` function with callback data `data` (null, or an allow-list's box).
+fn function(env: &napi::Env, data: *mut c_void) -> napi::Result<Unknown<'_>> {
     let name = "invoke";
     let mut f = ptr::null_mut();
-    // SAFETY (2): `env` is this call's; the name is `name.len()` bytes of UTF-8; no data.
+    // SAFETY (2): `env` is this call's; the name is `name.len()` bytes of UTF-8.
     let made = unsafe {
         sys::napi_create_function(
             env.raw(),
             name.as_ptr().cast(),
             name.len() as isize,
             Some(invoke_callback),
-            ptr::null_mut(),
+            data,
             &mut f,
         )
     };
@@ -74,8 +114,9 @@ pub fn invoker(env: &napi::Env) -> napi::Result<Unknown<'_>> {
 
 /// `invoke(consuming, op, list, mask, ...flat)`: runs operation `op` on the arguments the
 /// wrapper passed flat (`host::arguments_from_flat`, options objects as pairs for the bits of
-/// `mask`), with allow-list `list` (a handle from `newAllowList`, or `undefined`), through
-/// the consuming form if `consuming` (`host::call_consuming`). Returns the result or the
+/// `mask`), through the consuming form if `consuming` (`host::call_consuming`). The function
+/// of an allow-list (`bound_invoker`) runs it with that list, whatever `list` is (the wrapper
+/// passes the function itself); the one without a list requires `list` to be `undefined`. Returns the result or the
 /// failure. Every value arrives as an argument of this one call: reading them from an array
 /// cost an N-API call and a property lookup each.
 unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
@@ -83,9 +124,9 @@ unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callbac
         let internal = |what| Box::new(NativeFailure::from(Error::Internal { what }));
         let mut argc = FLAT;
         let mut argv = [ptr::null_mut(); FLAT];
+        let mut data = ptr::null_mut();
         // SAFETY (2): `argv` has room for `argc` values.
-        let got =
-            unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut()) };
+        let got = unsafe { sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data) };
         if got != sys::Status::napi_ok {
             return Err(internal("an operation's arguments"));
         }
@@ -127,20 +168,19 @@ unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callbac
         let mut arena = Arena { rest: &mut strings };
         let mut values: Vec<Value<'_>> = flat.iter().map(|_| Value::Absent).collect();
         value::read_arguments(&flat, &mut values, |_, a, ty| arena.value(a, ty));
-        let mut kind = 0;
-        // SAFETY (2).
-        if unsafe { sys::napi_typeof(env, *list, &mut kind) } != sys::Status::napi_ok {
-            return Err(internal("an operation's allow-list"));
-        }
-        let list = if kind == sys::ValueType::napi_undefined {
+        let list = if data.is_null() {
+            let mut kind = 0;
+            // SAFETY (2).
+            if unsafe { sys::napi_typeof(env, *list, &mut kind) } != sys::Status::napi_ok
+                || kind != sys::ValueType::napi_undefined
+            {
+                return Err(internal("an operation's allow-list"));
+            }
             None
         } else {
-            // SAFETY (2): this call's value; napi-rs checks that it is an allow-list it made, and
-            // the reference is used only inside this call, while the handle keeps it alive. It is
-            // taken after the arguments are read: a getter run while they are read could call an
-            // operation with the same list, and napi-rs makes a `&mut` of it for each call.
-            let list = unsafe { External::<CoreAllowList>::from_napi_ref(env, *list) };
-            Some(&**list.map_err(|_| internal("an operation's allow-list"))?)
+            // SAFETY (1): the data of an allow-list's function is its list, alive while the
+            // function can be called; only shared references are made, inside this call.
+            Some(unsafe { &*data.cast_const().cast::<CoreAllowList>() })
         };
         // The arguments (which may borrow bytes) are dropped before the result is made.
         host::call_flat(op, consuming, values, mask, list, &OsEnv, JS).map_err(|e| Box::new(e.into()))

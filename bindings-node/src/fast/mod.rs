@@ -20,10 +20,11 @@
 //!
 //! Safety, in one list (each `unsafe` block below names the item it relies on):
 //! 1. The callback data of a function made by [`bind`] is a pointer from `Arc::into_raw` of
-//!    the verifier; the function's finalizer is the only `Arc::from_raw` of it, and N-API runs
+//!    the verifier, and that of one made by [`bound_invoker`] a pointer from `Box::into_raw`
+//!    of the allow-list; the function's finalizer is the only `from_raw` of it, and N-API runs
 //!    it after the function can no longer be called. So while a callback runs, the data is a
-//!    live `Arc<Verifier>`'s pointee, and only shared references to it are made, which do not
-//!    outlive the callback.
+//!    live verifier or list, and only shared references to it are made, which do not outlive
+//!    the callback. (`invoker`'s function has no data: a null pointer.)
 //! 2. `napi_env` and `napi_value`s are the ones N-API handed this call, used only inside it
 //!    (the handle scope of the call keeps every argument alive).
 //! 3. Bytes borrowed from a typed array stay valid while the borrow lives, because no
@@ -50,7 +51,7 @@ use crate::value;
 mod invoke;
 mod verifier;
 
-pub use invoke::invoker;
+pub use invoke::{bound_invoker, invoker};
 pub use verifier::bind;
 
 /// The bytes of a `Uint8Array` (a `Buffer`), and whether they belong to a
