@@ -304,6 +304,18 @@ test("the addon's invoke, called directly with what the wrapper never passes: a 
   assert.equal(code(invoke(false, plain, undefined, 0, 'a\ud800', 'a\ud800')), 'malformed_input') // as both engines' checkPlainState
   // (N-API's UTF-8 reading turns the surrogate into U+FFFD: read so, these two would be equal.)
   assert.equal(code(invoke(false, plain, undefined, 0, 'a\ufffd', 'a\ud800')), 'malformed_input')
+  // An ASCII string is read as UTF-16 and narrowed (up to 1,022 units), any other as UTF-8:
+  // every length around that buffer's end, with one unit changed at each end, and one
+  // non-ASCII unit among ASCII ones (a narrowing that kept its low byte would make it 'A').
+  for (const n of [2, 1021, 1022, 1023, 1024]) { // (a state is at most 1,024 bytes)
+    const s = 'x'.repeat(n)
+    assert.equal(code(invoke(false, plain, undefined, 0, s, 'x'.repeat(n))), 'undefined', `${n}`)
+    assert.equal(code(invoke(false, plain, undefined, 0, s, 'y' + s.slice(1))), 'state_mismatch', `${n}`)
+    assert.equal(code(invoke(false, plain, undefined, 0, s, s.slice(1) + 'y')), 'state_mismatch', `${n}`)
+    const wide = s.slice(2) + '\u0141' // n bytes of UTF-8
+    assert.equal(code(invoke(false, plain, undefined, 0, wide, s.slice(2) + 'A')), 'state_mismatch', `${n}`)
+    assert.equal(code(invoke(false, plain, undefined, 0, wide, s.slice(2) + '\u0141')), 'undefined', `${n}`)
+  }
 })
 
 test('a getter that calls the library with the same allow-list while the options are read: the same link', () => {

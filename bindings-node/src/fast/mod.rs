@@ -103,10 +103,36 @@ fn is_array_buffer(env: sys::napi_env, buffer: sys::napi_value) -> Option<bool> 
 /// A string argument (`typeof` said so) that fits in `buf`, read with one call: the string,
 /// and the rest of `buf`; or what is left of `buf` for a string too long, or one that may
 /// hold a lone surrogate, which `value.rs` reads.
+///
+/// An ASCII string is read as UTF-16 and narrowed here: V8 copies a one-byte string's units
+/// into a UTF-16 buffer in bulk, where its UTF-8 writer goes a character at a time (8% of a
+/// Connect link's call). Any other string is read again as UTF-8.
 fn string_into<'a>(v: &Unknown<'_>, buf: &'a mut [u8]) -> Result<(&'a str, &'a mut [u8]), &'a mut [u8]> {
+    const UNITS: usize = 1024;
     let (env, raw) = (v.value().env, v.raw());
     if buf.len() < 8 {
         return Err(buf);
+    }
+    let mut units = [std::mem::MaybeUninit::<u16>::uninit(); UNITS];
+    let cap = UNITS.min(buf.len());
+    let mut len = 0;
+    // SAFETY (2): N-API writes at most `cap - 1` units and a NUL into `units` (`cap <= UNITS`).
+    let read = unsafe { sys::napi_get_value_string_utf16(env, raw, units.as_mut_ptr().cast(), cap, &mut len) };
+    if read == sys::Status::napi_ok && len.saturating_add(1) < cap {
+        // SAFETY: N-API wrote the string's `len` units (all of it: it stopped short of `cap - 1`).
+        let units = unsafe { std::slice::from_raw_parts(units.as_ptr().cast::<u16>(), len) };
+        // Narrowed whatever the units are, and kept only if every one is ASCII (one pass
+        // that the compiler vectorises). Otherwise read again below, over these bytes.
+        let mut any = 0u16;
+        for (b, &u) in buf.iter_mut().zip(units) {
+            *b = u as u8;
+            any |= u;
+        }
+        if any < 0x80 {
+            let (head, rest) = buf.split_at_mut(len);
+            // SAFETY: every byte of `head` is below 0x80, so it is ASCII and valid UTF-8.
+            return Ok((unsafe { std::str::from_utf8_unchecked(head) }, rest));
+        }
     }
     let mut len = 0;
     // SAFETY (2): N-API writes at most `buf.len() - 1` bytes and a NUL into `buf`.
