@@ -385,17 +385,20 @@ pub fn arguments_from_flat<'a>(
             break;
         }
         let encoded = p < 32 && mask & (1u32 << p) != 0 && !param.options.is_empty();
-        let arg = if encoded {
-            options_from_pairs(&mut flat, &mut at, param, spelling)
+        // Each argument is written into its slot by the function that makes it: returned
+        // through an `Option` it was written to the stack and read back at once, wider, which
+        // stalled the load (perf annotate).
+        let read = if encoded {
+            options_from_pairs(&mut flat, &mut at, p, param, spelling)
         } else {
-            Some(take(&mut flat, &mut at))
+            let v = take(&mut flat, &mut at);
+            if let Some(slot) = flat.get_mut(p) {
+                *slot = v;
+            }
+            true
         };
-        let done = arg.is_none();
-        if let Some(slot) = flat.get_mut(p) {
-            *slot = arg.unwrap_or(Value::Other(super::value::HostType::Object));
-        }
         p = p.saturating_add(1);
-        if done {
+        if !read {
             // The reading ended: the arguments so far, the refused one last.
             flat.truncate(p);
             return flat;
@@ -420,13 +423,34 @@ fn whole(v: &Value<'_>) -> Option<usize> {
 }
 
 /// One options object from its pair count and its pairs, read from `flat` at `at` onwards
-/// (moving `at` past them), or `None` when the count or a key is not one the wrapper writes.
-fn options_from_pairs<'a>(
+/// (moving `at` past them) and written to `flat[p]` (a slot read already: `p < at`); or, when
+/// the count or a key is not one the wrapper writes, a value the operation refuses by its type
+/// written there, and `false`.
+fn options_from_pairs(
+    flat: &mut [Value<'_>],
+    at: &mut usize,
+    p: usize,
+    param: &'static Param,
+    spelling: Spelling,
+) -> bool {
+    let object = map_from_pairs(flat, at, param, spelling);
+    let read = object.is_some();
+    if let Some(slot) = flat.get_mut(p) {
+        *slot = match object {
+            Some(entries) => Value::Map(entries),
+            None => Value::Other(super::value::HostType::Object),
+        };
+    }
+    read
+}
+
+/// The entries of [`options_from_pairs`]'s object.
+fn map_from_pairs<'a>(
     flat: &mut [Value<'a>],
     at: &mut usize,
     param: &'static Param,
     spelling: Spelling,
-) -> Option<Value<'a>> {
+) -> Option<Vec<(Cow<'a, str>, Value<'a>)>> {
     let n = whole(flat.get(*at)?)?;
     *at = at.saturating_add(1);
     // No more pairs than the values left (so the capacity below is bounded).
@@ -448,7 +472,7 @@ fn options_from_pairs<'a>(
         *at = at.saturating_add(1);
         entry.1 = take(flat, at);
     }
-    Some(Value::Map(entries))
+    Some(entries)
 }
 
 /// Runs operation `index` on `args` (positional; options objects in their position).
