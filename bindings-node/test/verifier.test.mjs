@@ -5,16 +5,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import Stripe from 'stripe'
 import * as sh from '../index.mjs'
+import { gc, rssGrowth, settle } from './memory.mjs'
 
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc')
 const { native } = createRequire(import.meta.url)('../native.cjs')
 const stripe = new Stripe('sk_test_unused')
-const settle = () => new Promise((resolve) => setImmediate(resolve))
 const SECRET = 'whsec_fast_path_0123456789'
 const now = 1_700_000_000
 const body = Buffer.from('{"id":"evt_1","object":"event","type":"a.b","data":{"object":{}}}')
@@ -54,21 +50,12 @@ test('verifiers are released once collected: memory stays flat over many', async
   // Sixteen secrets each (the most a verifier takes) make a leaked verifier kilobytes; the
   // bound functions' finalizers release them once V8 collects the functions.
   const secrets = [SECRET, ...Array.from({ length: 15 }, (_, i) => `${SECRET}_${i}`)]
-  const round = async () => {
+  const grown = await rssGrowth(() => {
     for (let i = 0; i < 5000; i++) {
       const v = new sh.Verifier(secrets)
       if (v.check(body, header, now) !== null) throw new Error('the first secret signs the header')
     }
-    for (let i = 0; i < 3; i++) {
-      gc()
-      await settle()
-    }
-    return process.memoryUsage().rss
-  }
-  await round()
-  const start = await round()
-  for (let i = 0; i < 8; i++) await round()
-  const grown = (await round()) - start
+  })
   // 45,000 verifiers after `start`: a leak of even 1 KiB each would be 46 MB.
   assert.ok(grown < 20 * 2 ** 20, `rss grew ${(grown / 2 ** 20).toFixed(1)} MiB over 45,000 verifiers`)
 })
