@@ -11,8 +11,8 @@ export declare class ExternalObject<T> {
   }
 }
 export type NativeVerifier = ExternalObject<'Verifier'>
-/** A checked redirect allow-list, made by newAllowList: an invoke of its own, the list its native data. */
-export type NativeRedirectAllowList = NativeInvoke
+/** A checked redirect allow-list, made by newAllowList: an invoke of its own, the list its native data (it ignores the list slot). */
+export type NativeRedirectAllowList = (consuming: boolean, op: number, list: unknown, mask: number, ...flat: unknown[]) => unknown
 /** A verifier's bound check: null when it verifies, else the error code. */
 export type NativeCheck = (payload: unknown, header: unknown, now: unknown) => string | null
 /** A verifier's bound verify: writes [timestamp, secretIndex] into out, or returns the failure. */
@@ -20,7 +20,7 @@ export type NativeVerify = (payload: unknown, header: unknown, now: unknown, out
 /** A verifier's bound call of a method whose record is flat: its texts (numbers into out), or the failure. */
 export type NativeCall = (method: number, payload: unknown, header: unknown, now: unknown, out: Float64Array) => string | NativeFailure
 /** Runs an operation on its arguments passed flat (options objects as pairs, a bit of mask each): the result, or the failure. */
-export type NativeInvoke = (consuming: boolean, op: number, list: NativeRedirectAllowList | undefined, mask: number, ...flat: unknown[]) => unknown
+export type NativeInvoke = (consuming: boolean, op: number, list: undefined, mask: number, ...flat: unknown[]) => unknown
 
 /** A core error as data. Turned into a thrown error by the JavaScript wrapper. */
 export declare class NativeFailure {

@@ -49,12 +49,33 @@ test('one call site given objects of changing shapes: each read by its own keys 
       assert.equal(link(base), url)
       const typo = Object.fromEntries(Object.entries(base).map(([k, v], i) => [i === at ? `${k}X` : k, v]))
       refused(() => link(typo))
-      // The same key count and positions, one key swapped for another option.
+      // The same key count and positions, one key swapped for another option: read as that
+      // option (a missing required one is named; without `state` the link has `stripe_landing`).
       const other = Object.fromEntries(Object.entries(base).map(([k, v], i) => (i === at ? ['stripeLanding', 'login'] : [k, v])))
-      assert.notEqual((() => { try { return link(other) } catch (e) { return e.code } })(), url)
+      if (keys[at] === 'state') assert.equal(link(other), url.replace(/&state=st_1$/, '&stripe_landing=login'))
+      else assert.throws(() => link(other), (e) => e.code === 'invalid_argument' && e.message.startsWith(`${keys[at]}:`))
       assert.equal(link(reversed), url)
       assert.equal(link({ clientId: 'ca_123456', accountType: 'express', state: 'st_1' }), express)
     }
+  }
+})
+
+test('values after an options object: refused as too many arguments, as for any call', () => {
+  // (An explicit undefined counts: the call has more arguments than the function takes.)
+  for (const extra of [['extra'], [undefined], [undefined, 'x'], [base], [allow]]) {
+    assert.throws(() => sh.connectOAuthLink(base, allow, ...extra), (e) => e.code === 'invalid_argument' && /too many arguments/.test(e.message))
+  }
+  // Accept twin: the same call with the arguments the function takes.
+  assert.match(sh.connectOAuthLink(base, allow), /^https:\/\/connect\.stripe\.com\/oauth\/authorize\?/)
+})
+
+test('a state of Latin-1 and other non-ASCII characters is encoded from its UTF-8, whichever way it is read', () => {
+  // Each case against the URL parser's decoding; a reading that kept a Latin-1 unit as one
+  // byte would not be UTF-8 (the addon reads short ASCII strings as UTF-16, narrowed).
+  for (const s of ['caf\u00e9', '\u00ff', '\u0080', 'a\u00e9b\u00ffc', '\u00e9'.repeat(300), 'x'.repeat(1000) + '\u00e9', '\u0141', '\ud83d\ude00']) {
+    const u = new URL(link({ ...base, state: s }))
+    assert.equal(u.searchParams.get('state'), s)
+    assert.ok(u.search.endsWith(`&state=${encodeURIComponent(s)}`))
   }
 })
 
@@ -284,6 +305,12 @@ test("the addon's invoke, called directly with what the wrapper never passes: a 
   assert.equal(code(list(false, schema.ops.length, list, 0)), 'internal')
   // The consuming form with an allow-list: no operation takes both.
   assert.equal(code(list(true, op, list, 1, 4, ...pairs)), 'internal')
+  // Values after the options' pairs stay arguments: too many for the link.
+  for (const rest of [[undefined, 'extra'], [undefined, undefined], [list, 1]]) {
+    const r = list(false, op, list, 1, 4, ...pairs, ...rest)
+    assert.equal(code(r), 'invalid_argument')
+    assert.match(r.message, /too many arguments/)
+  }
   // A pair count or key the wrapper never writes: the options argument is refused by its type.
   for (const bad of [[5, ...pairs], [-1, ...pairs], [0.5, ...pairs], ['4', ...pairs], [4, true, 'x', ...pairs.slice(2)]]) {
     const r = list(false, op, list, 1, ...bad)

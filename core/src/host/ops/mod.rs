@@ -922,4 +922,37 @@ mod tests {
         let unknown = arguments_from_flat(usize::MAX, vec![s("a")], 1, Spelling::Camel);
         assert!(matches!(&unknown[..], [Value::Str(a)] if a == "a"));
     }
+
+    /// After an options object read from its pairs, the next argument and any values past the
+    /// last parameter keep their order (the decoding writes each argument over values it has
+    /// read); a bad count or key ends the reading at that argument.
+    #[test]
+    fn flat_arguments_after_an_options_object() {
+        let i = op("connect_oauth_link");
+        assert_eq!(OPS[i].params.len(), 2);
+        let pairs = || vec![n(2.0), n(0.0), s("ca_1"), s("state"), s("st_1")];
+        let key = |v: &Value<'_>, k: usize| match v {
+            Value::Map(e) => e.get(k).map(|(name, _)| name.to_string()),
+            _ => None,
+        };
+        let mut flat = pairs();
+        flat.extend([Value::Absent, s("x"), s("y")]);
+        let args = arguments_from_flat(i, flat, 1, Spelling::Camel);
+        assert_eq!(args.len(), 4);
+        assert_eq!((key(&args[0], 0).as_deref(), key(&args[0], 1).as_deref()), (Some("clientId"), Some("state")));
+        assert!(matches!(&args[1..], [Value::Absent, Value::Str(x), Value::Str(y)] if x == "x" && y == "y"));
+        // Too many for the operation, whichever values they are.
+        assert_eq!(call(i, &args, &OsEnv, Spelling::Camel).unwrap_err().code(), "invalid_argument");
+        // Exactly the options and the list slot: two arguments.
+        let mut flat = pairs();
+        flat.push(Value::Absent);
+        assert_eq!(arguments_from_flat(i, flat, 1, Spelling::Camel).len(), 2);
+        // A key that is neither an index nor a string: that argument is refused, the rest dropped.
+        let bad =
+            arguments_from_flat(i, vec![n(1.0), Value::Bool(true), s("v"), Value::Absent, s("x")], 1, Spelling::Camel);
+        assert!(matches!(&bad[..], [Value::Other(_)]));
+        // A count past the values left: the same.
+        let short = arguments_from_flat(i, vec![n(3.0), n(0.0), s("ca_1"), s("x")], 1, Spelling::Camel);
+        assert!(matches!(&short[..], [Value::Other(_)]));
+    }
 }
