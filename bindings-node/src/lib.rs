@@ -16,7 +16,7 @@ mod value;
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Array, Either, External, Unknown};
+use napi::bindgen_prelude::{Array, External, Unknown};
 use napi::Env;
 use napi_derive::napi;
 use stripe_handshake::host::{self, OsEnv, Spelling, Value};
@@ -54,9 +54,8 @@ pub fn invoker(env: &Env) -> napi::Result<Unknown<'_>> {
 }
 
 // The verifier crosses as an opaque external handed to free functions (and the allow-list as
-// a function of its own, below), not as
-// `#[napi]` classes with methods: napi-rs registers and releases a native borrow of a class
-// receiver on every call (an allocation and two updates of a global map behind a mutex),
+// a function of its own, below), not as `#[napi]` classes with methods: napi-rs registers and
+// releases a native borrow of a class receiver on every call (an allocation and two updates of a global map behind a mutex),
 // which cost more than the HMAC of a 100-byte webhook. An external costs one lookup in
 // napi-rs's payload registry (which checks its type, also behind a mutex) and no allocation:
 // 112 ns for an empty call with the verifier's arguments, against 230 ns as a method.
@@ -64,11 +63,11 @@ pub fn invoker(env: &Env) -> napi::Result<Unknown<'_>> {
 /// Builds an allow-list from `(entries, { testMode })`: its own `invoke`, for the operations
 /// that take a list (`fast/invoke.rs`). The wrapper's `RedirectAllowList` holds it.
 #[napi(catch_unwind, ts_return_type = "Outcome<NativeRedirectAllowList>")]
-pub fn new_allow_list<'e>(env: &'e Env, args: Vec<Unknown<'_>>) -> napi::Result<Outcome<Unknown<'e>>> {
-    match host::allow_list(&value::values(&args), JS) {
-        Ok(list) => fast::bound_invoker(env, list).map(Either::A),
-        Err(e) => Ok(outcome(Err(e))),
-    }
+pub fn new_allow_list<'e>(env: &'e Env, args: Vec<Unknown<'_>>) -> Outcome<Unknown<'e>> {
+    outcome(host::allow_list(&value::values(&args), JS).and_then(|list| {
+        // A function N-API could not make is the internal failure, typed like every other.
+        fast::bound_invoker(env, list).map_err(|_| Error::Internal { what: "an allow-list's function" })
+    }))
 }
 
 /// Builds a prepared `Stripe-Signature` verifier from `(secrets, { tolerance })`; the

@@ -116,9 +116,9 @@ fn function(env: &napi::Env, data: *mut c_void) -> napi::Result<Unknown<'_>> {
 /// wrapper passed flat (`host::arguments_from_flat`, options objects as pairs for the bits of
 /// `mask`), through the consuming form if `consuming` (`host::call_consuming`). The function
 /// of an allow-list (`bound_invoker`) runs it with that list, whatever `list` is (the wrapper
-/// passes the function itself); the one without a list requires `list` to be `undefined`. Returns the result or the
-/// failure. Every value arrives as an argument of this one call: reading them from an array
-/// cost an N-API call and a property lookup each.
+/// passes the function itself); the one without a list requires `list` to be `undefined`.
+/// Returns the result or the failure. Every value arrives as an argument of this one call:
+/// reading them from an array cost an N-API call and a property lookup each.
 unsafe extern "C" fn invoke_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     let run = || -> Result<host::Out, Box<NativeFailure>> {
         let internal = |what| Box::new(NativeFailure::from(Error::Internal { what }));
